@@ -1,0 +1,109 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "HotCart",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hotcart", targets: ["hotcart"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        // hiredis (Debian libhiredis-dev): RESP command formatting and reply parsing.
+        .systemLibrary(
+            name: "CHiredis",
+            path: "Sources/CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        // Asynchronous, pipelined Redis client: hiredis for the protocol, SwiftNIO for I/O.
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "CHiredis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+            ]
+        ),
+        // The cart domain: money, limits, carts, errors with their contract codes.
+        .target(name: "CartDomain"),
+        // Hot carts in Redis: key layout and the Lua scripts that change a cart atomically.
+        .target(
+            name: "CartStore",
+            dependencies: ["CartDomain", "RedisClient"],
+            resources: [.copy("Scripts")]
+        ),
+        // PostgreSQL: the versioned schema migrations and their runner.
+        .target(
+            name: "Database",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Migrations")]
+        ),
+        // The product catalog: products in PostgreSQL, demo data, and the in-process cache.
+        .target(
+            name: "Catalog",
+            dependencies: [
+                "CartDomain", "Database",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The HTTP API (Hummingbird 2): configuration, identity, controllers, error rendering.
+        .target(
+            name: "HotCartAPI",
+            dependencies: [
+                "CartDomain", "CartStore", "Catalog", "Database", "RedisClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        // The `hotcart` command line: argument parsing on top of HotCartAPI and Catalog.
+        .executableTarget(
+            name: "hotcart",
+            dependencies: [
+                "HotCartAPI", "Catalog", "Database",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: [
+                "RedisClient",
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "CartDomainTests", dependencies: ["CartDomain"]),
+        .testTarget(name: "CartStoreTests", dependencies: ["CartStore", "RedisClient"]),
+        .testTarget(
+            name: "HotCartAPITests",
+            dependencies: [
+                "HotCartAPI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,40 @@
+import CartDomain
+
+/// Where one cart lives in Redis.
+///
+/// Carts are spread over a fixed number of write-behind shards; a cart's hash, its shard's
+/// write-behind stream and its rate-limit counter share the hash tag `{<shard>}`, so every
+/// script touches one Redis Cluster slot and appending to the queue stays in the cart's slot.
+public struct CartKeys: Sendable, Hashable {
+    /// Write-behind shards; fixed for the life of the data (changing it moves carts).
+    public static let shardCount = 64
+
+    public let shard: Int
+    public let cart: String
+    public let writeBehindStream: String
+    public let rateLimit: String
+
+    public init(owner: CartOwner) {
+        let ownerKey = owner.key
+        self.shard = Self.shard(of: ownerKey)
+        let tag = "hc:{\(self.shard)}"
+        self.cart = "\(tag):cart:\(ownerKey)"
+        self.writeBehindStream = Self.writeBehindStream(shard: self.shard)
+        self.rateLimit = "\(tag):rate:\(ownerKey)"
+    }
+
+    /// The write-behind stream of one shard.
+    public static func writeBehindStream(shard: Int) -> String {
+        "hc:{\(shard)}:wb"
+    }
+
+    /// FNV-1a over the owner key: stable across processes and releases.
+    static func shard(of ownerKey: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in ownerKey.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return Int(hash % UInt64(shardCount))
+    }
+}

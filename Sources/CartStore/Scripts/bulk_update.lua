@@ -1,0 +1,31 @@
+-- bulk_update.lua: set the quantities of several lines at once, all or nothing.
+-- KEYS, common ARGV and reply: see cart_prelude.lua.
+-- ARGV[10], ARGV[11], ...: pairs of item id and new quantity (0 removes; ids distinct and
+-- quantities in range, checked by the caller).
+-- Invariant: either every entry is applied or none is (an unknown item → CART_003 naming it,
+-- a result over the per-cart cap → CART_004).
+local refused = precondition_error()
+if refused then return refused end
+local changes = {}
+local total = units()
+for index = 10, #ARGV, 2 do
+  local item_field = 'i:' .. ARGV[index]
+  local product_id = redis.call('HGET', cart_key, item_field)
+  if not product_id then return {'err', 'CART_003', ARGV[index]} end
+  local field = 'l:' .. product_id
+  local item, old_qty, cents, created, _, name = parse_line(redis.call('HGET', cart_key, field))
+  local qty = tonumber(ARGV[index + 1])
+  total = total - old_qty + qty
+  changes[#changes + 1] = {field, item_field, item, qty, cents, created, name}
+end
+if total > max_cart then return {'err', 'CART_004', ''} end
+for _, change in ipairs(changes) do
+  local field, item_field, item, qty, cents, created, name = unpack(change)
+  if qty == 0 then
+    redis.call('HDEL', cart_key, field, item_field)
+  else
+    redis.call('HSET', cart_key, field, format_line(item, qty, cents, created, now, name))
+  end
+end
+redis.call('HSET', cart_key, 'q', total)
+return commit(false)

@@ -1,0 +1,66 @@
+-- cart_prelude.lua: shared definitions, prepended to every cart script before loading.
+--
+-- KEYS (one hash tag, so every script runs unchanged on Redis Cluster):
+--   KEYS[1] the cart hash   KEYS[2] the write-behind stream   KEYS[3] the rate-limit counter
+-- ARGV (common to every cart script):
+--   ARGV[1] now, ms since 1970         ARGV[2] guest TTL in ms (0: no expiry, a user cart)
+--   ARGV[3] id for a new cart          ARGV[4] owner key ('g:<session>' or 'u:<user id>')
+--   ARGV[5] session reference ('' for users)
+--   ARGV[6] If-Match version ('' = none)
+--   ARGV[7] mutations allowed per minute (0 = unlimited)
+--   ARGV[8] units per line cap         ARGV[9] units per cart cap
+-- Cart hash fields: id, owner, sref, st (status), v (version), q (units), c/u (created/updated ms),
+--   l:<product id> = '<item id>|<quantity>|<unit cents>|<created ms>|<updated ms>|<name>'
+--   i:<item id>    = <product id>
+-- Reply: {'ok', <1 when a new line was made, else 0>, <HGETALL of the cart>} or {'err', <code>, <detail>}.
+-- Invariant: a script that answers 'err' has changed nothing but the rate-limit counter; one that
+-- answers 'ok' after a change has bumped v, refreshed the guest TTL and appended one stream record.
+local cart_key, stream_key, rate_key = KEYS[1], KEYS[2], KEYS[3]
+local now = ARGV[1]
+local ttl = tonumber(ARGV[2])
+local max_line = tonumber(ARGV[8])
+local max_cart = tonumber(ARGV[9])
+
+local function parse_line(value)
+  local item, qty, cents, created, updated, name =
+    string.match(value, '^([^|]*)|(%d+)|(%d+)|(%d+)|(%d+)|(.*)$')
+  return item, tonumber(qty), cents, created, updated, name
+end
+
+local function format_line(item, qty, cents, created, updated, name)
+  return item .. '|' .. qty .. '|' .. cents .. '|' .. created .. '|' .. updated .. '|' .. name
+end
+
+local function ensure_cart()
+  if redis.call('EXISTS', cart_key) == 1 then return end
+  redis.call('HSET', cart_key, 'id', ARGV[3], 'owner', ARGV[4], 'sref', ARGV[5], 'st', 'active',
+    'v', 0, 'q', 0, 'c', now, 'u', now)
+end
+
+-- The rate limit, then If-Match: the first reason this change may not run, or nil.
+local function precondition_error()
+  local limit = tonumber(ARGV[7])
+  if limit > 0 then
+    local used = redis.call('INCR', rate_key)
+    if used == 1 then redis.call('PEXPIRE', rate_key, 60000) end
+    if used > limit then return {'err', 'CART_007', tostring(redis.call('PTTL', rate_key))} end
+  end
+  if ARGV[6] ~= '' and (redis.call('HGET', cart_key, 'v') or '0') ~= ARGV[6] then
+    return {'err', 'CART_008', ''}
+  end
+  return nil
+end
+
+local function units()
+  return tonumber(redis.call('HGET', cart_key, 'q') or '0')
+end
+
+-- Ends a change: bump the version, refresh the guest TTL, append the write-behind record.
+local function commit(new_line)
+  local version = redis.call('HINCRBY', cart_key, 'v', 1)
+  redis.call('HSET', cart_key, 'u', now)
+  if ttl > 0 then redis.call('PEXPIRE', cart_key, ttl) end
+  redis.call('XADD', stream_key, '*', 'cart', cart_key, 'v', version)
+  return {'ok', new_line and 1 or 0, redis.call('HGETALL', cart_key)}
+end
+

@@ -1,0 +1,13 @@
+-- clear_cart.lua: remove every line; the cart itself (id, owner, version) stays.
+-- KEYS, common ARGV and reply: see cart_prelude.lua. No extra ARGV.
+-- Invariant: afterwards the cart has no line and q = 0.
+local refused = precondition_error()
+if refused then return refused end
+ensure_cart()
+local fields = redis.call('HKEYS', cart_key)
+for _, field in ipairs(fields) do
+  local kind = string.sub(field, 1, 2)
+  if kind == 'l:' or kind == 'i:' then redis.call('HDEL', cart_key, field) end
+end
+redis.call('HSET', cart_key, 'q', 0)
+return commit(false)

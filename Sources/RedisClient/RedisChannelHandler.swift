@@ -1,0 +1,100 @@
+import NIOCore
+
+/// Drives one Redis connection: writes pipelined commands, completes their promises in
+/// reply order, fails every waiter when the connection drops, and closes a connection
+/// whose oldest command is overdue.
+///
+/// Commands written in the same event-loop tick share one flush.
+final class RedisChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = RedisValue
+    typealias OutboundOut = ByteBuffer
+
+    private var stateMachine = RedisPipelineStateMachine<EventLoopPromise<RedisValue>>()
+    private var context: ChannelHandlerContext?
+    private var flushPending = false
+    private var timeoutCheck: Scheduled<Void>?
+    private let commandTimeout: TimeAmount
+
+    init(commandTimeout: TimeAmount) {
+        self.commandTimeout = commandTimeout
+    }
+
+    /// Sends one encoded command; must run on the channel's event loop.
+    func send(_ bytes: ByteBuffer, promise: EventLoopPromise<RedisValue>) {
+        guard let context = self.context else {
+            promise.fail(RedisError.connectionClosed)
+            return
+        }
+        switch self.stateMachine.send(promise, deadline: .now() + self.commandTimeout) {
+        case .write:
+            context.write(self.wrapOutboundOut(bytes), promise: nil)
+            if !self.flushPending {
+                self.flushPending = true
+                context.eventLoop.assumeIsolated().execute {
+                    self.flushPending = false
+                    self.context?.flush()
+                }
+            }
+        case .fail(let promise, let error):
+            promise.fail(error)
+        }
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.scheduleTimeoutCheck(on: context.eventLoop)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.shutDown(with: .connectionClosed)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.shutDown(with: .connectionClosed)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.stateMachine.replyReceived(self.unwrapInboundIn(data)) {
+        case .succeed(let promise, let value):
+            promise.succeed(value)
+        case .fail(let promise, let error):
+            promise.fail(error)
+        case .closeConnection(let error):
+            self.shutDown(with: error)
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.shutDown(with: (error as? RedisError) ?? .connectionClosed)
+        context.close(promise: nil)
+    }
+
+    /// Checks the oldest command a few times per timeout period, for the connection's life.
+    private func scheduleTimeoutCheck(on eventLoop: any EventLoop) {
+        let interval = TimeAmount.nanoseconds(max(self.commandTimeout.nanoseconds / 4, 20_000_000))
+        self.timeoutCheck = eventLoop.assumeIsolated().scheduleTask(in: interval) {
+            guard self.context != nil else { return }
+            self.checkTimeouts()
+            self.scheduleTimeoutCheck(on: eventLoop)
+        }
+    }
+
+    private func checkTimeouts() {
+        switch self.stateMachine.timeoutCheck(now: .now()) {
+        case .none:
+            break
+        case .failAllAndClose(let promises, let error):
+            for promise in promises { promise.fail(error) }
+            self.context?.close(promise: nil)
+        }
+    }
+
+    private func shutDown(with error: RedisError) {
+        for promise in self.stateMachine.close(with: error) { promise.fail(error) }
+        self.timeoutCheck?.cancel()
+        self.timeoutCheck = nil
+        self.context = nil
+    }
+}

@@ -1,0 +1,72 @@
+import NIOCore
+import NIOPosix
+import _ConnectionPoolModule
+
+/// One TCP connection to Redis with any number of commands in flight (pipelining).
+///
+/// Commands are encoded on the caller's task and handed to the event loop; the reply comes
+/// back through a promise. A command that gets no reply within the command timeout fails
+/// with ``RedisError/timeout`` and the connection is closed.
+public final class RedisConnection: PooledConnection {
+    public let id: Int
+    private let channel: any Channel
+    private let handler: NIOLoopBound<RedisChannelHandler>
+
+    private init(id: Int, channel: any Channel, handler: NIOLoopBound<RedisChannelHandler>) {
+        self.id = id
+        self.channel = channel
+        self.handler = handler
+    }
+
+    /// Opens a connection; fails within `connectTimeout` when Redis is unreachable.
+    static func connect(
+        id: Int,
+        to endpoint: RedisEndpoint,
+        on eventLoop: any EventLoop,
+        connectTimeout: TimeAmount,
+        commandTimeout: TimeAmount
+    ) async throws -> RedisConnection {
+        let channel = try await ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = RedisChannelHandler(commandTimeout: commandTimeout)
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RedisReplyDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+            .get()
+        let handler = try await channel.eventLoop.submit {
+            try NIOLoopBound(channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self), eventLoop: channel.eventLoop)
+        }.get()
+        let connection = RedisConnection(id: id, channel: channel, handler: handler)
+        if endpoint.database != 0 {
+            _ = try await connection.send(["SELECT", String(endpoint.database)])
+        }
+        return connection
+    }
+
+    /// Sends one command and waits for its reply; an error reply is thrown as ``RedisError``.
+    public func send(_ arguments: [String]) async throws -> RedisValue {
+        let bytes = RedisCommandEncoder.encode(arguments, allocator: self.channel.allocator)
+        let eventLoop = self.channel.eventLoop
+        let promise = eventLoop.makePromise(of: RedisValue.self)
+        if eventLoop.inEventLoop {
+            self.handler.value.send(bytes, promise: promise)
+        } else {
+            let handler = self.handler
+            eventLoop.execute { handler.value.send(bytes, promise: promise) }
+        }
+        return try await promise.futureResult.get()
+    }
+
+    public func onClose(_ closure: @escaping @Sendable ((any Error)?) -> Void) {
+        self.channel.closeFuture.whenComplete { _ in closure(nil) }
+    }
+
+    public func close() {
+        self.channel.close(promise: nil)
+    }
+}
