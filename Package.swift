@@ -88,20 +88,27 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Shared by the test targets: where the test Redis and PostgreSQL are, and a Redis
+        // server a test can start and kill itself.
+        .target(
+            name: "HotCartTestSupport",
+            dependencies: ["RedisClient", "Database", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/HotCartTestSupport"
+        ),
         .testTarget(
             name: "RedisClientTests",
             dependencies: [
-                "RedisClient",
+                "RedisClient", "HotCartTestSupport",
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "CartDomainTests", dependencies: ["CartDomain"]),
-        .testTarget(name: "CartStoreTests", dependencies: ["CartStore", "RedisClient"]),
+        .testTarget(name: "CartStoreTests", dependencies: ["CartStore", "RedisClient", "HotCartTestSupport"]),
         .testTarget(
             name: "HotCartAPITests",
             dependencies: [
-                "HotCartAPI",
+                "HotCartAPI", "HotCartTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -29,6 +29,11 @@ final class HiredisReader {
         if status != REDIS_OK { throw self.readerError() }
     }
 
+    /// Bytes fed but not yet parsed into a reply.
+    var pendingByteCount: Int {
+        self.reader.pointee.len - self.reader.pointee.pos
+    }
+
     /// The next complete reply, or `nil` when more bytes are needed.
     func nextReply() throws -> RedisValue? {
         var raw: UnsafeMutableRawPointer?

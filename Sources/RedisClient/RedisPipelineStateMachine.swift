@@ -79,3 +79,7 @@ struct RedisPipelineStateMachine<Waiter> {
         return waiters
     }
 }
+
+extension RedisPipelineStateMachine.SendAction: Equatable where Waiter: Equatable {}
+extension RedisPipelineStateMachine.ReplyAction: Equatable where Waiter: Equatable {}
+extension RedisPipelineStateMachine.TimeoutAction: Equatable where Waiter: Equatable {}

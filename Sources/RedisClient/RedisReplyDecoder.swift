@@ -2,19 +2,28 @@ import NIOCore
 
 /// Decodes a byte stream from Redis into replies with hiredis' reader.
 ///
-/// Bytes are handed to hiredis as they arrive (hiredis keeps a partial reply itself), and one
-/// complete reply is returned per `decode` call, in the order Redis sent them.
+/// The input buffer keeps every byte until hiredis has parsed the complete reply it belongs
+/// to: each byte is handed to hiredis once, and the buffer's reader index moves by exactly
+/// the length of each reply returned, so the decoder works with any chunking of the input.
 struct RedisReplyDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = RedisValue
 
     private let reader = HiredisReader()
+    /// Readable bytes of the buffer already handed to hiredis.
+    private var fedByteCount = 0
 
     mutating func decode(buffer: inout ByteBuffer) throws -> RedisValue? {
-        if let reply = try self.reader.nextReply() { return reply }
-        guard buffer.readableBytes > 0 else { return nil }
-        try self.reader.feed(buffer)
-        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-        return try self.reader.nextReply()
+        let unfed = buffer.readableBytes - self.fedByteCount
+        if unfed > 0, let fresh = buffer.getSlice(at: buffer.readerIndex + self.fedByteCount, length: unfed) {
+            try self.reader.feed(fresh)
+            self.fedByteCount += unfed
+        }
+        let pendingBefore = self.reader.pendingByteCount
+        guard let reply = try self.reader.nextReply() else { return nil }
+        let consumed = pendingBefore - self.reader.pendingByteCount
+        buffer.moveReaderIndex(forwardBy: consumed)
+        self.fedByteCount -= consumed
+        return reply
     }
 
     mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> RedisValue? {

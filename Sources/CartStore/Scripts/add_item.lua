@@ -11,8 +11,8 @@ local field = 'l:' .. product_id
 local existing = redis.call('HGET', cart_key, field)
 local item, cents, created, name, line_qty = ARGV[14], ARGV[12], now, ARGV[13], qty
 if existing then
-  local old_qty
-  item, old_qty, cents, created, _, name = parse_line(existing)
+  local old_qty, _updated
+  item, old_qty, cents, created, _updated, name = parse_line(existing)
   line_qty = old_qty + qty
 end
 if line_qty > max_line then return {'err', 'CART_001', tostring(line_qty - qty)} end

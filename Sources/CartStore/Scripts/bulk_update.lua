@@ -13,7 +13,7 @@ for index = 10, #ARGV, 2 do
   local product_id = redis.call('HGET', cart_key, item_field)
   if not product_id then return {'err', 'CART_003', ARGV[index]} end
   local field = 'l:' .. product_id
-  local item, old_qty, cents, created, _, name = parse_line(redis.call('HGET', cart_key, field))
+  local item, old_qty, cents, created, _updated, name = parse_line(redis.call('HGET', cart_key, field))
   local qty = tonumber(ARGV[index + 1])
   total = total - old_qty + qty
   changes[#changes + 1] = {field, item_field, item, qty, cents, created, name}

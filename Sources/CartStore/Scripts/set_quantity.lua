@@ -8,7 +8,7 @@ local item_field = 'i:' .. ARGV[10]
 local product_id = redis.call('HGET', cart_key, item_field)
 if not product_id then return {'err', 'CART_003', ''} end
 local field = 'l:' .. product_id
-local item, old_qty, cents, created, _, name = parse_line(redis.call('HGET', cart_key, field))
+local item, old_qty, cents, created, _updated, name = parse_line(redis.call('HGET', cart_key, field))
 local qty = tonumber(ARGV[11])
 if qty > old_qty and units() - old_qty + qty > max_cart then return {'err', 'CART_004', ''} end
 if qty == 0 then

@@ -1,0 +1,116 @@
+import CartDomain
+import Database
+import PostgresNIO
+import RedisClient
+
+/// Everything `hotcart serve` is configured with, read once from the environment at start.
+///
+/// A bad value throws a ``ConfigurationError`` naming the variable; nothing reads the
+/// environment after start-up.
+public struct AppConfiguration: Sendable {
+    public var redis: RedisEndpoint
+    public var database: PostgresClient.Configuration
+    public var host: String
+    public var port: Int
+    /// Signs guest session cookies (and, later, JWTs). Never logged.
+    public var secretKey: String
+    public var cart: CartSettings
+    public var cookieName: String
+    public var cookieSecure: Bool
+    public var corsOrigins: [String]
+    public var enableGuestCarts: Bool
+
+    /// A configuration for tests and tools: loopback services, a fixed secret.
+    public init(redis: RedisEndpoint, database: PostgresClient.Configuration, secretKey: String) {
+        self.redis = redis
+        self.database = database
+        self.host = "127.0.0.1"
+        self.port = 8000
+        self.secretKey = secretKey
+        self.cart = CartSettings()
+        self.cookieName = "pyshop_cart_session"
+        self.cookieSecure = false
+        self.corsOrigins = ["http://localhost:3000", "http://localhost:8080"]
+        self.enableGuestCarts = true
+    }
+
+    /// Reads the contract's variables; defaults as in `config/defaults.env`.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        let reader = EnvironmentReader(environment: environment)
+        let redisURL = reader.string("REDIS_URL", default: "redis://127.0.0.1:6379/0")
+        guard let redis = RedisEndpoint(url: redisURL.split(separator: ",").first.map(String.init) ?? "") else {
+            throw ConfigurationError(variable: "REDIS_URL", reason: "is not a redis:// URL")
+        }
+        let databaseURL = reader.string("DATABASE_URL", default: "postgres://hotcart:hotcart@127.0.0.1:5432/hotcart")
+        guard let database = DatabaseURL.configuration(from: databaseURL) else {
+            throw ConfigurationError(variable: "DATABASE_URL", reason: "is not a postgres:// URL")
+        }
+        guard let secretKey = environment["SECRET_KEY"], !secretKey.isEmpty else {
+            throw ConfigurationError(variable: "SECRET_KEY", reason: "must be set (scripts/run sets a development key)")
+        }
+        self.init(redis: redis, database: database, secretKey: secretKey)
+        self.host = reader.string("HOST", default: "127.0.0.1")
+        self.port = try reader.integer("PORT", default: 8000, range: 0...65535)
+        let limits = CartLimits(
+            maxQuantityPerItem: try reader.integer("CART_MAX_QUANTITY_PER_ITEM", default: 99, range: 1...10_000),
+            maxItems: try reader.integer("CART_MAX_ITEMS", default: 100, range: 1...100_000)
+        )
+        self.cart = CartSettings(
+            limits: limits,
+            guestTTLDays: try reader.integer("CART_SESSION_TTL_DAYS", default: 7, range: 1...3650),
+            mutationsPerMinute: try reader.integer("CART_RATE_LIMIT_PER_MINUTE", default: 600, range: 0...100_000_000),
+            currency: reader.string("CART_CURRENCY", default: "USD")
+        )
+        self.cookieName = reader.string("CART_COOKIE_NAME", default: "pyshop_cart_session")
+        self.cookieSecure = try reader.flag("CART_COOKIE_SECURE", default: true)
+        self.corsOrigins = reader.string("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8080")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        self.enableGuestCarts = try reader.flag("ENABLE_GUEST_CARTS", default: true)
+        // Read now so a bad value stops start-up, although the features come in later releases.
+        for variable in ["CART_USER_IDLE_DAYS", "CART_CLEANUP_INTERVAL_HOURS", "CART_ABANDONED_AFTER_DAYS", "ACCESS_TOKEN_EXPIRE_MINUTES",
+                         "FLUSH_BATCH_SIZE", "FLUSH_INTERVAL_MS", "FLUSH_METRICS_PORT"] {
+            _ = try reader.integer(variable, default: 1, range: 0...Int.max)
+        }
+        for variable in ["ENABLE_CART_MERGE", "ENABLE_CART_VALIDATION", "ENABLE_CART_ANALYTICS"] {
+            _ = try reader.flag(variable, default: true)
+        }
+    }
+}
+
+/// A configuration value that cannot be used; its description is the one line start-up prints.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var variable: String
+    public var reason: String
+
+    public var description: String { "configuration error: \(self.variable) \(self.reason)" }
+}
+
+/// Typed access to environment variables with the contract's rules for numbers and flags.
+struct EnvironmentReader {
+    var environment: [String: String]
+
+    func string(_ name: String, default value: String) -> String {
+        guard let text = self.environment[name], !text.isEmpty else { return value }
+        return text
+    }
+
+    func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let text = self.environment[name], !text.isEmpty else { return value }
+        guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            throw ConfigurationError(variable: name, reason: "must be a whole number, got '\(text)'")
+        }
+        guard range.contains(number) else {
+            throw ConfigurationError(variable: name, reason: "must be between \(range.lowerBound) and \(range.upperBound), got \(number)")
+        }
+        return number
+    }
+
+    func flag(_ name: String, default value: Bool) throws(ConfigurationError) -> Bool {
+        guard let text = self.environment[name], !text.isEmpty else { return value }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ConfigurationError(variable: name, reason: "must be true or false, got '\(text)'")
+        }
+    }
+}

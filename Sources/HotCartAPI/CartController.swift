@@ -1,0 +1,151 @@
+import CartDomain
+import CartStore
+import Catalog
+import Foundation
+import Hummingbird
+
+/// The guest and user cart endpoints (`/cart…`). Handlers validate input, then make exactly
+/// one call to the cart store: one Redis round trip per request, no PostgreSQL.
+struct CartController {
+    let store: RedisCartStore
+    let products: ProductCache
+    let settings: CartSettings
+
+    func addRoutes(to group: RouterGroup<CartRequestContext>) {
+        group.get(use: self.show)
+        group.delete(use: self.clear)
+        group.get("summary", use: self.summary)
+        group.post("items", use: self.addItem)
+        group.put("items/{item_id}", use: self.setQuantity)
+        group.delete("items/{item_id}", use: self.removeItem)
+        group.put("bulk", use: self.bulkUpdate)
+    }
+
+    @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {
+        let cart = try await self.store.cart(of: context.requireOwner(), sessionReference: context.sessionReference)
+        let etag = "\"\(cart.version)\""
+        if let candidates = request.headers[.ifNoneMatch],
+            candidates.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" })
+        {
+            return Response(status: .notModified, headers: [.eTag: etag])
+        }
+        return self.response(cart, headers: [.eTag: etag])
+    }
+
+    @Sendable func summary(request: Request, context: CartRequestContext) async throws -> Response {
+        let cart = try await self.store.cart(of: context.requireOwner(), sessionReference: context.sessionReference)
+        return JSONBody.response(CartSummaryResponse(cart: cart, currency: self.settings.currency))
+    }
+
+    @Sendable func addItem(request: Request, context: CartRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var productID: Int
+            var quantity: WholeNumberInput
+            enum CodingKeys: String, CodingKey {
+                case productID = "product_id", quantity
+            }
+        }
+        let body = try await JSONBody.decode(Body.self, from: request)
+        let limit = self.settings.limits.maxQuantityPerItem
+        guard let quantity = body.quantity.value, (1...limit).contains(quantity) else {
+            throw CartError.invalidQuantity(limit: limit)
+        }
+        guard let product = self.products.product(id: body.productID) else {
+            throw CartError.productNotFound(body.productID)
+        }
+        guard product.isActive else { throw CartError.productInactive(product.id) }
+        if let stock = product.stock, stock == 0 { throw CartError.outOfStock(product.id, available: 0) }
+        let change = try await self.store.addItem(
+            product, quantity: quantity, owner: context.requireOwner(), sessionReference: context.sessionReference,
+            ifMatch: try Self.ifMatch(request))
+        return self.response(change.cart, status: change.createdLine ? .created : .ok)
+    }
+
+    @Sendable func setQuantity(request: Request, context: CartRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var quantity: WholeNumberInput
+        }
+        let itemID = try Self.itemID(context)
+        let body = try await JSONBody.decode(Body.self, from: request)
+        let limit = self.settings.limits.maxQuantityPerItem
+        guard let quantity = body.quantity.value, (0...limit).contains(quantity) else {
+            throw CartError(.invalidQuantity, "Quantity must be between 0 and \(limit)", field: "quantity")
+        }
+        let cart = try await self.store.setQuantity(
+            itemID: itemID, quantity: quantity, owner: context.requireOwner(), sessionReference: context.sessionReference,
+            ifMatch: try Self.ifMatch(request))
+        return self.response(cart)
+    }
+
+    @Sendable func removeItem(request: Request, context: CartRequestContext) async throws -> Response {
+        let cart = try await self.store.setQuantity(
+            itemID: try Self.itemID(context), quantity: 0, owner: context.requireOwner(),
+            sessionReference: context.sessionReference, ifMatch: try Self.ifMatch(request))
+        return self.response(cart)
+    }
+
+    @Sendable func clear(request: Request, context: CartRequestContext) async throws -> Response {
+        let cart = try await self.store.clear(
+            owner: context.requireOwner(), sessionReference: context.sessionReference, ifMatch: try Self.ifMatch(request))
+        return self.response(cart)
+    }
+
+    @Sendable func bulkUpdate(request: Request, context: CartRequestContext) async throws -> Response {
+        struct Entry: Decodable {
+            var id: String
+            var quantity: WholeNumberInput
+        }
+        struct Body: Decodable {
+            var items: [Entry]
+        }
+        let body = try await JSONBody.decode(Body.self, from: request)
+        guard (1...100).contains(body.items.count) else {
+            throw CartError.invalidRequest("items must hold between 1 and 100 entries", field: "items")
+        }
+        let limit = self.settings.limits.maxQuantityPerItem
+        var seen = Set<String>()
+        var entries: [(itemID: String, quantity: Int)] = []
+        for (index, entry) in body.items.enumerated() {
+            guard let id = UUID(uuidString: entry.id)?.uuidString.lowercased() else {
+                throw CartError(.itemNotFound, "Cart item not found", field: "items[\(index)].id")
+            }
+            guard let quantity = entry.quantity.value, (0...limit).contains(quantity) else {
+                throw CartError(.invalidQuantity, "Quantity must be between 0 and \(limit)", field: "items[\(index)].quantity")
+            }
+            guard seen.insert(id).inserted else {
+                throw CartError.invalidRequest("Item \(id) appears more than once", field: "items[\(index)].id")
+            }
+            entries.append((id, quantity))
+        }
+        let cart = try await self.store.bulkUpdate(
+            entries, owner: context.requireOwner(), sessionReference: context.sessionReference,
+            ifMatch: try Self.ifMatch(request))
+        return self.response(cart)
+    }
+
+    private func response(_ cart: Cart, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        JSONBody.response(CartResponse(cart: cart, currency: self.settings.currency), status: status, headers: headers)
+    }
+
+    /// The `{item_id}` path parameter as a lowercase UUID; a malformed one is CART_003.
+    private static func itemID(_ context: CartRequestContext) throws -> String {
+        guard let text = context.parameters.get("item_id"), let uuid = UUID(uuidString: text) else {
+            throw CartError.itemNotFound
+        }
+        return uuid.uuidString.lowercased()
+    }
+
+    /// The `If-Match` version, if any: `"7"`, `W/"7"` or `7`; `*` means no precondition.
+    /// A value that can never match a version is a conflict.
+    static func ifMatch(_ request: Request) throws -> Int64? {
+        guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !header.isEmpty, header != "*" else {
+            return nil
+        }
+        var text = Substring(header)
+        if text.hasPrefix("W/") { text = text.dropFirst(2) }
+        text = text.drop { $0 == "\"" }
+        while text.last == "\"" { text = text.dropLast() }
+        guard let version = Int64(text) else { throw CartError.versionConflict }
+        return version
+    }
+}

@@ -1,0 +1,45 @@
+import CartDomain
+import Hummingbird
+
+/// Resolves who owns the cart of a request and keeps the guest session cookie alive.
+///
+/// A valid signed cookie names the session; a missing, malformed or tampered one gets a
+/// fresh session (never adopted). Every answer on a cart route carries the cookie again, so
+/// its `Max-Age` slides with each request, as the cart's TTL does in Redis.
+struct CartOwnerMiddleware: RouterMiddleware {
+    typealias Context = CartRequestContext
+
+    let signer: GuestSessionSigner
+    let cookieName: String
+    let cookieSecure: Bool
+    let maxAgeSeconds: Int
+    let guestCartsEnabled: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard self.guestCartsEnabled else { throw CartError.authRequired }
+        var context = context
+        let sessionID =
+            request.cookies[self.cookieName].flatMap { self.signer.sessionID(fromCookie: $0.value) }
+            ?? self.signer.newSessionID()
+        context.owner = .guest(sessionID: sessionID)
+        context.sessionReference = self.signer.reference(for: sessionID)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = try ErrorResponder.response(for: error, logger: context.logger)
+        }
+        response.setCookie(
+            Cookie(
+                name: self.cookieName,
+                value: self.signer.cookieValue(for: sessionID),
+                maxAge: self.maxAgeSeconds,
+                path: "/",
+                secure: self.cookieSecure,
+                httpOnly: true,
+                sameSite: .lax
+            )
+        )
+        return response
+    }
+}

@@ -1,0 +1,85 @@
+import CartDomain
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import RedisClient
+
+/// Turns any error into the contract's JSON error body; the only place errors are rendered.
+///
+/// ``CartError``s keep their code, status, message and field; Redis trouble is CART_010;
+/// Hummingbird's own HTTP errors (unknown route, wrong method) answer FastAPI-style
+/// `{"detail": …}`; anything else is logged and answered with a bare 500, with no internals.
+enum ErrorResponder {
+    static func response(for error: any Error, logger: Logger) throws -> Response {
+        switch error {
+        case let error as CartError:
+            return self.response(for: error)
+        case let error as RedisError:
+            if error.isConnectivityFailure {
+                logger.warning("redis unreachable", metadata: ["error": "\(error)"])
+            } else {
+                logger.error("redis refused a call", metadata: ["error": "\(error)"])
+            }
+            return self.response(for: .serviceUnavailable)
+        case let error as HTTPError:
+            return self.detail(error.body ?? error.status.reasonPhrase, status: error.status)
+        case is NIOTooManyBytesError:
+            return self.response(for: .bodyTooLarge)
+        default:
+            logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return self.detail("Internal Server Error", status: .internalServerError)
+        }
+    }
+
+    static func response(for error: CartError) -> Response {
+        let body = ErrorBody(
+            error: error.kind.name, message: error.message, field: error.field, code: error.kind.rawValue,
+            detail: error.message)
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+        return Response(
+            status: HTTPResponse.Status(code: error.status),
+            headers: headers,
+            body: .init(byteBuffer: JSONBody.encode(body))
+        )
+    }
+
+    private static func detail(_ message: String, status: HTTPResponse.Status) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: JSONBody.encode(["detail": message]))
+        )
+    }
+
+    private struct ErrorBody: Encodable {
+        var error: String
+        var message: String
+        var field: String?
+        var code: String
+        var detail: String
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(self.error, forKey: .error)
+            try container.encode(self.message, forKey: .message)
+            try container.encode(self.field, forKey: .field)
+            try container.encode(self.code, forKey: .code)
+            try container.encode(self.detail, forKey: .detail)
+        }
+
+        enum CodingKeys: String, CodingKey { case error, message, field, code, detail }
+    }
+}
+
+/// Renders every error thrown below it with ``ErrorResponder``.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return try ErrorResponder.response(for: error, logger: context.logger)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import CartDomain
+import CartStore
+import Catalog
+import Hummingbird
+import Logging
+import PostgresNIO
+import Prometheus
+import RedisClient
+import ServiceLifecycle
+
+/// The long-lived parts of a HotCart server, built once and shared by every request.
+public struct HotCartServices: Sendable {
+    public let redis: RedisClient
+    public let postgres: PostgresClient
+    public let products: ProductCache
+    public let store: RedisCartStore
+    public let metrics: PrometheusCollectorRegistry
+
+    public init(configuration: AppConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) {
+        self.redis = RedisClient(configuration: .init(endpoint: configuration.redis))
+        self.postgres = PostgresClient(configuration: configuration.database, backgroundLogger: logger)
+        self.products = ProductCache(repository: ProductRepository(client: self.postgres, logger: logger), logger: logger)
+        self.store = RedisCartStore(redis: self.redis, settings: configuration.cart)
+        self.metrics = metrics
+    }
+
+    /// The services to run beside the HTTP server, in start order.
+    public var runnable: [any Service] { [self.redis, self.postgres, self.products] }
+}
+
+/// Builds the router with every HotCart route and middleware; the server and the tests use it.
+public func buildRouter(configuration: AppConfiguration, services: HotCartServices, logger: Logger) -> Router<CartRequestContext> {
+    let router = Router(context: CartRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: AllowedOriginsMiddleware(origins: Set(configuration.corsOrigins)))
+    OperationsController(redis: services.redis, postgres: services.postgres, metrics: services.metrics).addRoutes(to: router)
+    ProductController(repository: ProductRepository(client: services.postgres, logger: logger))
+        .addRoutes(to: router.group("products"))
+    let cart = router.group("cart").add(
+        middleware: CartOwnerMiddleware(
+            signer: GuestSessionSigner(secret: configuration.secretKey),
+            cookieName: configuration.cookieName,
+            cookieSecure: configuration.cookieSecure,
+            maxAgeSeconds: Int(configuration.cart.guestTTLMilliseconds / 1000),
+            guestCartsEnabled: configuration.enableGuestCarts
+        )
+    )
+    CartController(store: services.store, products: services.products, settings: configuration.cart).addRoutes(to: cart)
+    return router
+}
+
+/// Builds the HotCart HTTP application: the router, the server address and every service
+/// it needs, so `hotcart serve` only has to run it.
+public func buildApplication(configuration: AppConfiguration, services: HotCartServices, logger: Logger) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(configuration: configuration, services: services, logger: logger),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HotCart"),
+        services: services.runnable,
+        logger: logger
+    )
+}

@@ -1,0 +1,86 @@
+import CartDomain
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Reading request bodies and writing response bodies as JSON, with the contract's limits
+/// and error codes.
+enum JSONBody {
+    /// The largest request body accepted (64 KiB); larger is 413 CART_005.
+    static let maxRequestBytes = 64 * 1024
+
+    static func encode(_ value: some Encodable) -> ByteBuffer {
+        // Encoding our own response types cannot fail.
+        let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
+        return ByteBuffer(bytes: data)
+    }
+
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: encode(value)))
+    }
+
+    /// Decodes the body; malformed JSON, a wrong type or a missing field is CART_005 naming
+    /// the field, a body over the limit is 413 CART_005.
+    static func decode<Value: Decodable>(_ type: Value.Type, from request: Request) async throws -> Value {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: self.maxRequestBytes)
+        } catch is NIOTooManyBytesError {
+            throw CartError.bodyTooLarge
+        }
+        do {
+            return try JSONDecoder().decode(Value.self, from: buffer)
+        } catch let error as DecodingError {
+            throw self.cartError(for: error)
+        } catch let error as CartError {
+            throw error
+        } catch {
+            throw CartError.invalidRequest("Request body is not valid JSON")
+        }
+    }
+
+    private static func cartError(for error: DecodingError) -> CartError {
+        func field(_ path: [any CodingKey], _ key: (any CodingKey)? = nil) -> String? {
+            let keys = path + (key.map { [$0] } ?? [])
+            guard !keys.isEmpty else { return nil }
+            return keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+                .replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let name = field(context.codingPath, key) ?? key.stringValue
+            return .invalidRequest("Field '\(name)' is required", field: name)
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let name = field(context.codingPath)
+            return .invalidRequest(name.map { "Field '\($0)' has the wrong type" } ?? "Request body has the wrong shape", field: name)
+        case .dataCorrupted(let context):
+            if let name = field(context.codingPath) {
+                return .invalidRequest("Field '\(name)' is invalid", field: name)
+            }
+            return .invalidRequest("Request body is not valid JSON")
+        @unknown default:
+            return .invalidRequest("Request body is not valid JSON")
+        }
+    }
+}
+
+/// A JSON value that must be a whole number, decoded leniently so that a wrong value is a
+/// domain error (CART_001 for quantities) rather than a decoding error.
+struct WholeNumberInput: Decodable, Sendable {
+    /// The number, or `nil` when the JSON value was not a whole number.
+    var value: Int?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Int.self) {
+            self.value = number
+        } else if let number = try? container.decode(Double.self), number.rounded() == number, abs(number) < 1e15 {
+            self.value = Int(number)
+        } else {
+            self.value = nil
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Hummingbird
+import PostgresNIO
+import Prometheus
+import RedisClient
+
+/// `/healthz` (the process is alive), `/readyz` (Redis and PostgreSQL answer) and `/metrics`.
+struct OperationsController {
+    let redis: RedisClient
+    let postgres: PostgresClient
+    let metrics: PrometheusCollectorRegistry
+
+    func addRoutes(to router: Router<CartRequestContext>) {
+        router.get("healthz") { _, _ in JSONBody.response(["status": "ok"]) }
+        router.get("readyz", use: self.ready)
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: self.metrics.emitToBuffer()))
+            )
+        }
+    }
+
+    @Sendable func ready(request: Request, context: CartRequestContext) async throws -> Response {
+        async let redisUp = self.redisAnswers()
+        async let postgresUp = self.postgresAnswers()
+        let (redis, postgres) = await (redisUp, postgresUp)
+        let body = ["status": redis && postgres ? "ready" : "unavailable", "redis": redis ? "ok" : "down", "postgres": postgres ? "ok" : "down"]
+        return JSONBody.response(body, status: redis && postgres ? .ok : .serviceUnavailable)
+    }
+
+    private func redisAnswers() async -> Bool {
+        (try? await self.redis.send(["PING"]))?.string == "PONG"
+    }
+
+    private func postgresAnswers() async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                do {
+                    let rows = try await self.postgres.query("SELECT 1")
+                    for try await _ in rows {}
+                    return true
+                } catch {
+                    return false
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(1))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}

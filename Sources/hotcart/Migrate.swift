@@ -1,0 +1,22 @@
+import ArgumentParser
+import Database
+import Logging
+
+/// `hotcart migrate [--down N]`: applies (or rolls back) the PostgreSQL schema migrations.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply the PostgreSQL schema migrations (idempotent).")
+
+    @Option(help: "Roll back the last N applied migrations instead.")
+    var down: Int?
+
+    func run() async throws {
+        let logger = Logger(label: "hotcart.migrate")
+        let down = self.down
+        let versions = try await withPostgres(logger: logger) { client in
+            let migrator = DatabaseMigrator(client: client, logger: logger)
+            if let down { return try await migrator.rollBack(down) }
+            return try await migrator.migrate()
+        }
+        print(down == nil ? "applied \(versions.count) migration(s)" : "rolled back \(versions.count) migration(s)")
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+import Catalog
+import Logging
+
+/// `hotcart seed`: inserts the demo products (idempotent).
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Insert the 100 demo products (idempotent).")
+
+    func run() async throws {
+        let logger = Logger(label: "hotcart.seed")
+        let inserted = try await withPostgres(logger: logger) { client in
+            try await DemoCatalog.seed(into: ProductRepository(client: client, logger: logger))
+        }
+        print("inserted \(inserted) demo product(s)")
+    }
+}

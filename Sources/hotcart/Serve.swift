@@ -1,0 +1,30 @@
+import ArgumentParser
+import HotCartAPI
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+
+/// `hotcart serve`: the HTTP front.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the cart HTTP API.")
+
+    func run() async throws {
+        let configuration = loadConfiguration()
+        let logger = Logger(label: "hotcart.serve")
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.nameAndLabelSanitizer = { name, labels in
+            (prometheusName(name), labels.map { (prometheusName($0.0), $0.1) })
+        }
+        MetricsSystem.bootstrap(factory)
+        let services = HotCartServices(configuration: configuration, metrics: registry, logger: logger)
+        let app = buildApplication(configuration: configuration, services: services, logger: logger)
+        try await app.runService()
+    }
+}
+
+/// Metric and label names as Prometheus allows them (`hb.requests` → `hb_requests`).
+private func prometheusName(_ name: String) -> String {
+    String(name.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" ? $0 : "_" })
+}

@@ -1,0 +1,26 @@
+import CartDomain
+import Testing
+
+@Suite struct CartErrorTests {
+    @Test func everyKindHasTheContractStatusAndName() {
+        let expected: [CartError.Kind: (Int, String)] = [
+            .invalidQuantity: (400, "INVALID_QUANTITY"), .productNotFound: (404, "PRODUCT_NOT_FOUND"),
+            .itemNotFound: (404, "ITEM_NOT_FOUND"), .cartLimitExceeded: (409, "CART_LIMIT_EXCEEDED"),
+            .invalidRequest: (400, "INVALID_REQUEST"), .authRequired: (401, "AUTH_REQUIRED"),
+            .rateLimited: (429, "RATE_LIMITED"), .versionConflict: (412, "VERSION_CONFLICT"),
+            .productUnavailable: (409, "PRODUCT_UNAVAILABLE"), .serviceUnavailable: (503, "SERVICE_UNAVAILABLE"),
+            .forbidden: (403, "FORBIDDEN"),
+        ]
+        for kind in CartError.Kind.allCases {
+            #expect(kind.status == expected[kind]?.0)
+            #expect(kind.name == expected[kind]?.1)
+        }
+        let codes: [String] = CartError.Kind.allCases.map(\.rawValue)
+        #expect(codes == ["CART_001", "CART_002", "CART_003", "CART_004", "CART_005", "CART_006", "CART_007", "CART_008", "CART_009", "CART_010", "CART_011"])
+    }
+
+    @Test func anOversizedBodyIsInvalidRequestWith413() {
+        #expect(CartError.bodyTooLarge.kind == .invalidRequest)
+        #expect(CartError.bodyTooLarge.status == 413)
+    }
+}

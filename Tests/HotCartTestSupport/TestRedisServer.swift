@@ -1,0 +1,65 @@
+import Foundation
+import RedisClient
+
+/// A throw-away `redis-server` on its own port, for tests that stop and restart Redis
+/// without disturbing the shared one.
+public final class TestRedisServer: @unchecked Sendable {
+    public let port: Int
+    private var process: Process?
+
+    public init() {
+        self.port = Int.random(in: 40_000...49_000)
+    }
+
+    public var endpoint: RedisEndpoint { RedisEndpoint(host: "127.0.0.1", port: self.port) }
+
+    /// Starts the server and waits until it answers.
+    public func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+        process.arguments = ["--port", String(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        for _ in 0..<100 {
+            if Self.answers(port: self.port) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw RedisError.unavailable
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash would.
+    public func kill() {
+        guard let process = self.process else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// Freezes the server (SIGSTOP): connections stay open and nothing answers.
+    public func pause() {
+        if let process = self.process { Foundation.kill(process.processIdentifier, SIGSTOP) }
+    }
+
+    /// Lets a paused server run again (SIGCONT).
+    public func resume() {
+        if let process = self.process { Foundation.kill(process.processIdentifier, SIGCONT) }
+    }
+
+    deinit {
+        self.kill()
+    }
+
+    private static func answers(port: Int) -> Bool {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
+        probe.arguments = ["-p", String(port), "ping"]
+        let output = Pipe()
+        probe.standardOutput = output
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("PONG")
+    }
+}

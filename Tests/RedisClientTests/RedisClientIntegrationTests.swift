@@ -1,0 +1,113 @@
+import HotCartTestSupport
+import NIOCore
+import Testing
+
+@testable import RedisClient
+
+@Suite struct RedisClientIntegrationTests {
+    @Test func setThenGetRoundTripsAValue() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let key = "test:client:\(TestEnvironment.uniqueID())"
+            #expect(try await redis.send(["SET", key, "café", "EX", "60"]) == .simpleString("OK"))
+            #expect(try await redis.send(["GET", key]) == .bulkString("café"))
+            #expect(try await redis.send(["GET", key + ":missing"]) == .null)
+        }
+    }
+
+    @Test func anErrorReplyIsThrownAndTheConnectionKeepsWorking() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            await #expect(throws: RedisError.self) { try await redis.send(["NOSUCHCOMMAND"]) }
+            #expect(try await redis.send(["PING"]) == .simpleString("PONG"))
+        }
+    }
+
+    @Test func thousandsOfPipelinedCommandsFromManyTasksAllGetTheirOwnReply() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let key = "test:client:\(TestEnvironment.uniqueID())"
+            let replies = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for index in 0..<2000 {
+                    group.addTask {
+                        _ = try await redis.send(["INCR", key])
+                        return (index, try await redis.send(["ECHO", "reply-\(index)"]).string)
+                    }
+                }
+                var replies: [Int: String?] = [:]
+                for try await (index, reply) in group { replies[index] = reply }
+                return replies
+            }
+            #expect(replies.count == 2000)
+            #expect(replies.allSatisfy { $0.value == "reply-\($0.key)" })
+            #expect(try await redis.send(["GET", key]).int == 2000)
+            _ = try await redis.send(["DEL", key])
+        }
+    }
+
+    @Test func aScriptRunsAgainAfterRedisForgetsItsScriptCache() async throws {
+        let server = TestRedisServer()
+        try await server.start()
+        try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
+            let script = RedisScript(name: "echo", source: "return ARGV[1] .. KEYS[1]")
+            #expect(try await redis.run(script, keys: ["k"], arguments: ["a"]) == .bulkString("ak"))
+            _ = try await redis.send(["SCRIPT", "FLUSH"])
+            #expect(try await redis.run(script, keys: ["k"], arguments: ["b"]) == .bulkString("bk"))
+            #expect(try await redis.send(["SCRIPT", "EXISTS", script.sha1]) == .array([.integer(1)]))
+        }
+    }
+
+    @Test func anUnreachableRedisFailsEveryCallWithinOneSecond() async throws {
+        let nobody = RedisEndpoint(host: "127.0.0.1", port: 1)
+        try await TestEnvironment.withRedis(nobody) { redis async throws in
+            for _ in 0..<3 {
+                let start = ContinuousClock.now
+                await #expect(throws: RedisError.self) { try await redis.send(["PING"]) }
+                #expect(ContinuousClock.now - start < .seconds(1))
+            }
+        }
+    }
+
+    @Test func aHungRedisTimesOutInsteadOfHanging() async throws {
+        let server = TestRedisServer()
+        try await server.start()
+        try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
+            #expect(try await redis.send(["PING"]) == .simpleString("PONG"))
+            // A frozen server keeps its sockets open and never answers: calls must time out.
+            server.pause()
+            let start = ContinuousClock.now
+            await #expect(throws: RedisError.timeout) { try await redis.send(["PING"]) }
+            #expect(ContinuousClock.now - start < .seconds(1))
+            server.resume()
+        }
+    }
+
+    @Test func theClientRecoversByItselfAfterRedisRestartsUnderLoad() async throws {
+        let server = TestRedisServer()
+        try await server.start()
+        try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
+            #expect(try await redis.send(["SET", "k", "1"]) == .simpleString("OK"))
+            // Load while Redis dies: every call ends (reply or error) within a second.
+            let load = Task {
+                var slowest = Duration.zero
+                for _ in 0..<200 {
+                    let start = ContinuousClock.now
+                    _ = try? await redis.send(["INCR", "k"])
+                    slowest = max(slowest, ContinuousClock.now - start)
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
+                return slowest
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            server.kill()
+            try await Task.sleep(for: .milliseconds(300))
+            try await server.start()
+            #expect(await load.value < .seconds(1))
+            // Recovery without a new client: keep asking until the pool has reconnected.
+            var recovered = false
+            for _ in 0..<100 where !recovered {
+                recovered = (try? await redis.send(["PING"])) == .simpleString("PONG")
+                if !recovered { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(recovered)
+        }
+        server.kill()
+    }
+}

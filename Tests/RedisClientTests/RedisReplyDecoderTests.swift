@@ -1,0 +1,34 @@
+import NIOCore
+import NIOTestUtils
+import Testing
+
+@testable import RedisClient
+
+@Suite struct RedisReplyDecoderTests {
+    @Test func decodesEveryReplyTypeWhateverTheChunking() throws {
+        let wire = "+OK\r\n-ERR wrong\r\n:42\r\n$5\r\nhello\r\n$-1\r\n*2\r\n$1\r\na\r\n*1\r\n:7\r\n$0\r\n\r\n"
+        // The verifier feeds the bytes whole, byte by byte and in random chunks.
+        try ByteToMessageDecoderVerifier.verifyDecoder(
+            stringInputOutputPairs: [
+                (wire, [RedisValue](arrayLiteral:
+                    .simpleString("OK"), .error("ERR wrong"), .integer(42), .bulkString("hello"), .null,
+                    .array([.bulkString("a"), .array([.integer(7)])]), .bulkString("")
+                ))
+            ],
+            decoderFactory: { RedisReplyDecoder() }
+        )
+    }
+
+    @Test func bulkStringsAreBinarySafeAndUTF8() throws {
+        try ByteToMessageDecoderVerifier.verifyDecoder(
+            stringInputOutputPairs: [("$8\r\ncafé\r\nx\r\n", [RedisValue.bulkString("café\r\nx")])],
+            decoderFactory: { RedisReplyDecoder() }
+        )
+    }
+
+    @Test func malformedBytesAreAProtocolError() {
+        var decoder = RedisReplyDecoder()
+        var buffer = ByteBuffer(string: "?what\r\n")
+        #expect(throws: RedisError.self) { try decoder.decode(buffer: &buffer) }
+    }
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Shared by scripts/run and scripts/test (sourced, not run): installs what is missing and starts a
+# project-local Redis and PostgreSQL on loopback, with data under .local/ (git-ignored) and ports
+# that do not clash with a system Redis (6379) or PostgreSQL (5432).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL="$ROOT/.local"
+REDIS_PORT="${HOTCART_REDIS_PORT:-56379}"
+PG_PORT="${HOTCART_PG_PORT:-55432}"
+mkdir -p "$LOCAL"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_packages() {
+  local missing=()
+  for pkg in redis-server libhiredis-dev postgresql wrk; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    as_root apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+start_redis() {
+  if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then return; fi
+  log "starting Redis on 127.0.0.1:$REDIS_PORT (AOF, appendfsync everysec)"
+  mkdir -p "$LOCAL/redis"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$LOCAL/redis" \
+    --appendonly yes --appendfsync "${HOTCART_REDIS_FSYNC:-everysec}" \
+    --save "" --daemonize yes --pidfile "$LOCAL/redis/redis.pid" --logfile "$LOCAL/redis/redis.log"
+  for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
+  log "Redis did not start; see $LOCAL/redis/redis.log"; exit 1
+}
+
+# PostgreSQL refuses to run as root: as root, the server runs as the 'postgres' user.
+pg_run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+start_postgres() {
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  PGDATA_DIR="$LOCAL/pg"
+  # The postgres user must be able to reach the data folder; fall back to /var/tmp if not.
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$LOCAL"; then
+    PGDATA_DIR="/var/tmp/hotcart-pg-$(echo "$ROOT" | md5sum | cut -c1-8)"
+  fi
+  if pg_run "$bin/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then return; fi
+  if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
+    log "creating a PostgreSQL cluster in $PGDATA_DIR"
+    mkdir -p "$PGDATA_DIR"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA_DIR"
+    chmod 700 "$PGDATA_DIR"
+    pg_run "$bin/initdb" -D "$PGDATA_DIR" -U postgres -A trust -E UTF8 >/dev/null
+  fi
+  log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  pg_run "$bin/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 \
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=200 -c fsync=on" start >/dev/null
+  local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
+  "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'hotcart'" | grep -q 1 ||
+    "${psql[@]}" -c "CREATE ROLE hotcart LOGIN SUPERUSER PASSWORD 'hotcart'"
+  for db in hotcart hotcart_test; do
+    "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
+      "${psql[@]}" -c "CREATE DATABASE $db OWNER hotcart"
+  done
+}
+
+install_packages
+start_redis
+start_postgres
+export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+export DATABASE_URL="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart"
