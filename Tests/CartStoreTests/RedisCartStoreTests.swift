@@ -1,0 +1,218 @@
+import CartDomain
+import CartStore
+import HotCartTestSupport
+import RedisClient
+import Testing
+
+@Suite struct RedisCartStoreTests {
+    let settings = CartSettings(limits: CartLimits(maxQuantityPerItem: 99, maxItems: 100), guestTTLDays: 7, mutationsPerMinute: 0)
+
+    func product(_ id: Int, cents: Int64 = 1999, stock: Int? = nil) -> ProductSnapshot {
+        ProductSnapshot(id: id, name: "Product \(id) | with a pipe", price: Cents(cents), stock: stock, isActive: true)
+    }
+
+    func guest() -> CartOwner { .guest(sessionID: TestEnvironment.uniqueID()) }
+
+    @Test func aNewCartIsEmptyAtVersionOneWithAGuestExpiry() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings, now: { 1_000_000 })
+            let cart = try await store.cart(of: guest(), sessionReference: "ref")
+            #expect(cart.items.isEmpty)
+            #expect(cart.version == 1)
+            #expect(cart.sessionReference == "ref")
+            #expect(cart.expiresAt == Int64(1_000_000 + 7 * 86_400_000))
+        }
+    }
+
+    @Test func threeAtNineteenNinetyNineMakeFiftyNineNinetySeven() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let owner = guest()
+            let change = try await store.addItem(product(1), quantity: 3, owner: owner, sessionReference: nil, ifMatch: nil)
+            #expect(change.createdLine)
+            #expect(change.cart.subtotal == Cents(5997))
+            #expect(change.cart.items.first?.productName == "Product 1 | with a pipe")
+        }
+    }
+
+    @Test func aDuplicateAddGrowsTheLineAndKeepsItsPriceSnapshot() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let owner = guest()
+            let first = try await store.addItem(product(7, cents: 500), quantity: 2, owner: owner, sessionReference: nil, ifMatch: nil)
+            let second = try await store.addItem(product(7, cents: 900), quantity: 3, owner: owner, sessionReference: nil, ifMatch: nil)
+            #expect(!second.createdLine)
+            #expect(second.cart.items.count == 1)
+            #expect(second.cart.items[0].id == first.cart.items[0].id)
+            #expect(second.cart.items[0].quantity == 5)
+            #expect(second.cart.items[0].unitPrice == Cents(500))
+            #expect(second.cart.version == first.cart.version + 1)
+        }
+    }
+
+    @Test func oneHundredConcurrentAddsOfOneProductStopAtTheLineCap() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let owner = guest()
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<100 {
+                    group.addTask {
+                        do {
+                            _ = try await store.addItem(product(3), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
+                            return "ok"
+                        } catch let error as CartError {
+                            return error.kind.rawValue
+                        }
+                    }
+                }
+                var outcomes: [String: Int] = [:]
+                for try await outcome in group { outcomes[outcome, default: 0] += 1 }
+                return outcomes
+            }
+            #expect(outcomes == ["ok": 99, "CART_001": 1])
+            let cart = try await store.cart(of: owner, sessionReference: nil)
+            #expect(cart.items.map(\.quantity) == [99])
+            #expect(cart.version == 99)
+        }
+    }
+
+    @Test func concurrentAddsOfManyProductsNeverPassTheCartCap() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let owner = guest()
+            let refused = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<150 {
+                    group.addTask {
+                        do {
+                            _ = try await store.addItem(product(100 + index % 30), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
+                            return 0
+                        } catch let error as CartError where error.kind == .cartLimitExceeded {
+                            return 1
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(refused == 50)
+            #expect(try await store.cart(of: owner, sessionReference: nil).totalQuantity == 100)
+        }
+    }
+
+    @Test func stockLimitsTheLineInsideTheScript() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let owner = guest()
+            _ = try await store.addItem(product(9, stock: 4), quantity: 3, owner: owner, sessionReference: nil, ifMatch: nil)
+            await #expect(throws: CartError.outOfStock(9, available: 4)) {
+                try await store.addItem(product(9, stock: 4), quantity: 2, owner: owner, sessionReference: nil, ifMatch: nil)
+            }
+        }
+    }
+
+    @Test func setQuantityChangesTheLineAndZeroRemovesIt() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let owner = guest()
+            let item = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil).cart.items[0]
+            let changed = try await store.setQuantity(itemID: item.id, quantity: 42, owner: owner, sessionReference: nil, ifMatch: nil)
+            #expect(changed.items.map(\.quantity) == [42])
+            let removed = try await store.setQuantity(itemID: item.id, quantity: 0, owner: owner, sessionReference: nil, ifMatch: nil)
+            #expect(removed.items.isEmpty)
+            await #expect(throws: CartError.itemNotFound) {
+                try await store.setQuantity(itemID: item.id, quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
+            }
+        }
+    }
+
+    @Test func anotherOwnersItemIsNotFound() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let item = try await store.addItem(product(1), quantity: 1, owner: guest(), sessionReference: nil, ifMatch: nil).cart.items[0]
+            await #expect(throws: CartError.itemNotFound) {
+                try await store.setQuantity(itemID: item.id, quantity: 2, owner: guest(), sessionReference: nil, ifMatch: nil)
+            }
+        }
+    }
+
+    @Test func bulkIsAllOrNothing() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let owner = guest()
+            _ = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
+            let cart = try await store.addItem(product(2), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil).cart
+            let (a, b) = (cart.items[0].id, cart.items[1].id)
+            await #expect(throws: CartError.itemNotFound) {
+                try await store.bulkUpdate([(a, 5), (TestEnvironment.uniqueID(), 1)], owner: owner, sessionReference: nil, ifMatch: nil)
+            }
+            await #expect(throws: CartError.cartLimitExceeded(limit: 100)) {
+                try await store.bulkUpdate([(a, 60), (b, 41)], owner: owner, sessionReference: nil, ifMatch: nil)
+            }
+            let unchanged = try await store.cart(of: owner, sessionReference: nil)
+            #expect(unchanged.items.map(\.quantity) == [1, 1])
+            #expect(unchanged.version == cart.version)
+            let applied = try await store.bulkUpdate([(a, 60), (b, 0)], owner: owner, sessionReference: nil, ifMatch: nil)
+            #expect(applied.items.map(\.quantity) == [60])
+            #expect(applied.version == cart.version + 1)
+        }
+    }
+
+    @Test func ifMatchRefusesAStaleVersionAndChangesNothing() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let owner = guest()
+            let cart = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil).cart
+            await #expect(throws: CartError.versionConflict) {
+                try await store.clear(owner: owner, sessionReference: nil, ifMatch: cart.version - 1)
+            }
+            let cleared = try await store.clear(owner: owner, sessionReference: nil, ifMatch: cart.version)
+            #expect(cleared.items.isEmpty)
+            #expect(cleared.version == cart.version + 1)
+        }
+    }
+
+    @Test func everyChangeAppendsOneWriteBehindRecordAndGuestCartsGetTheTTL() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let owner = guest()
+            let keys = CartKeys(owner: owner)
+            let before = try await redis.send(["XLEN", keys.writeBehindStream]).int ?? 0
+            _ = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
+            _ = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
+            _ = try? await store.addItem(product(1), quantity: 99, owner: owner, sessionReference: nil, ifMatch: nil)
+            let after = try await redis.send(["XLEN", keys.writeBehindStream]).int ?? 0
+            #expect(after - before == 2)
+            let ttl = try await redis.send(["PTTL", keys.cart]).int ?? 0
+            #expect(ttl > 7 * 86_400_000 - 60_000 && ttl <= 7 * 86_400_000)
+        }
+    }
+
+    @Test func userCartsDoNotExpire() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let owner = CartOwner.user(id: TestEnvironment.uniqueID())
+            let cart = try await store.cart(of: owner, sessionReference: nil)
+            #expect(cart.expiresAt == nil)
+            #expect(try await redis.send(["PTTL", CartKeys(owner: owner).cart]) == .integer(-1))
+        }
+    }
+
+    @Test func theRateLimitRefusesMutationsPastTheMinuteBudget() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            var limited = settings
+            limited.mutationsPerMinute = 3
+            let store = RedisCartStore(redis: redis, settings: limited)
+            let owner = guest()
+            for _ in 0..<3 {
+                _ = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
+            }
+            do {
+                _ = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
+                Issue.record("the fourth change should be refused")
+            } catch let error as CartError {
+                #expect(error.kind == .rateLimited)
+                #expect((1...60).contains(error.retryAfterSeconds ?? 0))
+            }
+            #expect(try await store.cart(of: owner, sessionReference: nil).totalQuantity == 3)
+        }
+    }
+}
