@@ -1,0 +1,33 @@
+import HotCartAPI
+import Testing
+
+@Suite struct AppConfigurationTests {
+    let base = ["SECRET_KEY": "s"]
+
+    @Test func defaultsFollowTheContract() throws {
+        let configuration = try AppConfiguration(environment: base)
+        #expect(configuration.port == 8000)
+        #expect(configuration.cart.limits.maxItems == 100)
+        #expect(configuration.cart.limits.maxQuantityPerItem == 99)
+        #expect(configuration.cart.guestTTLMilliseconds == 7 * 86_400_000)
+        #expect(configuration.cookieName == "pyshop_cart_session")
+        #expect(configuration.cookieSecure)
+        #expect(configuration.redis.port == 6379)
+    }
+
+    @Test(arguments: [
+        ("PORT", "eighty"), ("CART_MAX_ITEMS", "-1"), ("CART_SESSION_TTL_DAYS", "1.5"),
+        ("ENABLE_GUEST_CARTS", "maybe"), ("REDIS_URL", "http://x"), ("DATABASE_URL", "nope"), ("FLUSH_BATCH_SIZE", "x"),
+    ])
+    func aBadValueNamesItsVariable(variable: String, value: String) {
+        #expect {
+            try AppConfiguration(environment: base.merging([variable: value]) { $1 })
+        } throws: { error in
+            (error as? ConfigurationError)?.variable == variable
+        }
+    }
+
+    @Test func aMissingSecretStopsStartUp() {
+        #expect(throws: ConfigurationError.self) { try AppConfiguration(environment: [:]) }
+    }
+}

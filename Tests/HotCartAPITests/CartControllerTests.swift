@@ -1,0 +1,145 @@
+import Foundation
+import HotCartAPI
+import HotCartTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct CartControllerTests {
+    @Test func theFirstGetMakesAnEmptyCartAndASessionCookie() async throws {
+        try await withTestApp { client, _ async throws in
+            let response = try await client.execute(uri: "/cart", method: .get)
+            #expect(response.status == .ok)
+            let cookie = try #require(response.headers[.setCookie])
+            #expect(cookie.hasPrefix("pyshop_cart_session="))
+            for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=604800"] {
+                #expect(cookie.contains(attribute))
+            }
+            let cart = response.json
+            #expect(cart["items"] as? [Any] != nil && (cart["items"] as? [Any])?.isEmpty == true)
+            #expect(cart["saved_items"] as? [Any] != nil)
+            #expect(cart["status"] as? String == "active")
+            #expect(cart["version"] as? Int == 1)
+            #expect(cart["total_items"] as? Int == 0)
+            #expect(cart["currency"] as? String == "USD")
+            #expect(cart["user_id"] is NSNull)
+            #expect(response.headers[.eTag] == "\"1\"")
+            let sessionID = try #require(cart["session_id"] as? String)
+            #expect(!cookie.contains(sessionID))
+        }
+    }
+
+    @Test func addingThreeAtNineteenNinetyNineGivesFiftyNineNinetySeven() async throws {
+        try await withTestApp { client, services async throws in
+            let productID = try await insertProduct(services, price: "19.99")
+            try await services.products.refresh()
+            let browser = Browser(client)
+            let added = try await browser.send(.post, "/cart/items", json: #"{"product_id": \#(productID), "quantity": 3}"#)
+            #expect(added.status == .created)
+            let body = String(buffer: added.body)
+            #expect(body.contains(#""subtotal":59.97"#))
+            #expect(body.contains(#""unit_price":19.99"#))
+            #expect(body.contains(#""total_price":59.97"#))
+            let again = try await browser.send(.post, "/cart/items", json: #"{"product_id": \#(productID), "quantity": 2}"#)
+            #expect(again.status == .ok)
+            #expect(again.items.count == 1)
+            #expect(again.items.first?["quantity"] as? Int == 5)
+            let summary = try await browser.send(.get, "/cart/summary")
+            #expect(summary.json["total_items"] as? Int == 5)
+            #expect(summary.json["total_quantity"] as? Int == 5)
+            #expect(summary.json["total_lines"] as? Int == 1)
+            #expect(String(buffer: summary.body).contains(#""subtotal":99.95"#))
+            #expect(summary.json["currency"] as? String == "USD")
+        }
+    }
+
+    @Test func anUnchangedCartAnswers304ToItsETag() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            let first = try await browser.send(.get, "/cart")
+            let etag = try #require(first.headers[.eTag])
+            let second = try await browser.send(.get, "/cart", headers: [.ifNoneMatch: etag])
+            #expect(second.status == .notModified)
+            #expect(second.body.readableBytes == 0)
+            try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#)
+            let third = try await browser.send(.get, "/cart", headers: [.ifNoneMatch: etag])
+            #expect(third.status == .ok)
+            #expect(third.headers[.eTag] == "\"2\"")
+        }
+    }
+
+    @Test func updateRemoveClearAndBulkChangeTheCart() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#)
+            let cart = try await browser.send(.post, "/cart/items", json: #"{"product_id": 2, "quantity": 1}"#)
+            let ids = cart.items.compactMap { $0["id"] as? String }
+            #expect(ids.count == 2)
+            let updated = try await browser.send(.put, "/cart/items/\(ids[0])", json: #"{"quantity": 7}"#)
+            #expect(updated.status == .ok)
+            #expect(updated.items.first?["quantity"] as? Int == 7)
+            let bulk = try await browser.send(.put, "/cart/bulk", json: #"{"items": [{"id": "\#(ids[0])", "quantity": 2}, {"id": "\#(ids[1])", "quantity": 0}]}"#)
+            #expect(bulk.status == .ok)
+            #expect(bulk.items.map { $0["quantity"] as? Int } == [2])
+            let removed = try await browser.send(.delete, "/cart/items/\(ids[0])")
+            #expect(removed.status == .ok)
+            #expect(removed.items.isEmpty)
+            try await browser.send(.post, "/cart/items", json: #"{"product_id": 3, "quantity": 4}"#)
+            let cleared = try await browser.send(.delete, "/cart")
+            #expect(cleared.status == .ok)
+            #expect(cleared.items.isEmpty)
+            #expect(cleared.json["total_items"] as? Int == 0)
+        }
+    }
+
+    @Test func aTamperedOrForgedCookieGetsAFreshSession() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 2}"#)
+            let cookie = try #require(browser.cookie)
+            let tampered = String(cookie.dropLast()) + (cookie.hasSuffix("A") ? "B" : "A")
+            for forged in [tampered, "pyshop_cart_session=someone-elses-session", "pyshop_cart_session="] {
+                let response = try await client.execute(uri: "/cart", method: .get, headers: [.cookie: forged])
+                #expect(response.items.isEmpty)
+                let fresh = try #require(response.headers[.setCookie])
+                #expect(!fresh.hasPrefix(cookie + ";"))
+            }
+            let mine = try await browser.send(.get, "/cart")
+            #expect(mine.items.count == 1)
+        }
+    }
+
+    @Test func anItemOfAnotherCartIsNotFound() async throws {
+        try await withTestApp { client, _ async throws in
+            let alice = Browser(client)
+            let bob = Browser(client)
+            let cart = try await alice.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#)
+            let itemID = try #require(cart.items.first?["id"] as? String)
+            let response = try await bob.send(.put, "/cart/items/\(itemID)", json: #"{"quantity": 5}"#)
+            #expect(response.status == .notFound)
+            #expect(response.code == "CART_003")
+            #expect(try await alice.send(.get, "/cart").items.first?["quantity"] as? Int == 1)
+        }
+    }
+
+    @Test func ifMatchWithAStaleVersionIs412AndChangesNothing() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            let cart = try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#)
+            let version = try #require(cart.json["version"] as? Int)
+            let stale = try await browser.send(.delete, "/cart", headers: [.ifMatch: "\"\(version - 1)\""])
+            #expect(stale.status == .preconditionFailed)
+            #expect(stale.code == "CART_008")
+            let current = try await browser.send(.delete, "/cart", headers: [.ifMatch: "\"\(version)\""])
+            #expect(current.status == .ok)
+        }
+    }
+
+    @Test func guestCartsDisabledAnswer401() async throws {
+        try await withTestApp(settings: { $0.enableGuestCarts = false }) { client, _ async throws in
+            let response = try await client.execute(uri: "/cart", method: .get)
+            #expect(response.status == .unauthorized)
+            #expect(response.code == "CART_006")
+        }
+    }
+}

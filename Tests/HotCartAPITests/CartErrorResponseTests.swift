@@ -1,0 +1,149 @@
+import Foundation
+import HotCartAPI
+import HotCartTestSupport
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite struct CartErrorResponseTests {
+    @Test func anErrorBodyHasEveryContractField() async throws {
+        try await withTestApp { client, _ async throws in
+            let response = try await Browser(client).send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 0}"#)
+            #expect(response.status == .badRequest)
+            let body = response.json
+            #expect(body["error"] as? String == "INVALID_QUANTITY")
+            #expect(body["code"] as? String == "CART_001")
+            #expect(body["message"] as? String == "Quantity must be between 1 and 99")
+            #expect(body["detail"] as? String == "Quantity must be between 1 and 99")
+            #expect(body["field"] as? String == "quantity")
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"product_id": 1, "quantity": 0}"#, "CART_001", 400),
+        (#"{"product_id": 1, "quantity": 100}"#, "CART_001", 400),
+        (#"{"product_id": 1, "quantity": -3}"#, "CART_001", 400),
+        (#"{"product_id": 1, "quantity": 1.5}"#, "CART_001", 400),
+        (#"{"product_id": 1, "quantity": "two"}"#, "CART_001", 400),
+        (#"{"product_id": 999999, "quantity": 1}"#, "CART_002", 404),
+        (#"{"product_id": "one", "quantity": 1}"#, "CART_005", 400),
+        (#"{"quantity": 1}"#, "CART_005", 400),
+        (#"{"product_id": 1}"#, "CART_005", 400),
+        (#"{"product_id": 1, "quantity": 1"#, "CART_005", 400),
+        (#"[1, 2]"#, "CART_005", 400),
+        ("", "CART_005", 400),
+    ])
+    func aBadAddIsRefusedWithItsCode(body: String, code: String, status: Int) async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            let response = try await browser.send(.post, "/cart/items", json: body)
+            #expect(response.status.code == status)
+            #expect(response.code == code)
+            #expect(try await browser.send(.get, "/cart").json["version"] as? Int == 1)
+        }
+    }
+
+    @Test func aBodyOver64KiBIs413WithCART005() async throws {
+        try await withTestApp { client, _ async throws in
+            let padding = String(repeating: " ", count: 70 * 1024)
+            let response = try await Browser(client).send(.post, "/cart/items", json: #"{"product_id": 1,\#(padding) "quantity": 1}"#)
+            #expect(response.status == .contentTooLarge)
+            #expect(response.code == "CART_005")
+        }
+    }
+
+    @Test func addsPastTheLineCapAreCART001AndPastTheCartCapCART004() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 20}"#)
+            let overLine = try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 80}"#)
+            #expect(overLine.status == .badRequest)
+            #expect(overLine.code == "CART_001")
+            try await browser.send(.post, "/cart/items", json: #"{"product_id": 5, "quantity": 70}"#)
+            let overCart = try await browser.send(.post, "/cart/items", json: #"{"product_id": 9, "quantity": 11}"#)
+            #expect(overCart.status == .conflict)
+            #expect(overCart.code == "CART_004")
+            #expect(try await browser.send(.get, "/cart").json["total_items"] as? Int == 90)
+        }
+    }
+
+    @Test func inactiveAndOutOfStockProductsAreCART009() async throws {
+        try await withTestApp { client, services async throws in
+            let inactive = try await insertProduct(services, price: "5.00", stock: 10, isActive: false)
+            let soldOut = try await insertProduct(services, price: "5.00", stock: 0)
+            let fewLeft = try await insertProduct(services, price: "5.00", stock: 2)
+            try await services.products.refresh()
+            let browser = Browser(client)
+            for (product, quantity) in [(inactive, 1), (soldOut, 1), (fewLeft, 3)] {
+                let response = try await browser.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": \#(quantity)}"#)
+                #expect(response.status == .conflict)
+                #expect(response.code == "CART_009")
+            }
+        }
+    }
+
+    @Test(arguments: ["/cart/items/not-a-uuid", "/cart/items/\(UUID().uuidString)"])
+    func anUnknownOrMalformedItemIdIsCART003(path: String) async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            #expect(try await browser.send(.put, path, json: #"{"quantity": 1}"#).code == "CART_003")
+            #expect(try await browser.send(.delete, path).code == "CART_003")
+        }
+    }
+
+    @Test func aBadBulkChangesNothing() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            let cart = try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#)
+            let id = try #require(cart.items.first?["id"] as? String)
+            let cases: [(String, String)] = [
+                (#"{"items": []}"#, "CART_005"),
+                (#"{"items": [{"id": "\#(id)", "quantity": 2}, {"id": "\#(UUID().uuidString)", "quantity": 1}]}"#, "CART_003"),
+                (#"{"items": [{"id": "\#(id)", "quantity": 120}]}"#, "CART_001"),
+                (#"{"items": [{"id": "\#(id)", "quantity": 2}, {"id": "\#(id)", "quantity": 3}]}"#, "CART_005"),
+                (#"{"items": "all"}"#, "CART_005"),
+            ]
+            for (body, code) in cases {
+                #expect(try await browser.send(.put, "/cart/bulk", json: body).code == code)
+            }
+            let after = try await browser.send(.get, "/cart")
+            #expect(after.items.first?["quantity"] as? Int == 1)
+            #expect(after.json["version"] as? Int == cart.json["version"] as? Int)
+        }
+    }
+
+    @Test func redisDownAnswers503Within1sAndRecoversWithoutARestart() async throws {
+        let server = TestRedisServer()
+        try await server.start()
+        try await withTestApp(redis: server.endpoint) { client, _ async throws in
+            let browser = Browser(client)
+            #expect(try await browser.send(.get, "/cart").status == .ok)
+            server.kill()
+            for _ in 0..<3 {
+                let start = ContinuousClock.now
+                let response = try await browser.send(.get, "/cart")
+                #expect(ContinuousClock.now - start < .seconds(1))
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.code == "CART_010")
+                #expect(response.headers[.retryAfter] != nil)
+            }
+            try await server.start()
+            var status = HTTPResponse.Status.serviceUnavailable
+            for _ in 0..<100 where status != .ok {
+                status = try await browser.send(.get, "/cart").status
+                if status != .ok { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(status == .ok)
+        }
+        server.kill()
+    }
+
+    @Test func anUnknownRouteIsAFastAPIStyle404() async throws {
+        try await withTestApp { client, _ async throws in
+            let response = try await client.execute(uri: "/nowhere", method: .get)
+            #expect(response.status == .notFound)
+            #expect(response.json["detail"] as? String != nil)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HotCartAPI
+import HotCartTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct ProductAndOperationsTests {
+    @Test func productsArePagedAndReadOne() async throws {
+        try await withTestApp { client, _ async throws in
+            let page = try await client.execute(uri: "/products/?limit=2&offset=1", method: .get)
+            #expect(page.status == .ok)
+            #expect(page.jsonArray.map { $0["id"] as? Int } == [2, 3])
+            let one = try await client.execute(uri: "/products/1", method: .get)
+            #expect(one.json["name"] as? String == "Classic Mug")
+            #expect(String(buffer: one.body).contains(#""price":5.99"#))
+            #expect(one.json["is_active"] as? Bool == true)
+            let missing = try await client.execute(uri: "/products/987654", method: .get)
+            #expect(missing.status == .notFound)
+            #expect(missing.code == "CART_002")
+            let badLimit = try await client.execute(uri: "/products/?limit=-1", method: .get)
+            #expect(badLimit.code == "CART_005")
+        }
+    }
+
+    @Test func aPriceChangeReachesNewAddsWithinOneSecond() async throws {
+        try await withTestApp { client, services async throws in
+            let productID = try await insertProduct(services, price: "10.00")
+            try await services.products.refresh()
+            let browser = Browser(client)
+            try await browser.send(.post, "/cart/items", json: #"{"product_id": \#(productID), "quantity": 1}"#)
+            for try await _ in try await services.postgres.query("UPDATE product SET price = 12.50 WHERE id = \(productID)") {}
+            // The running cache (refresh every 500 ms) is not started here; one refresh is what it does.
+            try await services.products.refresh()
+            #expect(services.products.product(id: productID)?.price.value == 1250)
+            try await browser.send(.delete, "/cart")
+            let cart = try await browser.send(.post, "/cart/items", json: #"{"product_id": \#(productID), "quantity": 1}"#)
+            #expect(String(buffer: cart.body).contains(#""unit_price":12.5"#))
+        }
+    }
+
+    @Test func healthReadinessAndMetricsAnswer() async throws {
+        try await withTestApp { client, _ async throws in
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(health.json["status"] as? String == "ok")
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .ok)
+            #expect(ready.json["redis"] as? String == "ok")
+            #expect(ready.json["postgres"] as? String == "ok")
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            #expect(metrics.status == .ok)
+        }
+    }
+
+    @Test func readinessNamesRedisWhenItIsDown() async throws {
+        try await withTestApp(redis: .init(host: "127.0.0.1", port: 1)) { client, _ async throws in
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .serviceUnavailable)
+            #expect(ready.json["redis"] as? String == "down")
+            #expect(ready.json["postgres"] as? String == "ok")
+        }
+    }
+}
