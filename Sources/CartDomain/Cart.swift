@@ -16,7 +16,15 @@ public struct CartItem: Sendable, Hashable {
     public var createdAt: Int64
     public var updatedAt: Int64
 
-    public init(id: String, productID: Int, productName: String, quantity: Int, unitPrice: Cents, createdAt: Int64, updatedAt: Int64) {
+    public init(
+        id: String,
+        productID: Int,
+        productName: String,
+        quantity: Int,
+        unitPrice: Cents,
+        createdAt: Int64,
+        updatedAt: Int64
+    ) {
         self.id = id
         self.productID = productID
         self.productName = productName
@@ -45,8 +53,15 @@ public struct Cart: Sendable, Hashable {
     public var expiresAt: Int64?
 
     public init(
-        id: String, owner: CartOwner, sessionReference: String?, status: CartStatus, version: Int64,
-        items: [CartItem], createdAt: Int64, updatedAt: Int64, expiresAt: Int64?
+        id: String,
+        owner: CartOwner,
+        sessionReference: String?,
+        status: CartStatus,
+        version: Int64,
+        items: [CartItem],
+        createdAt: Int64,
+        updatedAt: Int64,
+        expiresAt: Int64?
     ) {
         self.id = id
         self.owner = owner

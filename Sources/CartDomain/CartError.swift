@@ -57,7 +57,13 @@ public struct CartError: Error, Sendable, Hashable {
     /// Seconds for the `Retry-After` header (rate limit, unavailable service).
     public var retryAfterSeconds: Int?
 
-    public init(_ kind: Kind, _ message: String, field: String? = nil, status: Int? = nil, retryAfterSeconds: Int? = nil) {
+    public init(
+        _ kind: Kind,
+        _ message: String,
+        field: String? = nil,
+        status: Int? = nil,
+        retryAfterSeconds: Int? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.field = field
@@ -96,7 +102,11 @@ extension CartError {
     }
 
     public static let bodyTooLarge = CartError(
-        .invalidRequest, "Request body is larger than 64 KiB", field: nil, status: 413)
+        .invalidRequest,
+        "Request body is larger than 64 KiB",
+        field: nil,
+        status: 413
+    )
 
     public static let authRequired = CartError(.authRequired, "Authentication required")
 
@@ -105,7 +115,10 @@ extension CartError {
     }
 
     public static let versionConflict = CartError(
-        .versionConflict, "Cart version does not match If-Match", field: "If-Match")
+        .versionConflict,
+        "Cart version does not match If-Match",
+        field: "If-Match"
+    )
 
     public static func productInactive(_ productID: Int) -> CartError {
         CartError(.productUnavailable, "Product \(productID) is not available", field: "product_id")
@@ -114,11 +127,15 @@ extension CartError {
     public static func outOfStock(_ productID: Int, available: Int) -> CartError {
         CartError(
             .productUnavailable,
-            available == 0 ? "Product \(productID) is out of stock" : "Only \(available) of product \(productID) left in stock",
+            available == 0
+                ? "Product \(productID) is out of stock" : "Only \(available) of product \(productID) left in stock",
             field: "product_id"
         )
     }
 
     public static let serviceUnavailable = CartError(
-        .serviceUnavailable, "Cart service temporarily unavailable", retryAfterSeconds: 1)
+        .serviceUnavailable,
+        "Cart service temporarily unavailable",
+        retryAfterSeconds: 1
+    )
 }

@@ -7,7 +7,12 @@ public struct CartSettings: Sendable, Hashable {
     public var mutationsPerMinute: Int
     public var currency: String
 
-    public init(limits: CartLimits = CartLimits(), guestTTLDays: Int = 7, mutationsPerMinute: Int = 600, currency: String = "USD") {
+    public init(
+        limits: CartLimits = CartLimits(),
+        guestTTLDays: Int = 7,
+        mutationsPerMinute: Int = 600,
+        currency: String = "USD"
+    ) {
         self.limits = limits
         self.guestTTLMilliseconds = Int64(guestTTLDays) * 86_400_000
         self.mutationsPerMinute = mutationsPerMinute

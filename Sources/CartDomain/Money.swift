@@ -25,7 +25,9 @@ public struct Cents: Sendable, Hashable, Comparable, AdditiveArithmetic, CustomS
         var fraction: Int64 = 0
         if parts.count == 2 {
             let digits = parts[1]
-            guard (1...2).contains(digits.count), digits.allSatisfy(\.isASCII), let number = Int64(digits) else { return nil }
+            guard (1...2).contains(digits.count), digits.allSatisfy(\.isASCII), let number = Int64(digits) else {
+                return nil
+            }
             fraction = digits.count == 1 ? number * 10 : number
         }
         self.init(whole * 100 + fraction)

@@ -37,10 +37,17 @@ public struct RedisCartStore: Sendable {
 
     /// Adds units of a product (a product already in the cart grows its line).
     public func addItem(
-        _ product: ProductSnapshot, quantity: Int, owner: CartOwner, sessionReference: String?, ifMatch: Int64?
+        _ product: ProductSnapshot,
+        quantity: Int,
+        owner: CartOwner,
+        sessionReference: String?,
+        ifMatch: Int64?
     ) async throws -> Change {
         try await self.run(
-            CartScripts.addItem, owner: owner, sessionReference: sessionReference, ifMatch: ifMatch,
+            CartScripts.addItem,
+            owner: owner,
+            sessionReference: sessionReference,
+            ifMatch: ifMatch,
             arguments: [
                 String(product.id), String(quantity), String(product.price.value), product.name,
                 UUID().uuidString.lowercased(), product.stock.map(String.init) ?? "",
@@ -51,10 +58,17 @@ public struct RedisCartStore: Sendable {
 
     /// Sets one line's quantity; 0 removes the line.
     public func setQuantity(
-        itemID: String, quantity: Int, owner: CartOwner, sessionReference: String?, ifMatch: Int64?
+        itemID: String,
+        quantity: Int,
+        owner: CartOwner,
+        sessionReference: String?,
+        ifMatch: Int64?
     ) async throws -> Cart {
         try await self.run(
-            CartScripts.setQuantity, owner: owner, sessionReference: sessionReference, ifMatch: ifMatch,
+            CartScripts.setQuantity,
+            owner: owner,
+            sessionReference: sessionReference,
+            ifMatch: ifMatch,
             arguments: [itemID, String(quantity)]
         ).cart
     }
@@ -66,7 +80,10 @@ public struct RedisCartStore: Sendable {
 
     /// Sets several quantities at once, all or nothing (ids distinct, quantities in range).
     public func bulkUpdate(
-        _ entries: [(itemID: String, quantity: Int)], owner: CartOwner, sessionReference: String?, ifMatch: Int64?
+        _ entries: [(itemID: String, quantity: Int)],
+        owner: CartOwner,
+        sessionReference: String?,
+        ifMatch: Int64?
     ) async throws -> Cart {
         var arguments: [String] = []
         arguments.reserveCapacity(entries.count * 2)
@@ -75,7 +92,10 @@ public struct RedisCartStore: Sendable {
             arguments.append(String(entry.quantity))
         }
         return try await self.run(
-            CartScripts.bulkUpdate, owner: owner, sessionReference: sessionReference, ifMatch: ifMatch,
+            CartScripts.bulkUpdate,
+            owner: owner,
+            sessionReference: sessionReference,
+            ifMatch: ifMatch,
             arguments: arguments
         ).cart
     }
@@ -105,7 +125,10 @@ public struct RedisCartStore: Sendable {
         let reply: RedisValue
         do {
             reply = try await self.redis.run(
-                script, keys: [keys.cart, keys.writeBehindStream, keys.rateLimit], arguments: common + arguments)
+                script,
+                keys: [keys.cart, keys.writeBehindStream, keys.rateLimit],
+                arguments: common + arguments
+            )
         } catch let error as RedisError where error.isConnectivityFailure {
             throw CartError.serviceUnavailable
         }

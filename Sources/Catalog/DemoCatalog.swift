@@ -3,8 +3,13 @@ import Logging
 
 /// The 100 demo products `hotcart seed` inserts (idempotent: names are unique).
 public enum DemoCatalog {
-    static let adjectives = ["Classic", "Organic", "Compact", "Deluxe", "Rugged", "Silent", "Bright", "Vintage", "Smart", "Travel"]
-    static let nouns = ["Mug", "Backpack", "Lamp", "Notebook", "Headphones", "Kettle", "Sneakers", "Blanket", "Water Bottle", "Desk Chair"]
+    static let adjectives = [
+        "Classic", "Organic", "Compact", "Deluxe", "Rugged", "Silent", "Bright", "Vintage", "Smart", "Travel",
+    ]
+    static let nouns = [
+        "Mug", "Backpack", "Lamp", "Notebook", "Headphones", "Kettle", "Sneakers", "Blanket", "Water Bottle",
+        "Desk Chair",
+    ]
 
     /// The demo products, each with a price that ends in .99 or .49 and a stock level.
     public static var products: [(name: String, price: Cents, stock: Int?)] {
@@ -25,7 +30,8 @@ public enum DemoCatalog {
     @discardableResult
     public static func seed(into repository: ProductRepository) async throws -> Int {
         var inserted = 0
-        for product in products where try await repository.insertIfAbsent(name: product.name, price: product.price, stock: product.stock) {
+        for product in products
+        where try await repository.insertIfAbsent(name: product.name, price: product.price, stock: product.stock) {
             inserted += 1
         }
         return inserted

@@ -22,7 +22,8 @@ public struct ProductRepository: Sendable {
     /// Every product, for the in-process cache.
     public func all() async throws -> [Product] {
         try await self.products(
-            "SELECT id, name, (price * 100)::bigint, stock, is_active, \(Self.times) FROM product ORDER BY id")
+            "SELECT id, name, (price * 100)::bigint, stock, is_active, \(Self.times) FROM product ORDER BY id"
+        )
     }
 
     public func product(id: Int) async throws -> Product? {
@@ -53,12 +54,19 @@ public struct ProductRepository: Sendable {
         let rows = try await self.client.query(PostgresQuery(unsafeSQL: sql), logger: self.logger)
         var products: [Product] = []
         for try await (id, name, cents, stock, isActive, created, updated) in rows.decode(
-            (Int, String, Int64, Int?, Bool, Int64, Int64).self)
-        {
+            (Int, String, Int64, Int?, Bool, Int64, Int64).self
+        ) {
             products.append(
                 Product(
-                    id: id, name: name, price: Cents(cents), stock: stock, isActive: isActive,
-                    createdAt: created, updatedAt: updated))
+                    id: id,
+                    name: name,
+                    price: Cents(cents),
+                    stock: stock,
+                    isActive: isActive,
+                    createdAt: created,
+                    updatedAt: updated
+                )
+            )
         }
         return products
     }

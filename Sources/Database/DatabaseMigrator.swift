@@ -27,7 +27,9 @@ public struct DatabaseMigrator: Sendable {
                 try await self.transaction(
                     connection,
                     migration.statements(\.up)
-                        + ["INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), '\(migration.name)')"]
+                        + [
+                            "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), '\(migration.name)')"
+                        ]
                 )
                 self.logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
                 done.append(migration.version)

@@ -31,7 +31,10 @@ public struct Migration: Sendable, Hashable {
             let stem = String(file.dropLast(".up.sql".count))
             guard let version = Int(stem.prefix { $0.isNumber }),
                 let up = try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8),
-                let down = try? String(contentsOf: directory.appendingPathComponent(stem + ".down.sql"), encoding: .utf8)
+                let down = try? String(
+                    contentsOf: directory.appendingPathComponent(stem + ".down.sql"),
+                    encoding: .utf8
+                )
             else {
                 fatalError("migration \(file) has no number or no .down.sql")
             }

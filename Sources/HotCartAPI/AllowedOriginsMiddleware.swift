@@ -8,13 +8,19 @@ struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
     let origins: Set<String>
     private let cors = CORSMiddleware<Context>(
         allowOrigin: .originBased,
-        allowHeaders: [.accept, .contentType, .authorization, .ifMatch, .ifNoneMatch, HTTPField.Name("Idempotency-Key")!],
+        allowHeaders: [
+            .accept, .contentType, .authorization, .ifMatch, .ifNoneMatch, HTTPField.Name("Idempotency-Key")!,
+        ],
         allowMethods: [.get, .post, .put, .patch, .delete, .options],
         allowCredentials: true,
         exposedHeaders: ["ETag", "Retry-After"]
     )
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard let origin = request.headers[.origin], self.origins.contains(origin) else {
             return try await next(request, context)
         }

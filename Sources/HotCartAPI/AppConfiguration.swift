@@ -67,8 +67,11 @@ public struct AppConfiguration: Sendable {
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.enableGuestCarts = try reader.flag("ENABLE_GUEST_CARTS", default: true)
         // Read now so a bad value stops start-up, although the features come in later releases.
-        for variable in ["CART_USER_IDLE_DAYS", "CART_CLEANUP_INTERVAL_HOURS", "CART_ABANDONED_AFTER_DAYS", "ACCESS_TOKEN_EXPIRE_MINUTES",
-                         "FLUSH_BATCH_SIZE", "FLUSH_INTERVAL_MS", "FLUSH_METRICS_PORT"] {
+        for variable in [
+            "CART_USER_IDLE_DAYS", "CART_CLEANUP_INTERVAL_HOURS", "CART_ABANDONED_AFTER_DAYS",
+            "ACCESS_TOKEN_EXPIRE_MINUTES",
+            "FLUSH_BATCH_SIZE", "FLUSH_INTERVAL_MS", "FLUSH_METRICS_PORT",
+        ] {
             _ = try reader.integer(variable, default: 1, range: 0...Int.max)
         }
         for variable in ["ENABLE_CART_MERGE", "ENABLE_CART_VALIDATION", "ENABLE_CART_ANALYTICS"] {
@@ -100,7 +103,10 @@ struct EnvironmentReader {
             throw ConfigurationError(variable: name, reason: "must be a whole number, got '\(text)'")
         }
         guard range.contains(number) else {
-            throw ConfigurationError(variable: name, reason: "must be between \(range.lowerBound) and \(range.upperBound), got \(number)")
+            throw ConfigurationError(
+                variable: name,
+                reason: "must be between \(range.lowerBound) and \(range.upperBound), got \(number)"
+            )
         }
         return number
     }

@@ -25,7 +25,9 @@ struct CartController {
         let cart = try await self.store.cart(of: context.requireOwner(), sessionReference: context.sessionReference)
         let etag = "\"\(cart.version)\""
         if let candidates = request.headers[.ifNoneMatch],
-            candidates.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" })
+            candidates.split(separator: ",").contains(where: {
+                $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*"
+            })
         {
             return Response(status: .notModified, headers: [.eTag: etag])
         }
@@ -42,7 +44,8 @@ struct CartController {
             var productID: Int
             var quantity: WholeNumberInput
             enum CodingKeys: String, CodingKey {
-                case productID = "product_id", quantity
+                case productID = "product_id"
+                case quantity
             }
         }
         let body = try await JSONBody.decode(Body.self, from: request)
@@ -56,8 +59,12 @@ struct CartController {
         guard product.isActive else { throw CartError.productInactive(product.id) }
         if let stock = product.stock, stock == 0 { throw CartError.outOfStock(product.id, available: 0) }
         let change = try await self.store.addItem(
-            product, quantity: quantity, owner: context.requireOwner(), sessionReference: context.sessionReference,
-            ifMatch: try Self.ifMatch(request))
+            product,
+            quantity: quantity,
+            owner: context.requireOwner(),
+            sessionReference: context.sessionReference,
+            ifMatch: try Self.ifMatch(request)
+        )
         return self.response(change.cart, status: change.createdLine ? .created : .ok)
     }
 
@@ -72,21 +79,32 @@ struct CartController {
             throw CartError(.invalidQuantity, "Quantity must be between 0 and \(limit)", field: "quantity")
         }
         let cart = try await self.store.setQuantity(
-            itemID: itemID, quantity: quantity, owner: context.requireOwner(), sessionReference: context.sessionReference,
-            ifMatch: try Self.ifMatch(request))
+            itemID: itemID,
+            quantity: quantity,
+            owner: context.requireOwner(),
+            sessionReference: context.sessionReference,
+            ifMatch: try Self.ifMatch(request)
+        )
         return self.response(cart)
     }
 
     @Sendable func removeItem(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.setQuantity(
-            itemID: try Self.itemID(context), quantity: 0, owner: context.requireOwner(),
-            sessionReference: context.sessionReference, ifMatch: try Self.ifMatch(request))
+            itemID: try Self.itemID(context),
+            quantity: 0,
+            owner: context.requireOwner(),
+            sessionReference: context.sessionReference,
+            ifMatch: try Self.ifMatch(request)
+        )
         return self.response(cart)
     }
 
     @Sendable func clear(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.clear(
-            owner: context.requireOwner(), sessionReference: context.sessionReference, ifMatch: try Self.ifMatch(request))
+            owner: context.requireOwner(),
+            sessionReference: context.sessionReference,
+            ifMatch: try Self.ifMatch(request)
+        )
         return self.response(cart)
     }
 
@@ -110,7 +128,11 @@ struct CartController {
                 throw CartError(.itemNotFound, "Cart item not found", field: "items[\(index)].id")
             }
             guard let quantity = entry.quantity.value, (0...limit).contains(quantity) else {
-                throw CartError(.invalidQuantity, "Quantity must be between 0 and \(limit)", field: "items[\(index)].quantity")
+                throw CartError(
+                    .invalidQuantity,
+                    "Quantity must be between 0 and \(limit)",
+                    field: "items[\(index)].quantity"
+                )
             }
             guard seen.insert(id).inserted else {
                 throw CartError.invalidRequest("Item \(id) appears more than once", field: "items[\(index)].id")
@@ -118,8 +140,11 @@ struct CartController {
             entries.append((id, quantity))
         }
         let cart = try await self.store.bulkUpdate(
-            entries, owner: context.requireOwner(), sessionReference: context.sessionReference,
-            ifMatch: try Self.ifMatch(request))
+            entries,
+            owner: context.requireOwner(),
+            sessionReference: context.sessionReference,
+            ifMatch: try Self.ifMatch(request)
+        )
         return self.response(cart)
     }
 
@@ -138,7 +163,9 @@ struct CartController {
     /// The `If-Match` version, if any: `"7"`, `W/"7"` or `7`; `*` means no precondition.
     /// A value that can never match a version is a conflict.
     static func ifMatch(_ request: Request) throws -> Int64? {
-        guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !header.isEmpty, header != "*" else {
+        guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !header.isEmpty,
+            header != "*"
+        else {
             return nil
         }
         var text = Substring(header)

@@ -15,7 +15,11 @@ struct CartOwnerMiddleware: RouterMiddleware {
     let maxAgeSeconds: Int
     let guestCartsEnabled: Bool
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard self.guestCartsEnabled else { throw CartError.authRequired }
         var context = context
         let sessionID =

@@ -33,8 +33,14 @@ struct CartResponse: Encodable {
 
     private enum Keys: String, CodingKey {
         case id, status, items, subtotal, summary, currency, version, warnings, discount, total
-        case userID = "user_id", sessionID = "session_id", savedItems = "saved_items", totalItems = "total_items"
-        case promoCode = "promo_code", createdAt = "created_at", updatedAt = "updated_at", expiresAt = "expires_at"
+        case userID = "user_id"
+        case sessionID = "session_id"
+        case savedItems = "saved_items"
+        case totalItems = "total_items"
+        case promoCode = "promo_code"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case expiresAt = "expires_at"
     }
 }
 
@@ -60,8 +66,12 @@ struct CartItemResponse: Encodable {
 
     private enum Keys: String, CodingKey {
         case id, quantity
-        case productID = "product_id", productName = "product_name", unitPrice = "unit_price"
-        case totalPrice = "total_price", createdAt = "created_at", updatedAt = "updated_at"
+        case productID = "product_id"
+        case productName = "product_name"
+        case unitPrice = "unit_price"
+        case totalPrice = "total_price"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 }
 
@@ -90,7 +100,9 @@ struct CartSummaryResponse: Encodable {
 
     private enum Keys: String, CodingKey {
         case subtotal, currency
-        case totalItems = "total_items", totalLines = "total_lines", totalQuantity = "total_quantity"
+        case totalItems = "total_items"
+        case totalLines = "total_lines"
+        case totalQuantity = "total_quantity"
     }
 }
 
@@ -111,6 +123,7 @@ struct CartWarning: Encodable {
 
     private enum Keys: String, CodingKey {
         case code, message
-        case productID = "product_id", itemID = "item_id"
+        case productID = "product_id"
+        case itemID = "item_id"
     }
 }

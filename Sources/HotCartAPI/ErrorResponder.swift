@@ -34,8 +34,12 @@ enum ErrorResponder {
 
     static func response(for error: CartError) -> Response {
         let body = ErrorBody(
-            error: error.kind.name, message: error.message, field: error.field, code: error.kind.rawValue,
-            detail: error.message)
+            error: error.kind.name,
+            message: error.message,
+            field: error.field,
+            code: error.kind.rawValue,
+            detail: error.message
+        )
         var headers: HTTPFields = [.contentType: "application/json"]
         if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
         return Response(
@@ -75,7 +79,11 @@ enum ErrorResponder {
 
 /// Renders every error thrown below it with ``ErrorResponder``.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {

@@ -12,7 +12,9 @@ struct GuestSessionSigner: Sendable {
     init(secret: String) {
         // A key of its own, derived from SECRET_KEY, so cookie signatures and JWTs never share one.
         let derived = HMAC<SHA256>.authenticationCode(
-            for: Data("hotcart guest session".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+            for: Data("hotcart guest session".utf8),
+            using: SymmetricKey(data: Data(secret.utf8))
+        )
         self.keyBytes = Array(derived)
     }
 
@@ -37,7 +39,10 @@ struct GuestSessionSigner: Sendable {
         let signature = Data(value[value.index(after: dot)...].utf8)
         guard sessionID.utf8.count == 22,
             HMAC<SHA256>.isValidAuthenticationCode(
-                Data(base64URLEncoded: signature) ?? Data(), authenticating: Data(sessionID.utf8), using: self.key)
+                Data(base64URLEncoded: signature) ?? Data(),
+                authenticating: Data(sessionID.utf8),
+                using: self.key
+            )
         else { return nil }
         return sessionID
     }

@@ -19,7 +19,10 @@ public struct HotCartServices: Sendable {
     public init(configuration: AppConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) {
         self.redis = RedisClient(configuration: .init(endpoint: configuration.redis))
         self.postgres = PostgresClient(configuration: configuration.database, backgroundLogger: logger)
-        self.products = ProductCache(repository: ProductRepository(client: self.postgres, logger: logger), logger: logger)
+        self.products = ProductCache(
+            repository: ProductRepository(client: self.postgres, logger: logger),
+            logger: logger
+        )
         self.store = RedisCartStore(redis: self.redis, settings: configuration.cart)
         self.metrics = metrics
     }
@@ -29,12 +32,18 @@ public struct HotCartServices: Sendable {
 }
 
 /// Builds the router with every HotCart route and middleware; the server and the tests use it.
-public func buildRouter(configuration: AppConfiguration, services: HotCartServices, logger: Logger) -> Router<CartRequestContext> {
+public func buildRouter(
+    configuration: AppConfiguration,
+    services: HotCartServices,
+    logger: Logger
+) -> Router<CartRequestContext> {
     let router = Router(context: CartRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: AllowedOriginsMiddleware(origins: Set(configuration.corsOrigins)))
-    OperationsController(redis: services.redis, postgres: services.postgres, metrics: services.metrics).addRoutes(to: router)
+    OperationsController(redis: services.redis, postgres: services.postgres, metrics: services.metrics).addRoutes(
+        to: router
+    )
     ProductController(repository: ProductRepository(client: services.postgres, logger: logger))
         .addRoutes(to: router.group("products"))
     let cart = router.group("cart").add(
@@ -52,7 +61,11 @@ public func buildRouter(configuration: AppConfiguration, services: HotCartServic
 
 /// Builds the HotCart HTTP application: the router, the server address and every service
 /// it needs, so `hotcart serve` only has to run it.
-public func buildApplication(configuration: AppConfiguration, services: HotCartServices, logger: Logger) -> some ApplicationProtocol {
+public func buildApplication(
+    configuration: AppConfiguration,
+    services: HotCartServices,
+    logger: Logger
+) -> some ApplicationProtocol {
     Application(
         router: buildRouter(configuration: configuration, services: services, logger: logger),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HotCart"),

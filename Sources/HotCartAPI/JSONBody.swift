@@ -15,7 +15,11 @@ enum JSONBody {
         return ByteBuffer(bytes: data)
     }
 
-    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    static func response(
+        _ value: some Encodable,
+        status: HTTPResponse.Status = .ok,
+        headers: HTTPFields = [:]
+    ) -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: encode(value)))
@@ -55,7 +59,10 @@ enum JSONBody {
             return .invalidRequest("Field '\(name)' is required", field: name)
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             let name = field(context.codingPath)
-            return .invalidRequest(name.map { "Field '\($0)' has the wrong type" } ?? "Request body has the wrong shape", field: name)
+            return .invalidRequest(
+                name.map { "Field '\($0)' has the wrong type" } ?? "Request body has the wrong shape",
+                field: name
+            )
         case .dataCorrupted(let context):
             if let name = field(context.codingPath) {
                 return .invalidRequest("Field '\(name)' is invalid", field: name)

@@ -25,7 +25,10 @@ struct OperationsController {
         async let redisUp = self.redisAnswers()
         async let postgresUp = self.postgresAnswers()
         let (redis, postgres) = await (redisUp, postgresUp)
-        let body = ["status": redis && postgres ? "ready" : "unavailable", "redis": redis ? "ok" : "down", "postgres": postgres ? "ok" : "down"]
+        let body = [
+            "status": redis && postgres ? "ready" : "unavailable", "redis": redis ? "ok" : "down",
+            "postgres": postgres ? "ok" : "down",
+        ]
         return JSONBody.response(body, status: redis && postgres ? .ok : .serviceUnavailable)
     }
 

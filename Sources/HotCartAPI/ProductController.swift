@@ -21,16 +21,25 @@ struct ProductController {
 
     @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {
         let text = context.parameters.get("id") ?? ""
-        guard let id = Int(text), id > 0, id <= Int(Int32.max), let product = try await self.repository.product(id: id) else {
+        guard let id = Int(text), id > 0, id <= Int(Int32.max), let product = try await self.repository.product(id: id)
+        else {
             throw CartError(.productNotFound, "Product \(text) not found", field: "id")
         }
         return JSONBody.response(ProductResponse(product))
     }
 
-    private static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+    private static func integer(
+        _ request: Request,
+        _ name: String,
+        default value: Int,
+        range: ClosedRange<Int>
+    ) throws -> Int {
         guard let text = request.uri.queryParameters[Substring(name)] else { return value }
         guard let number = Int(text), range.contains(number) else {
-            throw CartError.invalidRequest("\(name) must be a whole number between \(range.lowerBound) and \(range.upperBound)", field: name)
+            throw CartError.invalidRequest(
+                "\(name) must be a whole number between \(range.lowerBound) and \(range.upperBound)",
+                field: name
+            )
         }
         return number
     }
@@ -57,6 +66,8 @@ struct ProductResponse: Encodable {
 
     private enum Keys: String, CodingKey {
         case id, name, price, stock
-        case isActive = "is_active", createdAt = "created_at", updatedAt = "updated_at"
+        case isActive = "is_active"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 }

@@ -39,7 +39,10 @@ public final class RedisConnection: PooledConnection {
             .connect(host: endpoint.host, port: endpoint.port)
             .get()
         let handler = try await channel.eventLoop.submit {
-            try NIOLoopBound(channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self), eventLoop: channel.eventLoop)
+            try NIOLoopBound(
+                channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self),
+                eventLoop: channel.eventLoop
+            )
         }.get()
         let connection = RedisConnection(id: id, channel: channel, handler: handler)
         if endpoint.database != 0 {

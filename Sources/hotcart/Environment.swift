@@ -27,7 +27,8 @@ func loadDatabaseConfiguration() -> PostgresClient.Configuration {
 
 /// Runs `body` with a running PostgreSQL client, then shuts the client down.
 func withPostgres<Result: Sendable>(
-    logger: Logger, _ body: @escaping @Sendable (PostgresClient) async throws -> Result
+    logger: Logger,
+    _ body: @escaping @Sendable (PostgresClient) async throws -> Result
 ) async throws -> Result {
     let client = PostgresClient(configuration: loadDatabaseConfiguration(), backgroundLogger: logger)
     do {

@@ -16,7 +16,12 @@ import Testing
             #expect(kind.name == expected[kind]?.1)
         }
         let codes: [String] = CartError.Kind.allCases.map(\.rawValue)
-        #expect(codes == ["CART_001", "CART_002", "CART_003", "CART_004", "CART_005", "CART_006", "CART_007", "CART_008", "CART_009", "CART_010", "CART_011"])
+        #expect(
+            codes == [
+                "CART_001", "CART_002", "CART_003", "CART_004", "CART_005", "CART_006", "CART_007", "CART_008",
+                "CART_009", "CART_010", "CART_011",
+            ]
+        )
     }
 
     @Test func anOversizedBodyIsInvalidRequestWith413() {

@@ -34,13 +34,21 @@ import Testing
             let productID = try await insertProduct(services, price: "19.99")
             try await services.products.refresh()
             let browser = Browser(client)
-            let added = try await browser.send(.post, "/cart/items", json: #"{"product_id": \#(productID), "quantity": 3}"#)
+            let added = try await browser.send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": \#(productID), "quantity": 3}"#
+            )
             #expect(added.status == .created)
             let body = String(buffer: added.body)
             #expect(body.contains(#""subtotal":59.97"#))
             #expect(body.contains(#""unit_price":19.99"#))
             #expect(body.contains(#""total_price":59.97"#))
-            let again = try await browser.send(.post, "/cart/items", json: #"{"product_id": \#(productID), "quantity": 2}"#)
+            let again = try await browser.send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": \#(productID), "quantity": 2}"#
+            )
             #expect(again.status == .ok)
             #expect(again.items.count == 1)
             #expect(again.items.first?["quantity"] as? Int == 5)
@@ -78,7 +86,11 @@ import Testing
             let updated = try await browser.send(.put, "/cart/items/\(ids[0])", json: #"{"quantity": 7}"#)
             #expect(updated.status == .ok)
             #expect(updated.items.first?["quantity"] as? Int == 7)
-            let bulk = try await browser.send(.put, "/cart/bulk", json: #"{"items": [{"id": "\#(ids[0])", "quantity": 2}, {"id": "\#(ids[1])", "quantity": 0}]}"#)
+            let bulk = try await browser.send(
+                .put,
+                "/cart/bulk",
+                json: #"{"items": [{"id": "\#(ids[0])", "quantity": 2}, {"id": "\#(ids[1])", "quantity": 0}]}"#
+            )
             #expect(bulk.status == .ok)
             #expect(bulk.items.map { $0["quantity"] as? Int } == [2])
             let removed = try await browser.send(.delete, "/cart/items/\(ids[0])")
@@ -136,10 +148,13 @@ import Testing
     }
 
     @Test func guestCartsDisabledAnswer401() async throws {
-        try await withTestApp(settings: { $0.enableGuestCarts = false }) { client, _ async throws in
-            let response = try await client.execute(uri: "/cart", method: .get)
-            #expect(response.status == .unauthorized)
-            #expect(response.code == "CART_006")
-        }
+        try await withTestApp(
+            settings: { $0.enableGuestCarts = false },
+            test: { client, _ async throws in
+                let response = try await client.execute(uri: "/cart", method: .get)
+                #expect(response.status == .unauthorized)
+                #expect(response.code == "CART_006")
+            }
+        )
     }
 }

@@ -9,7 +9,11 @@ import Testing
 @Suite struct CartErrorResponseTests {
     @Test func anErrorBodyHasEveryContractField() async throws {
         try await withTestApp { client, _ async throws in
-            let response = try await Browser(client).send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 0}"#)
+            let response = try await Browser(client).send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": 1, "quantity": 0}"#
+            )
             #expect(response.status == .badRequest)
             let body = response.json
             #expect(body["error"] as? String == "INVALID_QUANTITY")
@@ -47,7 +51,11 @@ import Testing
     @Test func aBodyOver64KiBIs413WithCART005() async throws {
         try await withTestApp { client, _ async throws in
             let padding = String(repeating: " ", count: 70 * 1024)
-            let response = try await Browser(client).send(.post, "/cart/items", json: #"{"product_id": 1,\#(padding) "quantity": 1}"#)
+            let response = try await Browser(client).send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": 1,\#(padding) "quantity": 1}"#
+            )
             #expect(response.status == .contentTooLarge)
             #expect(response.code == "CART_005")
         }
@@ -76,7 +84,11 @@ import Testing
             try await services.products.refresh()
             let browser = Browser(client)
             for (product, quantity) in [(inactive, 1), (soldOut, 1), (fewLeft, 3)] {
-                let response = try await browser.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": \#(quantity)}"#)
+                let response = try await browser.send(
+                    .post,
+                    "/cart/items",
+                    json: #"{"product_id": \#(product), "quantity": \#(quantity)}"#
+                )
                 #expect(response.status == .conflict)
                 #expect(response.code == "CART_009")
             }
@@ -99,7 +111,10 @@ import Testing
             let id = try #require(cart.items.first?["id"] as? String)
             let cases: [(String, String)] = [
                 (#"{"items": []}"#, "CART_005"),
-                (#"{"items": [{"id": "\#(id)", "quantity": 2}, {"id": "\#(UUID().uuidString)", "quantity": 1}]}"#, "CART_003"),
+                (
+                    #"{"items": [{"id": "\#(id)", "quantity": 2}, {"id": "\#(UUID().uuidString)", "quantity": 1}]}"#,
+                    "CART_003"
+                ),
                 (#"{"items": [{"id": "\#(id)", "quantity": 120}]}"#, "CART_001"),
                 (#"{"items": [{"id": "\#(id)", "quantity": 2}, {"id": "\#(id)", "quantity": 3}]}"#, "CART_005"),
                 (#"{"items": "all"}"#, "CART_005"),

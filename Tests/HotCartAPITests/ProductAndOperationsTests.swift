@@ -29,12 +29,18 @@ import Testing
             try await services.products.refresh()
             let browser = Browser(client)
             try await browser.send(.post, "/cart/items", json: #"{"product_id": \#(productID), "quantity": 1}"#)
-            for try await _ in try await services.postgres.query("UPDATE product SET price = 12.50 WHERE id = \(productID)") {}
+            for try await _ in try await services.postgres.query(
+                "UPDATE product SET price = 12.50 WHERE id = \(productID)"
+            ) {}
             // The running cache (refresh every 500 ms) is not started here; one refresh is what it does.
             try await services.products.refresh()
             #expect(services.products.product(id: productID)?.price.value == 1250)
             try await browser.send(.delete, "/cart")
-            let cart = try await browser.send(.post, "/cart/items", json: #"{"product_id": \#(productID), "quantity": 1}"#)
+            let cart = try await browser.send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": \#(productID), "quantity": 1}"#
+            )
             #expect(String(buffer: cart.body).contains(#""unit_price":12.5"#))
         }
     }

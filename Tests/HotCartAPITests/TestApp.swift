@@ -23,7 +23,10 @@ func withTestApp(
     var logger = Logger(label: "hotcart.test")
     logger.logLevel = .critical
     let services = HotCartServices(configuration: configuration, metrics: PrometheusCollectorRegistry(), logger: logger)
-    let app = Application(router: buildRouter(configuration: configuration, services: services, logger: logger), logger: logger)
+    let app = Application(
+        router: buildRouter(configuration: configuration, services: services, logger: logger),
+        logger: logger
+    )
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await services.redis.run() }
         group.addTask { await services.postgres.run() }
@@ -36,7 +39,10 @@ func withTestApp(
 
 /// Inserts a product for one test and returns its id.
 func insertProduct(
-    _ services: HotCartServices, price: String, stock: Int? = nil, isActive: Bool = true
+    _ services: HotCartServices,
+    price: String,
+    stock: Int? = nil,
+    isActive: Bool = true
 ) async throws -> Int {
     let name = "Test product \(TestEnvironment.uniqueID())"
     let rows = try await services.postgres.query(
@@ -57,13 +63,20 @@ final class Browser: @unchecked Sendable {
 
     @discardableResult
     func send(
-        _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, headers: HTTPFields = [:]
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        json: String? = nil,
+        headers: HTTPFields = [:]
     ) async throws -> TestResponse {
         var headers = headers
         if let cookie { headers[.cookie] = cookie }
         if json != nil { headers[.contentType] = "application/json" }
         let response = try await self.client.execute(
-            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+            uri: uri,
+            method: method,
+            headers: headers,
+            body: json.map { ByteBuffer(string: $0) }
+        )
         if let setCookie = response.headers[.setCookie] {
             self.cookie = String(setCookie.prefix { $0 != ";" })
         }

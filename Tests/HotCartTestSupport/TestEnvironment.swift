@@ -12,7 +12,8 @@ public enum TestEnvironment {
     }()
 
     public static let database: PostgresClient.Configuration = {
-        let url = ProcessInfo.processInfo.environment["HOTCART_TEST_DATABASE_URL"]
+        let url =
+            ProcessInfo.processInfo.environment["HOTCART_TEST_DATABASE_URL"]
             ?? "postgres://hotcart:hotcart@127.0.0.1:55432/hotcart_test"
         guard let configuration = DatabaseURL.configuration(from: url) else {
             fatalError("HOTCART_TEST_DATABASE_URL is not a postgres:// URL")

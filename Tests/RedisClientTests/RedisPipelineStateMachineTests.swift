@@ -38,7 +38,8 @@ import Testing
             Issue.record("nothing is overdue yet")
             return
         }
-        guard case .failAllAndClose(let waiters, let error) = machine.timeoutCheck(now: start + .milliseconds(150)) else {
+        guard case .failAllAndClose(let waiters, let error) = machine.timeoutCheck(now: start + .milliseconds(150))
+        else {
             Issue.record("expected failAllAndClose")
             return
         }

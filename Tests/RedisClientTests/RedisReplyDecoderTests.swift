@@ -10,10 +10,19 @@ import Testing
         // The verifier feeds the bytes whole, byte by byte and in random chunks.
         try ByteToMessageDecoderVerifier.verifyDecoder(
             stringInputOutputPairs: [
-                (wire, [RedisValue](arrayLiteral:
-                    .simpleString("OK"), .error("ERR wrong"), .integer(42), .bulkString("hello"), .null,
-                    .array([.bulkString("a"), .array([.integer(7)])]), .bulkString("")
-                ))
+                (
+                    wire,
+                    [RedisValue](
+                        arrayLiteral:
+                            .simpleString("OK"),
+                        .error("ERR wrong"),
+                        .integer(42),
+                        .bulkString("hello"),
+                        .null,
+                        .array([.bulkString("a"), .array([.integer(7)])]),
+                        .bulkString("")
+                    )
+                )
             ],
             decoderFactory: { RedisReplyDecoder() }
         )
