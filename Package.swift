@@ -78,7 +78,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-            ]
+            ],
+            resources: [.copy("Resources/openapi.json")]
         ),
         // The `hotcart` command line: argument parsing on top of HotCartAPI and Catalog.
         .executableTarget(

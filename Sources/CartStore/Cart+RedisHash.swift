@@ -5,7 +5,7 @@ extension Cart {
     /// Builds a cart from the flat `HGETALL` reply of its hash (see `cart_prelude.lua`).
     ///
     /// Lines are ordered by creation time, then id, so a cart always lists the same way.
-    init(hash: [RedisValue], owner: CartOwner, guestTTLMilliseconds: Int64) throws {
+    init(hash: [RedisValue], owner: CartOwner, expiresAt: Int64?) throws {
         var id = ""
         var sessionReference: String?
         var status = CartStatus.active
@@ -43,7 +43,7 @@ extension Cart {
             items: items,
             createdAt: createdAt,
             updatedAt: updatedAt,
-            expiresAt: guestTTLMilliseconds > 0 ? updatedAt + guestTTLMilliseconds : nil
+            expiresAt: expiresAt
         )
     }
 }

@@ -117,8 +117,9 @@ public struct RedisCartStore: Sendable {
         let keys = CartKeys(owner: owner)
         let limits = self.settings.limits
         let ttl: Int64 = owner.userID == nil ? self.settings.guestTTLMilliseconds : 0
+        let now = self.now()
         let common = [
-            String(self.now()), String(ttl), UUID().uuidString.lowercased(), owner.key, sessionReference ?? "",
+            String(now), String(ttl), UUID().uuidString.lowercased(), owner.key, sessionReference ?? "",
             ifMatch.map { String($0) } ?? "", String(self.settings.mutationsPerMinute),
             String(limits.maxQuantityPerItem), String(limits.maxItems),
         ]
@@ -138,7 +139,8 @@ public struct RedisCartStore: Sendable {
         guard outcome == "ok" else {
             throw self.refusal(code: parts[1].string ?? "", detail: parts[2].string ?? "", context: context)
         }
-        let cart = try Cart(hash: parts[2].array ?? [], owner: owner, guestTTLMilliseconds: ttl)
+        // Every script run refreshes a guest cart's TTL, so it now expires `ttl` from now.
+        let cart = try Cart(hash: parts[2].array ?? [], owner: owner, expiresAt: ttl > 0 ? now + ttl : nil)
         return Change(cart: cart, createdLine: parts[1].int == 1)
     }
 

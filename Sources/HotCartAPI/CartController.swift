@@ -36,7 +36,7 @@ struct CartController {
 
     @Sendable func summary(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.cart(of: context.requireOwner(), sessionReference: context.sessionReference)
-        return JSONBody.response(CartSummaryResponse(cart: cart, currency: self.settings.currency))
+        return CartSummaryResponse(cart: cart, currency: self.settings.currency).response()
     }
 
     @Sendable func addItem(request: Request, context: CartRequestContext) async throws -> Response {
@@ -149,7 +149,7 @@ struct CartController {
     }
 
     private func response(_ cart: Cart, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        JSONBody.response(CartResponse(cart: cart, currency: self.settings.currency), status: status, headers: headers)
+        CartResponse(cart: cart, currency: self.settings.currency).response(status: status, headers: headers)
     }
 
     /// The `{item_id}` path parameter as a lowercase UUID; a malformed one is CART_003.

@@ -22,9 +22,15 @@ struct CartOwnerMiddleware: RouterMiddleware {
     ) async throws -> Response {
         guard self.guestCartsEnabled else { throw CartError.authRequired }
         var context = context
-        let sessionID =
-            request.cookies[self.cookieName].flatMap { self.signer.sessionID(fromCookie: $0.value) }
-            ?? self.signer.newSessionID()
+        let presented = request.cookies[self.cookieName]?.value
+        let sessionID: String
+        let cookieValue: String
+        if let presented, let known = self.signer.sessionID(fromCookie: presented) {
+            (sessionID, cookieValue) = (known, presented)
+        } else {
+            sessionID = self.signer.newSessionID()
+            cookieValue = self.signer.cookieValue(for: sessionID)
+        }
         context.owner = .guest(sessionID: sessionID)
         context.sessionReference = self.signer.reference(for: sessionID)
         var response: Response
@@ -36,7 +42,7 @@ struct CartOwnerMiddleware: RouterMiddleware {
         response.setCookie(
             Cookie(
                 name: self.cookieName,
-                value: self.signer.cookieValue(for: sessionID),
+                value: cookieValue,
                 maxAge: self.maxAgeSeconds,
                 path: "/",
                 secure: self.cookieSecure,

@@ -1,129 +1,145 @@
 import CartDomain
+import Hummingbird
 
 /// The contract's CartResponse: the PyShop seed's fields plus summary, saved items, version,
 /// currency, warnings and the promotion fields (no promotion yet: `null`, 0, total = subtotal).
-struct CartResponse: Encodable {
+struct CartResponse {
     let cart: Cart
     let currency: String
     var warnings: [CartWarning] = []
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
-        let subtotal = self.cart.subtotal
-        let summary = CartSummaryResponse(cart: self.cart, currency: self.currency)
-        try container.encode(self.cart.id, forKey: .id)
-        try container.encode(self.cart.owner.userID, forKey: .userID)
-        try container.encode(self.cart.sessionReference, forKey: .sessionID)
-        try container.encode(self.cart.status.rawValue, forKey: .status)
-        try container.encode(self.cart.items.map(CartItemResponse.init), forKey: .items)
-        try container.encode([CartItemResponse](), forKey: .savedItems)
-        try container.encode(summary.totalItems, forKey: .totalItems)
-        try container.encode(subtotal.decimalValue, forKey: .subtotal)
-        try container.encode(summary, forKey: .summary)
-        try container.encode(self.currency, forKey: .currency)
-        try container.encode(self.cart.version, forKey: .version)
-        try container.encode(self.warnings, forKey: .warnings)
-        try container.encode(String?.none, forKey: .promoCode)
-        try container.encode(0, forKey: .discount)
-        try container.encode(subtotal.decimalValue, forKey: .total)
-        try container.encode(Timestamp.iso8601(milliseconds: self.cart.createdAt), forKey: .createdAt)
-        try container.encode(Timestamp.iso8601(milliseconds: self.cart.updatedAt), forKey: .updatedAt)
-        try container.encode(self.cart.expiresAt.map { Timestamp.iso8601(milliseconds: $0) }, forKey: .expiresAt)
+    /// The answer to a cart request: this cart as JSON.
+    func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var writer = JSONWriter(capacity: 512 + self.cart.items.count * 256)
+        self.write(into: &writer)
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: writer.buffer))
     }
 
-    private enum Keys: String, CodingKey {
-        case id, status, items, subtotal, summary, currency, version, warnings, discount, total
-        case userID = "user_id"
-        case sessionID = "session_id"
-        case savedItems = "saved_items"
-        case totalItems = "total_items"
-        case promoCode = "promo_code"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-        case expiresAt = "expires_at"
+    func write(into writer: inout JSONWriter) {
+        let subtotal = self.cart.subtotal
+        writer.beginObject()
+        writer.key("id")
+        writer.string(self.cart.id)
+        writer.key("user_id")
+        writer.string(self.cart.owner.userID)
+        writer.key("session_id")
+        writer.string(self.cart.sessionReference)
+        writer.key("status")
+        writer.string(self.cart.status.rawValue)
+        writer.key("items")
+        writer.beginArray()
+        for item in self.cart.items { CartItemResponse(item: item).write(into: &writer) }
+        writer.endArray()
+        writer.key("saved_items")
+        writer.beginArray()
+        writer.endArray()
+        writer.key("total_items")
+        writer.integer(self.cart.totalQuantity)
+        writer.key("subtotal")
+        writer.money(subtotal)
+        writer.key("summary")
+        CartSummaryResponse(cart: self.cart, currency: self.currency).write(into: &writer)
+        writer.key("currency")
+        writer.string(self.currency)
+        writer.key("version")
+        writer.integer(self.cart.version)
+        writer.key("warnings")
+        writer.beginArray()
+        for warning in self.warnings { warning.write(into: &writer) }
+        writer.endArray()
+        writer.key("promo_code")
+        writer.null()
+        writer.key("discount")
+        writer.money(.zero)
+        writer.key("total")
+        writer.money(subtotal)
+        writer.key("created_at")
+        writer.timestamp(milliseconds: self.cart.createdAt)
+        writer.key("updated_at")
+        writer.timestamp(milliseconds: self.cart.updatedAt)
+        writer.key("expires_at")
+        writer.timestamp(milliseconds: self.cart.expiresAt)
+        writer.endObject()
     }
 }
 
 /// One cart line as the API shows it.
-struct CartItemResponse: Encodable {
+struct CartItemResponse {
     let item: CartItem
 
-    init(_ item: CartItem) {
-        self.item = item
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(self.item.id, forKey: .id)
-        try container.encode(self.item.productID, forKey: .productID)
-        try container.encode(self.item.productName, forKey: .productName)
-        try container.encode(self.item.quantity, forKey: .quantity)
-        try container.encode(self.item.unitPrice.decimalValue, forKey: .unitPrice)
-        try container.encode(self.item.totalPrice.decimalValue, forKey: .totalPrice)
-        try container.encode(Timestamp.iso8601(milliseconds: self.item.createdAt), forKey: .createdAt)
-        try container.encode(Timestamp.iso8601(milliseconds: self.item.updatedAt), forKey: .updatedAt)
-    }
-
-    private enum Keys: String, CodingKey {
-        case id, quantity
-        case productID = "product_id"
-        case productName = "product_name"
-        case unitPrice = "unit_price"
-        case totalPrice = "total_price"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
+    func write(into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(self.item.id)
+        writer.key("product_id")
+        writer.integer(self.item.productID)
+        writer.key("product_name")
+        writer.string(self.item.productName)
+        writer.key("quantity")
+        writer.integer(self.item.quantity)
+        writer.key("unit_price")
+        writer.money(self.item.unitPrice)
+        writer.key("total_price")
+        writer.money(self.item.totalPrice)
+        writer.key("created_at")
+        writer.timestamp(milliseconds: self.item.createdAt)
+        writer.key("updated_at")
+        writer.timestamp(milliseconds: self.item.updatedAt)
+        writer.endObject()
     }
 }
 
 /// `GET /cart/summary`, and the `summary` inside a CartResponse.
-struct CartSummaryResponse: Encodable {
-    let totalItems: Int
-    let totalLines: Int
-    let subtotal: Double
+struct CartSummaryResponse {
+    let cart: Cart
     let currency: String
 
-    init(cart: Cart, currency: String) {
-        self.totalItems = cart.totalQuantity
-        self.totalLines = cart.totalLines
-        self.subtotal = cart.subtotal.decimalValue
-        self.currency = currency
+    func response() -> Response {
+        var writer = JSONWriter(capacity: 128)
+        self.write(into: &writer)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: writer.buffer)
+        )
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(self.totalItems, forKey: .totalItems)
-        try container.encode(self.totalLines, forKey: .totalLines)
-        try container.encode(self.totalItems, forKey: .totalQuantity)
-        try container.encode(self.subtotal, forKey: .subtotal)
-        try container.encode(self.currency, forKey: .currency)
-    }
-
-    private enum Keys: String, CodingKey {
-        case subtotal, currency
-        case totalItems = "total_items"
-        case totalLines = "total_lines"
-        case totalQuantity = "total_quantity"
+    func write(into writer: inout JSONWriter) {
+        let units = self.cart.totalQuantity
+        writer.beginObject()
+        writer.key("total_items")
+        writer.integer(units)
+        writer.key("total_lines")
+        writer.integer(self.cart.totalLines)
+        writer.key("total_quantity")
+        writer.integer(units)
+        writer.key("subtotal")
+        writer.money(self.cart.subtotal)
+        writer.key("currency")
+        writer.string(self.currency)
+        writer.endObject()
     }
 }
 
 /// An entry of `warnings`: about one line or product.
-struct CartWarning: Encodable {
+struct CartWarning {
     var code: String
     var message: String
     var productID: Int?
     var itemID: String?
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(self.code, forKey: .code)
-        try container.encode(self.message, forKey: .message)
-        try container.encode(self.productID, forKey: .productID)
-        try container.encode(self.itemID, forKey: .itemID)
-    }
-
-    private enum Keys: String, CodingKey {
-        case code, message
-        case productID = "product_id"
-        case itemID = "item_id"
+    func write(into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("code")
+        writer.string(self.code)
+        writer.key("message")
+        writer.string(self.message)
+        writer.key("product_id")
+        if let productID = self.productID { writer.integer(productID) } else { writer.null() }
+        writer.key("item_id")
+        writer.string(self.itemID)
+        writer.endObject()
     }
 }

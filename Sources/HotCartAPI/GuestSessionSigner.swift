@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 
 /// Makes and checks guest session cookie values: `<session id>.<HMAC-SHA256 signature>`.
 ///
@@ -7,41 +6,48 @@ import Foundation
 /// not verify (tampered, forged, truncated) is rejected, and the caller starts a new session:
 /// a client can never choose its own session id.
 struct GuestSessionSigner: Sendable {
-    private let keyBytes: [UInt8]
+    /// `SymmetricKey` is an immutable value that swift-crypto 3 does not mark `Sendable`.
+    private final class Key: @unchecked Sendable {
+        let value: SymmetricKey
+        init(_ value: SymmetricKey) { self.value = value }
+    }
+
+    private let key: Key
 
     init(secret: String) {
         // A key of its own, derived from SECRET_KEY, so cookie signatures and JWTs never share one.
         let derived = HMAC<SHA256>.authenticationCode(
-            for: Data("hotcart guest session".utf8),
-            using: SymmetricKey(data: Data(secret.utf8))
+            for: Array("hotcart guest session".utf8),
+            using: SymmetricKey(data: Array(secret.utf8))
         )
-        self.keyBytes = Array(derived)
+        self.key = Key(SymmetricKey(data: Array(derived)))
     }
 
-    private var key: SymmetricKey { SymmetricKey(data: self.keyBytes) }
-
-    /// A fresh random session id.
+    /// A fresh random session id (22 characters).
     func newSessionID() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64URLEncoded()
+        return Base64URL.encode(bytes)
     }
 
     /// The cookie value for a session id.
     func cookieValue(for sessionID: String) -> String {
-        sessionID + "." + self.signature(of: sessionID)
+        sessionID + "." + Base64URL.encode(self.mac(sessionID))
     }
 
     /// The session id in a cookie value, or `nil` when the value is not one this key signed.
     func sessionID(fromCookie value: String) -> String? {
-        guard let dot = value.firstIndex(of: "."), value.utf8.count < 128 else { return nil }
+        let utf8 = value.utf8
+        guard utf8.count == 22 + 1 + 43, let dot = utf8.firstIndex(of: UInt8(ascii: ".")),
+            utf8.distance(from: utf8.startIndex, to: dot) == 22,
+            let signature = Base64URL.decode(utf8[utf8.index(after: dot)...])
+        else { return nil }
         let sessionID = String(value[..<dot])
-        let signature = Data(value[value.index(after: dot)...].utf8)
-        guard sessionID.utf8.count == 22,
+        guard
             HMAC<SHA256>.isValidAuthenticationCode(
-                Data(base64URLEncoded: signature) ?? Data(),
-                authenticating: Data(sessionID.utf8),
-                using: self.key
+                signature,
+                authenticating: Array(sessionID.utf8),
+                using: self.key.value
             )
         else { return nil }
         return sessionID
@@ -49,28 +55,57 @@ struct GuestSessionSigner: Sendable {
 
     /// An opaque, stable reference to a session that reveals nothing about the cookie.
     func reference(for sessionID: String) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: Data(("ref:" + sessionID).utf8), using: self.key)
-        return Data(code.prefix(16)).base64URLEncoded()
+        Base64URL.encode(self.mac("ref:" + sessionID).prefix(16))
     }
 
-    private func signature(of sessionID: String) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(sessionID.utf8), using: self.key)).base64URLEncoded()
+    private func mac(_ text: String) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: self.key.value))
     }
 }
 
-extension Data {
-    func base64URLEncoded() -> String {
-        self.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+/// Unpadded base64url (RFC 4648 §5), for cookie values and references.
+enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    static func encode(_ bytes: some Collection<UInt8>) -> String {
+        let input = Array(bytes)
+        var output: [UInt8] = []
+        output.reserveCapacity((input.count * 4 + 2) / 3)
+        var index = 0
+        while index < input.count {
+            let chunk = input[index..<min(index + 3, input.count)]
+            var value = 0
+            for (offset, byte) in chunk.enumerated() { value |= Int(byte) << (16 - 8 * offset) }
+            for position in 0...chunk.count { output.append(alphabet[(value >> (18 - 6 * position)) & 63]) }
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
-    init?(base64URLEncoded bytes: Data) {
-        var text = String(decoding: bytes, as: UTF8.self)
-            .replacingOccurrences(of: "-", with: "+")
-            .replacingOccurrences(of: "_", with: "/")
-        while text.count % 4 != 0 { text += "=" }
-        self.init(base64Encoded: text)
+    /// `nil` when a character is outside the alphabet or the length is impossible.
+    static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+        guard text.count % 4 != 1 else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count * 3 / 4)
+        var buffer = 0
+        var bits = 0
+        for character in text {
+            let value: Int
+            switch character {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = Int(character - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = Int(character - UInt8(ascii: "a")) + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = Int(character - UInt8(ascii: "0")) + 52
+            case UInt8(ascii: "-"): value = 62
+            case UInt8(ascii: "_"): value = 63
+            default: return nil
+            }
+            buffer = (buffer << 6) | value
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8((buffer >> bits) & 0xFF))
+            }
+        }
+        return output
     }
 }

@@ -1,9 +1,11 @@
+import Foundation
 import Hummingbird
 import PostgresNIO
 import Prometheus
 import RedisClient
 
-/// `/healthz` (the process is alive), `/readyz` (Redis and PostgreSQL answer) and `/metrics`.
+/// `/healthz` (the process is alive), `/readyz` (Redis and PostgreSQL answer), `/metrics` and
+/// `/openapi.json` (the OpenAPI 3.1 document of this API, shipped as a resource).
 struct OperationsController {
     let redis: RedisClient
     let postgres: PostgresClient
@@ -12,6 +14,13 @@ struct OperationsController {
     func addRoutes(to router: Router<CartRequestContext>) {
         router.get("healthz") { _, _ in JSONBody.response(["status": "ok"]) }
         router.get("readyz", use: self.ready)
+        router.get("openapi.json") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: Self.openAPIDocument))
+            )
+        }
         router.get("metrics") { _, _ in
             Response(
                 status: .ok,
@@ -20,6 +29,15 @@ struct OperationsController {
             )
         }
     }
+
+    private static let openAPIDocument: [UInt8] = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+            let data = try? Data(contentsOf: url)
+        else {
+            fatalError("openapi.json is missing from the HotCartAPI bundle")
+        }
+        return Array(data)
+    }()
 
     @Sendable func ready(request: Request, context: CartRequestContext) async throws -> Response {
         async let redisUp = self.redisAnswers()

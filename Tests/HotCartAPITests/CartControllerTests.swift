@@ -3,6 +3,7 @@ import HotCartAPI
 import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 @Suite struct CartControllerTests {
@@ -58,6 +59,35 @@ import Testing
             #expect(summary.json["total_lines"] as? Int == 1)
             #expect(String(buffer: summary.body).contains(#""subtotal":99.95"#))
             #expect(summary.json["currency"] as? String == "USD")
+        }
+    }
+
+    @Test func oneHundredConcurrentAddsThroughHTTPGiveExactly99UnitsAndCleanRefusals() async throws {
+        try await withTestApp { client, services async throws in
+            let productID = try await insertProduct(services, price: "3.00")
+            try await services.products.refresh()
+            let browser = Browser(client)
+            try await browser.send(.get, "/cart")
+            let cookie = try #require(browser.cookie)
+            let statuses = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<100 {
+                    group.addTask {
+                        let response = try await client.execute(
+                            uri: "/cart/items",
+                            method: .post,
+                            headers: [.cookie: cookie, .contentType: "application/json"],
+                            body: ByteBuffer(string: #"{"product_id": \#(productID), "quantity": 1}"#)
+                        )
+                        return "\(response.status.code) \(response.code ?? "")"
+                    }
+                }
+                var counts: [String: Int] = [:]
+                for try await status in group { counts[status, default: 0] += 1 }
+                return counts
+            }
+            #expect(statuses == ["201 ": 1, "200 ": 98, "400 CART_001": 1])
+            let cart = try await browser.send(.get, "/cart")
+            #expect(cart.items.map { $0["quantity"] as? Int } == [99])
         }
     }
 

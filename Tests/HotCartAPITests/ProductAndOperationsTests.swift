@@ -55,6 +55,9 @@ import Testing
             #expect(ready.json["postgres"] as? String == "ok")
             let metrics = try await client.execute(uri: "/metrics", method: .get)
             #expect(metrics.status == .ok)
+            let openAPI = try await client.execute(uri: "/openapi.json", method: .get)
+            #expect(openAPI.json["openapi"] as? String == "3.1.0")
+            #expect((openAPI.json["paths"] as? [String: Any])?["/cart/items/{item_id}"] != nil)
         }
     }
 

@@ -1,0 +1,57 @@
+import CartDomain
+import Foundation
+import Testing
+
+@testable import HotCartAPI
+
+@Suite struct JSONWriterTests {
+    @Test func writesValidJSONWithEscapesMoneyAndTimestamps() throws {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("name")
+        writer.string("Quote \" back\\slash\nline\u{1} café")
+        writer.key("prices")
+        writer.beginArray()
+        for cents: Int64 in [5997, 1250, 2000, 5, 0, -250] { writer.money(Cents(cents)) }
+        writer.endArray()
+        writer.key("nested")
+        writer.beginObject()
+        writer.key("empty")
+        writer.beginArray()
+        writer.endArray()
+        writer.key("none")
+        writer.null()
+        writer.endObject()
+        writer.key("at")
+        writer.timestamp(milliseconds: 1_795_706_401_123)
+        writer.key("count")
+        writer.integer(-42)
+        writer.endObject()
+        let text = String(buffer: writer.buffer)
+        #expect(text.contains(#""prices":[59.97,12.5,20,0.05,0,-2.5]"#))
+        #expect(text.contains(#""at":"2026-11-26T15:20:01.123Z""#))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["name"] as? String == "Quote \" back\\slash\nline\u{1} café")
+        #expect(object["count"] as? Int == -42)
+        #expect((object["nested"] as? [String: Any])?["none"] is NSNull)
+    }
+
+    @Test func timestampsMatchFoundationAcrossYears() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for milliseconds: Int64 in [0, 951_782_400_000, 1_709_164_800_999, 4_102_444_799_000, -86_400_000] {
+            let expected = formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+            #expect(Timestamp.iso8601(milliseconds: milliseconds) == expected)
+        }
+    }
+
+    @Test func base64URLRoundTripsEveryLength() {
+        for length in 0..<40 {
+            let bytes = (0..<length).map { UInt8(($0 * 37 + 11) % 256) }
+            let encoded = Base64URL.encode(bytes)
+            #expect(!encoded.contains("=") && !encoded.contains("+") && !encoded.contains("/"))
+            #expect(Base64URL.decode(Array(encoded.utf8)) == bytes)
+        }
+        #expect(Base64URL.decode(Array("ab*d".utf8)) == nil)
+    }
+}
