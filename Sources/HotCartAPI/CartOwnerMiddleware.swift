@@ -22,7 +22,7 @@ struct CartOwnerMiddleware: RouterMiddleware {
     ) async throws -> Response {
         guard self.guestCartsEnabled else { throw CartError.authRequired }
         var context = context
-        let presented = request.cookies[self.cookieName]?.value
+        let presented = self.presentedCookie(request.headers[values: .cookie])
         let sessionID: String
         let cookieValue: String
         if let presented, let known = self.signer.sessionID(fromCookie: presented) {
@@ -51,5 +51,18 @@ struct CartOwnerMiddleware: RouterMiddleware {
             )
         )
         return response
+    }
+
+    /// The value of the session cookie in the request's `Cookie` headers, if any.
+    private func presentedCookie(_ headers: [String]) -> String? {
+        for header in headers {
+            for pair in header.split(separator: ";") {
+                let trimmed = pair.drop { $0 == " " }
+                guard trimmed.hasPrefix(self.cookieName) else { continue }
+                let rest = trimmed.dropFirst(self.cookieName.count)
+                if rest.first == "=" { return String(rest.dropFirst()) }
+            }
+        }
+        return nil
     }
 }

@@ -1,68 +1,78 @@
 import CartDomain
 import NIOCore
 
-/// Writes JSON straight into a `ByteBuffer`, for the responses on the hot path (a cart answer
-/// is written on every cart request; `JSONEncoder` costs several times more).
+/// Writes JSON into one byte array, for the responses on the hot path (a cart answer is
+/// written on every cart request; `JSONEncoder` costs several times more).
 ///
 /// Commas are placed by the writer: call `key` inside objects and the value methods in order.
 struct JSONWriter {
-    private(set) var buffer: ByteBuffer
+    private var bytes: [UInt8]
     /// Whether the container being written still has no element (no comma before the next).
     private var empty = true
 
     init(capacity: Int = 1024) {
-        self.buffer = ByteBufferAllocator().buffer(capacity: capacity)
+        self.bytes = []
+        self.bytes.reserveCapacity(capacity)
     }
+
+    /// What was written, as one buffer.
+    var buffer: ByteBuffer { ByteBuffer(bytes: self.bytes) }
 
     mutating func beginObject() {
         self.separate()
-        self.buffer.writeInteger(UInt8(ascii: "{"))
+        self.bytes.append(UInt8(ascii: "{"))
         self.empty = true
     }
 
     mutating func endObject() {
-        self.buffer.writeInteger(UInt8(ascii: "}"))
+        self.bytes.append(UInt8(ascii: "}"))
         self.empty = false
     }
 
     mutating func beginArray() {
         self.separate()
-        self.buffer.writeInteger(UInt8(ascii: "["))
+        self.bytes.append(UInt8(ascii: "["))
         self.empty = true
     }
 
     mutating func endArray() {
-        self.buffer.writeInteger(UInt8(ascii: "]"))
+        self.bytes.append(UInt8(ascii: "]"))
         self.empty = false
     }
 
     /// An object key; keys are plain ASCII names, written without escaping.
     mutating func key(_ name: StaticString) {
         self.separate()
-        self.buffer.writeInteger(UInt8(ascii: "\""))
-        self.buffer.writeStaticString(name)
-        self.buffer.writeStaticString("\":")
+        self.bytes.append(UInt8(ascii: "\""))
+        self.append(name)
+        self.append("\":")
         self.empty = true
     }
 
     mutating func string(_ value: String) {
         self.separate()
-        self.buffer.writeInteger(UInt8(ascii: "\""))
+        self.bytes.append(UInt8(ascii: "\""))
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            self.bytes.append(contentsOf: value.utf8)
+            self.bytes.append(UInt8(ascii: "\""))
+            self.empty = false
+            return
+        }
         for byte in value.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): self.buffer.writeStaticString("\\\"")
-            case UInt8(ascii: "\\"): self.buffer.writeStaticString("\\\\")
-            case UInt8(ascii: "\n"): self.buffer.writeStaticString("\\n")
-            case UInt8(ascii: "\r"): self.buffer.writeStaticString("\\r")
-            case UInt8(ascii: "\t"): self.buffer.writeStaticString("\\t")
+            case UInt8(ascii: "\""): self.append("\\\"")
+            case UInt8(ascii: "\\"): self.append("\\\\")
+            case UInt8(ascii: "\n"): self.append("\\n")
+            case UInt8(ascii: "\r"): self.append("\\r")
+            case UInt8(ascii: "\t"): self.append("\\t")
             case 0..<0x20:
-                self.buffer.writeStaticString("\\u00")
-                self.buffer.writeInteger(Self.hexDigit(byte >> 4))
-                self.buffer.writeInteger(Self.hexDigit(byte & 0xF))
-            default: self.buffer.writeInteger(byte)
+                self.append("\\u00")
+                self.bytes.append(Self.hexDigit(byte >> 4))
+                self.bytes.append(Self.hexDigit(byte & 0xF))
+            default: self.bytes.append(byte)
             }
         }
-        self.buffer.writeInteger(UInt8(ascii: "\""))
+        self.bytes.append(UInt8(ascii: "\""))
         self.empty = false
     }
 
@@ -81,28 +91,28 @@ struct JSONWriter {
         self.separate()
         var cents = amount.value
         if cents < 0 {
-            self.buffer.writeInteger(UInt8(ascii: "-"))
+            self.bytes.append(UInt8(ascii: "-"))
             cents = -cents
         }
         self.writeDigits(cents / 100)
         let fraction = cents % 100
         if fraction != 0 {
-            self.buffer.writeInteger(UInt8(ascii: "."))
-            self.buffer.writeInteger(UInt8(ascii: "0") + UInt8(fraction / 10))
-            if fraction % 10 != 0 { self.buffer.writeInteger(UInt8(ascii: "0") + UInt8(fraction % 10)) }
+            self.bytes.append(UInt8(ascii: "."))
+            self.bytes.append(UInt8(ascii: "0") + UInt8(fraction / 10))
+            if fraction % 10 != 0 { self.bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10)) }
         }
         self.empty = false
     }
 
     mutating func bool(_ value: Bool) {
         self.separate()
-        self.buffer.writeStaticString(value ? "true" : "false")
+        self.append(value ? "true" : "false")
         self.empty = false
     }
 
     mutating func null() {
         self.separate()
-        self.buffer.writeStaticString("null")
+        self.append("null")
         self.empty = false
     }
 
@@ -110,21 +120,21 @@ struct JSONWriter {
     mutating func timestamp(milliseconds: Int64) {
         self.separate()
         let parts = Timestamp.Parts(milliseconds: milliseconds)
-        self.buffer.writeInteger(UInt8(ascii: "\""))
+        self.bytes.append(UInt8(ascii: "\""))
         self.writePadded(parts.year, width: 4)
-        self.buffer.writeInteger(UInt8(ascii: "-"))
+        self.bytes.append(UInt8(ascii: "-"))
         self.writePadded(parts.month, width: 2)
-        self.buffer.writeInteger(UInt8(ascii: "-"))
+        self.bytes.append(UInt8(ascii: "-"))
         self.writePadded(parts.day, width: 2)
-        self.buffer.writeInteger(UInt8(ascii: "T"))
+        self.bytes.append(UInt8(ascii: "T"))
         self.writePadded(parts.hour, width: 2)
-        self.buffer.writeInteger(UInt8(ascii: ":"))
+        self.bytes.append(UInt8(ascii: ":"))
         self.writePadded(parts.minute, width: 2)
-        self.buffer.writeInteger(UInt8(ascii: ":"))
+        self.bytes.append(UInt8(ascii: ":"))
         self.writePadded(parts.second, width: 2)
-        self.buffer.writeInteger(UInt8(ascii: "."))
+        self.bytes.append(UInt8(ascii: "."))
         self.writePadded(parts.millisecond, width: 3)
-        self.buffer.writeStaticString("Z\"")
+        self.append("Z\"")
         self.empty = false
     }
 
@@ -132,25 +142,38 @@ struct JSONWriter {
         if let milliseconds { self.timestamp(milliseconds: milliseconds) } else { self.null() }
     }
 
+    private mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { self.bytes.append(contentsOf: $0) }
+    }
+
     private mutating func separate() {
-        if !self.empty { self.buffer.writeInteger(UInt8(ascii: ",")) }
+        if !self.empty { self.bytes.append(UInt8(ascii: ",")) }
     }
 
     private mutating func writeDigits(_ value: Int64) {
-        if value < 0 {
-            self.buffer.writeInteger(UInt8(ascii: "-"))
-            self.writeDigits(-value)
-            return
+        if value < 0 { self.bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var count = 1
+        var probe = magnitude
+        while probe >= 10 {
+            probe /= 10
+            count += 1
         }
-        if value >= 10 { self.writeDigits(value / 10) }
-        self.buffer.writeInteger(UInt8(ascii: "0") + UInt8(value % 10))
+        let start = self.bytes.count
+        self.bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var index = start + count - 1
+        repeat {
+            self.bytes[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            index -= 1
+        } while magnitude > 0
     }
 
     private mutating func writePadded(_ value: Int, width: Int) {
         var divisor = 1
         for _ in 1..<width { divisor *= 10 }
         while divisor > 1 && value < divisor {
-            self.buffer.writeInteger(UInt8(ascii: "0"))
+            self.bytes.append(UInt8(ascii: "0"))
             divisor /= 10
         }
         self.writeDigits(Int64(value))
