@@ -15,24 +15,6 @@ public struct Cents: Sendable, Hashable, Comparable, AdditiveArithmetic, CustomS
     public static func * (lhs: Cents, rhs: Int) -> Cents { Cents(lhs.value * Int64(rhs)) }
     public static func < (lhs: Cents, rhs: Cents) -> Bool { lhs.value < rhs.value }
 
-    /// Parses a decimal amount such as `19.99`, `20` or `0.5`; more than two decimals or a
-    /// negative amount is `nil`.
-    public init?(decimal text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0, !parts[0].hasPrefix("-") else {
-            return nil
-        }
-        var fraction: Int64 = 0
-        if parts.count == 2 {
-            let digits = parts[1]
-            guard (1...2).contains(digits.count), digits.allSatisfy(\.isASCII), let number = Int64(digits) else {
-                return nil
-            }
-            fraction = digits.count == 1 ? number * 10 : number
-        }
-        self.init(whole * 100 + fraction)
-    }
-
     /// The amount as a JSON number in major units; exact for every cent value below 2^53.
     public var decimalValue: Double { Double(self.value) / 100 }
 

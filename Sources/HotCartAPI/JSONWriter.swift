@@ -104,12 +104,6 @@ struct JSONWriter {
         self.empty = false
     }
 
-    mutating func bool(_ value: Bool) {
-        self.separate()
-        self.append(value ? "true" : "false")
-        self.empty = false
-    }
-
     mutating func null() {
         self.separate()
         self.append("null")

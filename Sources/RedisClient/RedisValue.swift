@@ -33,9 +33,4 @@ extension RedisValue {
     public var array: [RedisValue]? {
         if case .array(let elements) = self { elements } else { nil }
     }
-
-    /// `true` for a nil bulk string or nil array.
-    public var isNull: Bool {
-        if case .null = self { true } else { false }
-    }
 }
