@@ -96,6 +96,17 @@ let package = Package(
             dependencies: ["RedisClient", "Database", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/HotCartTestSupport"
         ),
+        // Benchmark ceilings for LoadTests/wrk-cart.sh: a plain "ok" route and one Redis PING.
+        .executableTarget(
+            name: "plain-server",
+            dependencies: [
+                "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "LoadTests/PlainServer"
+        ),
         .testTarget(
             name: "RedisClientTests",
             dependencies: [

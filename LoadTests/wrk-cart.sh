@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# wrk figures for the hot cart path beside the framework ceiling, against a running server:
-#   GET /healthz            same server, touches neither Redis nor PostgreSQL (the ceiling)
+# wrk figures for the hot cart path beside its ceilings, against a running server:
+#   plain ok                plain-server's GET / answering "ok" (same build: the framework ceiling)
+#   plain redis PING        plain-server's GET /redis: one PING through HotCart's Redis client
+#   GET /healthz            hotcart itself, touches neither Redis nor PostgreSQL
 #   GET /cart               one guest cart holding 5 lines (one EVALSHA per request)
 #   POST /cart/items        a new guest per request (new session, new cart, one line)
-# Usage: CART_RATE_LIMIT_PER_MINUTE=0 scripts/run &  then  LoadTests/wrk-cart.sh [base URL]
+# Usage: swift build -c release; CART_RATE_LIMIT_PER_MINUTE=0 scripts/run &  then
+#        LoadTests/wrk-cart.sh [base URL]
 # Bounded: each run is DURATION seconds (15) with 2 threads and 64 connections, loopback only.
 set -euo pipefail
 BASE="${1:-http://127.0.0.1:8000}"
@@ -34,10 +37,22 @@ run() {
   echo "$rps"  > "/tmp/hotcart-wrk-$name"
 }
 
+PLAIN="$(cd "$HERE/.." && swift build -c release --show-bin-path)/plain-server"
+if [ -x "$PLAIN" ]; then
+  "$PLAIN" 8090 "${REDIS_URL:-redis://127.0.0.1:56379/0}" &
+  plain_pid=$!
+  trap 'rm -f "$jar"; kill $plain_pid 2>/dev/null' EXIT
+  for _ in $(seq 1 50); do curl -sf -o /dev/null http://127.0.0.1:8090/ && break; sleep 0.1; done
+  run plain-ok http://127.0.0.1:8090/
+  run plain-redis-ping http://127.0.0.1:8090/redis
+fi
 run healthz "$BASE/healthz"
 run get-cart -H "Cookie: $cookie" "$BASE/cart"
 run post-cart-items -s "$HERE/wrk-post-item.lua" "$BASE/cart/items"
-ceiling="$(cat /tmp/hotcart-wrk-healthz)"
-for name in get-cart post-cart-items; do
-  awk -v a="$(cat /tmp/hotcart-wrk-$name)" -v b="$ceiling" -v n="$name" 'BEGIN { printf "%-22s %.2fx of GET /healthz\n", n, a / b }'
+ceiling=healthz
+[ -f /tmp/hotcart-wrk-plain-ok ] && [ -x "$PLAIN" ] && ceiling=plain-ok
+for name in plain-redis-ping healthz get-cart post-cart-items; do
+  [ -f "/tmp/hotcart-wrk-$name" ] && [ "$name" != "$ceiling" ] || continue
+  awk -v a="$(cat /tmp/hotcart-wrk-$name)" -v b="$(cat /tmp/hotcart-wrk-$ceiling)" -v n="$name" -v c="$ceiling" \
+    'BEGIN { printf "%-22s %.2fx of %s\n", n, a / b, c }'
 done

@@ -20,6 +20,11 @@ extension Cart {
                 throw RedisError.unexpectedReply("cart hash field")
             }
             index += 2
+            // Lines (`l:<product id>`) are most of the fields: test for them first.
+            if field.utf8.first == UInt8(ascii: "l"), field.utf8.count > 2, let productID = Int(field.dropFirst(2)) {
+                items.append(try CartItem(line: value, productID: productID))
+                continue
+            }
             switch field {
             case "id": id = value
             case "sref": sessionReference = value.isEmpty ? nil : value
@@ -27,10 +32,7 @@ extension Cart {
             case "v": version = Int64(value) ?? 0
             case "c": createdAt = Int64(value) ?? 0
             case "u": updatedAt = Int64(value) ?? 0
-            default:
-                if field.hasPrefix("l:"), let productID = Int(field.dropFirst(2)) {
-                    items.append(try CartItem(line: value, productID: productID))
-                }
+            default: break
             }
         }
         items.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
@@ -49,22 +51,48 @@ extension Cart {
 }
 
 extension CartItem {
-    /// Parses `<item id>|<quantity>|<unit cents>|<created ms>|<updated ms>|<name>`.
+    /// Parses `<item id>|<quantity>|<unit cents>|<created ms>|<updated ms>|<name>` in one pass
+    /// over the bytes (it runs for every line of every cart read).
     init(line: String, productID: Int) throws {
-        let parts = line.split(separator: "|", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, let quantity = Int(parts[1]), let cents = Int64(parts[2]),
-            let created = Int64(parts[3]), let updated = Int64(parts[4])
-        else {
-            throw RedisError.unexpectedReply("cart line")
+        var line = line
+        let parsed = line.withUTF8 { bytes -> CartItem? in
+            var fields: [Int] = []
+            fields.reserveCapacity(5)
+            var index = 0
+            for (position, byte) in bytes.enumerated() where byte == UInt8(ascii: "|") {
+                fields.append(position)
+                index = position
+                if fields.count == 5 { break }
+            }
+            guard fields.count == 5,
+                let quantity = Self.integer(bytes, from: fields[0] + 1, to: fields[1]),
+                let cents = Self.integer(bytes, from: fields[1] + 1, to: fields[2]),
+                let created = Self.integer(bytes, from: fields[2] + 1, to: fields[3]),
+                let updated = Self.integer(bytes, from: fields[3] + 1, to: fields[4])
+            else { return nil }
+            return CartItem(
+                id: String(decoding: UnsafeBufferPointer(rebasing: bytes[..<fields[0]]), as: UTF8.self),
+                productID: productID,
+                productName: String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 1)...]), as: UTF8.self),
+                quantity: Int(quantity),
+                unitPrice: Cents(cents),
+                createdAt: created,
+                updatedAt: updated
+            )
         }
-        self.init(
-            id: String(parts[0]),
-            productID: productID,
-            productName: String(parts[5]),
-            quantity: quantity,
-            unitPrice: Cents(cents),
-            createdAt: created,
-            updatedAt: updated
-        )
+        guard let parsed else { throw RedisError.unexpectedReply("cart line") }
+        self = parsed
+    }
+
+    /// A non-negative decimal integer in `bytes[start..<end]`, or `nil`.
+    private static func integer(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int64? {
+        guard start < end, end - start <= 18 else { return nil }
+        var value: Int64 = 0
+        for index in start..<end {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int64(digit)
+        }
+        return value
     }
 }

@@ -50,7 +50,7 @@ public struct RedisCartStore: Sendable {
             ifMatch: ifMatch,
             arguments: [
                 String(product.id), String(quantity), String(product.price.value), product.name,
-                UUID().uuidString.lowercased(), product.stock.map(String.init) ?? "",
+                RandomID.uuid(), product.stock.map(String.init) ?? "",
             ],
             context: .product(product.id)
         )
@@ -119,7 +119,7 @@ public struct RedisCartStore: Sendable {
         let ttl: Int64 = owner.userID == nil ? self.settings.guestTTLMilliseconds : 0
         let now = self.now()
         let common = [
-            String(now), String(ttl), UUID().uuidString.lowercased(), owner.key, sessionReference ?? "",
+            String(now), String(ttl), RandomID.uuid(), owner.key, sessionReference ?? "",
             ifMatch.map { String($0) } ?? "", String(self.settings.mutationsPerMinute),
             String(limits.maxQuantityPerItem), String(limits.maxItems),
         ]

@@ -82,7 +82,9 @@ enum Base64URL {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// `nil` when a character is outside the alphabet or the length is impossible.
+    /// `nil` when a character is outside the alphabet, the length is impossible or the unused
+    /// low bits of the last character are not zero (only the canonical spelling decodes, so
+    /// a signature cannot be altered without changing its bytes).
     static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
         guard text.count % 4 != 1 else { return nil }
         var output: [UInt8] = []
@@ -99,13 +101,14 @@ enum Base64URL {
             case UInt8(ascii: "_"): value = 63
             default: return nil
             }
-            buffer = (buffer << 6) | value
+            buffer = ((buffer << 6) | value) & 0xFFFF
             bits += 6
             if bits >= 8 {
                 bits -= 8
                 output.append(UInt8((buffer >> bits) & 0xFF))
             }
         }
+        guard buffer & ((1 << bits) - 1) == 0 else { return nil }
         return output
     }
 }

@@ -53,5 +53,8 @@ import Testing
             #expect(Base64URL.decode(Array(encoded.utf8)) == bytes)
         }
         #expect(Base64URL.decode(Array("ab*d".utf8)) == nil)
+        // "AB" and "AA" differ only in bits that carry no data: only the canonical one decodes.
+        #expect(Base64URL.decode(Array("AA".utf8)) == [0])
+        #expect(Base64URL.decode(Array("AB".utf8)) == nil)
     }
 }
