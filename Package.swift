@@ -39,6 +39,8 @@ let package = Package(
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
             ]
         ),
+        // Reading configuration from the environment with the contract's rules.
+        .target(name: "HotCartConfiguration"),
         // The cart domain: money, limits, carts, errors with their contract codes.
         .target(name: "CartDomain"),
         // Hot carts in Redis: key layout and the Lua scripts that change a cart atomically.
@@ -70,7 +72,7 @@ let package = Package(
         .target(
             name: "HotCartAPI",
             dependencies: [
-                "CartDomain", "CartStore", "Catalog", "Database", "RedisClient",
+                "CartDomain", "CartStore", "Catalog", "Database", "HotCartConfiguration", "RedisClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -81,11 +83,23 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json")]
         ),
+        // The write-behind flusher: cart snapshots from Redis streams to PostgreSQL, in batches.
+        .target(
+            name: "WriteBehind",
+            dependencies: [
+                "CartDomain", "CartStore", "Database", "HotCartConfiguration", "RedisClient",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The `hotcart` command line: argument parsing on top of HotCartAPI and Catalog.
         .executableTarget(
             name: "hotcart",
             dependencies: [
-                "HotCartAPI", "Catalog", "Database",
+                "HotCartAPI", "Catalog", "Database", "HotCartConfiguration", "WriteBehind",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -116,11 +130,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CartDomainTests", dependencies: ["CartDomain"]),
+        .testTarget(
+            name: "WriteBehindTests",
+            dependencies: ["WriteBehind", "CartStore", "RedisClient", "HotCartTestSupport"]
+        ),
         .testTarget(name: "CartStoreTests", dependencies: ["CartStore", "RedisClient", "HotCartTestSupport"]),
         .testTarget(
             name: "HotCartAPITests",
             dependencies: [
-                "HotCartAPI", "HotCartTestSupport",
+                "HotCartAPI", "HotCartConfiguration", "HotCartTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -28,6 +28,15 @@ public struct CartKeys: Sendable, Hashable {
         "hc:{\(shard)}:wb"
     }
 
+    /// The owner of the cart stored under `cartKey` (`hc:{<shard>}:cart:<owner key>`).
+    public static func owner(ofCartKey cartKey: String) -> CartOwner? {
+        guard let range = cartKey.range(of: ":cart:") else { return nil }
+        let ownerKey = cartKey[range.upperBound...]
+        if ownerKey.hasPrefix("g:") { return .guest(sessionID: String(ownerKey.dropFirst(2))) }
+        if ownerKey.hasPrefix("u:") { return .user(id: String(ownerKey.dropFirst(2))) }
+        return nil
+    }
+
     /// FNV-1a over the owner key: stable across processes and releases.
     static func shard(of ownerKey: String) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -100,6 +100,18 @@ public struct RedisCartStore: Sendable {
         ).cart
     }
 
+    /// The cart stored under `cartKey` as it is now, without creating or touching it; `nil`
+    /// when it is not in Redis. For the write-behind flusher, which learns keys from the queue.
+    public func snapshot(ofCartKey cartKey: String) async throws -> Cart? {
+        guard let owner = CartKeys.owner(ofCartKey: cartKey) else { return nil }
+        let fields = try await self.redis.send(["HGETALL", cartKey]).array ?? []
+        guard !fields.isEmpty else { return nil }
+        let ttl: Int64 = owner.userID == nil ? self.settings.guestTTLMilliseconds : 0
+        var cart = try Cart(hash: fields, owner: owner, expiresAt: nil)
+        cart.expiresAt = ttl > 0 ? cart.updatedAt + ttl : nil
+        return cart
+    }
+
     /// What a refusal is about, so its message can name it.
     private enum RefusalContext {
         case none

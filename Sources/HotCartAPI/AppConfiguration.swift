@@ -1,5 +1,6 @@
 import CartDomain
 import Database
+import HotCartConfiguration
 import PostgresNIO
 import RedisClient
 
@@ -36,7 +37,7 @@ public struct AppConfiguration: Sendable {
 
     /// Reads the contract's variables; defaults as in `config/defaults.env`.
     public init(environment: [String: String]) throws(ConfigurationError) {
-        let reader = EnvironmentReader(environment: environment)
+        let reader = EnvironmentReader(environment)
         let redisURL = reader.string("REDIS_URL", default: "redis://127.0.0.1:6379/0")
         guard let redis = RedisEndpoint(url: redisURL.split(separator: ",").first.map(String.init) ?? "") else {
             throw ConfigurationError(variable: "REDIS_URL", reason: "is not a redis:// URL")
@@ -76,47 +77,6 @@ public struct AppConfiguration: Sendable {
         }
         for variable in ["ENABLE_CART_MERGE", "ENABLE_CART_VALIDATION", "ENABLE_CART_ANALYTICS"] {
             _ = try reader.flag(variable, default: true)
-        }
-    }
-}
-
-/// A configuration value that cannot be used; its description is the one line start-up prints.
-public struct ConfigurationError: Error, CustomStringConvertible {
-    public var variable: String
-    public var reason: String
-
-    public var description: String { "configuration error: \(self.variable) \(self.reason)" }
-}
-
-/// Typed access to environment variables with the contract's rules for numbers and flags.
-struct EnvironmentReader {
-    var environment: [String: String]
-
-    func string(_ name: String, default value: String) -> String {
-        guard let text = self.environment[name], !text.isEmpty else { return value }
-        return text
-    }
-
-    func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-        guard let text = self.environment[name], !text.isEmpty else { return value }
-        guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
-            throw ConfigurationError(variable: name, reason: "must be a whole number, got '\(text)'")
-        }
-        guard range.contains(number) else {
-            throw ConfigurationError(
-                variable: name,
-                reason: "must be between \(range.lowerBound) and \(range.upperBound), got \(number)"
-            )
-        }
-        return number
-    }
-
-    func flag(_ name: String, default value: Bool) throws(ConfigurationError) -> Bool {
-        guard let text = self.environment[name], !text.isEmpty else { return value }
-        switch text.lowercased() {
-        case "true", "1", "yes", "on": return true
-        case "false", "0", "no", "off": return false
-        default: throw ConfigurationError(variable: name, reason: "must be true or false, got '\(text)'")
         }
     }
 }

@@ -12,16 +12,22 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = loadConfiguration()
         let logger = Logger(label: "hotcart.serve")
-        let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.nameAndLabelSanitizer = { name, labels in
-            (prometheusName(name), labels.map { (prometheusName($0.0), $0.1) })
-        }
-        MetricsSystem.bootstrap(factory)
+        let registry = bootstrapPrometheus()
         let services = HotCartServices(configuration: configuration, metrics: registry, logger: logger)
         let app = buildApplication(configuration: configuration, services: services, logger: logger)
         try await app.runService()
     }
+}
+
+/// Sends this process's swift-metrics to a Prometheus registry and returns it, for `/metrics`.
+func bootstrapPrometheus() -> PrometheusCollectorRegistry {
+    let registry = PrometheusCollectorRegistry()
+    var factory = PrometheusMetricsFactory(registry: registry)
+    factory.nameAndLabelSanitizer = { name, labels in
+        (prometheusName(name), labels.map { (prometheusName($0.0), $0.1) })
+    }
+    MetricsSystem.bootstrap(factory)
+    return registry
 }
 
 /// Metric and label names as Prometheus allows them (`hb.requests` → `hb_requests`).

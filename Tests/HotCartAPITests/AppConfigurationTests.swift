@@ -1,4 +1,5 @@
 import HotCartAPI
+import HotCartConfiguration
 import Testing
 
 @Suite struct AppConfigurationTests {

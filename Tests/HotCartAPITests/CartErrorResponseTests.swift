@@ -129,29 +129,28 @@ import Testing
     }
 
     @Test func redisDownAnswers503Within1sAndRecoversWithoutARestart() async throws {
-        let server = TestRedisServer()
-        try await server.start()
-        try await withTestApp(redis: server.endpoint) { client, _ async throws in
-            let browser = Browser(client)
-            #expect(try await browser.send(.get, "/cart").status == .ok)
-            server.kill()
-            for _ in 0..<3 {
-                let start = ContinuousClock.now
-                let response = try await browser.send(.get, "/cart")
-                #expect(ContinuousClock.now - start < .seconds(1))
-                #expect(response.status == .serviceUnavailable)
-                #expect(response.code == "CART_010")
-                #expect(response.headers[.retryAfter] != nil)
+        try await TestRedisServer.with { server in
+            try await withTestApp(redis: server.endpoint) { client, _ async throws in
+                let browser = Browser(client)
+                #expect(try await browser.send(.get, "/cart").status == .ok)
+                server.kill()
+                for _ in 0..<3 {
+                    let start = ContinuousClock.now
+                    let response = try await browser.send(.get, "/cart")
+                    #expect(ContinuousClock.now - start < .seconds(1))
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(response.code == "CART_010")
+                    #expect(response.headers[.retryAfter] != nil)
+                }
+                try await server.start()
+                var status = HTTPResponse.Status.serviceUnavailable
+                for _ in 0..<100 where status != .ok {
+                    status = try await browser.send(.get, "/cart").status
+                    if status != .ok { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(status == .ok)
             }
-            try await server.start()
-            var status = HTTPResponse.Status.serviceUnavailable
-            for _ in 0..<100 where status != .ok {
-                status = try await browser.send(.get, "/cart").status
-                if status != .ok { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(status == .ok)
         }
-        server.kill()
     }
 
     @Test func anUnknownRouteIsAFastAPIStyle404() async throws {

@@ -4,30 +4,53 @@ import RedisClient
 /// A throw-away `redis-server` on its own port, for tests that stop and restart Redis
 /// without disturbing the shared one.
 public final class TestRedisServer: @unchecked Sendable {
-    public let port: Int
+    public private(set) var port: Int
     private var process: Process?
 
-    public init() {
+    private init() {
         self.port = Int.random(in: 40_000...49_000)
+    }
+
+    /// Runs `body` with a started server and kills the server afterwards, whatever happens
+    /// (a server left running would keep the test process's output open).
+    public static func with<Result>(_ body: (TestRedisServer) async throws -> Result) async throws -> Result {
+        let server = TestRedisServer()
+        defer { server.kill() }
+        try await server.start()
+        return try await body(server)
     }
 
     public var endpoint: RedisEndpoint { RedisEndpoint(host: "127.0.0.1", port: self.port) }
 
-    /// Starts the server and waits until it answers.
+    /// Starts the server (again, after `kill`) and waits until it answers; a port found
+    /// taken is traded for another one, except on a restart, which must keep its port.
     public func start() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = ["--port", String(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        for _ in 0..<100 {
-            if Self.answers(port: self.port) { return }
-            try await Task.sleep(for: .milliseconds(50))
+        let restart = self.process != nil || self.started
+        for _ in 0..<5 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+            process.arguments = [
+                "--port", String(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            self.process = process
+            for _ in 0..<200 where process.isRunning {
+                if Self.answers(port: self.port) {
+                    self.started = true
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            self.kill()
+            if restart { break }
+            self.port = Int.random(in: 40_000...49_000)
         }
         throw RedisError.unavailable
     }
+
+    private var started = false
 
     /// Kills the server at once (SIGKILL), as a crash would.
     public func kill() {
@@ -45,10 +68,6 @@ public final class TestRedisServer: @unchecked Sendable {
     /// Lets a paused server run again (SIGCONT).
     public func resume() {
         if let process = self.process { Foundation.kill(process.processIdentifier, SIGCONT) }
-    }
-
-    deinit {
-        self.kill()
     }
 
     private static func answers(port: Int) -> Bool {

@@ -43,14 +43,14 @@ import Testing
     }
 
     @Test func aScriptRunsAgainAfterRedisForgetsItsScriptCache() async throws {
-        let server = TestRedisServer()
-        try await server.start()
-        try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
-            let script = RedisScript(name: "echo", source: "return ARGV[1] .. KEYS[1]")
-            #expect(try await redis.run(script, keys: ["k"], arguments: ["a"]) == .bulkString("ak"))
-            _ = try await redis.send(["SCRIPT", "FLUSH"])
-            #expect(try await redis.run(script, keys: ["k"], arguments: ["b"]) == .bulkString("bk"))
-            #expect(try await redis.send(["SCRIPT", "EXISTS", script.sha1]) == .array([.integer(1)]))
+        try await TestRedisServer.with { server in
+            try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
+                let script = RedisScript(name: "echo", source: "return ARGV[1] .. KEYS[1]")
+                #expect(try await redis.run(script, keys: ["k"], arguments: ["a"]) == .bulkString("ak"))
+                _ = try await redis.send(["SCRIPT", "FLUSH"])
+                #expect(try await redis.run(script, keys: ["k"], arguments: ["b"]) == .bulkString("bk"))
+                #expect(try await redis.send(["SCRIPT", "EXISTS", script.sha1]) == .array([.integer(1)]))
+            }
         }
     }
 
@@ -66,48 +66,48 @@ import Testing
     }
 
     @Test func aHungRedisTimesOutInsteadOfHanging() async throws {
-        let server = TestRedisServer()
-        try await server.start()
-        try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
-            #expect(try await redis.send(["PING"]) == .simpleString("PONG"))
-            // A frozen server keeps its sockets open and never answers: calls must time out.
-            server.pause()
-            let start = ContinuousClock.now
-            await #expect(throws: RedisError.timeout) { try await redis.send(["PING"]) }
-            #expect(ContinuousClock.now - start < .seconds(1))
-            server.resume()
+        try await TestRedisServer.with { server in
+            try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
+                #expect(try await redis.send(["PING"]) == .simpleString("PONG"))
+                // A frozen server keeps its sockets open and never answers: calls must time out.
+                server.pause()
+                try await Task.sleep(for: .milliseconds(100))  // let the stop take hold
+                let start = ContinuousClock.now
+                await #expect(throws: RedisError.timeout) { try await redis.send(["PING"]) }
+                #expect(ContinuousClock.now - start < .seconds(1))
+                server.resume()
+            }
         }
     }
 
     @Test func theClientRecoversByItselfAfterRedisRestartsUnderLoad() async throws {
-        let server = TestRedisServer()
-        try await server.start()
-        try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
-            #expect(try await redis.send(["SET", "k", "1"]) == .simpleString("OK"))
-            // Load while Redis dies: every call ends (reply or error) within a second.
-            let load = Task {
-                var slowest = Duration.zero
-                for _ in 0..<200 {
-                    let start = ContinuousClock.now
-                    _ = try? await redis.send(["INCR", "k"])
-                    slowest = max(slowest, ContinuousClock.now - start)
-                    try? await Task.sleep(for: .milliseconds(5))
+        try await TestRedisServer.with { server in
+            try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
+                #expect(try await redis.send(["SET", "k", "1"]) == .simpleString("OK"))
+                // Load while Redis dies: every call ends (reply or error) within a second.
+                let load = Task {
+                    var slowest = Duration.zero
+                    for _ in 0..<200 {
+                        let start = ContinuousClock.now
+                        _ = try? await redis.send(["INCR", "k"])
+                        slowest = max(slowest, ContinuousClock.now - start)
+                        try? await Task.sleep(for: .milliseconds(5))
+                    }
+                    return slowest
                 }
-                return slowest
+                try await Task.sleep(for: .milliseconds(200))
+                server.kill()
+                try await Task.sleep(for: .milliseconds(300))
+                try await server.start()
+                #expect(await load.value < .seconds(1))
+                // Recovery without a new client: keep asking until the pool has reconnected.
+                var recovered = false
+                for _ in 0..<100 where !recovered {
+                    recovered = (try? await redis.send(["PING"])) == .simpleString("PONG")
+                    if !recovered { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(recovered)
             }
-            try await Task.sleep(for: .milliseconds(200))
-            server.kill()
-            try await Task.sleep(for: .milliseconds(300))
-            try await server.start()
-            #expect(await load.value < .seconds(1))
-            // Recovery without a new client: keep asking until the pool has reconnected.
-            var recovered = false
-            for _ in 0..<100 where !recovered {
-                recovered = (try? await redis.send(["PING"])) == .simpleString("PONG")
-                if !recovered { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(recovered)
         }
-        server.kill()
     }
 }

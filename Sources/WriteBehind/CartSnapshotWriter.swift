@@ -1,0 +1,103 @@
+import CartDomain
+import Logging
+import PostgresNIO
+
+/// Writes cart snapshots to PostgreSQL: all of a batch in one transaction, each cart as a
+/// version-guarded upsert (a row's version never goes backwards) whose lines replace the
+/// stored ones, so lines removed in Redis are removed here too.
+///
+/// Carts are written in id order, so two flushers writing overlapping batches take row locks
+/// in the same order and cannot deadlock. A snapshot PostgreSQL rejects as data (a data
+/// exception or integrity violation, which no retry can cure) is skipped and logged, so one
+/// bad cart cannot hold back every other cart's durability.
+struct CartSnapshotWriter: Sendable {
+    let postgres: PostgresClient
+    let logger: Logger
+
+    /// Writes the snapshots; returns how many carts advanced (older versions are skipped).
+    func write(_ carts: [Cart]) async throws -> Int {
+        guard !carts.isEmpty else { return 0 }
+        let ordered = carts.sorted { $0.id < $1.id }
+        do {
+            return try await self.writeInOneTransaction(ordered)
+        } catch  where Self.rejectedState(error) != nil {
+            var advanced = 0
+            for cart in ordered {
+                do {
+                    advanced += try await self.writeInOneTransaction([cart])
+                } catch {
+                    guard let state = Self.rejectedState(error) else { throw error }
+                    self.logger.error(
+                        "PostgreSQL rejected a cart snapshot; skipped",
+                        metadata: ["cart_id": "\(cart.id)", "sqlstate": "\(state)"]
+                    )
+                }
+            }
+            return advanced
+        }
+    }
+
+    /// The SQLSTATE when PostgreSQL refused the data itself: class 22 (data exception) or 23
+    /// (integrity constraint violation); `nil` for anything a retry may cure.
+    private static func rejectedState(_ error: any Error) -> String? {
+        let underlying = (error as? PostgresTransactionError)?.closureError ?? error
+        guard let state = (underlying as? PSQLError)?.serverInfo?[.sqlState],
+            state.hasPrefix("22") || state.hasPrefix("23")
+        else { return nil }
+        return state
+    }
+
+    private func writeInOneTransaction(_ ordered: [Cart]) async throws -> Int {
+        try await self.postgres.withTransaction(logger: self.logger) { connection in
+            var advanced = 0
+            for cart in ordered where try await self.upsert(cart, on: connection) {
+                advanced += 1
+            }
+            return advanced
+        }
+    }
+
+    /// Upserts the cart row and, when its version advanced, replaces its lines.
+    private func upsert(_ cart: Cart, on connection: PostgresConnection) async throws -> Bool {
+        let userID = cart.owner.userID
+        let rows = try await connection.query(
+            """
+            INSERT INTO cart (id, user_id, session_id, status, version, created_at, updated_at, expires_at)
+            VALUES (\(cart.id)::uuid, (SELECT id FROM "user" WHERE id = \(userID)::uuid), \(cart.sessionReference),
+                    \(cart.status.rawValue), \(cart.version), to_timestamp(\(cart.createdAt)::bigint / 1000.0),
+                    to_timestamp(\(cart.updatedAt)::bigint / 1000.0), to_timestamp(\(cart.expiresAt)::bigint / 1000.0))
+            ON CONFLICT (id) DO UPDATE SET
+                user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id, status = EXCLUDED.status,
+                version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at
+            WHERE cart.version < EXCLUDED.version
+            RETURNING id
+            """,
+            logger: self.logger
+        )
+        var advanced = false
+        for try await _ in rows { advanced = true }
+        guard advanced else { return false }
+        try await self.execute(connection, "DELETE FROM cart_item WHERE cart_id = \(cart.id)::uuid")
+        guard !cart.items.isEmpty else { return true }
+        // Lines of products deleted from the catalog meanwhile are left out (they cannot reference it).
+        try await self.execute(
+            connection,
+            """
+            INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price, saved, created_at, updated_at)
+            SELECT line.id::uuid, \(cart.id)::uuid, line.product_id, line.quantity, line.cents::numeric / 100, FALSE,
+                   to_timestamp(line.created / 1000.0), to_timestamp(line.updated / 1000.0)
+            FROM unnest(\(cart.items.map(\.id))::text[], \(cart.items.map(\.productID))::int[],
+                        \(cart.items.map(\.quantity))::int[], \(cart.items.map(\.unitPrice.value))::bigint[],
+                        \(cart.items.map(\.createdAt))::bigint[], \(cart.items.map(\.updatedAt))::bigint[])
+                 AS line (id, product_id, quantity, cents, created, updated)
+            WHERE EXISTS (SELECT 1 FROM product WHERE product.id = line.product_id)
+            """
+        )
+        return true
+    }
+
+    private func execute(_ connection: PostgresConnection, _ query: PostgresQuery) async throws {
+        let rows = try await connection.query(query, logger: self.logger)
+        for try await _ in rows {}
+    }
+}

@@ -1,0 +1,29 @@
+import HotCartConfiguration
+
+/// How `hotcart flush` batches and paces its work, read once from the environment.
+public struct FlusherConfiguration: Sendable {
+    /// Most write-behind records taken per batch (`FLUSH_BATCH_SIZE`).
+    public var batchSize: Int = 500
+    /// Pause when the queue is empty, in milliseconds (`FLUSH_INTERVAL_MS`).
+    public var intervalMilliseconds: Int = 100
+    /// Where the flusher serves `/metrics` and `/healthz` (`FLUSH_METRICS_PORT`).
+    public var metricsPort: Int = 8001
+    /// This flusher's name in the consumer group; unique per process.
+    public var consumerName: String
+    /// Records pending this long with a dead consumer are claimed by a live one.
+    public var claimAfterMilliseconds: Int = 30_000
+    /// Caps the retry back-off while PostgreSQL or Redis is down.
+    public var maximumBackoffMilliseconds: Int = 5_000
+
+    public init(consumerName: String) {
+        self.consumerName = consumerName
+    }
+
+    public init(environment: [String: String], consumerName: String) throws(ConfigurationError) {
+        let reader = EnvironmentReader(environment)
+        self.init(consumerName: consumerName)
+        self.batchSize = try reader.integer("FLUSH_BATCH_SIZE", default: 500, range: 1...100_000)
+        self.intervalMilliseconds = try reader.integer("FLUSH_INTERVAL_MS", default: 100, range: 1...60_000)
+        self.metricsPort = try reader.integer("FLUSH_METRICS_PORT", default: 8001, range: 0...65535)
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import HotCartAPI
+import HotCartConfiguration
+import Hummingbird
+import Logging
+import Metrics
+import PostgresNIO
+import Prometheus
+import RedisClient
+import WriteBehind
+
+/// `hotcart flush`: the write-behind flusher sidecar, with its own `/metrics` and `/healthz`.
+struct Flush: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Persist cart snapshots from Redis to PostgreSQL (any number may run side by side)."
+    )
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let consumer = "flush-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        let flushing: FlusherConfiguration
+        let shared: AppConfiguration
+        do {
+            flushing = try FlusherConfiguration(environment: environment, consumerName: consumer)
+            // The flusher needs no secret; the rest of the shared configuration applies as is.
+            shared = try AppConfiguration(
+                environment: environment.merging(["SECRET_KEY": "unused"]) { current, _ in current }
+            )
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let logger = Logger(label: "hotcart.flush")
+        let registry = bootstrapPrometheus()
+        let redis = RedisClient(configuration: .init(endpoint: shared.redis))
+        let postgres = PostgresClient(configuration: shared.database, backgroundLogger: logger)
+        let flusher = CartFlusher(
+            configuration: flushing,
+            redis: redis,
+            postgres: postgres,
+            settings: shared.cart,
+            logger: logger
+        )
+        let router = Router()
+        router.get("healthz") { _, _ in #"{"status":"ok"}"# }
+        router.get("metrics") { _, _ in String(decoding: registry.emitToBuffer(), as: UTF8.self) }
+        let app = Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(shared.host, port: flushing.metricsPort),
+                serverName: "HotCart flusher"
+            ),
+            services: [redis, postgres, flusher],
+            logger: logger
+        )
+        try await app.runService()
+    }
+}

@@ -1,0 +1,225 @@
+import CartDomain
+import CartStore
+import HotCartTestSupport
+import Logging
+import PostgresNIO
+import RedisClient
+import Testing
+
+@testable import WriteBehind
+
+/// The flusher against the real test Redis and PostgreSQL. Other tests append to the same
+/// streams, so each test checks only its own carts, and waits until PostgreSQL has them.
+@Suite(.serialized) struct CartFlusherTests {
+    let settings = CartSettings(mutationsPerMinute: 0)
+    let logger = Logger(label: "test")
+
+    func product(_ id: Int, cents: Int64) -> ProductSnapshot {
+        ProductSnapshot(id: id, name: "Demo \(id)", price: Cents(cents), stock: nil, isActive: true)
+    }
+
+    /// Runs `body` with Redis, PostgreSQL and `flushers` flushers running.
+    func withFlushers(
+        _ flushers: Int,
+        claimAfterMilliseconds: Int = 30_000,
+        _ body: @Sendable (RedisCartStore, RedisClient, PostgresClient) async throws -> Void
+    ) async throws {
+        let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: self.logger)
+        try await TestEnvironment.withRedis { redis async throws in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await postgres.run() }
+                for index in 0..<flushers {
+                    var configuration = FlusherConfiguration(
+                        consumerName: "test-\(TestEnvironment.uniqueID())-\(index)"
+                    )
+                    configuration.intervalMilliseconds = 20
+                    configuration.claimAfterMilliseconds = claimAfterMilliseconds
+                    let flusher = CartFlusher(
+                        configuration: configuration,
+                        redis: redis,
+                        postgres: postgres,
+                        settings: settings,
+                        logger: logger
+                    )
+                    group.addTask { try await flusher.run() }
+                }
+                defer { group.cancelAll() }
+                try await body(RedisCartStore(redis: redis, settings: settings), redis, postgres)
+            }
+        }
+    }
+
+    /// The cart as PostgreSQL has it: version and lines (id, product, quantity, cents).
+    func stored(_ cartID: String, in postgres: PostgresClient) async throws -> (Int64, [String])? {
+        var version: Int64?
+        for try await value in try await postgres.query("SELECT version FROM cart WHERE id = \(cartID)::uuid").decode(
+            Int64.self
+        ) {
+            version = value
+        }
+        guard let version else { return nil }
+        var lines: [String] = []
+        let rows = try await postgres.query(
+            "SELECT id::text, product_id, quantity, (unit_price * 100)::bigint FROM cart_item WHERE cart_id = \(cartID)::uuid ORDER BY id"
+        )
+        for try await (id, product, quantity, cents) in rows.decode((String, Int, Int, Int64).self) {
+            lines.append("\(id) \(product)x\(quantity)@\(cents)")
+        }
+        return (version, lines)
+    }
+
+    func expected(_ cart: Cart) -> (Int64, [String]) {
+        (
+            cart.version,
+            cart.items.sorted { $0.id < $1.id }.map { "\($0.id) \($0.productID)x\($0.quantity)@\($0.unitPrice.value)" }
+        )
+    }
+
+    /// Waits (up to 15 s) until PostgreSQL holds exactly what Redis holds for these carts.
+    func expectPostgresMatchesRedis(_ owners: [CartOwner], store: RedisCartStore, postgres: PostgresClient) async throws
+    {
+        var mismatches: [String] = []
+        for _ in 0..<150 {
+            mismatches = []
+            for owner in owners {
+                let cart = try #require(try await store.snapshot(ofCartKey: CartKeys(owner: owner).cart))
+                let row = try await self.stored(cart.id, in: postgres)
+                if row?.0 != self.expected(cart).0 || row?.1 != self.expected(cart).1 {
+                    mismatches.append("\(cart.id): redis v\(cart.version), postgres \(String(describing: row?.0))")
+                }
+            }
+            if mismatches.isEmpty { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("PostgreSQL does not match Redis: \(mismatches.prefix(5))")
+    }
+
+    @Test func afterABurstOfChangesPostgresHoldsExactlyWhatRedisHolds() async throws {
+        try await withFlushers(1) { store, _, postgres in
+            let owners = (0..<40).map { _ in CartOwner.guest(sessionID: TestEnvironment.uniqueID()) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, owner) in owners.enumerated() {
+                    group.addTask {
+                        let first = try await store.addItem(
+                            product(1, cents: 599),
+                            quantity: 3,
+                            owner: owner,
+                            sessionReference: "r",
+                            ifMatch: nil
+                        )
+                        _ = try await store.addItem(
+                            product(2, cents: 1999),
+                            quantity: 2,
+                            owner: owner,
+                            sessionReference: "r",
+                            ifMatch: nil
+                        )
+                        _ = try await store.addItem(
+                            product(3, cents: 4249),
+                            quantity: 1,
+                            owner: owner,
+                            sessionReference: "r",
+                            ifMatch: nil
+                        )
+                        let itemID = first.cart.items[0].id
+                        switch index % 4 {
+                        case 0:
+                            _ = try await store.setQuantity(
+                                itemID: itemID,
+                                quantity: 7,
+                                owner: owner,
+                                sessionReference: "r",
+                                ifMatch: nil
+                            )
+                        case 1:
+                            _ = try await store.setQuantity(
+                                itemID: itemID,
+                                quantity: 0,
+                                owner: owner,
+                                sessionReference: "r",
+                                ifMatch: nil
+                            )
+                        case 2: _ = try await store.clear(owner: owner, sessionReference: "r", ifMatch: nil)
+                        default: break
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await expectPostgresMatchesRedis(owners, store: store, postgres: postgres)
+        }
+    }
+
+    @Test func twoFlushersTogetherReachTheSameFinalState() async throws {
+        try await withFlushers(2) { store, _, postgres in
+            let owners = (0..<10).map { _ in CartOwner.guest(sessionID: TestEnvironment.uniqueID()) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for owner in owners {
+                    for step in 0..<20 {
+                        group.addTask {
+                            _ = try await store.addItem(
+                                product(1 + step % 5, cents: 100),
+                                quantity: 1,
+                                owner: owner,
+                                sessionReference: nil,
+                                ifMatch: nil
+                            )
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await expectPostgresMatchesRedis(owners, store: store, postgres: postgres)
+            for owner in owners {
+                let cart = try #require(try await store.snapshot(ofCartKey: CartKeys(owner: owner).cart))
+                #expect(cart.totalQuantity == 20)
+            }
+        }
+    }
+
+    @Test func recordsTakenByACrashedFlusherAreClaimedAndWritten() async throws {
+        let owner = CartOwner.guest(sessionID: TestEnvironment.uniqueID())
+        let cartKey = CartKeys(owner: owner).cart
+        // No live flusher: a consumer takes the record and dies before acknowledging it.
+        try await withFlushers(0) { store, redis, _ in
+            _ = try await store.addItem(
+                product(4, cents: 250),
+                quantity: 2,
+                owner: owner,
+                sessionReference: nil,
+                ifMatch: nil
+            )
+            let crashed = WriteBehindQueue(redis: redis, consumer: "crashed-\(TestEnvironment.uniqueID())")
+            try await crashed.ensureGroups()
+            var taken: [WriteBehindRecord] = []
+            for _ in 0..<50 where !taken.contains(where: { $0.cartKey == cartKey }) {
+                taken += try await crashed.readNew(count: 1000)
+            }
+            #expect(taken.contains { $0.cartKey == cartKey })
+        }
+        // A live flusher claims the records once they have been idle long enough.
+        try await withFlushers(1, claimAfterMilliseconds: 200) { store, _, postgres in
+            try await expectPostgresMatchesRedis([owner], store: store, postgres: postgres)
+        }
+    }
+
+    @Test func aSnapshotPostgresRejectsIsSkippedAndTheRestOfTheBatchIsWritten() async throws {
+        try await withFlushers(1) { store, redis, postgres in
+            // A cart whose id PostgreSQL refuses (not a UUID), queued beside a good one.
+            let bad = CartKeys(owner: .guest(sessionID: TestEnvironment.uniqueID()))
+            _ = try await redis.send([
+                "HSET", bad.cart, "id", "not-a-uuid", "st", "active", "v", "1", "q", "0", "c", "1", "u", "1",
+            ])
+            _ = try await redis.send(["XADD", bad.writeBehindStream, "*", "cart", bad.cart, "v", "1"])
+            let good = CartOwner.guest(sessionID: TestEnvironment.uniqueID())
+            _ = try await store.addItem(
+                product(5, cents: 100),
+                quantity: 1,
+                owner: good,
+                sessionReference: nil,
+                ifMatch: nil
+            )
+            try await expectPostgresMatchesRedis([good], store: store, postgres: postgres)
+        }
+    }
+}
