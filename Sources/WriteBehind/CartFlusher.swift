@@ -42,9 +42,13 @@ public final class CartFlusher: Service, Sendable {
     public func run() async throws {
         var health = Health(logger: self.logger)
         var lastClaim: Int64 = 0
+        var groupsReady = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await self.queue.ensureGroups()
+                if !groupsReady {
+                    try await self.queue.ensureGroups()
+                    groupsReady = true
+                }
                 var batch: [WriteBehindRecord] = []
                 if self.now() - lastClaim >= Int64(self.configuration.claimAfterMilliseconds) / 2 {
                     batch = try await self.queue.claimStale(
@@ -64,6 +68,8 @@ public final class CartFlusher: Service, Sendable {
                 }
                 try await self.flushUntilDone(batch, health: &health)
             } catch {
+                // A Redis restarted empty has lost the groups: create them again.
+                groupsReady = false
                 health.failed(error, while: "reading the write-behind queue")
                 try? await Task.sleep(
                     for: .milliseconds(health.backoffMilliseconds(cap: self.configuration.maximumBackoffMilliseconds))

@@ -47,53 +47,57 @@ struct CartSnapshotWriter: Sendable {
         return state
     }
 
+    /// Three statements whatever the batch size: upsert every cart row (only rows whose
+    /// version advances change), delete the lines of the carts that advanced, insert their
+    /// lines. Lines of products deleted from the catalog meanwhile are left out.
     private func writeInOneTransaction(_ ordered: [Cart]) async throws -> Int {
         try await self.postgres.withTransaction(logger: self.logger) { connection in
-            var advanced = 0
-            for cart in ordered where try await self.upsert(cart, on: connection) {
-                advanced += 1
-            }
-            return advanced
+            var advancedIDs = Set<String>()
+            let rows = try await connection.query(
+                """
+                INSERT INTO cart (id, user_id, session_id, status, version, created_at, updated_at, expires_at)
+                SELECT c.id::uuid, account.id, NULLIF(c.session_id, ''), c.status, c.version,
+                       to_timestamp(c.created / 1000.0), to_timestamp(c.updated / 1000.0),
+                       to_timestamp(NULLIF(c.expires, -1) / 1000.0)
+                FROM unnest(\(ordered.map(\.id))::text[], \(ordered.map { $0.owner.userID ?? "" })::text[],
+                            \(ordered.map { $0.sessionReference ?? "" })::text[], \(ordered.map(\.status.rawValue))::text[],
+                            \(ordered.map(\.version))::bigint[], \(ordered.map(\.createdAt))::bigint[],
+                            \(ordered.map(\.updatedAt))::bigint[], \(ordered.map { $0.expiresAt ?? -1 })::bigint[])
+                     AS c (id, user_id, session_id, status, version, created, updated, expires)
+                LEFT JOIN "user" AS account ON account.id::text = NULLIF(c.user_id, '')
+                ORDER BY c.id
+                ON CONFLICT (id) DO UPDATE SET
+                    user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id, status = EXCLUDED.status,
+                    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at
+                WHERE cart.version < EXCLUDED.version
+                RETURNING id::text
+                """,
+                logger: self.logger
+            )
+            for try await id in rows.decode(String.self) { advancedIDs.insert(id) }
+            guard !advancedIDs.isEmpty else { return 0 }
+            let advanced = ordered.filter { advancedIDs.contains($0.id) }
+            try await self.execute(
+                connection,
+                "DELETE FROM cart_item WHERE cart_id = ANY(\(advanced.map(\.id))::uuid[])"
+            )
+            let lines = advanced.flatMap { cart in cart.items.map { (cart.id, $0) } }
+            guard !lines.isEmpty else { return advanced.count }
+            try await self.execute(
+                connection,
+                """
+                INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price, saved, created_at, updated_at)
+                SELECT line.id::uuid, line.cart_id::uuid, line.product_id, line.quantity, line.cents::numeric / 100, FALSE,
+                       to_timestamp(line.created / 1000.0), to_timestamp(line.updated / 1000.0)
+                FROM unnest(\(lines.map(\.1.id))::text[], \(lines.map(\.0))::text[], \(lines.map(\.1.productID))::int[],
+                            \(lines.map(\.1.quantity))::int[], \(lines.map(\.1.unitPrice.value))::bigint[],
+                            \(lines.map(\.1.createdAt))::bigint[], \(lines.map(\.1.updatedAt))::bigint[])
+                     AS line (id, cart_id, product_id, quantity, cents, created, updated)
+                WHERE EXISTS (SELECT 1 FROM product WHERE product.id = line.product_id)
+                """
+            )
+            return advanced.count
         }
-    }
-
-    /// Upserts the cart row and, when its version advanced, replaces its lines.
-    private func upsert(_ cart: Cart, on connection: PostgresConnection) async throws -> Bool {
-        let userID = cart.owner.userID
-        let rows = try await connection.query(
-            """
-            INSERT INTO cart (id, user_id, session_id, status, version, created_at, updated_at, expires_at)
-            VALUES (\(cart.id)::uuid, (SELECT id FROM "user" WHERE id = \(userID)::uuid), \(cart.sessionReference),
-                    \(cart.status.rawValue), \(cart.version), to_timestamp(\(cart.createdAt)::bigint / 1000.0),
-                    to_timestamp(\(cart.updatedAt)::bigint / 1000.0), to_timestamp(\(cart.expiresAt)::bigint / 1000.0))
-            ON CONFLICT (id) DO UPDATE SET
-                user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id, status = EXCLUDED.status,
-                version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at
-            WHERE cart.version < EXCLUDED.version
-            RETURNING id
-            """,
-            logger: self.logger
-        )
-        var advanced = false
-        for try await _ in rows { advanced = true }
-        guard advanced else { return false }
-        try await self.execute(connection, "DELETE FROM cart_item WHERE cart_id = \(cart.id)::uuid")
-        guard !cart.items.isEmpty else { return true }
-        // Lines of products deleted from the catalog meanwhile are left out (they cannot reference it).
-        try await self.execute(
-            connection,
-            """
-            INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price, saved, created_at, updated_at)
-            SELECT line.id::uuid, \(cart.id)::uuid, line.product_id, line.quantity, line.cents::numeric / 100, FALSE,
-                   to_timestamp(line.created / 1000.0), to_timestamp(line.updated / 1000.0)
-            FROM unnest(\(cart.items.map(\.id))::text[], \(cart.items.map(\.productID))::int[],
-                        \(cart.items.map(\.quantity))::int[], \(cart.items.map(\.unitPrice.value))::bigint[],
-                        \(cart.items.map(\.createdAt))::bigint[], \(cart.items.map(\.updatedAt))::bigint[])
-                 AS line (id, product_id, quantity, cents, created, updated)
-            WHERE EXISTS (SELECT 1 FROM product WHERE product.id = line.product_id)
-            """
-        )
-        return true
     }
 
     private func execute(_ connection: PostgresConnection, _ query: PostgresQuery) async throws {

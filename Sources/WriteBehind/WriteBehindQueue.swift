@@ -24,10 +24,12 @@ struct WriteBehindQueue: Sendable {
         }
     }
 
-    /// Up to `count` records never delivered to any consumer of the group.
+    /// About `count` records never delivered to any consumer of the group (COUNT applies per
+    /// stream, so each stream is asked for its share).
     func readNew(count: Int) async throws -> [WriteBehindRecord] {
+        let perStream = max(1, (count + self.streams.count - 1) / self.streams.count)
         let reply = try await self.redis.send(
-            ["XREADGROUP", "GROUP", Self.group, self.consumer, "COUNT", String(count), "STREAMS"]
+            ["XREADGROUP", "GROUP", Self.group, self.consumer, "COUNT", String(perStream), "STREAMS"]
                 + self.streams + Array(repeating: ">", count: self.streams.count)
         )
         var records: [WriteBehindRecord] = []
