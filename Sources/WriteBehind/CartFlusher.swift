@@ -19,6 +19,7 @@ public final class CartFlusher: Service, Sendable {
     private let queue: WriteBehindQueue
     private let store: RedisCartStore
     private let writer: CartSnapshotWriter
+    private let sweeper: CartSweeper
     private let logger: Logger
     private let now: @Sendable () -> Int64
     private let metrics = FlusherMetrics()
@@ -35,6 +36,11 @@ public final class CartFlusher: Service, Sendable {
         self.queue = WriteBehindQueue(redis: redis, consumer: configuration.consumerName)
         self.store = RedisCartStore(redis: redis, settings: settings, now: now)
         self.writer = CartSnapshotWriter(postgres: postgres, logger: logger)
+        self.sweeper = CartSweeper(
+            postgres: postgres,
+            abandonedAfterDays: configuration.abandonedAfterDays,
+            logger: logger
+        )
         self.logger = logger
         self.now = now
     }
@@ -42,8 +48,14 @@ public final class CartFlusher: Service, Sendable {
     public func run() async throws {
         var health = Health(logger: self.logger)
         var lastClaim: Int64 = 0
+        var lastSweep: Int64 = 0
         var groupsReady = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if self.now() - lastSweep >= self.configuration.cleanupIntervalMilliseconds {
+                // A failed sweep is tried again a minute later; flushing goes on meanwhile.
+                let swept = (try? await self.sweeper.sweep(now: self.now())) != nil
+                lastSweep = swept ? self.now() : self.now() - self.configuration.cleanupIntervalMilliseconds + 60_000
+            }
             do {
                 if !groupsReady {
                     try await self.queue.ensureGroups()

@@ -12,6 +12,10 @@ public struct FlusherConfiguration: Sendable {
     public var consumerName: String
     /// Records pending this long with a dead consumer are claimed by a live one.
     public var claimAfterMilliseconds: Int = 30_000
+    /// How often the expiry and abandonment sweep runs (`CART_CLEANUP_INTERVAL_HOURS`).
+    public var cleanupIntervalMilliseconds: Int64 = 24 * 3_600_000
+    /// A user cart untouched this long is `abandoned` (`CART_ABANDONED_AFTER_DAYS`).
+    public var abandonedAfterDays: Int = 14
     /// Caps the retry back-off while PostgreSQL or Redis is down.
     public var maximumBackoffMilliseconds: Int = 5_000
 
@@ -25,5 +29,8 @@ public struct FlusherConfiguration: Sendable {
         self.batchSize = try reader.integer("FLUSH_BATCH_SIZE", default: 500, range: 1...100_000)
         self.intervalMilliseconds = try reader.integer("FLUSH_INTERVAL_MS", default: 100, range: 1...60_000)
         self.metricsPort = try reader.integer("FLUSH_METRICS_PORT", default: 8001, range: 0...65535)
+        let hours = try reader.integer("CART_CLEANUP_INTERVAL_HOURS", default: 24, range: 1...8760)
+        self.cleanupIntervalMilliseconds = Int64(hours) * 3_600_000
+        self.abandonedAfterDays = try reader.integer("CART_ABANDONED_AFTER_DAYS", default: 14, range: 1...3650)
     }
 }

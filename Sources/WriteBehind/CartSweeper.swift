@@ -1,0 +1,83 @@
+import Logging
+import Metrics
+import PostgresNIO
+
+/// The periodic cleanup of durable carts: guest carts whose `expires_at` has passed become
+/// `expired` and lose their lines; user carts untouched for `abandonedAfterDays` become
+/// `abandoned`. Safe with several flushers: a sweep runs under a transaction-scoped advisory
+/// lock, and a flusher that finds it taken skips its turn.
+public struct CartSweeper: Sendable {
+    /// How many carts one sweep changed.
+    public struct Outcome: Sendable, Hashable {
+        public var expired: Int
+        public var abandoned: Int
+        /// `false` when another flusher was sweeping at the time.
+        public var ran: Bool
+    }
+
+    private static let lockID = 7_212_002
+
+    let postgres: PostgresClient
+    let abandonedAfterDays: Int
+    let logger: Logger
+    private let expiredCount = Counter(label: "hotcart_carts_expired_total")
+    private let abandonedCount = Counter(label: "hotcart_carts_abandoned_total")
+
+    public init(postgres: PostgresClient, abandonedAfterDays: Int, logger: Logger) {
+        self.postgres = postgres
+        self.abandonedAfterDays = abandonedAfterDays
+        self.logger = logger
+    }
+
+    /// Sweeps as of `now` (milliseconds since 1970; injected so tests need not wait days).
+    public func sweep(now: Int64) async throws -> Outcome {
+        let abandonedBefore = now - Int64(self.abandonedAfterDays) * 86_400_000
+        let outcome = try await self.postgres.withTransaction(logger: self.logger) { connection -> Outcome in
+            var locked = false
+            for try await value in try await connection.query(
+                "SELECT pg_try_advisory_xact_lock(\(Self.lockID))",
+                logger: self.logger
+            ).decode(Bool.self) {
+                locked = value
+            }
+            guard locked else { return Outcome(expired: 0, abandoned: 0, ran: false) }
+            var expiredIDs: [String] = []
+            let expired = try await connection.query(
+                """
+                UPDATE cart SET status = 'expired'
+                WHERE status = 'active' AND expires_at < to_timestamp(\(now)::bigint / 1000.0)
+                RETURNING id::text
+                """,
+                logger: self.logger
+            )
+            for try await id in expired.decode(String.self) { expiredIDs.append(id) }
+            if !expiredIDs.isEmpty {
+                for try await _ in try await connection.query(
+                    "DELETE FROM cart_item WHERE cart_id = ANY(\(expiredIDs)::uuid[])",
+                    logger: self.logger
+                ) {}
+            }
+            var abandoned = 0
+            let rows = try await connection.query(
+                """
+                UPDATE cart SET status = 'abandoned'
+                WHERE status = 'active' AND user_id IS NOT NULL
+                  AND updated_at < to_timestamp(\(abandonedBefore)::bigint / 1000.0)
+                RETURNING id
+                """,
+                logger: self.logger
+            )
+            for try await _ in rows { abandoned += 1 }
+            return Outcome(expired: expiredIDs.count, abandoned: abandoned, ran: true)
+        }
+        if outcome.ran {
+            self.expiredCount.increment(by: outcome.expired)
+            self.abandonedCount.increment(by: outcome.abandoned)
+            self.logger.info(
+                "swept carts",
+                metadata: ["expired": "\(outcome.expired)", "abandoned": "\(outcome.abandoned)"]
+            )
+        }
+        return outcome
+    }
+}

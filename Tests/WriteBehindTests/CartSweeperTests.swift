@@ -1,0 +1,90 @@
+import Foundation
+import HotCartTestSupport
+import Logging
+import PostgresNIO
+import Testing
+
+@testable import WriteBehind
+
+@Suite struct CartSweeperTests {
+    let logger = Logger(label: "test")
+    let day: Int64 = 86_400_000
+
+    func insertCart(
+        _ postgres: PostgresClient,
+        user: String?,
+        updatedAt: Int64,
+        expiresAt: Int64?
+    ) async throws -> String {
+        let id = TestEnvironment.uniqueID()
+        for try await _ in try await postgres.query(
+            """
+            INSERT INTO cart (id, user_id, session_id, status, version, created_at, updated_at, expires_at)
+            VALUES (\(id)::uuid, \(user)::uuid, \(user == nil ? "ref" : nil), 'active', 1, now(),
+                    to_timestamp(\(updatedAt)::bigint / 1000.0), to_timestamp(\(expiresAt)::bigint / 1000.0))
+            """
+        ) {}
+        for try await _ in try await postgres.query(
+            "INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price) VALUES (\(TestEnvironment.uniqueID())::uuid, \(id)::uuid, 1, 2, 5.99)"
+        ) {}
+        return id
+    }
+
+    func state(_ postgres: PostgresClient, _ id: String) async throws -> (String, Int) {
+        var status = ""
+        for try await value in try await postgres.query("SELECT status FROM cart WHERE id = \(id)::uuid").decode(
+            String.self
+        ) {
+            status = value
+        }
+        var lines = 0
+        for try await count in try await postgres.query(
+            "SELECT count(*)::int FROM cart_item WHERE cart_id = \(id)::uuid"
+        ).decode(Int.self) {
+            lines = count
+        }
+        return (status, lines)
+    }
+
+    @Test func expiredGuestCartsLoseTheirLinesAndIdleUserCartsAreAbandoned() async throws {
+        let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await postgres.run() }
+            defer { group.cancelAll() }
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let user = TestEnvironment.uniqueID()
+            for try await _ in try await postgres.query(
+                "INSERT INTO \"user\" (id, email, hashed_password) VALUES (\(user)::uuid, \(user + "@example.com"), 'x')"
+            ) {}
+            let expiredGuest = try await insertCart(postgres, user: nil, updatedAt: now - 8 * day, expiresAt: now - day)
+            let liveGuest = try await insertCart(postgres, user: nil, updatedAt: now, expiresAt: now + 7 * day)
+            let idleUser = try await insertCart(postgres, user: user, updatedAt: now - 15 * day, expiresAt: nil)
+            for try await _ in try await postgres.query(
+                "UPDATE cart SET status = 'converted' WHERE id = \(idleUser)::uuid"
+            ) {}
+            let otherUser = TestEnvironment.uniqueID()
+            for try await _ in try await postgres.query(
+                "INSERT INTO \"user\" (id, email, hashed_password) VALUES (\(otherUser)::uuid, \(otherUser + "@example.com"), 'x')"
+            ) {}
+            let abandonedUser = try await insertCart(
+                postgres,
+                user: otherUser,
+                updatedAt: now - 15 * day,
+                expiresAt: nil
+            )
+            let sweeper = CartSweeper(postgres: postgres, abandonedAfterDays: 14, logger: logger)
+            // Another sweeper (a flusher of another test) may hold the lock for a moment.
+            var ran = false
+            for _ in 0..<50 where !ran {
+                ran = try await sweeper.sweep(now: now).ran
+                if !ran { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(ran)
+            #expect(try await state(postgres, expiredGuest) == ("expired", 0))
+            #expect(try await state(postgres, liveGuest) == ("active", 1))
+            #expect(try await state(postgres, abandonedUser) == ("abandoned", 1))
+            // Only active carts change: a converted cart stays converted.
+            #expect(try await state(postgres, idleUser) == ("converted", 1))
+        }
+    }
+}
