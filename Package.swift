@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "HotCartAPI",
             dependencies: [
-                "CartDomain", "CartStore", "Catalog", "Database", "HotCartConfiguration", "RedisClient",
+                "CartDomain", "CartStore", "Catalog", "Database", "HotCartConfiguration", "RedisClient", "WriteBehind",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -11,6 +11,7 @@ enum CartScripts {
     static let setQuantity = load("set_quantity")
     static let clear = load("clear_cart")
     static let bulkUpdate = load("bulk_update")
+    static let restore = load("restore_cart")
 
     private static let prelude = source("cart_prelude")
 

@@ -6,8 +6,13 @@ import RedisClient
 /// (EVALSHA) that checks the caps, bumps the version, refreshes the guest TTL and appends the
 /// write-behind record together.
 ///
+/// A cart missing from Redis is first looked for in the ``DurableCartSource`` (read-through)
+/// and put back in one atomic step that a concurrent request cannot double; only a session
+/// with no durable cart gets a new empty one.
+///
 /// Failures are ``CartError``s: the script's refusals with their contract codes, and
-/// ``CartError/serviceUnavailable`` when Redis cannot be reached in time.
+/// ``CartError/serviceUnavailable`` when Redis (or, for a missing cart, PostgreSQL) cannot be
+/// reached in time.
 public struct RedisCartStore: Sendable {
     /// The result of a change: the cart after it, and whether a new line was made.
     public struct Change: Sendable {
@@ -17,36 +22,39 @@ public struct RedisCartStore: Sendable {
 
     private let redis: RedisClient
     private let settings: CartSettings
+    private let durable: (any DurableCartSource)?
     private let now: @Sendable () -> Int64
 
-    /// - Parameter now: the clock, in milliseconds since 1970 (injectable for tests).
+    /// - Parameters:
+    ///   - durable: where a cart missing from Redis is looked for; `nil` makes it new at once.
+    ///   - now: the clock, in milliseconds since 1970 (injectable for tests).
     public init(
         redis: RedisClient,
         settings: CartSettings,
+        durable: (any DurableCartSource)? = nil,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.redis = redis
         self.settings = settings
+        self.durable = durable
         self.now = now
     }
 
     /// The owner's cart, created empty on first use.
-    public func cart(of owner: CartOwner, sessionReference: String?) async throws -> Cart {
-        try await self.run(CartScripts.read, owner: owner, sessionReference: sessionReference, ifMatch: nil).cart
+    public func cart(of session: CartSession) async throws -> Cart {
+        try await self.run(CartScripts.read, session: session, ifMatch: nil).cart
     }
 
     /// Adds units of a product (a product already in the cart grows its line).
     public func addItem(
         _ product: ProductSnapshot,
         quantity: Int,
-        owner: CartOwner,
-        sessionReference: String?,
+        session: CartSession,
         ifMatch: Int64?
     ) async throws -> Change {
         try await self.run(
             CartScripts.addItem,
-            owner: owner,
-            sessionReference: sessionReference,
+            session: session,
             ifMatch: ifMatch,
             arguments: [
                 String(product.id), String(quantity), String(product.price.value), product.name,
@@ -60,29 +68,26 @@ public struct RedisCartStore: Sendable {
     public func setQuantity(
         itemID: String,
         quantity: Int,
-        owner: CartOwner,
-        sessionReference: String?,
+        session: CartSession,
         ifMatch: Int64?
     ) async throws -> Cart {
         try await self.run(
             CartScripts.setQuantity,
-            owner: owner,
-            sessionReference: sessionReference,
+            session: session,
             ifMatch: ifMatch,
             arguments: [itemID, String(quantity)]
         ).cart
     }
 
     /// Removes every line.
-    public func clear(owner: CartOwner, sessionReference: String?, ifMatch: Int64?) async throws -> Cart {
-        try await self.run(CartScripts.clear, owner: owner, sessionReference: sessionReference, ifMatch: ifMatch).cart
+    public func clear(session: CartSession, ifMatch: Int64?) async throws -> Cart {
+        try await self.run(CartScripts.clear, session: session, ifMatch: ifMatch).cart
     }
 
     /// Sets several quantities at once, all or nothing (ids distinct, quantities in range).
     public func bulkUpdate(
         _ entries: [(itemID: String, quantity: Int)],
-        owner: CartOwner,
-        sessionReference: String?,
+        session: CartSession,
         ifMatch: Int64?
     ) async throws -> Cart {
         var arguments: [String] = []
@@ -93,8 +98,7 @@ public struct RedisCartStore: Sendable {
         }
         return try await self.run(
             CartScripts.bulkUpdate,
-            owner: owner,
-            sessionReference: sessionReference,
+            session: session,
             ifMatch: ifMatch,
             arguments: arguments
         ).cart
@@ -106,7 +110,7 @@ public struct RedisCartStore: Sendable {
         guard let owner = CartKeys.owner(ofCartKey: cartKey) else { return nil }
         let fields = try await self.redis.send(["HGETALL", cartKey]).array ?? []
         guard !fields.isEmpty else { return nil }
-        let ttl: Int64 = owner.userID == nil ? self.settings.guestTTLMilliseconds : 0
+        let ttl = self.ttl(for: owner)
         var cart = try Cart(hash: fields, owner: owner, expiresAt: nil)
         cart.expiresAt = ttl > 0 ? cart.updatedAt + ttl : nil
         return cart
@@ -118,22 +122,69 @@ public struct RedisCartStore: Sendable {
         case product(Int)
     }
 
+    /// Runs a cart script; when the cart is missing from Redis, restores it from the durable
+    /// source first (or lets the script make it empty when there is none), then runs again.
     private func run(
         _ script: RedisScript,
-        owner: CartOwner,
-        sessionReference: String?,
+        session: CartSession,
         ifMatch: Int64?,
         arguments: [String] = [],
         context: RefusalContext = .none
     ) async throws -> Change {
+        let mayCreate = self.durable == nil || session.isNew
+        let reply = try await self.call(
+            script,
+            session: session,
+            ifMatch: ifMatch,
+            mayCreate: mayCreate,
+            arguments: arguments
+        )
+        guard case .missing = reply else { return try self.change(from: reply, session: session, context: context) }
+        let durableCart: Cart?
+        do {
+            durableCart = try await self.durable?.activeCart(of: session, now: self.now())
+        } catch {
+            // Never answer with a new empty cart while the durable one cannot be read.
+            throw CartError.serviceUnavailable
+        }
+        if let durableCart {
+            _ = try await self.call(
+                CartScripts.restore,
+                session: session,
+                ifMatch: nil,
+                mayCreate: false,
+                arguments: Self.restoreArguments(durableCart)
+            )
+        }
+        let retried = try await self.call(
+            script,
+            session: session,
+            ifMatch: ifMatch,
+            mayCreate: true,
+            arguments: arguments
+        )
+        return try self.change(from: retried, session: session, context: context)
+    }
+
+    private enum ScriptReply {
+        case missing
+        case answered([RedisValue])
+    }
+
+    private func call(
+        _ script: RedisScript,
+        session: CartSession,
+        ifMatch: Int64?,
+        mayCreate: Bool,
+        arguments: [String]
+    ) async throws -> ScriptReply {
+        let owner = session.owner
         let keys = CartKeys(owner: owner)
         let limits = self.settings.limits
-        let ttl: Int64 = owner.userID == nil ? self.settings.guestTTLMilliseconds : 0
-        let now = self.now()
         let common = [
-            String(now), String(ttl), RandomID.uuid(), owner.key, sessionReference ?? "",
+            String(self.now()), String(self.ttl(for: owner)), RandomID.uuid(), owner.key, session.reference ?? "",
             ifMatch.map { String($0) } ?? "", String(self.settings.mutationsPerMinute),
-            String(limits.maxQuantityPerItem), String(limits.maxItems),
+            String(limits.maxQuantityPerItem), String(limits.maxItems), mayCreate ? "1" : "0",
         ]
         let reply: RedisValue
         do {
@@ -145,15 +196,43 @@ public struct RedisCartStore: Sendable {
         } catch let error as RedisError where error.isConnectivityFailure {
             throw CartError.serviceUnavailable
         }
-        guard let parts = reply.array, parts.count == 3, let outcome = parts[0].string else {
+        guard let parts = reply.array, parts.count == 3, parts[0].string != nil else {
             throw RedisError.unexpectedReply("cart script \(script.name)")
         }
-        guard outcome == "ok" else {
+        if parts[0].string == "err" && parts[1].string == "MISSING" { return .missing }
+        return .answered(parts)
+    }
+
+    private func change(from reply: ScriptReply, session: CartSession, context: RefusalContext) throws -> Change {
+        guard case .answered(let parts) = reply else { throw RedisError.unexpectedReply("cart still missing") }
+        guard parts[0].string == "ok" else {
             throw self.refusal(code: parts[1].string ?? "", detail: parts[2].string ?? "", context: context)
         }
         // Every script run refreshes a guest cart's TTL, so it now expires `ttl` from now.
-        let cart = try Cart(hash: parts[2].array ?? [], owner: owner, expiresAt: ttl > 0 ? now + ttl : nil)
+        let ttl = self.ttl(for: session.owner)
+        let cart = try Cart(
+            hash: parts[2].array ?? [],
+            owner: session.owner,
+            expiresAt: ttl > 0 ? self.now() + ttl : nil
+        )
         return Change(cart: cart, createdLine: parts[1].int == 1)
+    }
+
+    private func ttl(for owner: CartOwner) -> Int64 {
+        owner.userID == nil ? self.settings.guestTTLMilliseconds : 0
+    }
+
+    private static func restoreArguments(_ cart: Cart) -> [String] {
+        var arguments = [
+            cart.id, cart.status.rawValue, String(cart.version), String(cart.createdAt), String(cart.updatedAt),
+        ]
+        for item in cart.items {
+            arguments += [
+                String(item.productID), item.id, String(item.quantity), String(item.unitPrice.value),
+                String(item.createdAt), String(item.updatedAt), item.productName,
+            ]
+        }
+        return arguments
     }
 
     private func refusal(code: String, detail: String, context: RefusalContext) -> CartError {

@@ -22,7 +22,7 @@ struct CartController {
     }
 
     @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {
-        let cart = try await self.store.cart(of: context.requireOwner(), sessionReference: context.sessionReference)
+        let cart = try await self.store.cart(of: context.requireSession())
         let etag = "\"\(cart.version)\""
         if let candidates = request.headers[.ifNoneMatch],
             candidates.split(separator: ",").contains(where: {
@@ -35,7 +35,7 @@ struct CartController {
     }
 
     @Sendable func summary(request: Request, context: CartRequestContext) async throws -> Response {
-        let cart = try await self.store.cart(of: context.requireOwner(), sessionReference: context.sessionReference)
+        let cart = try await self.store.cart(of: context.requireSession())
         return CartSummaryResponse(cart: cart, currency: self.settings.currency).response()
     }
 
@@ -61,8 +61,7 @@ struct CartController {
         let change = try await self.store.addItem(
             product,
             quantity: quantity,
-            owner: context.requireOwner(),
-            sessionReference: context.sessionReference,
+            session: context.requireSession(),
             ifMatch: try Self.ifMatch(request)
         )
         return self.response(change.cart, status: change.createdLine ? .created : .ok)
@@ -81,8 +80,7 @@ struct CartController {
         let cart = try await self.store.setQuantity(
             itemID: itemID,
             quantity: quantity,
-            owner: context.requireOwner(),
-            sessionReference: context.sessionReference,
+            session: context.requireSession(),
             ifMatch: try Self.ifMatch(request)
         )
         return self.response(cart)
@@ -92,8 +90,7 @@ struct CartController {
         let cart = try await self.store.setQuantity(
             itemID: try Self.itemID(context),
             quantity: 0,
-            owner: context.requireOwner(),
-            sessionReference: context.sessionReference,
+            session: context.requireSession(),
             ifMatch: try Self.ifMatch(request)
         )
         return self.response(cart)
@@ -101,8 +98,7 @@ struct CartController {
 
     @Sendable func clear(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.clear(
-            owner: context.requireOwner(),
-            sessionReference: context.sessionReference,
+            session: context.requireSession(),
             ifMatch: try Self.ifMatch(request)
         )
         return self.response(cart)
@@ -141,8 +137,7 @@ struct CartController {
         }
         let cart = try await self.store.bulkUpdate(
             entries,
-            owner: context.requireOwner(),
-            sessionReference: context.sessionReference,
+            session: context.requireSession(),
             ifMatch: try Self.ifMatch(request)
         )
         return self.response(cart)

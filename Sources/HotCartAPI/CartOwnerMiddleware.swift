@@ -25,14 +25,19 @@ struct CartOwnerMiddleware: RouterMiddleware {
         let presented = self.presentedCookie(request.headers[values: .cookie])
         let sessionID: String
         let cookieValue: String
+        let isNew: Bool
         if let presented, let known = self.signer.sessionID(fromCookie: presented) {
-            (sessionID, cookieValue) = (known, presented)
+            (sessionID, cookieValue, isNew) = (known, presented, false)
         } else {
             sessionID = self.signer.newSessionID()
             cookieValue = self.signer.cookieValue(for: sessionID)
+            isNew = true
         }
-        context.owner = .guest(sessionID: sessionID)
-        context.sessionReference = self.signer.reference(for: sessionID)
+        context.session = CartSession(
+            owner: .guest(sessionID: sessionID),
+            reference: self.signer.reference(for: sessionID),
+            isNew: isNew
+        )
         var response: Response
         do {
             response = try await next(request, context)

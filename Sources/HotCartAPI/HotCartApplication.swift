@@ -7,6 +7,7 @@ import PostgresNIO
 import Prometheus
 import RedisClient
 import ServiceLifecycle
+import WriteBehind
 
 /// The long-lived parts of a HotCart server, built once and shared by every request.
 public struct HotCartServices: Sendable {
@@ -23,7 +24,11 @@ public struct HotCartServices: Sendable {
             repository: ProductRepository(client: self.postgres, logger: logger),
             logger: logger
         )
-        self.store = RedisCartStore(redis: self.redis, settings: configuration.cart)
+        self.store = RedisCartStore(
+            redis: self.redis,
+            settings: configuration.cart,
+            durable: PostgresCartSource(postgres: self.postgres, logger: logger)
+        )
         self.metrics = metrics
     }
 

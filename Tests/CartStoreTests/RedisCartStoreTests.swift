@@ -20,7 +20,7 @@ import Testing
     @Test func aNewCartIsEmptyAtVersionOneWithAGuestExpiry() async throws {
         try await TestEnvironment.withRedis { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings, now: { 1_000_000 })
-            let cart = try await store.cart(of: guest(), sessionReference: "ref")
+            let cart = try await store.cart(of: CartSession(owner: guest(), reference: "ref"))
             #expect(cart.items.isEmpty)
             #expect(cart.version == 1)
             #expect(cart.sessionReference == "ref")
@@ -35,8 +35,7 @@ import Testing
             let change = try await store.addItem(
                 product(1),
                 quantity: 3,
-                owner: owner,
-                sessionReference: nil,
+                session: CartSession(owner: owner),
                 ifMatch: nil
             )
             #expect(change.createdLine)
@@ -52,15 +51,13 @@ import Testing
             let first = try await store.addItem(
                 product(7, cents: 500),
                 quantity: 2,
-                owner: owner,
-                sessionReference: nil,
+                session: CartSession(owner: owner),
                 ifMatch: nil
             )
             let second = try await store.addItem(
                 product(7, cents: 900),
                 quantity: 3,
-                owner: owner,
-                sessionReference: nil,
+                session: CartSession(owner: owner),
                 ifMatch: nil
             )
             #expect(!second.createdLine)
@@ -83,8 +80,7 @@ import Testing
                             _ = try await store.addItem(
                                 product(3),
                                 quantity: 1,
-                                owner: owner,
-                                sessionReference: nil,
+                                session: CartSession(owner: owner),
                                 ifMatch: nil
                             )
                             return "ok"
@@ -98,7 +94,7 @@ import Testing
                 return outcomes
             }
             #expect(outcomes == ["ok": 99, "CART_001": 1])
-            let cart = try await store.cart(of: owner, sessionReference: nil)
+            let cart = try await store.cart(of: CartSession(owner: owner))
             #expect(cart.items.map(\.quantity) == [99])
             #expect(cart.version == 99)
         }
@@ -115,8 +111,7 @@ import Testing
                             _ = try await store.addItem(
                                 product(100 + index % 30),
                                 quantity: 1,
-                                owner: owner,
-                                sessionReference: nil,
+                                session: CartSession(owner: owner),
                                 ifMatch: nil
                             )
                             return 0
@@ -128,7 +123,7 @@ import Testing
                 return try await group.reduce(0, +)
             }
             #expect(refused == 50)
-            #expect(try await store.cart(of: owner, sessionReference: nil).totalQuantity == 100)
+            #expect(try await store.cart(of: CartSession(owner: owner)).totalQuantity == 100)
         }
     }
 
@@ -139,16 +134,14 @@ import Testing
             _ = try await store.addItem(
                 product(9, stock: 4),
                 quantity: 3,
-                owner: owner,
-                sessionReference: nil,
+                session: CartSession(owner: owner),
                 ifMatch: nil
             )
             await #expect(throws: CartError.outOfStock(9, available: 4)) {
                 try await store.addItem(
                     product(9, stock: 4),
                     quantity: 2,
-                    owner: owner,
-                    sessionReference: nil,
+                    session: CartSession(owner: owner),
                     ifMatch: nil
                 )
             }
@@ -162,23 +155,20 @@ import Testing
             let item = try await store.addItem(
                 product(1),
                 quantity: 1,
-                owner: owner,
-                sessionReference: nil,
+                session: CartSession(owner: owner),
                 ifMatch: nil
             ).cart.items[0]
             let changed = try await store.setQuantity(
                 itemID: item.id,
                 quantity: 42,
-                owner: owner,
-                sessionReference: nil,
+                session: CartSession(owner: owner),
                 ifMatch: nil
             )
             #expect(changed.items.map(\.quantity) == [42])
             let removed = try await store.setQuantity(
                 itemID: item.id,
                 quantity: 0,
-                owner: owner,
-                sessionReference: nil,
+                session: CartSession(owner: owner),
                 ifMatch: nil
             )
             #expect(removed.items.isEmpty)
@@ -186,8 +176,7 @@ import Testing
                 try await store.setQuantity(
                     itemID: item.id,
                     quantity: 1,
-                    owner: owner,
-                    sessionReference: nil,
+                    session: CartSession(owner: owner),
                     ifMatch: nil
                 )
             }
@@ -200,16 +189,14 @@ import Testing
             let item = try await store.addItem(
                 product(1),
                 quantity: 1,
-                owner: guest(),
-                sessionReference: nil,
+                session: CartSession(owner: guest()),
                 ifMatch: nil
             ).cart.items[0]
             await #expect(throws: CartError.itemNotFound) {
                 try await store.setQuantity(
                     itemID: item.id,
                     quantity: 2,
-                    owner: guest(),
-                    sessionReference: nil,
+                    session: CartSession(owner: guest()),
                     ifMatch: nil
                 )
             }
@@ -220,33 +207,30 @@ import Testing
         try await TestEnvironment.withRedis { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = guest()
-            _ = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
+            _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
             let cart = try await store.addItem(
                 product(2),
                 quantity: 1,
-                owner: owner,
-                sessionReference: nil,
+                session: CartSession(owner: owner),
                 ifMatch: nil
             ).cart
             let (a, b) = (cart.items[0].id, cart.items[1].id)
             await #expect(throws: CartError.itemNotFound) {
                 try await store.bulkUpdate(
                     [(a, 5), (TestEnvironment.uniqueID(), 1)],
-                    owner: owner,
-                    sessionReference: nil,
+                    session: CartSession(owner: owner),
                     ifMatch: nil
                 )
             }
             await #expect(throws: CartError.cartLimitExceeded(limit: 100)) {
-                try await store.bulkUpdate([(a, 60), (b, 41)], owner: owner, sessionReference: nil, ifMatch: nil)
+                try await store.bulkUpdate([(a, 60), (b, 41)], session: CartSession(owner: owner), ifMatch: nil)
             }
-            let unchanged = try await store.cart(of: owner, sessionReference: nil)
+            let unchanged = try await store.cart(of: CartSession(owner: owner))
             #expect(unchanged.items.map(\.quantity) == [1, 1])
             #expect(unchanged.version == cart.version)
             let applied = try await store.bulkUpdate(
                 [(a, 60), (b, 0)],
-                owner: owner,
-                sessionReference: nil,
+                session: CartSession(owner: owner),
                 ifMatch: nil
             )
             #expect(applied.items.map(\.quantity) == [60])
@@ -261,14 +245,13 @@ import Testing
             let cart = try await store.addItem(
                 product(1),
                 quantity: 1,
-                owner: owner,
-                sessionReference: nil,
+                session: CartSession(owner: owner),
                 ifMatch: nil
             ).cart
             await #expect(throws: CartError.versionConflict) {
-                try await store.clear(owner: owner, sessionReference: nil, ifMatch: cart.version - 1)
+                try await store.clear(session: CartSession(owner: owner), ifMatch: cart.version - 1)
             }
-            let cleared = try await store.clear(owner: owner, sessionReference: nil, ifMatch: cart.version)
+            let cleared = try await store.clear(session: CartSession(owner: owner), ifMatch: cart.version)
             #expect(cleared.items.isEmpty)
             #expect(cleared.version == cart.version + 1)
         }
@@ -279,9 +262,9 @@ import Testing
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = guest()
             let keys = CartKeys(owner: owner)
-            _ = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
-            _ = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
-            _ = try? await store.addItem(product(1), quantity: 99, owner: owner, sessionReference: nil, ifMatch: nil)
+            _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
+            _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
+            _ = try? await store.addItem(product(1), quantity: 99, session: CartSession(owner: owner), ifMatch: nil)
             // The shard's stream is shared with other tests' carts: count this cart's records.
             let records = try await redis.send(["XRANGE", keys.writeBehindStream, "-", "+"]).array ?? []
             let versions = records.compactMap { record -> Int? in
@@ -300,7 +283,7 @@ import Testing
         try await TestEnvironment.withRedis { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = CartOwner.user(id: TestEnvironment.uniqueID())
-            let cart = try await store.cart(of: owner, sessionReference: nil)
+            let cart = try await store.cart(of: CartSession(owner: owner))
             #expect(cart.expiresAt == nil)
             #expect(try await redis.send(["PTTL", CartKeys(owner: owner).cart]) == .integer(-1))
         }
@@ -313,16 +296,16 @@ import Testing
             let store = RedisCartStore(redis: redis, settings: limited)
             let owner = guest()
             for _ in 0..<3 {
-                _ = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
+                _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
             }
             do {
-                _ = try await store.addItem(product(1), quantity: 1, owner: owner, sessionReference: nil, ifMatch: nil)
+                _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
                 Issue.record("the fourth change should be refused")
             } catch let error as CartError {
                 #expect(error.kind == .rateLimited)
                 #expect((1...60).contains(error.retryAfterSeconds ?? 0))
             }
-            #expect(try await store.cart(of: owner, sessionReference: nil).totalQuantity == 3)
+            #expect(try await store.cart(of: CartSession(owner: owner)).totalQuantity == 3)
         }
     }
 }

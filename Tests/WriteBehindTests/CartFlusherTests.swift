@@ -44,7 +44,8 @@ import Testing
                     group.addTask { try await flusher.run() }
                 }
                 defer { group.cancelAll() }
-                try await body(RedisCartStore(redis: redis, settings: settings), redis, postgres)
+                let durable = PostgresCartSource(postgres: postgres, logger: logger)
+                try await body(RedisCartStore(redis: redis, settings: settings, durable: durable), redis, postgres)
             }
         }
     }
@@ -103,22 +104,19 @@ import Testing
                         let first = try await store.addItem(
                             product(1, cents: 599),
                             quantity: 3,
-                            owner: owner,
-                            sessionReference: "r",
+                            session: CartSession(owner: owner),
                             ifMatch: nil
                         )
                         _ = try await store.addItem(
                             product(2, cents: 1999),
                             quantity: 2,
-                            owner: owner,
-                            sessionReference: "r",
+                            session: CartSession(owner: owner),
                             ifMatch: nil
                         )
                         _ = try await store.addItem(
                             product(3, cents: 4249),
                             quantity: 1,
-                            owner: owner,
-                            sessionReference: "r",
+                            session: CartSession(owner: owner),
                             ifMatch: nil
                         )
                         let itemID = first.cart.items[0].id
@@ -127,19 +125,17 @@ import Testing
                             _ = try await store.setQuantity(
                                 itemID: itemID,
                                 quantity: 7,
-                                owner: owner,
-                                sessionReference: "r",
+                                session: CartSession(owner: owner),
                                 ifMatch: nil
                             )
                         case 1:
                             _ = try await store.setQuantity(
                                 itemID: itemID,
                                 quantity: 0,
-                                owner: owner,
-                                sessionReference: "r",
+                                session: CartSession(owner: owner),
                                 ifMatch: nil
                             )
-                        case 2: _ = try await store.clear(owner: owner, sessionReference: "r", ifMatch: nil)
+                        case 2: _ = try await store.clear(session: CartSession(owner: owner), ifMatch: nil)
                         default: break
                         }
                     }
@@ -160,8 +156,7 @@ import Testing
                             _ = try await store.addItem(
                                 product(1 + step % 5, cents: 100),
                                 quantity: 1,
-                                owner: owner,
-                                sessionReference: nil,
+                                session: CartSession(owner: owner),
                                 ifMatch: nil
                             )
                         }
@@ -185,8 +180,7 @@ import Testing
             _ = try await store.addItem(
                 product(4, cents: 250),
                 quantity: 2,
-                owner: owner,
-                sessionReference: nil,
+                session: CartSession(owner: owner),
                 ifMatch: nil
             )
             let crashed = WriteBehindQueue(redis: redis, consumer: "crashed-\(TestEnvironment.uniqueID())")
@@ -215,11 +209,105 @@ import Testing
             _ = try await store.addItem(
                 product(5, cents: 100),
                 quantity: 1,
-                owner: good,
-                sessionReference: nil,
+                session: CartSession(owner: good),
                 ifMatch: nil
             )
             try await expectPostgresMatchesRedis([good], store: store, postgres: postgres)
+        }
+    }
+
+    @Test func aCartDeletedFromRedisComesBackFromPostgresWithTheSameItems() async throws {
+        try await withFlushers(1) { store, redis, postgres in
+            let session = CartSession(
+                owner: .guest(sessionID: TestEnvironment.uniqueID()),
+                reference: TestEnvironment.uniqueID()
+            )
+            _ = try await store.addItem(product(1, cents: 599), quantity: 2, session: session, ifMatch: nil)
+            let before = try await store.addItem(product(2, cents: 1999), quantity: 3, session: session, ifMatch: nil)
+                .cart
+            try await expectPostgresMatchesRedis([session.owner], store: store, postgres: postgres)
+            _ = try await redis.send(["DEL", CartKeys(owner: session.owner).cart])
+            let after = try await store.cart(of: session)
+            #expect(after.id == before.id)
+            #expect(after.version == before.version)
+            #expect(after.items.map(\.id) == before.items.map(\.id))
+            #expect(after.items.map(\.quantity) == [2, 3])
+            #expect(after.subtotal == Cents(2 * 599 + 3 * 1999))
+        }
+    }
+
+    @Test func concurrentFirstRequestsAfterEvictionMakeOneCartAndLoseNoWrite() async throws {
+        try await withFlushers(1) { store, redis, postgres in
+            let session = CartSession(
+                owner: .guest(sessionID: TestEnvironment.uniqueID()),
+                reference: TestEnvironment.uniqueID()
+            )
+            let before = try await store.addItem(product(3, cents: 100), quantity: 10, session: session, ifMatch: nil)
+                .cart
+            try await expectPostgresMatchesRedis([session.owner], store: store, postgres: postgres)
+            _ = try await redis.send(["DEL", CartKeys(owner: session.owner).cart])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        _ = try await store.addItem(product(3, cents: 100), quantity: 1, session: session, ifMatch: nil)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let after = try await store.cart(of: session)
+            #expect(after.id == before.id)
+            #expect(after.items.map(\.quantity) == [30])
+            #expect(after.version == before.version + 20)
+        }
+    }
+
+    @Test func anExpiredGuestCartIsNotBroughtBackAndTheSessionGetsANewEmptyCart() async throws {
+        try await withFlushers(1) { store, redis, postgres in
+            let session = CartSession(
+                owner: .guest(sessionID: TestEnvironment.uniqueID()),
+                reference: TestEnvironment.uniqueID()
+            )
+            let before = try await store.addItem(product(1, cents: 599), quantity: 1, session: session, ifMatch: nil)
+                .cart
+            try await expectPostgresMatchesRedis([session.owner], store: store, postgres: postgres)
+            for try await _ in try await postgres.query(
+                "UPDATE cart SET expires_at = now() - interval '1 minute' WHERE id = \(before.id)::uuid"
+            ) {}
+            _ = try await redis.send(["DEL", CartKeys(owner: session.owner).cart])
+            let after = try await store.cart(of: session)
+            #expect(after.id != before.id)
+            #expect(after.items.isEmpty)
+        }
+    }
+
+    @Test func aMissingCartWhilePostgresIsDownIs503ButANewSessionStillWorks() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let unreachable = PostgresClient.Configuration(
+                host: "127.0.0.1",
+                port: 1,
+                username: "hotcart",
+                password: nil,
+                database: "hotcart_test",
+                tls: .disable
+            )
+            let postgres = PostgresClient(configuration: unreachable, backgroundLogger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group async throws in
+                group.addTask { await postgres.run() }
+                defer { group.cancelAll() }
+                let store = RedisCartStore(
+                    redis: redis,
+                    settings: settings,
+                    durable: PostgresCartSource(postgres: postgres, timeout: .milliseconds(500), logger: logger)
+                )
+                let known = CartSession(owner: .guest(sessionID: TestEnvironment.uniqueID()), reference: "r")
+                await #expect(throws: CartError.serviceUnavailable) { try await store.cart(of: known) }
+                let fresh = CartSession(
+                    owner: .guest(sessionID: TestEnvironment.uniqueID()),
+                    reference: "r",
+                    isNew: true
+                )
+                #expect(try await store.cart(of: fresh).items.isEmpty)
+            }
         }
     }
 }

@@ -1,14 +1,16 @@
 -- bulk_update.lua: set the quantities of several lines at once, all or nothing.
 -- KEYS, common ARGV and reply: see cart_prelude.lua.
--- ARGV[10], ARGV[11], ...: pairs of item id and new quantity (0 removes; ids distinct and
+-- ARGV[11], ARGV[12], ...: pairs of item id and new quantity (0 removes; ids distinct and
 -- quantities in range, checked by the caller).
 -- Invariant: either every entry is applied or none is (an unknown item → CART_003 naming it,
 -- a result over the per-cart cap → CART_004).
+local absent = missing()
+if absent then return absent end
 local refused = precondition_error()
 if refused then return refused end
 local changes = {}
 local total = units()
-for index = 10, #ARGV, 2 do
+for index = 11, #ARGV, 2 do
   local item_field = 'i:' .. ARGV[index]
   local product_id = redis.call('HGET', cart_key, item_field)
   if not product_id then return {'err', 'CART_003', ARGV[index]} end

@@ -9,10 +9,13 @@
 --   ARGV[6] If-Match version ('' = none)
 --   ARGV[7] mutations allowed per minute (0 = unlimited)
 --   ARGV[8] units per line cap         ARGV[9] units per cart cap
+--   ARGV[10] '1' when a missing cart may be made empty here; '0' when the caller must first
+--            look for it in PostgreSQL (read-through): the script then answers 'MISSING'.
 -- Cart hash fields: id, owner, sref, st (status), v (version), q (units), c/u (created/updated ms),
 --   l:<product id> = '<item id>|<quantity>|<unit cents>|<created ms>|<updated ms>|<name>'
 --   i:<item id>    = <product id>
--- Reply: {'ok', <1 when a new line was made, else 0>, <HGETALL of the cart>} or {'err', <code>, <detail>}.
+-- Reply: {'ok', <1 when a new line was made, else 0>, <HGETALL of the cart>} or {'err', <code>, <detail>}
+--   (code 'MISSING': the cart is not in Redis and may not be made here; nothing changed).
 -- Invariant: a script that answers 'err' has changed nothing but the rate-limit counter; one that
 -- answers 'ok' after a change has bumped v, refreshed the guest TTL and appended one stream record.
 local cart_key, stream_key, rate_key = KEYS[1], KEYS[2], KEYS[3]
@@ -29,6 +32,12 @@ end
 
 local function format_line(item, qty, cents, created, updated, name)
   return item .. '|' .. qty .. '|' .. cents .. '|' .. created .. '|' .. updated .. '|' .. name
+end
+
+-- {'err', 'MISSING'} when the cart is absent and may not be made here, else nil.
+local function missing()
+  if ARGV[10] == '0' and redis.call('EXISTS', cart_key) == 0 then return {'err', 'MISSING', ''} end
+  return nil
 end
 
 local function ensure_cart()

@@ -1,6 +1,8 @@
 -- clear_cart.lua: remove every line; the cart itself (id, owner, version) stays.
 -- KEYS, common ARGV and reply: see cart_prelude.lua. No extra ARGV.
 -- Invariant: afterwards the cart has no line and q = 0.
+local absent = missing()
+if absent then return absent end
 local refused = precondition_error()
 if refused then return refused end
 ensure_cart()

@@ -1,15 +1,17 @@
 -- set_quantity.lua: set one line's quantity; 0 removes the line.
 -- KEYS, common ARGV and reply: see cart_prelude.lua.
--- ARGV[10] item id  ARGV[11] new quantity (0..per-line cap, checked by the caller)
+-- ARGV[11] item id  ARGV[12] new quantity (0..per-line cap, checked by the caller)
 -- Invariant: the cart never passes the per-cart cap; an unknown item changes nothing.
+local absent = missing()
+if absent then return absent end
 local refused = precondition_error()
 if refused then return refused end
-local item_field = 'i:' .. ARGV[10]
+local item_field = 'i:' .. ARGV[11]
 local product_id = redis.call('HGET', cart_key, item_field)
 if not product_id then return {'err', 'CART_003', ''} end
 local field = 'l:' .. product_id
 local item, old_qty, cents, created, _updated, name = parse_line(redis.call('HGET', cart_key, field))
-local qty = tonumber(ARGV[11])
+local qty = tonumber(ARGV[12])
 if qty > old_qty and units() - old_qty + qty > max_cart then return {'err', 'CART_004', ''} end
 if qty == 0 then
   redis.call('HDEL', cart_key, field, item_field)

@@ -1,0 +1,91 @@
+import CartDomain
+import CartStore
+import Logging
+import PostgresNIO
+
+/// Read-through: the active, unexpired cart PostgreSQL holds for a session, for a cart that
+/// is no longer in Redis (guest TTL passed, idle user cart evicted, Redis restarted empty).
+/// Answers within `timeout` or throws; it never runs on the path of a cart already in Redis.
+public struct PostgresCartSource: DurableCartSource {
+    let postgres: PostgresClient
+    let timeout: Duration
+    let logger: Logger
+
+    public init(postgres: PostgresClient, timeout: Duration = .seconds(1), logger: Logger) {
+        self.postgres = postgres
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    public func activeCart(of session: CartSession, now: Int64) async throws -> Cart? {
+        try await withThrowingTaskGroup(of: Cart?.self) { group in
+            group.addTask { try await self.lookUp(session, now: now) }
+            group.addTask {
+                try await Task.sleep(for: self.timeout)
+                throw CartError.serviceUnavailable
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+
+    private func lookUp(_ session: CartSession, now: Int64) async throws -> Cart? {
+        let userID = session.owner.userID
+        let reference = userID == nil ? session.reference : nil
+        guard userID != nil || reference != nil else { return nil }
+        var found: Cart?
+        let carts = try await self.postgres.query(
+            """
+            SELECT id::text, version, (extract(epoch FROM created_at) * 1000)::bigint,
+                   (extract(epoch FROM updated_at) * 1000)::bigint
+            FROM cart
+            WHERE status = 'active'
+              AND (user_id = \(userID)::uuid OR (\(userID)::uuid IS NULL AND user_id IS NULL AND session_id = \(reference)))
+              AND (expires_at IS NULL OR expires_at > to_timestamp(\(now)::bigint / 1000.0))
+            ORDER BY updated_at DESC
+            LIMIT 1
+            """,
+            logger: self.logger
+        )
+        for try await (id, version, created, updated) in carts.decode((String, Int64, Int64, Int64).self) {
+            found = Cart(
+                id: id,
+                owner: session.owner,
+                sessionReference: session.reference,
+                status: .active,
+                version: version,
+                items: [],
+                createdAt: created,
+                updatedAt: updated,
+                expiresAt: nil
+            )
+        }
+        guard var cart = found else { return nil }
+        let lines = try await self.postgres.query(
+            """
+            SELECT item.id::text, item.product_id, product.name, item.quantity, (item.unit_price * 100)::bigint,
+                   (extract(epoch FROM item.created_at) * 1000)::bigint, (extract(epoch FROM item.updated_at) * 1000)::bigint
+            FROM cart_item AS item JOIN product ON product.id = item.product_id
+            WHERE item.cart_id = \(cart.id)::uuid AND NOT item.saved
+            ORDER BY item.created_at, item.id
+            """,
+            logger: self.logger
+        )
+        for try await (id, productID, name, quantity, cents, created, updated) in lines.decode(
+            (String, Int, String, Int, Int64, Int64, Int64).self
+        ) {
+            cart.items.append(
+                CartItem(
+                    id: id,
+                    productID: productID,
+                    productName: name,
+                    quantity: quantity,
+                    unitPrice: Cents(cents),
+                    createdAt: created,
+                    updatedAt: updated
+                )
+            )
+        }
+        return cart
+    }
+}
