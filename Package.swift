@@ -107,7 +107,13 @@ let package = Package(
         // server a test can start and kill itself.
         .target(
             name: "HotCartTestSupport",
-            dependencies: ["RedisClient", "Database", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "RedisClient", "Database",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/HotCartTestSupport"
         ),
         // Benchmark ceilings for LoadTests/wrk-cart.sh: a plain "ok" route and one Redis PING.

@@ -22,12 +22,15 @@ import Testing
     func withFlushers(
         _ flushers: Int,
         claimAfterMilliseconds: Int = 30_000,
+        flusherDatabase: PostgresClient.Configuration? = nil,
         _ body: @Sendable (RedisCartStore, RedisClient, PostgresClient) async throws -> Void
     ) async throws {
         let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: self.logger)
+        let flusherPostgres = flusherDatabase.map { PostgresClient(configuration: $0, backgroundLogger: self.logger) }
         try await TestEnvironment.withRedis { redis async throws in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await postgres.run() }
+                if let flusherPostgres { group.addTask { await flusherPostgres.run() } }
                 for index in 0..<flushers {
                     var configuration = FlusherConfiguration(
                         consumerName: "test-\(TestEnvironment.uniqueID())-\(index)"
@@ -37,7 +40,7 @@ import Testing
                     let flusher = CartFlusher(
                         configuration: configuration,
                         redis: redis,
-                        postgres: postgres,
+                        postgres: flusherPostgres ?? postgres,
                         settings: settings,
                         logger: logger
                     )
@@ -309,5 +312,51 @@ import Testing
                 #expect(try await store.cart(of: fresh).items.isEmpty)
             }
         }
+    }
+
+    @Test func whilePostgresIsDownWritesSucceedAndTheFlusherCatchesUpWhenItReturns() async throws {
+        let database = TestEnvironment.database
+        let proxy = try await TestTCPProxy.start(to: database.host ?? "127.0.0.1", port: database.port ?? 5432)
+        let throughProxy = PostgresClient.Configuration(
+            host: "127.0.0.1",
+            port: proxy.port,
+            username: database.username,
+            password: database.password,
+            database: database.database,
+            tls: .disable
+        )
+        try await withFlushers(1, flusherDatabase: throughProxy) { store, _, postgres in
+            let owners = (0..<10).map { _ in CartOwner.guest(sessionID: TestEnvironment.uniqueID()) }
+            for owner in owners {
+                _ = try await store.addItem(
+                    product(1, cents: 599),
+                    quantity: 1,
+                    session: CartSession(owner: owner),
+                    ifMatch: nil
+                )
+            }
+            try await expectPostgresMatchesRedis(owners, store: store, postgres: postgres)
+            proxy.cut()
+            // PostgreSQL is unreachable for the flusher: cart writes still succeed in Redis.
+            for owner in owners {
+                _ = try await store.addItem(
+                    product(2, cents: 1999),
+                    quantity: 2,
+                    session: CartSession(owner: owner),
+                    ifMatch: nil
+                )
+            }
+            try await Task.sleep(for: .seconds(2))
+            for owner in owners {
+                let row = try await stored(
+                    try #require(try await store.snapshot(ofCartKey: CartKeys(owner: owner).cart)).id,
+                    in: postgres
+                )
+                #expect(row?.1.count == 1)
+            }
+            proxy.restore()
+            try await expectPostgresMatchesRedis(owners, store: store, postgres: postgres)
+        }
+        try await proxy.stop()
     }
 }
