@@ -29,11 +29,14 @@ public final class RedisClient: Service, Sendable {
     }
 
     typealias Pool = ConnectionPool<
-        RedisConnection, Int, ConnectionIDGenerator, ConnectionRequest<RedisConnection>, Int,
+        RedisConnection, Int, ConnectionIDGenerator, RedisLeaseRequest, Int,
         RedisKeepAlive, NoOpConnectionPoolMetrics<Int>, ContinuousClock
     >
 
     private let pool: Pool
+    private let requestIDs = ConnectionIDGenerator()
+    private let timers: any EventLoop
+    private let leaseTimeout: TimeAmount
     private let callLatency: Timer
 
     public init(
@@ -47,10 +50,15 @@ public final class RedisClient: Service, Sendable {
         poolConfiguration.circuitBreakerTripAfter = configuration.failFastAfter
         poolConfiguration.idleTimeout = .seconds(3600)
         self.callLatency = Timer(label: "hotcart_redis_call_duration_seconds", preferredDisplayUnit: .seconds)
+        self.timers = eventLoopGroup.any()
+        self.leaseTimeout = configuration.commandTimeout
         self.pool = Pool(
             configuration: poolConfiguration,
+            idGenerator: ConnectionIDGenerator(),
+            requestType: RedisLeaseRequest.self,
             keepAliveBehavior: RedisKeepAlive(),
-            observabilityDelegate: NoOpConnectionPoolMetrics(connectionIDType: Int.self)
+            observabilityDelegate: NoOpConnectionPoolMetrics(connectionIDType: Int.self),
+            clock: ContinuousClock()
         ) { id, _ in
             let connection = try await RedisConnection.connect(
                 id: id,
@@ -77,14 +85,24 @@ public final class RedisClient: Service, Sendable {
     public func send(_ arguments: [String]) async throws -> RedisValue {
         let start = ContinuousClock.now
         defer { self.callLatency.recordInterval(since: start) }
-        let lease: ConnectionLease<RedisConnection>
-        do {
-            lease = try await self.pool.leaseConnection()
-        } catch is ConnectionPoolError {
-            throw RedisError.unavailable
-        }
+        let lease = try await self.lease()
         defer { lease.release() }
         return try await lease.connection.send(arguments)
+    }
+
+    /// A connection from the pool, or ``RedisError/unavailable`` when none comes within the
+    /// command timeout (no connection can be made, or every one is saturated). The timer is
+    /// armed only when no connection was free at once.
+    private func lease() async throws -> ConnectionLease<RedisConnection> {
+        let id = self.requestIDs.next()
+        return try await withCheckedThrowingContinuation { continuation in
+            let request = RedisLeaseRequest(id: id, continuation: continuation)
+            self.pool.leaseConnection(request)
+            if !request.isCompleted {
+                let pool = self.pool
+                self.timers.scheduleTask(in: self.leaseTimeout) { pool.cancelLeaseConnection(id) }
+            }
+        }
     }
 
     /// Runs a script with EVALSHA; when Redis has lost its script cache (after a restart or

@@ -10,6 +10,8 @@ import Testing
     let logger = Logger(label: "test")
     let day: Int64 = 86_400_000
 
+    /// Inserts an active cart with one line, in one transaction (a concurrent sweep must never
+    /// see the cart without its line).
     func insertCart(
         _ postgres: PostgresClient,
         user: String?,
@@ -17,16 +19,21 @@ import Testing
         expiresAt: Int64?
     ) async throws -> String {
         let id = TestEnvironment.uniqueID()
-        for try await _ in try await postgres.query(
-            """
-            INSERT INTO cart (id, user_id, session_id, status, version, created_at, updated_at, expires_at)
-            VALUES (\(id)::uuid, \(user)::uuid, \(user == nil ? "ref" : nil), 'active', 1, now(),
-                    to_timestamp(\(updatedAt)::bigint / 1000.0), to_timestamp(\(expiresAt)::bigint / 1000.0))
-            """
-        ) {}
-        for try await _ in try await postgres.query(
-            "INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price) VALUES (\(TestEnvironment.uniqueID())::uuid, \(id)::uuid, 1, 2, 5.99)"
-        ) {}
+        let lineID = TestEnvironment.uniqueID()
+        try await postgres.withTransaction(logger: self.logger) { connection in
+            for try await _ in try await connection.query(
+                """
+                INSERT INTO cart (id, user_id, session_id, status, version, created_at, updated_at, expires_at)
+                VALUES (\(id)::uuid, \(user)::uuid, \(user == nil ? "ref" : nil), 'active', 1, now(),
+                        to_timestamp(\(updatedAt)::bigint / 1000.0), to_timestamp(\(expiresAt)::bigint / 1000.0))
+                """,
+                logger: self.logger
+            ) {}
+            for try await _ in try await connection.query(
+                "INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price) VALUES (\(lineID)::uuid, \(id)::uuid, 1, 2, 5.99)",
+                logger: self.logger
+            ) {}
+        }
         return id
     }
 
