@@ -32,5 +32,11 @@ public struct FlusherConfiguration: Sendable {
         let hours = try reader.integer("CART_CLEANUP_INTERVAL_HOURS", default: 24, range: 1...8760)
         self.cleanupIntervalMilliseconds = Int64(hours) * 3_600_000
         self.abandonedAfterDays = try reader.integer("CART_ABANDONED_AFTER_DAYS", default: 14, range: 1...3650)
+        // Not in the contract: how long a dead flusher's records wait before another claims them.
+        self.claimAfterMilliseconds = try reader.integer(
+            "FLUSH_CLAIM_AFTER_MS",
+            default: 30_000,
+            range: 100...3_600_000
+        )
     }
 }

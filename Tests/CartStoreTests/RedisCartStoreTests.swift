@@ -258,24 +258,28 @@ import Testing
     }
 
     @Test func everyChangeAppendsOneWriteBehindRecordAndGuestCartsGetTheTTL() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
-            let store = RedisCartStore(redis: redis, settings: settings)
-            let owner = guest()
-            let keys = CartKeys(owner: owner)
-            _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
-            _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
-            _ = try? await store.addItem(product(1), quantity: 99, session: CartSession(owner: owner), ifMatch: nil)
-            // The shard's stream is shared with other tests' carts: count this cart's records.
-            let records = try await redis.send(["XRANGE", keys.writeBehindStream, "-", "+"]).array ?? []
-            let versions = records.compactMap { record -> Int? in
-                guard let fields = record.array?.last?.array, fields.count == 4, fields[1].string == keys.cart else {
-                    return nil
+        // A Redis of its own: flushers of other tests consume the shared streams.
+        try await TestRedisServer.with { server in
+            try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
+                let store = RedisCartStore(redis: redis, settings: settings)
+                let owner = guest()
+                let keys = CartKeys(owner: owner)
+                _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
+                _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
+                _ = try? await store.addItem(product(1), quantity: 99, session: CartSession(owner: owner), ifMatch: nil)
+                // Records of this cart only (the stream is the shard's).
+                let records = try await redis.send(["XRANGE", keys.writeBehindStream, "-", "+"]).array ?? []
+                let versions = records.compactMap { record -> Int? in
+                    guard let fields = record.array?.last?.array, fields.count == 4, fields[1].string == keys.cart
+                    else {
+                        return nil
+                    }
+                    return fields[3].int
                 }
-                return fields[3].int
+                #expect(versions == [1, 2])
+                let ttl = try await redis.send(["PTTL", keys.cart]).int ?? 0
+                #expect(ttl > 7 * 86_400_000 - 60_000 && ttl <= 7 * 86_400_000)
             }
-            #expect(versions == [1, 2])
-            let ttl = try await redis.send(["PTTL", keys.cart]).int ?? 0
-            #expect(ttl > 7 * 86_400_000 - 60_000 && ttl <= 7 * 86_400_000)
         }
     }
 

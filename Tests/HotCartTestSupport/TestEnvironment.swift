@@ -21,7 +21,9 @@ public enum TestEnvironment {
         return configuration
     }()
 
-    /// A Redis client for `endpoint`, running for the duration of `body`.
+    /// A Redis client for `endpoint`, running for the duration of `body`. When Redis is up,
+    /// `body` starts once the client's first call succeeded (a loaded test machine may take
+    /// longer than one call's deadline to open the first connection).
     public static func withRedis<Result: Sendable>(
         _ endpoint: RedisEndpoint = TestEnvironment.redis,
         _ body: @Sendable (RedisClient) async throws -> Result
@@ -30,6 +32,10 @@ public enum TestEnvironment {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
             defer { group.cancelAll() }
+            for _ in 0..<20 {
+                if (try? await client.send(["PING"])) != nil { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             return try await body(client)
         }
     }

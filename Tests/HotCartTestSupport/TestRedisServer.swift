@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import RedisClient
 
 /// A throw-away `redis-server` on its own port, for tests that stop and restart Redis
@@ -37,7 +39,7 @@ public final class TestRedisServer: @unchecked Sendable {
             try process.run()
             self.process = process
             for _ in 0..<200 where process.isRunning {
-                if Self.answers(port: self.port) {
+                if await Self.answers(port: self.port) {
                     self.started = true
                     return
                 }
@@ -52,11 +54,12 @@ public final class TestRedisServer: @unchecked Sendable {
 
     private var started = false
 
-    /// Kills the server at once (SIGKILL), as a crash would.
+    /// Kills the server at once (SIGKILL), as a crash would; the port is free when it returns.
     public func kill() {
         guard let process = self.process else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // Reaping a SIGKILLed child takes microseconds; bounded, so it cannot stall a thread.
+        for _ in 0..<1000 where process.isRunning { usleep(1000) }
         self.process = nil
     }
 
@@ -70,15 +73,18 @@ public final class TestRedisServer: @unchecked Sendable {
         if let process = self.process { Foundation.kill(process.processIdentifier, SIGCONT) }
     }
 
-    private static func answers(port: Int) -> Bool {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-        probe.arguments = ["-p", String(port), "ping"]
-        let output = Pipe()
-        probe.standardOutput = output
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return false }
-        probe.waitUntilExit()
-        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("PONG")
+    /// Whether something accepts TCP connections on the port (a non-blocking probe: no
+    /// cooperative thread ever waits on a child process).
+    private static func answers(port: Int) async -> Bool {
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.milliseconds(200))
+                .connect(host: "127.0.0.1", port: port)
+                .get()
+            try? await channel.close()
+            return true
+        } catch {
+            return false
+        }
     }
 }

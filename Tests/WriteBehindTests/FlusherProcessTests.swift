@@ -1,0 +1,107 @@
+import CartDomain
+import CartStore
+import Foundation
+import HotCartTestSupport
+import Logging
+import PostgresNIO
+import RedisClient
+import Testing
+
+@testable import WriteBehind
+
+/// `hotcart flush` as a real process, killed with SIGKILL in the middle of a load.
+@Suite struct FlusherProcessTests {
+    /// The `hotcart` binary `swift build` made (scripts/test exports its path).
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["HOTCART_BIN"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(
+            ".build/debug/hotcart"
+        )
+    }
+
+    /// Waits (bounded, without parking on the child) until a signalled process has exited.
+    static func reap(_ process: Process) {
+        for _ in 0..<5000 where process.isRunning { usleep(1000) }
+    }
+
+    func startFlusher() throws -> Process {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["flush"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["REDIS_URL"] = TestEnvironment.redis.description
+        environment["DATABASE_URL"] =
+            environment["HOTCART_TEST_DATABASE_URL"] ?? "postgres://hotcart:hotcart@127.0.0.1:55432/hotcart_test"
+        environment["FLUSH_METRICS_PORT"] = "0"
+        environment["FLUSH_BATCH_SIZE"] = "50"
+        environment["FLUSH_CLAIM_AFTER_MS"] = "500"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    @Test func aFlusherKilledMidLoadLosesNothingOnceAnotherRuns() async throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build hotcart first")
+        let logger = Logger(label: "test")
+        let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: logger)
+        try await TestEnvironment.withRedis { redis async throws in
+            try await withThrowingTaskGroup(of: Void.self) { group async throws in
+                group.addTask { await postgres.run() }
+                defer { group.cancelAll() }
+                let store = RedisCartStore(redis: redis, settings: CartSettings(mutationsPerMinute: 0))
+                let owners = (0..<50).map { _ in CartOwner.guest(sessionID: TestEnvironment.uniqueID()) }
+                let first = try startFlusher()
+                for round in 0..<20 {
+                    if round == 10 {
+                        kill(first.processIdentifier, SIGKILL)
+                        Self.reap(first)
+                    }
+                    try await withThrowingTaskGroup(of: Void.self) { writes in
+                        for owner in owners {
+                            writes.addTask {
+                                let product = ProductSnapshot(
+                                    id: 1 + round % 3,
+                                    name: "p",
+                                    price: Cents(100),
+                                    stock: nil,
+                                    isActive: true
+                                )
+                                _ = try await store.addItem(
+                                    product,
+                                    quantity: 1,
+                                    session: CartSession(owner: owner),
+                                    ifMatch: nil
+                                )
+                            }
+                        }
+                        try await writes.waitForAll()
+                    }
+                }
+                let second = try startFlusher()
+                defer {
+                    second.terminate()
+                    Self.reap(second)
+                }
+                var pending = owners
+                for _ in 0..<200 where !pending.isEmpty {
+                    var stillPending: [CartOwner] = []
+                    for owner in pending {
+                        let cart = try #require(try await store.snapshot(ofCartKey: CartKeys(owner: owner).cart))
+                        var stored: Int64?
+                        for try await version in try await postgres.query(
+                            "SELECT version FROM cart WHERE id = \(cart.id)::uuid"
+                        ).decode(Int64.self) {
+                            stored = version
+                        }
+                        if stored != cart.version { stillPending.append(owner) }
+                    }
+                    pending = stillPending
+                    if !pending.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(pending.isEmpty, "\(pending.count) carts never reached PostgreSQL")
+            }
+        }
+    }
+}
