@@ -3,6 +3,9 @@ public struct CartSettings: Sendable, Hashable {
     public var limits: CartLimits
     /// Guest cart inactivity expiry, in milliseconds (sliding).
     public var guestTTLMilliseconds: Int64
+    /// How long an untouched user cart stays in Redis, in milliseconds (sliding); it stays in
+    /// PostgreSQL and comes back on the user's next request.
+    public var userIdleMilliseconds: Int64
     /// Cart mutations allowed per owner per minute; 0 turns the limit off.
     public var mutationsPerMinute: Int
     public var currency: String
@@ -10,11 +13,13 @@ public struct CartSettings: Sendable, Hashable {
     public init(
         limits: CartLimits = CartLimits(),
         guestTTLDays: Int = 7,
+        userIdleDays: Int = 30,
         mutationsPerMinute: Int = 600,
         currency: String = "USD"
     ) {
         self.limits = limits
         self.guestTTLMilliseconds = Int64(guestTTLDays) * 86_400_000
+        self.userIdleMilliseconds = Int64(userIdleDays) * 86_400_000
         self.mutationsPerMinute = mutationsPerMinute
         self.currency = currency
     }

@@ -110,9 +110,8 @@ public struct RedisCartStore: Sendable {
         guard let owner = CartKeys.owner(ofCartKey: cartKey) else { return nil }
         let fields = try await self.redis.send(["HGETALL", cartKey]).array ?? []
         guard !fields.isEmpty else { return nil }
-        let ttl = self.ttl(for: owner)
         var cart = try Cart(hash: fields, owner: owner, expiresAt: nil)
-        cart.expiresAt = ttl > 0 ? cart.updatedAt + ttl : nil
+        cart.expiresAt = owner.userID == nil ? cart.updatedAt + self.settings.guestTTLMilliseconds : nil
         return cart
     }
 
@@ -208,18 +207,19 @@ public struct RedisCartStore: Sendable {
         guard parts[0].string == "ok" else {
             throw self.refusal(code: parts[1].string ?? "", detail: parts[2].string ?? "", context: context)
         }
-        // Every script run refreshes a guest cart's TTL, so it now expires `ttl` from now.
-        let ttl = self.ttl(for: session.owner)
+        // Every script run refreshes the TTL, so a guest cart now expires a whole TTL from now;
+        // a user cart reports no expiry (it only leaves Redis, not the user).
         let cart = try Cart(
             hash: parts[2].array ?? [],
             owner: session.owner,
-            expiresAt: ttl > 0 ? self.now() + ttl : nil
+            expiresAt: session.owner.userID == nil ? self.now() + self.settings.guestTTLMilliseconds : nil
         )
         return Change(cart: cart, createdLine: parts[1].int == 1)
     }
 
+    /// How long the cart stays in Redis untouched: the guest TTL, or the user idle period.
     private func ttl(for owner: CartOwner) -> Int64 {
-        owner.userID == nil ? self.settings.guestTTLMilliseconds : 0
+        owner.userID == nil ? self.settings.guestTTLMilliseconds : self.settings.userIdleMilliseconds
     }
 
     private static func restoreArguments(_ cart: Cart) -> [String] {

@@ -59,6 +59,7 @@ public struct AppConfiguration: Sendable {
         self.cart = CartSettings(
             limits: limits,
             guestTTLDays: try reader.integer("CART_SESSION_TTL_DAYS", default: 7, range: 1...3650),
+            userIdleDays: try reader.integer("CART_USER_IDLE_DAYS", default: 30, range: 1...3650),
             mutationsPerMinute: try reader.integer("CART_RATE_LIMIT_PER_MINUTE", default: 600, range: 0...100_000_000),
             currency: reader.string("CART_CURRENCY", default: "USD")
         )
@@ -67,9 +68,10 @@ public struct AppConfiguration: Sendable {
         self.corsOrigins = reader.string("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8080")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.enableGuestCarts = try reader.flag("ENABLE_GUEST_CARTS", default: true)
-        // Read now so a bad value stops start-up, although the features come in later releases.
+        // Read here too, so a bad value stops the server as well as the flusher (which uses the
+        // flush and sweep settings) and the features still to come.
         for variable in [
-            "CART_USER_IDLE_DAYS", "CART_CLEANUP_INTERVAL_HOURS", "CART_ABANDONED_AFTER_DAYS",
+            "CART_CLEANUP_INTERVAL_HOURS", "CART_ABANDONED_AFTER_DAYS",
             "ACCESS_TOKEN_EXPIRE_MINUTES",
             "FLUSH_BATCH_SIZE", "FLUSH_INTERVAL_MS", "FLUSH_METRICS_PORT",
         ] {

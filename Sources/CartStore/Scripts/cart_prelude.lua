@@ -3,7 +3,7 @@
 -- KEYS (one hash tag, so every script runs unchanged on Redis Cluster):
 --   KEYS[1] the cart hash   KEYS[2] the write-behind stream   KEYS[3] the rate-limit counter
 -- ARGV (common to every cart script):
---   ARGV[1] now, ms since 1970         ARGV[2] guest TTL in ms (0: no expiry, a user cart)
+--   ARGV[1] now, ms since 1970         ARGV[2] TTL in ms (guest session TTL or user idle period)
 --   ARGV[3] id for a new cart          ARGV[4] owner key ('g:<session>' or 'u:<user id>')
 --   ARGV[5] session reference ('' for users)
 --   ARGV[6] If-Match version ('' = none)
@@ -17,7 +17,7 @@
 -- Reply: {'ok', <1 when a new line was made, else 0>, <HGETALL of the cart>} or {'err', <code>, <detail>}
 --   (code 'MISSING': the cart is not in Redis and may not be made here; nothing changed).
 -- Invariant: a script that answers 'err' has changed nothing but the rate-limit counter; one that
--- answers 'ok' after a change has bumped v, refreshed the guest TTL and appended one stream record.
+-- answers 'ok' after a change has bumped v, refreshed the TTL and appended one stream record.
 local cart_key, stream_key, rate_key = KEYS[1], KEYS[2], KEYS[3]
 local now = ARGV[1]
 local ttl = tonumber(ARGV[2])
@@ -64,7 +64,7 @@ local function units()
   return tonumber(redis.call('HGET', cart_key, 'q') or '0')
 end
 
--- Ends a change: bump the version, refresh the guest TTL, append the write-behind record.
+-- Ends a change: bump the version, refresh the TTL, append the write-behind record.
 local function commit(new_line)
   local version = redis.call('HINCRBY', cart_key, 'v', 1)
   redis.call('HSET', cart_key, 'u', now)

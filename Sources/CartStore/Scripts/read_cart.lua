@@ -1,4 +1,4 @@
--- read_cart.lua: the cart as it is, made (empty) on first use; a read refreshes the guest TTL.
+-- read_cart.lua: the cart as it is, made (empty) on first use; a read refreshes the TTL.
 -- KEYS, common ARGV and reply: see cart_prelude.lua. No extra ARGV.
 -- Invariant: an existing cart's contents and version are unchanged; a new cart is version 1.
 local absent = missing()
