@@ -153,6 +153,28 @@ import Testing
         }
     }
 
+    @Test func mutationsPastTheRateLimitAre429WithRetryAfter() async throws {
+        try await withTestApp(
+            settings: { $0.cart.mutationsPerMinute = 2 },
+            test: { client, _ async throws in
+                let browser = Browser(client)
+                for _ in 0..<2 {
+                    #expect(
+                        try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#).status
+                            .code < 300
+                    )
+                }
+                let limited = try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#)
+                #expect(limited.status == .tooManyRequests)
+                #expect(limited.code == "CART_007")
+                #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
+                // Reads are not mutations: the cart still answers, unchanged.
+                let cart = try await browser.send(.get, "/cart")
+                #expect(cart.json["total_items"] as? Int == 2)
+            }
+        )
+    }
+
     @Test func anUnknownRouteIsAFastAPIStyle404() async throws {
         try await withTestApp { client, _ async throws in
             let response = try await client.execute(uri: "/nowhere", method: .get)
