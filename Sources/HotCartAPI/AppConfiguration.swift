@@ -35,8 +35,9 @@ public struct AppConfiguration: Sendable {
         self.enableGuestCarts = true
     }
 
-    /// Reads the contract's variables; defaults as in `config/defaults.env`.
-    public init(environment: [String: String]) throws(ConfigurationError) {
+    /// Reads the contract's variables; defaults as in `config/defaults.env`. `SECRET_KEY` is
+    /// required unless `requiresSecret` is false (the flusher signs nothing).
+    public init(environment: [String: String], requiresSecret: Bool = true) throws(ConfigurationError) {
         let reader = EnvironmentReader(environment)
         let redisURL = reader.string("REDIS_URL", default: "redis://127.0.0.1:6379/0")
         guard let redis = RedisEndpoint(url: redisURL.split(separator: ",").first.map(String.init) ?? "") else {
@@ -46,7 +47,8 @@ public struct AppConfiguration: Sendable {
         guard let database = DatabaseURL.configuration(from: databaseURL) else {
             throw ConfigurationError(variable: "DATABASE_URL", reason: "is not a postgres:// URL")
         }
-        guard let secretKey = environment["SECRET_KEY"], !secretKey.isEmpty else {
+        let secretKey = environment["SECRET_KEY"] ?? ""
+        if requiresSecret && secretKey.isEmpty {
             throw ConfigurationError(variable: "SECRET_KEY", reason: "must be set (scripts/run sets a development key)")
         }
         self.init(redis: redis, database: database, secretKey: secretKey)

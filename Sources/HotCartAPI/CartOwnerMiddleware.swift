@@ -42,7 +42,7 @@ struct CartOwnerMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            response = try ErrorResponder.response(for: error, logger: context.logger)
+            response = ErrorResponder.response(for: error, logger: context.logger)
         }
         response.setCookie(
             Cookie(

@@ -11,7 +11,7 @@ import RedisClient
 /// Hummingbird's own HTTP errors (unknown route, wrong method) answer FastAPI-style
 /// `{"detail": …}`; anything else is logged and answered with a bare 500, with no internals.
 enum ErrorResponder {
-    static func response(for error: any Error, logger: Logger) throws -> Response {
+    static func response(for error: any Error, logger: Logger) -> Response {
         switch error {
         case let error as CartError:
             return self.response(for: error)
@@ -87,7 +87,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            return try ErrorResponder.response(for: error, logger: context.logger)
+            return ErrorResponder.response(for: error, logger: context.logger)
         }
     }
 }

@@ -23,10 +23,7 @@ struct Flush: AsyncParsableCommand {
         let shared: AppConfiguration
         do {
             flushing = try FlusherConfiguration(environment: environment, consumerName: consumer)
-            // The flusher needs no secret; the rest of the shared configuration applies as is.
-            shared = try AppConfiguration(
-                environment: environment.merging(["SECRET_KEY": "unused"]) { current, _ in current }
-            )
+            shared = try AppConfiguration(environment: environment, requiresSecret: false)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)
