@@ -41,8 +41,29 @@ public struct RedisCartStore: Sendable {
     }
 
     /// The owner's cart, created empty on first use.
+    ///
+    /// A known session's cart is read with PEXPIRE (the read slides the TTL) and HGETALL in
+    /// one round trip, which costs Redis far less than a script; only a cart that is not there
+    /// (new, expired or evicted) goes through the read script and read-through.
     public func cart(of session: CartSession) async throws -> Cart {
-        try await self.run(CartScripts.read, session: session, ifMatch: nil).cart
+        if !session.isNew, let cart = try await self.existingCart(of: session) { return cart }
+        return try await self.run(CartScripts.read, session: session, ifMatch: nil).cart
+    }
+
+    /// The cart as it is in Redis with its TTL refreshed, or `nil` when Redis does not hold it.
+    private func existingCart(of session: CartSession) async throws -> Cart? {
+        let cartKey = CartKeys(owner: session.owner).cart
+        let replies: [RedisValue]
+        do {
+            replies = try await self.redis.send(pipeline: [
+                ["PEXPIRE", cartKey, String(self.ttl(for: session.owner))],
+                ["HGETALL", cartKey],
+            ])
+        } catch let error as RedisError where error.isConnectivityFailure {
+            throw CartError.serviceUnavailable
+        }
+        guard replies[0].int == 1, let fields = replies[1].array, !fields.isEmpty else { return nil }
+        return try Cart(hash: fields, owner: session.owner, expiresAt: self.expiry(of: session.owner))
     }
 
     /// Adds units of a product (a product already in the cart grows its line).
@@ -207,14 +228,15 @@ public struct RedisCartStore: Sendable {
         guard parts[0].string == "ok" else {
             throw self.refusal(code: parts[1].string ?? "", detail: parts[2].string ?? "", context: context)
         }
-        // Every script run refreshes the TTL, so a guest cart now expires a whole TTL from now;
-        // a user cart reports no expiry (it only leaves Redis, not the user).
-        let cart = try Cart(
-            hash: parts[2].array ?? [],
-            owner: session.owner,
-            expiresAt: session.owner.userID == nil ? self.now() + self.settings.guestTTLMilliseconds : nil
-        )
+        // Every script run refreshes the TTL.
+        let cart = try Cart(hash: parts[2].array ?? [], owner: session.owner, expiresAt: self.expiry(of: session.owner))
         return Change(cart: cart, createdLine: parts[1].int == 1)
+    }
+
+    /// When a cart just touched expires: a whole guest TTL from now; a user cart never (it
+    /// only leaves Redis, not the user).
+    private func expiry(of owner: CartOwner) -> Int64? {
+        owner.userID == nil ? self.now() + self.settings.guestTTLMilliseconds : nil
     }
 
     /// How long the cart stays in Redis untouched: the guest TTL, or the user idle period.

@@ -43,8 +43,8 @@ public func buildRouter(
     logger: Logger
 ) -> Router<CartRequestContext> {
     let router = Router(context: CartRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware(registry: services.metrics))
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: MetricsMiddleware())
     router.add(middleware: AllowedOriginsMiddleware(origins: Set(configuration.corsOrigins)))
     OperationsController(redis: services.redis, postgres: services.postgres, metrics: services.metrics).addRoutes(
         to: router

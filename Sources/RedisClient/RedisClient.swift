@@ -90,6 +90,16 @@ public final class RedisClient: Service, Sendable {
         return try await lease.connection.send(arguments)
     }
 
+    /// Sends several commands in one round trip on one connection and returns their replies
+    /// in order. They are not atomic: another client's command may run between them.
+    public func send(pipeline commands: [[String]]) async throws -> [RedisValue] {
+        let start = ContinuousClock.now
+        defer { self.callLatency.recordInterval(since: start) }
+        let lease = try await self.lease()
+        defer { lease.release() }
+        return try await lease.connection.send(pipeline: commands)
+    }
+
     /// A connection from the pool, or ``RedisError/unavailable`` when none comes within the
     /// command timeout (no connection can be made, or every one is saturated). The timer is
     /// armed only when no connection was free at once.

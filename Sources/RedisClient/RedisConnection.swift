@@ -65,6 +65,27 @@ public final class RedisConnection: PooledConnection {
         return try await promise.futureResult.get()
     }
 
+    /// Sends several commands back to back (one write, one round trip) and waits for every
+    /// reply, in order; the first error reply is thrown as ``RedisError``.
+    public func send(pipeline commands: [[String]]) async throws -> [RedisValue] {
+        let eventLoop = self.channel.eventLoop
+        let sends = commands.map { arguments in
+            (RedisCommandEncoder.encode(arguments, allocator: self.channel.allocator), eventLoop.makePromise(of: RedisValue.self))
+        }
+        if eventLoop.inEventLoop {
+            for (bytes, promise) in sends { self.handler.value.send(bytes, promise: promise) }
+        } else {
+            let handler = self.handler
+            eventLoop.execute {
+                for (bytes, promise) in sends { handler.value.send(bytes, promise: promise) }
+            }
+        }
+        var replies: [RedisValue] = []
+        replies.reserveCapacity(sends.count)
+        for (_, promise) in sends { replies.append(try await promise.futureResult.get()) }
+        return replies
+    }
+
     public func onClose(_ closure: @escaping @Sendable ((any Error)?) -> Void) {
         self.channel.closeFuture.whenComplete { _ in closure(nil) }
     }

@@ -283,6 +283,26 @@ import Testing
         }
     }
 
+    @Test func aReadSlidesTheTTLAndChangesNothingElse() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let session = CartSession(owner: guest())
+            let key = CartKeys(owner: session.owner).cart
+            let added = try await store.addItem(product(7), quantity: 2, session: session, ifMatch: nil).cart
+            _ = try await redis.send(["PEXPIRE", key, "5000"])
+            let read = try await store.cart(of: session)
+            #expect(read.version == added.version)
+            #expect(read.items.map(\.quantity) == [2])
+            #expect(read.items.first?.productName == "Product 7 | with a pipe")
+            let ttl = try await redis.send(["PTTL", key]).int ?? 0
+            #expect(ttl > 7 * 86_400_000 - 60_000)
+            // A known session whose cart is gone (expired) gets a new empty one.
+            _ = try await redis.send(["DEL", key])
+            let fresh = try await store.cart(of: session)
+            #expect(fresh.items.isEmpty && fresh.version == 1 && fresh.id != added.id)
+        }
+    }
+
     @Test func userCartsReportNoExpiryAndLeaveRedisOnlyAfterTheIdlePeriod() async throws {
         try await TestEnvironment.withRedis { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)

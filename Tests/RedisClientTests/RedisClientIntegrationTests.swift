@@ -42,6 +42,26 @@ import Testing
         }
     }
 
+    @Test func aPipelineAnswersEachCommandInOrderAndThrowsAnErrorReply() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let key = "test:client:\(TestEnvironment.uniqueID())"
+            let replies = try await redis.send(pipeline: [
+                ["HSET", key, "a", "1", "b", "2"], ["PEXPIRE", key, "60000"], ["HGETALL", key], ["HGET", key, "c"],
+            ])
+            #expect(replies.count == 4)
+            #expect(replies[0].int == 2)
+            #expect(replies[1].int == 1)
+            #expect(replies[2].array?.compactMap(\.string) == ["a", "1", "b", "2"])
+            #expect(replies[3] == .null)
+            await #expect(throws: RedisError.self) {
+                try await redis.send(pipeline: [["INCR", key + ":n"], ["INCR", key]])
+            }
+            // The command after the error reply still ran: a pipeline is not a transaction.
+            #expect(try await redis.send(["GET", key + ":n"]).int == 1)
+            _ = try await redis.send(["DEL", key, key + ":n"])
+        }
+    }
+
     @Test func aScriptRunsAgainAfterRedisForgetsItsScriptCache() async throws {
         try await TestRedisServer.with { server in
             try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
