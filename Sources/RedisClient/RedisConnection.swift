@@ -70,7 +70,10 @@ public final class RedisConnection: PooledConnection {
     public func send(pipeline commands: [[String]]) async throws -> [RedisValue] {
         let eventLoop = self.channel.eventLoop
         let sends = commands.map { arguments in
-            (RedisCommandEncoder.encode(arguments, allocator: self.channel.allocator), eventLoop.makePromise(of: RedisValue.self))
+            (
+                RedisCommandEncoder.encode(arguments, allocator: self.channel.allocator),
+                eventLoop.makePromise(of: RedisValue.self)
+            )
         }
         if eventLoop.inEventLoop {
             for (bytes, promise) in sends { self.handler.value.send(bytes, promise: promise) }

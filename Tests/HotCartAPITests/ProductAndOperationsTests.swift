@@ -59,8 +59,16 @@ import Testing
             #expect(metrics.status == .ok)
             let text = String(buffer: metrics.body)
             #expect(text.contains(#"hotcart_http_requests_total{route="/cart",method="GET",status="200"} 1"#))
-            #expect(text.contains(#"hotcart_http_requests_total{route="/cart/items/{item_id}",method="DELETE",status="404"} 1"#))
-            #expect(text.contains(#"hotcart_http_request_duration_seconds_count{route="/healthz",method="GET",status="200"} 1"#))
+            #expect(
+                text.contains(
+                    #"hotcart_http_requests_total{route="/cart/items/{item_id}",method="DELETE",status="404"} 1"#
+                )
+            )
+            #expect(
+                text.contains(
+                    #"hotcart_http_request_duration_seconds_count{route="/healthz",method="GET",status="200"} 1"#
+                )
+            )
             let openAPI = try await client.execute(uri: "/openapi.json", method: .get)
             #expect(openAPI.json["openapi"] as? String == "3.1.0")
             #expect((openAPI.json["paths"] as? [String: Any])?["/cart/items/{item_id}"] != nil)
