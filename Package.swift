@@ -46,7 +46,7 @@ let package = Package(
         // Hot carts in Redis: key layout and the Lua scripts that change a cart atomically.
         .target(
             name: "CartStore",
-            dependencies: ["CartDomain", "RedisClient"],
+            dependencies: ["CartDomain", "RedisClient", .product(name: "Metrics", package: "swift-metrics")],
             resources: [.copy("Scripts")]
         ),
         // PostgreSQL: the versioned schema migrations and their runner.

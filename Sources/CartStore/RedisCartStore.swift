@@ -1,5 +1,6 @@
 import CartDomain
 import Foundation
+import Metrics
 import RedisClient
 
 /// Hot carts in Redis. Every read is one round trip and every change is one atomic script
@@ -24,6 +25,7 @@ public struct RedisCartStore: Sendable {
     private let settings: CartSettings
     private let durable: (any DurableCartSource)?
     private let now: @Sendable () -> Int64
+    private let cartsMade = Counter(label: "hotcart_carts_created_total")
 
     /// - Parameters:
     ///   - durable: where a cart missing from Redis is looked for; `nil` makes it new at once.
@@ -230,7 +232,9 @@ public struct RedisCartStore: Sendable {
         }
         // Every script run refreshes the TTL.
         let cart = try Cart(hash: parts[2].array ?? [], owner: session.owner, expiresAt: self.expiry(of: session.owner))
-        return Change(cart: cart, createdLine: parts[1].int == 1)
+        let flags = parts[1].int ?? 0
+        if flags & 2 != 0 { self.cartsMade.increment() }
+        return Change(cart: cart, createdLine: flags & 1 != 0)
     }
 
     /// When a cart just touched expires: a whole guest TTL from now; a user cart never (it

@@ -3,6 +3,7 @@ import Hummingbird
 import PostgresNIO
 import Prometheus
 import RedisClient
+import WriteBehind
 
 /// `/healthz` (the process is alive), `/readyz` (Redis and PostgreSQL answer), `/metrics` and
 /// `/openapi.json` (the OpenAPI 3.1 document of this API, shipped as a resource).
@@ -21,13 +22,22 @@ struct OperationsController {
                 body: .init(byteBuffer: ByteBuffer(bytes: Self.openAPIDocument))
             )
         }
-        router.get("metrics") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(bytes: self.metrics.emitToBuffer()))
-            )
+        router.get("metrics", use: self.prometheusMetrics)
+    }
+
+    /// This process's metrics, then the write-behind status read from Redis (left out, not
+    /// failed, when Redis does not answer: the scrape still shows the process).
+    @Sendable func prometheusMetrics(request: Request, context: CartRequestContext) async throws -> Response {
+        var text = self.metrics.emitToBuffer()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        if let status = try? await WriteBehindStatus.read(from: self.redis, now: now) {
+            text.append(contentsOf: status.prometheusText.utf8)
         }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4"],
+            body: .init(byteBuffer: ByteBuffer(bytes: text))
+        )
     }
 
     private static let openAPIDocument: [UInt8] = {

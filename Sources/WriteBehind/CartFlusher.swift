@@ -6,6 +6,7 @@ import Metrics
 import PostgresNIO
 import RedisClient
 import ServiceLifecycle
+import Synchronization
 
 /// The write-behind flusher: takes records from the write-behind streams, reads each named
 /// cart's current snapshot from Redis, writes the batch to PostgreSQL in one transaction and
@@ -16,11 +17,15 @@ import ServiceLifecycle
 /// hand (or leaves it unacknowledged, for the next flusher to claim) and stops.
 public final class CartFlusher: Service, Sendable {
     private let configuration: FlusherConfiguration
-    private let queue: WriteBehindQueue
+    /// One queue per worker, each over its own shards' streams: a cart (which lives on one
+    /// shard) is never in two of this flusher's batches at once.
+    private let workerQueues: [WriteBehindQueue]
+    private let wholeQueue: WriteBehindQueue
+    private let redis: RedisClient
     private let store: RedisCartStore
     private let writer: CartSnapshotWriter
     private let sweeper: CartSweeper
-    private let logger: Logger
+    private let health: FlusherHealth
     private let now: @Sendable () -> Int64
     private let metrics = FlusherMetrics()
 
@@ -33,7 +38,16 @@ public final class CartFlusher: Service, Sendable {
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.configuration = configuration
-        self.queue = WriteBehindQueue(redis: redis, consumer: configuration.consumerName)
+        let workers = max(1, min(configuration.workers, CartKeys.shardCount))
+        self.workerQueues = (0..<workers).map { worker in
+            WriteBehindQueue(
+                redis: redis,
+                consumer: configuration.consumerName,
+                shards: Array(stride(from: worker, to: CartKeys.shardCount, by: workers))
+            )
+        }
+        self.wholeQueue = WriteBehindQueue(redis: redis, consumer: configuration.consumerName)
+        self.redis = redis
         self.store = RedisCartStore(redis: redis, settings: settings, now: now)
         self.writer = CartSnapshotWriter(postgres: postgres, logger: logger)
         self.sweeper = CartSweeper(
@@ -41,71 +55,116 @@ public final class CartFlusher: Service, Sendable {
             abandonedAfterDays: configuration.abandonedAfterDays,
             logger: logger
         )
-        self.logger = logger
+        self.health = FlusherHealth(logger: logger)
         self.now = now
     }
 
+    /// Runs the workers, which overlap their PostgreSQL transactions, and the housekeeping
+    /// (sweep, backlog gauge) until shutdown.
     public func run() async throws {
-        var health = Health(logger: self.logger)
-        var lastClaim: Int64 = 0
-        var lastSweep: Int64 = 0
-        var groupsReady = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if self.now() - lastSweep >= self.configuration.cleanupIntervalMilliseconds {
-                // A failed sweep is tried again a minute later; flushing goes on meanwhile.
-                let swept = (try? await self.sweeper.sweep(now: self.now())) != nil
-                lastSweep = swept ? self.now() : self.now() - self.configuration.cleanupIntervalMilliseconds + 60_000
+        await withTaskGroup(of: Void.self) { group in
+            for (worker, queue) in self.workerQueues.enumerated() {
+                group.addTask { await self.drain(queue, worker: worker) }
             }
+            group.addTask { await self.keepHouse() }
+        }
+    }
+
+    private var isStopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    /// One worker: takes batches from its streams (first any a dead flusher left pending too
+    /// long) and flushes them, until shutdown.
+    private func drain(_ queue: WriteBehindQueue, worker: Int) async {
+        var failures = 0
+        var lastClaim: Int64 = 0
+        var groupsReady = false
+        while !self.isStopping {
             do {
                 if !groupsReady {
-                    try await self.queue.ensureGroups()
+                    try await queue.ensureGroups()
                     groupsReady = true
                 }
                 var batch: [WriteBehindRecord] = []
                 if self.now() - lastClaim >= Int64(self.configuration.claimAfterMilliseconds) / 2 {
-                    batch = try await self.queue.claimStale(
+                    batch = try await queue.claimStale(
                         idleMilliseconds: self.configuration.claimAfterMilliseconds,
                         count: self.configuration.batchSize
                     )
                     lastClaim = self.now()
                 }
                 if batch.isEmpty {
-                    batch = try await self.queue.readNew(count: self.configuration.batchSize)
+                    batch = try await queue.readNew(count: self.configuration.batchSize)
                 }
-                health.succeeded()
+                failures = self.health.succeeded(worker: worker, after: failures)
                 if batch.isEmpty {
-                    self.metrics.backlog.record(try await self.queue.backlog())
                     try? await Task.sleep(for: .milliseconds(self.configuration.intervalMilliseconds))
                     continue
                 }
-                try await self.flushUntilDone(batch, health: &health)
+                failures = await self.flushUntilDone(batch, worker: worker)
             } catch {
                 // A Redis restarted empty has lost the groups: create them again.
                 groupsReady = false
-                health.failed(error, while: "reading the write-behind queue")
-                try? await Task.sleep(
-                    for: .milliseconds(health.backoffMilliseconds(cap: self.configuration.maximumBackoffMilliseconds))
+                failures = self.health.failed(
+                    worker: worker,
+                    after: failures,
+                    error,
+                    while: "reading the write-behind queue"
                 )
+                try? await Task.sleep(for: .milliseconds(self.backoffMilliseconds(failures)))
             }
         }
     }
 
     /// Flushes one batch, retrying with back-off until it is written and acknowledged, or
-    /// until shutdown begins (then the records stay pending for a later claim).
-    private func flushUntilDone(_ batch: [WriteBehindRecord], health: inout Health) async throws {
+    /// until shutdown begins (then the records stay pending for a later claim). Returns the
+    /// worker's failure count afterwards.
+    private func flushUntilDone(_ batch: [WriteBehindRecord], worker: Int) async -> Int {
+        var failures = 0
         while !Task.isCancelled {
             do {
                 try await self.flush(batch)
-                health.succeeded()
-                return
+                return self.health.succeeded(worker: worker, after: failures)
             } catch {
-                health.failed(error, while: "writing a batch to PostgreSQL")
-                self.metrics.retries.increment()
-                if Task.isShuttingDownGracefully { return }
-                try? await Task.sleep(
-                    for: .milliseconds(health.backoffMilliseconds(cap: self.configuration.maximumBackoffMilliseconds))
+                failures = self.health.failed(
+                    worker: worker,
+                    after: failures,
+                    error,
+                    while: "writing a batch to PostgreSQL"
                 )
+                self.metrics.retries.increment()
+                if Task.isShuttingDownGracefully { return failures }
+                try? await Task.sleep(for: .milliseconds(self.backoffMilliseconds(failures)))
             }
+        }
+        return failures
+    }
+
+    /// 100 ms doubling with each consecutive failure, up to the configured cap.
+    private func backoffMilliseconds(_ failures: Int) -> Int {
+        min(self.configuration.maximumBackoffMilliseconds, 100 << min(max(failures - 1, 0), 10))
+    }
+
+    /// The expiry and abandonment sweep when it is due, and the backlog gauge every second.
+    private func keepHouse() async {
+        var lastSweep: Int64 = 0
+        var lastBacklog: Int64 = 0
+        while !self.isStopping {
+            if self.now() - lastSweep >= self.configuration.cleanupIntervalMilliseconds {
+                // A failed sweep is tried again a minute later; flushing goes on meanwhile.
+                let outcome = try? await self.sweeper.sweep(now: self.now())
+                if let outcome, outcome.ran {
+                    // Totals for every process's /metrics; a count lost to a Redis failure here
+                    // costs only the figure, never a cart.
+                    try? await WriteBehindStatus.add(outcome, to: self.redis)
+                }
+                lastSweep =
+                    outcome != nil ? self.now() : self.now() - self.configuration.cleanupIntervalMilliseconds + 60_000
+            }
+            if self.now() - lastBacklog >= 1000, let backlog = try? await self.wholeQueue.backlog() {
+                self.metrics.backlog.record(backlog)
+                lastBacklog = self.now()
+            }
+            try? await Task.sleep(for: .milliseconds(self.configuration.intervalMilliseconds))
         }
     }
 
@@ -121,7 +180,7 @@ public final class CartFlusher: Service, Sendable {
             return carts
         }
         let advanced = try await self.writer.write(carts)
-        try await self.queue.acknowledge(batch)
+        try await self.wholeQueue.acknowledge(batch)
         let committedAt = self.now()
         for record in batch {
             self.metrics.lag.recordMilliseconds(max(0, committedAt - record.changedAt))
@@ -131,34 +190,43 @@ public final class CartFlusher: Service, Sendable {
     }
 }
 
-/// Whether the flusher is currently failing, for one log line per change of state and the
-/// retry back-off (100 ms doubling up to a cap).
-private struct Health {
-    let logger: Logger
-    var consecutiveFailures = 0
+/// Whether the flusher as a whole is failing, so the log gets one line when the first worker
+/// starts failing and one when the last recovers, however many workers there are.
+private final class FlusherHealth: Sendable {
+    private let logger: Logger
+    private let failingWorkers = Mutex<Set<Int>>([])
 
-    mutating func succeeded() {
-        if self.consecutiveFailures > 0 {
-            self.logger.info(
-                "write-behind flushing recovered",
-                metadata: ["failed_attempts": "\(self.consecutiveFailures)"]
-            )
-        }
-        self.consecutiveFailures = 0
+    init(logger: Logger) {
+        self.logger = logger
     }
 
-    mutating func failed(_ error: any Error, while activity: String) {
-        if self.consecutiveFailures == 0 {
+    /// Records a success; returns the worker's new failure count (0).
+    func succeeded(worker: Int, after failures: Int) -> Int {
+        guard failures > 0 else { return 0 }
+        let recovered = self.failingWorkers.withLock { failing in
+            failing.remove(worker)
+            return failing.isEmpty
+        }
+        if recovered {
+            self.logger.info("write-behind flushing recovered", metadata: ["failed_attempts": "\(failures)"])
+        }
+        return 0
+    }
+
+    /// Records a failure; returns the worker's new failure count.
+    func failed(worker: Int, after failures: Int, _ error: any Error, while activity: String) -> Int {
+        let first = self.failingWorkers.withLock { failing in
+            let wasHealthy = failing.isEmpty
+            failing.insert(worker)
+            return wasHealthy
+        }
+        if first {
             self.logger.warning(
                 "write-behind flushing failing; retrying with back-off",
                 metadata: ["while": "\(activity)", "error": "\(String(describing: type(of: error)))"]
             )
         }
-        self.consecutiveFailures += 1
-    }
-
-    func backoffMilliseconds(cap: Int) -> Int {
-        min(cap, 100 << min(self.consecutiveFailures - 1, 10))
+        return failures + 1
     }
 }
 

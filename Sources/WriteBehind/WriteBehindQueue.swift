@@ -11,7 +11,14 @@ struct WriteBehindQueue: Sendable {
 
     let redis: RedisClient
     let consumer: String
-    let streams: [String] = (0..<CartKeys.shardCount).map(CartKeys.writeBehindStream(shard:))
+    let streams: [String]
+
+    /// A queue over the streams of `shards` (every shard by default).
+    init(redis: RedisClient, consumer: String, shards: [Int] = Array(0..<CartKeys.shardCount)) {
+        self.redis = redis
+        self.consumer = consumer
+        self.streams = shards.map(CartKeys.writeBehindStream(shard:))
+    }
 
     /// Creates the consumer group on every stream (and the stream), keeping existing ones.
     func ensureGroups() async throws {
@@ -64,8 +71,9 @@ struct WriteBehindQueue: Sendable {
             for (stream, handled) in byStream {
                 let ids = handled.map(\.entryID)
                 group.addTask {
-                    _ = try await self.redis.send(["XACK", stream, Self.group] + ids)
-                    _ = try await self.redis.send(["XDEL", stream] + ids)
+                    _ = try await self.redis.send(pipeline: [
+                        ["XACK", stream, Self.group] + ids, ["XDEL", stream] + ids,
+                    ])
                 }
             }
             try await group.waitForAll()

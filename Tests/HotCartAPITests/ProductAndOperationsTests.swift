@@ -69,6 +69,8 @@ import Testing
                     #"hotcart_http_request_duration_seconds_count{route="/healthz",method="GET",status="200"} 1"#
                 )
             )
+            #expect(text.contains("\nhotcart_flush_backlog "))
+            #expect(text.contains("\nhotcart_flush_lag_current_seconds "))
             let openAPI = try await client.execute(uri: "/openapi.json", method: .get)
             #expect(openAPI.json["openapi"] as? String == "3.1.0")
             #expect((openAPI.json["paths"] as? [String: Any])?["/cart/items/{item_id}"] != nil)

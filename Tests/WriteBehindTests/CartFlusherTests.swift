@@ -23,11 +23,12 @@ import Testing
         _ flushers: Int,
         claimAfterMilliseconds: Int = 30_000,
         flusherDatabase: PostgresClient.Configuration? = nil,
+        redis endpoint: RedisEndpoint = TestEnvironment.redis,
         _ body: @Sendable (RedisCartStore, RedisClient, PostgresClient) async throws -> Void
     ) async throws {
         let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: self.logger)
         let flusherPostgres = flusherDatabase.map { PostgresClient(configuration: $0, backgroundLogger: self.logger) }
-        try await TestEnvironment.withRedis { redis async throws in
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await postgres.run() }
                 if let flusherPostgres { group.addTask { await flusherPostgres.run() } }
@@ -96,6 +97,44 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("PostgreSQL does not match Redis: \(mismatches.prefix(5))")
+    }
+
+    /// Adds one unit of product 1 to each owner's cart.
+    func addOne(to owners: [CartOwner], store: RedisCartStore) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for owner in owners {
+                group.addTask {
+                    _ = try await store.addItem(
+                        product(1, cents: 599),
+                        quantity: 1,
+                        session: CartSession(owner: owner),
+                        ifMatch: nil
+                    )
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func theFlusherCarriesOnByItselfAfterRedisRestartsEmpty() async throws {
+        try await TestRedisServer.with { server in
+            try await withFlushers(1, redis: server.endpoint) { store, redis, postgres in
+                let before = (0..<10).map { _ in CartOwner.guest(sessionID: TestEnvironment.uniqueID()) }
+                try await addOne(to: before, store: store)
+                try await expectPostgresMatchesRedis(before, store: store, postgres: postgres)
+                // Redis restarts with nothing: no streams, no consumer group, no carts.
+                server.kill()
+                try await server.start()
+                var answered = false
+                for _ in 0..<50 where !answered {
+                    answered = (try? await redis.send(["PING"])) != nil
+                    if !answered { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                let after = (0..<10).map { _ in CartOwner.guest(sessionID: TestEnvironment.uniqueID()) }
+                try await addOne(to: after, store: store)
+                try await expectPostgresMatchesRedis(after, store: store, postgres: postgres)
+            }
+        }
     }
 
     @Test func afterABurstOfChangesPostgresHoldsExactlyWhatRedisHolds() async throws {

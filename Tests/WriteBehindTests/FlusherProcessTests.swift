@@ -9,7 +9,7 @@ import Testing
 
 @testable import WriteBehind
 
-/// `hotcart flush` as a real process, killed with SIGKILL in the middle of a load.
+/// `hotcart flush` as a real process, stopped with SIGKILL or SIGTERM in the middle of a load.
 @Suite struct FlusherProcessTests {
     /// The `hotcart` binary `swift build` made (scripts/test exports its path).
     static var binary: URL {
@@ -42,7 +42,8 @@ import Testing
         return process
     }
 
-    @Test func aFlusherKilledMidLoadLosesNothingOnceAnotherRuns() async throws {
+    @Test(arguments: [SIGKILL, SIGTERM])
+    func aFlusherStoppedMidLoadLosesNothingOnceAnotherRuns(signal: Int32) async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build hotcart first")
         let logger = Logger(label: "test")
         let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: logger)
@@ -55,8 +56,13 @@ import Testing
                 let first = try startFlusher()
                 for round in 0..<20 {
                     if round == 10 {
-                        kill(first.processIdentifier, SIGKILL)
+                        kill(first.processIdentifier, signal)
                         Self.reap(first)
+                        #expect(!first.isRunning, "the flusher did not stop within 5 s")
+                        if signal == SIGTERM {
+                            // A clean stop: the batch in hand finished or left pending, exit 0.
+                            #expect(first.terminationReason == .exit && first.terminationStatus == 0)
+                        }
                     }
                     try await withThrowingTaskGroup(of: Void.self) { writes in
                         for owner in owners {

@@ -14,7 +14,8 @@
 -- Cart hash fields: id, owner, sref, st (status), v (version), q (units), c/u (created/updated ms),
 --   l:<product id> = '<item id>|<quantity>|<unit cents>|<created ms>|<updated ms>|<name>'
 --   i:<item id>    = <product id>
--- Reply: {'ok', <1 when a new line was made, else 0>, <HGETALL of the cart>} or {'err', <code>, <detail>}
+-- Reply: {'ok', <flags: 1 a new line was made, 2 the cart was made>, <HGETALL of the cart>}
+--   or {'err', <code>, <detail>}
 --   (code 'MISSING': the cart is not in Redis and may not be made here; nothing changed).
 -- Invariant: a script that answers 'err' has changed nothing but the rate-limit counter; one that
 -- answers 'ok' after a change has bumped v, refreshed the TTL and appended one stream record.
@@ -40,10 +41,13 @@ local function missing()
   return nil
 end
 
+local cart_made = false
+
 local function ensure_cart()
   if redis.call('EXISTS', cart_key) == 1 then return end
   redis.call('HSET', cart_key, 'id', ARGV[3], 'owner', ARGV[4], 'sref', ARGV[5], 'st', 'active',
     'v', 0, 'q', 0, 'c', now, 'u', now)
+  cart_made = true
 end
 
 -- The rate limit, then If-Match: the first reason this change may not run, or nil.
@@ -70,6 +74,6 @@ local function commit(new_line)
   redis.call('HSET', cart_key, 'u', now)
   if ttl > 0 then redis.call('PEXPIRE', cart_key, ttl) end
   redis.call('XADD', stream_key, '*', 'cart', cart_key, 'v', version)
-  return {'ok', new_line and 1 or 0, redis.call('HGETALL', cart_key)}
+  return {'ok', (new_line and 1 or 0) + (cart_made and 2 or 0), redis.call('HGETALL', cart_key)}
 end
 
