@@ -11,9 +11,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.1.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -68,11 +70,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Accounts: users in PostgreSQL, bcrypt passwords, HS256 access tokens and their revocation.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "CartDomain", "CartStore", "RedisClient",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The HTTP API (Hummingbird 2): configuration, identity, controllers, error rendering.
         .target(
             name: "HotCartAPI",
             dependencies: [
-                "CartDomain", "CartStore", "Catalog", "Database", "HotCartConfiguration", "RedisClient", "WriteBehind",
+                "Accounts", "CartDomain", "CartStore", "Catalog", "Database", "HotCartConfiguration", "RedisClient",
+                "WriteBehind",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "hotcart",
             dependencies: [
-                "HotCartAPI", "Catalog", "Database", "HotCartConfiguration", "WriteBehind",
+                "Accounts", "HotCartAPI", "Catalog", "Database", "HotCartConfiguration", "WriteBehind",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -144,8 +159,9 @@ let package = Package(
         .testTarget(
             name: "HotCartAPITests",
             dependencies: [
-                "HotCartAPI", "HotCartConfiguration", "HotCartTestSupport",
+                "Accounts", "HotCartAPI", "HotCartConfiguration", "HotCartTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]

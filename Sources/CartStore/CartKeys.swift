@@ -13,14 +13,26 @@ public struct CartKeys: Sendable, Hashable {
     public let cart: String
     public let writeBehindStream: String
     public let rateLimit: String
+    private let tag: String
 
     public init(owner: CartOwner) {
         let ownerKey = owner.key
         self.shard = Self.shard(of: ownerKey)
-        let tag = "hc:{\(self.shard)}"
-        self.cart = "\(tag):cart:\(ownerKey)"
+        self.tag = "hc:{\(self.shard)}"
+        self.cart = "\(self.tag):cart:\(ownerKey)"
         self.writeBehindStream = Self.writeBehindStream(shard: self.shard)
-        self.rateLimit = "\(tag):rate:\(ownerKey)"
+        self.rateLimit = "\(self.tag):rate:\(ownerKey)"
+    }
+
+    /// Marks that the merge `mergeID` was applied to this (user) cart, so it is applied once.
+    public func mergeApplied(_ mergeID: String) -> String {
+        "\(self.tag):merged:\(mergeID)"
+    }
+
+    /// The deny-list entry of one of the owner's access tokens (beside the cart, so a cart
+    /// script can check it). A guest's is `…:revoked:` with no id, which is never set.
+    public func revokedToken(_ tokenID: String) -> String {
+        "\(self.tag):revoked:\(tokenID)"
     }
 
     /// The write-behind stream of one shard.

@@ -26,6 +26,8 @@ public struct RedisCartStore: Sendable {
     private let durable: (any DurableCartSource)?
     private let now: @Sendable () -> Int64
     private let cartsMade = Counter(label: "hotcart_carts_created_total")
+    /// Guest carts merged into user carts (a retry of one merge counts again).
+    let merges = Counter(label: "hotcart_cart_merges_total")
 
     /// - Parameters:
     ///   - durable: where a cart missing from Redis is looked for; `nil` makes it new at once.
@@ -54,18 +56,20 @@ public struct RedisCartStore: Sendable {
 
     /// The cart as it is in Redis with its TTL refreshed, or `nil` when Redis does not hold it.
     private func existingCart(of session: CartSession) async throws -> Cart? {
-        let cartKey = CartKeys(owner: session.owner).cart
+        let keys = CartKeys(owner: session.owner)
+        var commands = [["PEXPIRE", keys.cart, String(self.ttl(for: session.owner))], ["HGETALL", keys.cart]]
+        if let tokenID = session.tokenID { commands.append(["EXISTS", keys.revokedToken(tokenID)]) }
         let replies: [RedisValue]
         do {
-            replies = try await self.redis.send(pipeline: [
-                ["PEXPIRE", cartKey, String(self.ttl(for: session.owner))],
-                ["HGETALL", cartKey],
-            ])
+            replies = try await self.redis.send(pipeline: commands)
         } catch let error as RedisError where error.isConnectivityFailure {
             throw CartError.serviceUnavailable
         }
+        if replies.count == 3 && replies[2].int == 1 { throw CartError.authRequired }
         guard replies[0].int == 1, let fields = replies[1].array, !fields.isEmpty else { return nil }
-        return try Cart(hash: fields, owner: session.owner, expiresAt: self.expiry(of: session.owner))
+        let cart = try Cart(hash: fields, owner: session.owner, expiresAt: self.expiry(of: session.owner))
+        // A cart that ended (merged away) is replaced by the read script.
+        return cart.status == .active ? cart : nil
     }
 
     /// Adds units of a product (a product already in the cart grows its line).
@@ -139,13 +143,12 @@ public struct RedisCartStore: Sendable {
     }
 
     /// What a refusal is about, so its message can name it.
-    private enum RefusalContext {
+    enum RefusalContext {
         case none
         case product(Int)
     }
 
-    /// Runs a cart script; when the cart is missing from Redis, restores it from the durable
-    /// source first (or lets the script make it empty when there is none), then runs again.
+    /// Runs a cart script and builds the cart it answers with.
     private func run(
         _ script: RedisScript,
         session: CartSession,
@@ -153,39 +156,58 @@ public struct RedisCartStore: Sendable {
         arguments: [String] = [],
         context: RefusalContext = .none
     ) async throws -> Change {
+        let parts = try await self.answer(
+            script,
+            session: session,
+            ifMatch: ifMatch,
+            arguments: arguments,
+            context: context
+        )
+        let flags = parts[1].int ?? 0
+        if flags & 2 != 0 { self.cartsMade.increment() }
+        // Every script run refreshes the TTL.
+        let cart = try Cart(hash: parts[2].array ?? [], owner: session.owner, expiresAt: self.expiry(of: session.owner))
+        return Change(cart: cart, createdLine: flags & 1 != 0)
+    }
+
+    /// Runs a cart script and returns its `ok` reply, or throws its refusal as a ``CartError``.
+    /// When the cart is missing from Redis, restores it from the durable source first (or lets
+    /// the script make it empty when there is none), then runs the script again.
+    func answer(
+        _ script: RedisScript,
+        session: CartSession,
+        ifMatch: Int64? = nil,
+        extraKeys: [String] = [],
+        arguments: [String] = [],
+        context: RefusalContext = .none
+    ) async throws -> [RedisValue] {
         let mayCreate = self.durable == nil || session.isNew
-        let reply = try await self.call(
-            script,
-            session: session,
-            ifMatch: ifMatch,
-            mayCreate: mayCreate,
-            arguments: arguments
-        )
-        guard case .missing = reply else { return try self.change(from: reply, session: session, context: context) }
-        let durableCart: Cart?
-        do {
-            durableCart = try await self.durable?.activeCart(of: session, now: self.now())
-        } catch {
-            // Never answer with a new empty cart while the durable one cannot be read.
-            throw CartError.serviceUnavailable
+        var reply = try await self.call(script, session, ifMatch, mayCreate, extraKeys, arguments)
+        if case .missing = reply {
+            let durableCart: Cart?
+            do {
+                durableCart = try await self.durable?.activeCart(of: session, now: self.now())
+            } catch {
+                // Never answer with a new empty cart while the durable one cannot be read.
+                throw CartError.serviceUnavailable
+            }
+            if let durableCart {
+                _ = try await self.call(
+                    CartScripts.restore,
+                    session,
+                    nil,
+                    false,
+                    [],
+                    Self.restoreArguments(durableCart)
+                )
+            }
+            reply = try await self.call(script, session, ifMatch, true, extraKeys, arguments)
         }
-        if let durableCart {
-            _ = try await self.call(
-                CartScripts.restore,
-                session: session,
-                ifMatch: nil,
-                mayCreate: false,
-                arguments: Self.restoreArguments(durableCart)
-            )
+        guard case .answered(let parts) = reply else { throw RedisError.unexpectedReply("cart still missing") }
+        guard parts[0].string == "ok" else {
+            throw self.refusal(code: parts[1].string ?? "", detail: parts[2].string ?? "", context: context)
         }
-        let retried = try await self.call(
-            script,
-            session: session,
-            ifMatch: ifMatch,
-            mayCreate: true,
-            arguments: arguments
-        )
-        return try self.change(from: retried, session: session, context: context)
+        return parts
     }
 
     private enum ScriptReply {
@@ -195,10 +217,11 @@ public struct RedisCartStore: Sendable {
 
     private func call(
         _ script: RedisScript,
-        session: CartSession,
-        ifMatch: Int64?,
-        mayCreate: Bool,
-        arguments: [String]
+        _ session: CartSession,
+        _ ifMatch: Int64?,
+        _ mayCreate: Bool,
+        _ extraKeys: [String],
+        _ arguments: [String]
     ) async throws -> ScriptReply {
         let owner = session.owner
         let keys = CartKeys(owner: owner)
@@ -212,34 +235,23 @@ public struct RedisCartStore: Sendable {
         do {
             reply = try await self.redis.run(
                 script,
-                keys: [keys.cart, keys.writeBehindStream, keys.rateLimit],
+                keys: [keys.cart, keys.writeBehindStream, keys.rateLimit, keys.revokedToken(session.tokenID ?? "")]
+                    + extraKeys,
                 arguments: common + arguments
             )
         } catch let error as RedisError where error.isConnectivityFailure {
             throw CartError.serviceUnavailable
         }
-        guard let parts = reply.array, parts.count == 3, parts[0].string != nil else {
+        guard let parts = reply.array, parts.count >= 3, parts[0].string != nil else {
             throw RedisError.unexpectedReply("cart script \(script.name)")
         }
         if parts[0].string == "err" && parts[1].string == "MISSING" { return .missing }
         return .answered(parts)
     }
 
-    private func change(from reply: ScriptReply, session: CartSession, context: RefusalContext) throws -> Change {
-        guard case .answered(let parts) = reply else { throw RedisError.unexpectedReply("cart still missing") }
-        guard parts[0].string == "ok" else {
-            throw self.refusal(code: parts[1].string ?? "", detail: parts[2].string ?? "", context: context)
-        }
-        // Every script run refreshes the TTL.
-        let cart = try Cart(hash: parts[2].array ?? [], owner: session.owner, expiresAt: self.expiry(of: session.owner))
-        let flags = parts[1].int ?? 0
-        if flags & 2 != 0 { self.cartsMade.increment() }
-        return Change(cart: cart, createdLine: flags & 1 != 0)
-    }
-
     /// When a cart just touched expires: a whole guest TTL from now; a user cart never (it
     /// only leaves Redis, not the user).
-    private func expiry(of owner: CartOwner) -> Int64? {
+    func expiry(of owner: CartOwner) -> Int64? {
         owner.userID == nil ? self.now() + self.settings.guestTTLMilliseconds : nil
     }
 
@@ -277,6 +289,8 @@ public struct RedisCartStore: Sendable {
             return .rateLimited(retryAfterSeconds: max(1, (milliseconds + 999) / 1000))
         case .versionConflict:
             return .versionConflict
+        case .authRequired:
+            return .authRequired
         case .productUnavailable:
             return .outOfStock(productID, available: Int(detail) ?? 0)
         default:

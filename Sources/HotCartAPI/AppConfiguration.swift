@@ -13,13 +13,19 @@ public struct AppConfiguration: Sendable {
     public var database: PostgresClient.Configuration
     public var host: String
     public var port: Int
-    /// Signs guest session cookies (and, later, JWTs). Never logged.
+    /// Signs access tokens (as FastAPI-Users does) and, through a derived key, guest session
+    /// cookies. Never logged.
     public var secretKey: String
     public var cart: CartSettings
     public var cookieName: String
     public var cookieSecure: Bool
     public var corsOrigins: [String]
     public var enableGuestCarts: Bool
+    public var enableCartMerge: Bool
+    /// How long an access token lives (`ACCESS_TOKEN_EXPIRE_MINUTES`).
+    public var accessTokenLifetime: Duration
+    /// bcrypt cost for new password hashes (`PASSWORD_HASH_COST`, not in the contract; 12).
+    public var passwordHashCost: Int
 
     /// A configuration for tests and tools: loopback services, a fixed secret.
     public init(redis: RedisEndpoint, database: PostgresClient.Configuration, secretKey: String) {
@@ -33,6 +39,9 @@ public struct AppConfiguration: Sendable {
         self.cookieSecure = false
         self.corsOrigins = ["http://localhost:3000", "http://localhost:8080"]
         self.enableGuestCarts = true
+        self.enableCartMerge = true
+        self.accessTokenLifetime = .seconds(30 * 60)
+        self.passwordHashCost = 12
     }
 
     /// Reads the contract's variables; defaults as in `config/defaults.env`. `SECRET_KEY` is
@@ -70,16 +79,19 @@ public struct AppConfiguration: Sendable {
         self.corsOrigins = reader.string("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8080")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.enableGuestCarts = try reader.flag("ENABLE_GUEST_CARTS", default: true)
+        self.enableCartMerge = try reader.flag("ENABLE_CART_MERGE", default: true)
+        let minutes = try reader.integer("ACCESS_TOKEN_EXPIRE_MINUTES", default: 30, range: 1...525_600)
+        self.accessTokenLifetime = .seconds(minutes * 60)
+        self.passwordHashCost = try reader.integer("PASSWORD_HASH_COST", default: 12, range: 4...16)
         // Read here too, so a bad value stops the server as well as the flusher (which uses the
         // flush and sweep settings) and the features still to come.
         for variable in [
             "CART_CLEANUP_INTERVAL_HOURS", "CART_ABANDONED_AFTER_DAYS",
-            "ACCESS_TOKEN_EXPIRE_MINUTES",
             "FLUSH_BATCH_SIZE", "FLUSH_INTERVAL_MS", "FLUSH_METRICS_PORT",
         ] {
             _ = try reader.integer(variable, default: 1, range: 0...Int.max)
         }
-        for variable in ["ENABLE_CART_MERGE", "ENABLE_CART_VALIDATION", "ENABLE_CART_ANALYTICS"] {
+        for variable in ["ENABLE_CART_VALIDATION", "ENABLE_CART_ANALYTICS"] {
             _ = try reader.flag(variable, default: true)
         }
     }

@@ -10,6 +10,7 @@ struct CartController {
     let store: RedisCartStore
     let products: ProductCache
     let settings: CartSettings
+    let merger: GuestCartMerger
 
     func addRoutes(to group: RouterGroup<CartRequestContext>) {
         group.get(use: self.show)
@@ -19,6 +20,22 @@ struct CartController {
         group.put("items/{item_id}", use: self.setQuantity)
         group.delete("items/{item_id}", use: self.removeItem)
         group.put("bulk", use: self.bulkUpdate)
+        group.post("merge", use: self.merge)
+    }
+
+    /// Merges the guest cart the cookie names into the signed-in user's cart and rotates the
+    /// guest session; 401 without a token, 404 when merging is turned off.
+    @Sendable func merge(request: Request, context: CartRequestContext) async throws -> Response {
+        _ = try context.requireToken()
+        guard self.merger.enabled else { throw HTTPError(.notFound) }
+        let merged = try await self.merger.merge(guest: context.guestSession, into: context.requireSession())
+        var response = CartResponse(
+            cart: merged.cart,
+            currency: self.settings.currency,
+            warnings: merged.warnings.map { CartWarning($0, in: merged.cart) }
+        ).response()
+        if let rotated = merged.rotated { response.setCookie(rotated) }
+        return response
     }
 
     @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {

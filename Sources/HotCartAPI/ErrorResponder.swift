@@ -1,3 +1,4 @@
+import Accounts
 import CartDomain
 import Foundation
 import Hummingbird
@@ -7,13 +8,16 @@ import RedisClient
 
 /// Turns any error into the contract's JSON error body; the only place errors are rendered.
 ///
-/// ``CartError``s keep their code, status, message and field; Redis trouble is CART_010;
+/// ``CartError``s keep their code, status, message and field; ``AccountError``s answer as
+/// FastAPI-Users does; Redis trouble is CART_010;
 /// Hummingbird's own HTTP errors (unknown route, wrong method) answer FastAPI-style
 /// `{"detail": …}`; anything else is logged and answered with a bare 500, with no internals.
 enum ErrorResponder {
     static func response(for error: any Error, logger: Logger) -> Response {
         switch error {
         case let error as CartError:
+            return self.response(for: error)
+        case let error as AccountError:
             return self.response(for: error)
         case let error as RedisError:
             if error.isConnectivityFailure {
@@ -47,6 +51,25 @@ enum ErrorResponder {
             headers: headers,
             body: .init(byteBuffer: JSONBody.encode(body))
         )
+    }
+
+    /// FastAPI-Users' answers: `{"detail": "<CODE>"}`, `{"detail": {"code", "reason"}}` for a
+    /// refused password, and FastAPI's 422 validation list for a malformed email.
+    static func response(for error: AccountError) -> Response {
+        let status = HTTPResponse.Status(code: error.status)
+        switch error {
+        case .invalidPassword(let reason), .invalidUpdatedPassword(let reason):
+            return JSONBody.response(["detail": ["code": error.code, "reason": reason]], status: status)
+        case .invalidEmail:
+            struct Problem: Encodable {
+                var type = "value_error"
+                var loc = ["body", "email"]
+                var msg = "value is not a valid email address"
+            }
+            return JSONBody.response(["detail": [Problem()]], status: status)
+        case .userAlreadyExists, .emailAlreadyExists, .badCredentials:
+            return self.detail(error.code, status: status)
+        }
     }
 
     private static func detail(_ message: String, status: HTTPResponse.Status) -> Response {

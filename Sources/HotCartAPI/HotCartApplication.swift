@@ -1,3 +1,4 @@
+import Accounts
 import CartDomain
 import CartStore
 import Catalog
@@ -15,9 +16,12 @@ public struct HotCartServices: Sendable {
     public let postgres: PostgresClient
     public let products: ProductCache
     public let store: RedisCartStore
+    public let users: UserRepository
+    public let passwords: PasswordHasher
+    public let tokens: AccessTokens
     public let metrics: PrometheusCollectorRegistry
 
-    public init(configuration: AppConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) {
+    public init(configuration: AppConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) async {
         self.redis = RedisClient(configuration: .init(endpoint: configuration.redis))
         self.postgres = PostgresClient(configuration: configuration.database, backgroundLogger: logger)
         self.products = ProductCache(
@@ -29,6 +33,9 @@ public struct HotCartServices: Sendable {
             settings: configuration.cart,
             durable: PostgresCartSource(postgres: self.postgres, logger: logger)
         )
+        self.users = UserRepository(client: self.postgres, logger: logger)
+        self.passwords = PasswordHasher(cost: UInt8(configuration.passwordHashCost))
+        self.tokens = await AccessTokens(secret: configuration.secretKey, lifetime: configuration.accessTokenLifetime)
         self.metrics = metrics
     }
 
@@ -46,21 +53,31 @@ public func buildRouter(
     router.add(middleware: RequestMetricsMiddleware(registry: services.metrics))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AllowedOriginsMiddleware(origins: Set(configuration.corsOrigins)))
+    router.add(middleware: BearerTokenMiddleware(tokens: services.tokens))
     OperationsController(redis: services.redis, postgres: services.postgres, metrics: services.metrics).addRoutes(
         to: router
     )
     ProductController(repository: ProductRepository(client: services.postgres, logger: logger))
         .addRoutes(to: router.group("products"))
-    let cart = router.group("cart").add(
-        middleware: CartOwnerMiddleware(
-            signer: GuestSessionSigner(secret: configuration.secretKey),
-            cookieName: configuration.cookieName,
-            cookieSecure: configuration.cookieSecure,
-            maxAgeSeconds: Int(configuration.cart.guestTTLMilliseconds / 1000),
-            guestCartsEnabled: configuration.enableGuestCarts
-        )
+    let cookies = GuestSessionCookies(
+        signer: GuestSessionSigner(secret: configuration.secretKey),
+        name: configuration.cookieName,
+        secure: configuration.cookieSecure,
+        maxAgeSeconds: Int(configuration.cart.guestTTLMilliseconds / 1000)
     )
-    CartController(store: services.store, products: services.products, settings: configuration.cart).addRoutes(to: cart)
+    let merger = GuestCartMerger(store: services.store, cookies: cookies, enabled: configuration.enableCartMerge)
+    AccountController(
+        users: services.users,
+        hasher: services.passwords,
+        tokens: services.tokens,
+        revocations: TokenRevocations(redis: services.redis),
+        merger: merger
+    ).addRoutes(to: router)
+    let cart = router.group("cart").add(
+        middleware: CartOwnerMiddleware(cookies: cookies, guestCartsEnabled: configuration.enableGuestCarts)
+    )
+    CartController(store: services.store, products: services.products, settings: configuration.cart, merger: merger)
+        .addRoutes(to: cart)
     return router
 }
 

@@ -6,6 +6,6 @@ struct HotCart: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotcart",
         abstract: "A Redis-backed, high-throughput shopping-cart tier.",
-        subcommands: [Serve.self, Flush.self, Migrate.self, Seed.self]
+        subcommands: [Serve.self, Flush.self, Migrate.self, Seed.self, UserCommand.self]
     )
 }

@@ -13,7 +13,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = loadConfiguration()
         let logger = Logger(label: "hotcart.serve")
         let registry = bootstrapPrometheus()
-        let services = HotCartServices(configuration: configuration, metrics: registry, logger: logger)
+        let services = await HotCartServices(configuration: configuration, metrics: registry, logger: logger)
         let app = buildApplication(configuration: configuration, services: services, logger: logger)
         try await app.runService()
     }

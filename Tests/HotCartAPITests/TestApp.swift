@@ -19,10 +19,15 @@ func withTestApp(
 ) async throws {
     var configuration = AppConfiguration(redis: redis, database: TestEnvironment.database, secretKey: "test-secret")
     configuration.cart.mutationsPerMinute = 0
+    configuration.passwordHashCost = 4
     settings(&configuration)
     var logger = Logger(label: "hotcart.test")
     logger.logLevel = .critical
-    let services = HotCartServices(configuration: configuration, metrics: PrometheusCollectorRegistry(), logger: logger)
+    let services = await HotCartServices(
+        configuration: configuration,
+        metrics: PrometheusCollectorRegistry(),
+        logger: logger
+    )
     let app = Application(
         router: buildRouter(configuration: configuration, services: services, logger: logger),
         logger: logger
@@ -37,7 +42,7 @@ func withTestApp(
     }
 }
 
-/// Inserts a product for one test and returns its id.
+/// Inserts a product for one test and returns its id, already in the product cache.
 func insertProduct(
     _ services: HotCartServices,
     price: String,
@@ -48,7 +53,11 @@ func insertProduct(
     let rows = try await services.postgres.query(
         "INSERT INTO product (name, price, stock, is_active) VALUES (\(name), \(price)::numeric, \(stock), \(isActive)) RETURNING id"
     )
-    for try await id in rows.decode(Int.self) { return id }
+    for try await id in rows.decode(Int.self) {
+        // Seen by adds at once, rather than at the cache's next reload.
+        try await services.products.refresh()
+        return id
+    }
     throw CartError.productNotFound(0)
 }
 
@@ -56,6 +65,8 @@ func insertProduct(
 final class Browser: @unchecked Sendable {
     let client: any TestClientProtocol
     var cookie: String?
+    /// Sent as `Authorization: Bearer …` when set.
+    var token: String?
 
     init(_ client: any TestClientProtocol) {
         self.client = client
@@ -70,6 +81,7 @@ final class Browser: @unchecked Sendable {
     ) async throws -> TestResponse {
         var headers = headers
         if let cookie { headers[.cookie] = cookie }
+        if let token, headers[.authorization] == nil { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
         let response = try await self.client.execute(
             uri: uri,
@@ -83,6 +95,56 @@ final class Browser: @unchecked Sendable {
         return response
     }
 }
+
+extension Browser {
+    /// Registers an account and returns its id.
+    @discardableResult
+    func register(_ email: String, password: String = "correct horse battery") async throws -> String {
+        let response = try await self.send(
+            .post,
+            "/auth/register",
+            json: #"{"email": "\#(email)", "password": "\#(password)"}"#
+        )
+        return response.json["id"] as? String ?? ""
+    }
+
+    /// Logs in with the form FastAPI-Users expects and keeps the token.
+    @discardableResult
+    func logIn(_ email: String, password: String = "correct horse battery") async throws -> TestResponse {
+        let response = try await self.send(
+            .post,
+            "/auth/jwt/login",
+            headers: [.contentType: "application/x-www-form-urlencoded"],
+            form:
+                "username=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? email)&password=\(password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? password)"
+        )
+        if let token = response.json["access_token"] as? String { self.token = token }
+        return response
+    }
+
+    func send(
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        headers: HTTPFields,
+        form: String
+    ) async throws -> TestResponse {
+        var headers = headers
+        if let cookie { headers[.cookie] = cookie }
+        let response = try await self.client.execute(
+            uri: uri,
+            method: method,
+            headers: headers,
+            body: ByteBuffer(string: form)
+        )
+        if let setCookie = response.headers[.setCookie] {
+            self.cookie = String(setCookie.prefix { $0 != ";" })
+        }
+        return response
+    }
+}
+
+/// A fresh email address for one test.
+func uniqueEmail() -> String { "shopper-\(TestEnvironment.uniqueID().lowercased())@example.com" }
 
 extension TestResponse {
     /// The body as a JSON object.

@@ -2,6 +2,7 @@
 --
 -- KEYS (one hash tag, so every script runs unchanged on Redis Cluster):
 --   KEYS[1] the cart hash   KEYS[2] the write-behind stream   KEYS[3] the rate-limit counter
+--   KEYS[4] the deny-list entry of the request's access token (never set for guests)
 -- ARGV (common to every cart script):
 --   ARGV[1] now, ms since 1970         ARGV[2] TTL in ms (guest session TTL or user idle period)
 --   ARGV[3] id for a new cart          ARGV[4] owner key ('g:<session>' or 'u:<user id>')
@@ -20,6 +21,8 @@
 -- Invariant: a script that answers 'err' has changed nothing but the rate-limit counter; one that
 -- answers 'ok' after a change has bumped v, refreshed the TTL and appended one stream record.
 local cart_key, stream_key, rate_key = KEYS[1], KEYS[2], KEYS[3]
+-- A logged-out token reaches nothing.
+if redis.call('EXISTS', KEYS[4]) == 1 then return {'err', 'CART_006', ''} end
 local now = ARGV[1]
 local ttl = tonumber(ARGV[2])
 local max_line = tonumber(ARGV[8])
@@ -43,8 +46,16 @@ end
 
 local cart_made = false
 
+-- Whether the cart is there and still in use ('merging' is active while a merge takes it).
+-- A cart that ended (its lines merged into a user's cart) is replaced by the next one made.
+local function is_live()
+  local status = redis.call('HGET', cart_key, 'st')
+  return status == 'active' or status == 'merging'
+end
+
 local function ensure_cart()
-  if redis.call('EXISTS', cart_key) == 1 then return end
+  if is_live() then return end
+  redis.call('DEL', cart_key)
   redis.call('HSET', cart_key, 'id', ARGV[3], 'owner', ARGV[4], 'sref', ARGV[5], 'st', 'active',
     'v', 0, 'q', 0, 'c', now, 'u', now)
   cart_made = true

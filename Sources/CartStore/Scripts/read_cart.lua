@@ -1,9 +1,10 @@
 -- read_cart.lua: the cart as it is, made (empty) on first use; a read refreshes the TTL.
 -- KEYS, common ARGV and reply: see cart_prelude.lua. No extra ARGV.
--- Invariant: an existing cart's contents and version are unchanged; a new cart is version 1.
+-- Invariant: a live cart's contents and version are unchanged; a new cart is version 1 (an
+-- ended cart is replaced by a new one).
 local absent = missing()
 if absent then return absent end
-if redis.call('EXISTS', cart_key) == 0 then
+if not is_live() then
   ensure_cart()
   return commit(false)
 end

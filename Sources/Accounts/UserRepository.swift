@@ -1,0 +1,105 @@
+import Logging
+import PostgresNIO
+
+/// Accounts in PostgreSQL's `"user"` table. Emails are stored lowercase and unique.
+public struct UserRepository: Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Inserts a new account; ``AccountError/userAlreadyExists`` when the email is taken.
+    public func insert(_ user: User) async throws -> User {
+        do {
+            let rows = try await self.client.query(
+                """
+                INSERT INTO "user" (id, email, username, hashed_password, is_active, is_superuser, is_verified)
+                VALUES (\(user.id)::uuid, \(user.email), \(user.username), \(user.hashedPassword),
+                        \(user.isActive), \(user.isSuperuser), \(user.isVerified))
+                """,
+                logger: self.logger
+            )
+            for try await _ in rows {}
+            return user
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw AccountError.userAlreadyExists
+        }
+    }
+
+    public func user(email: String) async throws -> User? {
+        try await self.users(
+            "SELECT \(unescaped: Self.columns) FROM \"user\" WHERE email = \(email)"
+        ).first
+    }
+
+    public func user(id: String) async throws -> User? {
+        guard UUIDText.isValid(id) else { return nil }
+        return try await self.users("SELECT \(unescaped: Self.columns) FROM \"user\" WHERE id = \(id)::uuid").first
+    }
+
+    /// Saves every field of an existing account; ``AccountError/emailAlreadyExists`` when the
+    /// new email belongs to another account.
+    public func update(_ user: User) async throws -> User {
+        do {
+            let rows = try await self.client.query(
+                """
+                UPDATE "user" SET email = \(user.email), username = \(user.username),
+                    hashed_password = \(user.hashedPassword), is_active = \(user.isActive),
+                    is_superuser = \(user.isSuperuser), is_verified = \(user.isVerified)
+                WHERE id = \(user.id)::uuid
+                """,
+                logger: self.logger
+            )
+            for try await _ in rows {}
+            return user
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw AccountError.emailAlreadyExists
+        }
+    }
+
+    private static let columns = "id::text, email, username, hashed_password, is_active, is_superuser, is_verified"
+
+    private func users(_ query: PostgresQuery) async throws -> [User] {
+        let rows = try await self.client.query(query, logger: self.logger)
+        var users: [User] = []
+        for try await (id, email, username, hash, isActive, isSuperuser, isVerified) in rows.decode(
+            (String, String, String?, String, Bool, Bool, Bool).self
+        ) {
+            users.append(
+                User(
+                    id: id,
+                    email: email,
+                    username: username,
+                    hashedPassword: hash,
+                    isActive: isActive,
+                    isSuperuser: isSuperuser,
+                    isVerified: isVerified
+                )
+            )
+        }
+        return users
+    }
+}
+
+/// Checks the text form of a UUID before it reaches SQL (a malformed one is simply unknown).
+enum UUIDText {
+    static func isValid(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        for (index, byte) in bytes.enumerated() {
+            if [8, 13, 18, 23].contains(index) {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard
+                    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                        || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                        || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+                else { return false }
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,95 @@
+import CartDomain
+import RedisClient
+
+extension RedisCartStore {
+    /// A guest line the user cart could not take in full.
+    public struct MergeWarning: Sendable, Hashable {
+        public enum Reason: String, Sendable {
+            /// The line would have passed the per-line cap.
+            case quantityCapped = "QUANTITY_CAPPED"
+            /// The cart would have passed the per-cart cap.
+            case cartLimitReached = "CART_LIMIT_REACHED"
+        }
+
+        public var reason: Reason
+        public var productID: Int
+        /// The user cart's line for the product (absent from the cart when nothing was kept).
+        public var itemID: String
+        public var requested: Int
+        public var kept: Int
+    }
+
+    /// The user cart after a merge, and what it could not take.
+    public struct MergeOutcome: Sendable {
+        public var cart: Cart
+        public var warnings: [MergeWarning]
+    }
+
+    /// Merges the guest session's cart into the user's, in three atomic steps that never
+    /// double-count, even with the two carts on different Redis Cluster shards:
+    /// 1. the guest cart is marked `merging` under a merge id (a retry or a concurrent merge
+    ///    finds the mark and uses the same id);
+    /// 2. the user cart adds the lines once per merge id (capped per line and per cart; lines it
+    ///    already has keep their price snapshot);
+    /// 3. the guest cart ends: no lines, status `expired`, so its session reaches nothing.
+    /// A merge interrupted between steps is completed by the next merge of that guest session.
+    public func merge(guest: CartSession, into user: CartSession) async throws -> MergeOutcome {
+        guard !guest.isNew else {
+            return MergeOutcome(cart: try await self.cart(of: user), warnings: [])
+        }
+        let taken = try await self.answer(
+            CartScripts.mergeTake,
+            session: guest,
+            arguments: [RandomID.uuid(), user.owner.key]
+        )
+        let guestHash = taken[2].array ?? []
+        guard !guestHash.isEmpty, let mergeID = Self.field("mid", in: guestHash) else {
+            return MergeOutcome(cart: try await self.cart(of: user), warnings: [])
+        }
+        let guestCart = try Cart(hash: guestHash, owner: guest.owner, expiresAt: nil)
+        var arguments = [mergeID]
+        for item in guestCart.items.sorted(by: { $0.productID < $1.productID }) {
+            arguments += [
+                String(item.productID), RandomID.uuid(), String(item.quantity), String(item.unitPrice.value),
+                String(item.createdAt), String(item.updatedAt), item.productName,
+            ]
+        }
+        let applied = try await self.answer(
+            CartScripts.mergeApply,
+            session: user,
+            extraKeys: [CartKeys(owner: user.owner).mergeApplied(mergeID)],
+            arguments: arguments
+        )
+        _ = try await self.answer(CartScripts.mergeFinish, session: guest, arguments: [mergeID])
+        let cart = try Cart(hash: applied[2].array ?? [], owner: user.owner, expiresAt: self.expiry(of: user.owner))
+        let warnings = (applied.count > 3 ? applied[3].string ?? "" : "").split(separator: ";").compactMap(
+            Self.warning
+        )
+        self.merges.increment()
+        return MergeOutcome(cart: cart, warnings: warnings)
+    }
+
+    private static func field(_ name: String, in hash: [RedisValue]) -> String? {
+        var index = 0
+        while index + 1 < hash.count {
+            if hash[index].string == name { return hash[index + 1].string }
+            index += 2
+        }
+        return nil
+    }
+
+    /// Parses `<code>|<product id>|<item id>|<requested>|<kept>`.
+    private static func warning(_ text: Substring) -> MergeWarning? {
+        let parts = text.split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count == 5, let reason = MergeWarning.Reason(rawValue: String(parts[0])),
+            let productID = Int(parts[1]), let requested = Int(parts[3]), let kept = Int(parts[4])
+        else { return nil }
+        return MergeWarning(
+            reason: reason,
+            productID: productID,
+            itemID: String(parts[2]),
+            requested: requested,
+            kept: kept
+        )
+    }
+}

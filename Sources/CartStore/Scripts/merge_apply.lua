@@ -1,0 +1,50 @@
+-- merge_apply.lua: step 2 of a merge, on the user cart: add the guest lines once per merge id.
+-- KEYS, common ARGV: see cart_prelude.lua.  KEYS[5] the merge's applied-marker
+-- ARGV[11] merge id  ARGV[12], ...: 7 per guest line: product id, id for a new line, quantity,
+--   unit cents, created ms, updated ms, name
+-- Reply: {'ok', flags, <HGETALL of the user cart>, <warnings>}; warnings are
+--   '<code>|<product id>|<item id>|<requested>|<kept>' joined by ';'.
+-- Invariant: quantities add, capped per line and per cart; a line the user already has keeps
+-- its price snapshot; a merge id already applied changes nothing and answers the same warnings.
+local absent = missing()
+if absent then return absent end
+local applied = redis.call('GET', KEYS[5])
+if applied then return {'ok', 0, redis.call('HGETALL', cart_key), applied} end
+ensure_cart()
+local warnings = {}
+local total = units()
+local changed = false
+for index = 12, #ARGV, 7 do
+  local product_id, new_item, qty = ARGV[index], ARGV[index + 1], tonumber(ARGV[index + 2])
+  local field = 'l:' .. product_id
+  local existing = redis.call('HGET', cart_key, field)
+  local item, cents, created, name, old_qty = new_item, ARGV[index + 3], ARGV[index + 4], ARGV[index + 6], 0
+  if existing then
+    local _updated
+    item, old_qty, cents, created, _updated, name = parse_line(existing)
+  end
+  local kept = math.max(0, math.min(old_qty + qty, max_line) - old_qty)
+  local code = 'QUANTITY_CAPPED'
+  if total + kept > max_cart then
+    kept = math.max(0, max_cart - total)
+    code = 'CART_LIMIT_REACHED'
+  end
+  if kept < qty then
+    table.insert(warnings, code .. '|' .. product_id .. '|' .. item .. '|' .. qty .. '|' .. kept)
+  end
+  if kept > 0 then
+    redis.call('HSET', cart_key, field, format_line(item, old_qty + kept, cents, created, now, name))
+    if not existing then redis.call('HSET', cart_key, 'i:' .. item, product_id) end
+    total = total + kept
+    changed = true
+  end
+end
+redis.call('HSET', cart_key, 'q', total)
+local summary = table.concat(warnings, ';')
+redis.call('SET', KEYS[5], summary, 'PX', 86400000)
+if changed or cart_made then
+  local reply = commit(false)
+  table.insert(reply, summary)
+  return reply
+end
+return {'ok', 0, redis.call('HGETALL', cart_key), summary}

@@ -1,0 +1,165 @@
+import Accounts
+import CartDomain
+import CartStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// FastAPI-Users' routes: `POST /auth/register`, `POST /auth/jwt/login` (form-encoded, and
+/// the merge of the guest cart it carries), `POST /auth/jwt/logout`, `GET|PATCH /users/me`.
+///
+/// Only these touch PostgreSQL for identity; cart routes trust the signed token and check its
+/// revocation inside the cart's own Redis step.
+struct AccountController {
+    let users: UserRepository
+    let hasher: PasswordHasher
+    let tokens: AccessTokens
+    let revocations: TokenRevocations
+    let merger: GuestCartMerger
+
+    func addRoutes(to router: Router<CartRequestContext>) {
+        router.post("auth/register", use: self.register)
+        router.post("auth/jwt/login", use: self.login)
+        router.post("auth/jwt/logout", use: self.logout)
+        router.get("users/me", use: self.me)
+        router.patch("users/me", use: self.updateMe)
+    }
+
+    @Sendable func register(request: Request, context: CartRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var email: String
+            var password: String
+            var username: String?
+        }
+        let body = try await JSONBody.decode(Body.self, from: request)
+        guard let email = AccountPolicy.normalizedEmail(body.email) else { throw AccountError.invalidEmail }
+        if let reason = AccountPolicy.passwordProblem(body.password) {
+            throw AccountError.invalidPassword(reason: reason)
+        }
+        let user = try await self.users.insert(
+            User(
+                id: UUID().uuidString.lowercased(),
+                email: email,
+                username: body.username,
+                hashedPassword: try await self.hasher.hash(body.password)
+            )
+        )
+        return JSONBody.response(UserResponse(user), status: .created)
+    }
+
+    @Sendable func login(request: Request, context: CartRequestContext) async throws -> Response {
+        struct Form: Decodable {
+            var username: String
+            var password: String
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: JSONBody.maxRequestBytes)
+        } catch is NIOTooManyBytesError {
+            throw CartError.bodyTooLarge
+        }
+        guard let form = try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer)) else {
+            throw CartError.invalidRequest("Form fields 'username' and 'password' are required", field: "username")
+        }
+        let email = AccountPolicy.normalizedEmail(form.username) ?? form.username.lowercased()
+        let user = try await self.users.user(email: email)
+        // The hash is checked even for an unknown email, so the answer takes as long either way.
+        guard try await self.hasher.verify(form.password, against: user?.hashedPassword), let user, user.isActive
+        else {
+            throw AccountError.badCredentials
+        }
+        let (token, claims) = try await self.tokens.issue(for: user.id)
+        var response = JSONBody.response(["access_token": token, "token_type": "bearer"])
+        let userSession = CartSession(owner: .user(id: user.id), tokenID: claims.tokenID)
+        if let rotated = await self.merger.mergeOnLogin(request, into: userSession, logger: context.logger) {
+            response.setCookie(rotated)
+        }
+        return response
+    }
+
+    @Sendable func logout(request: Request, context: CartRequestContext) async throws -> Response {
+        let token = try await self.activeToken(context)
+        try await self.revocations.revoke(token)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func me(request: Request, context: CartRequestContext) async throws -> Response {
+        JSONBody.response(UserResponse(try await self.currentUser(context)))
+    }
+
+    @Sendable func updateMe(request: Request, context: CartRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var email: String?
+            var password: String?
+            var username: String?
+        }
+        var user = try await self.currentUser(context)
+        let body = try await JSONBody.decode(Body.self, from: request)
+        if let email = body.email {
+            guard let normalized = AccountPolicy.normalizedEmail(email) else { throw AccountError.invalidEmail }
+            user.email = normalized
+        }
+        if let password = body.password {
+            if let reason = AccountPolicy.passwordProblem(password) {
+                throw AccountError.invalidUpdatedPassword(reason: reason)
+            }
+            user.hashedPassword = try await self.hasher.hash(password)
+        }
+        if let username = body.username { user.username = username }
+        return JSONBody.response(UserResponse(try await self.users.update(user)))
+    }
+
+    /// The request's token, valid and not logged out; 401 CART_006 otherwise.
+    private func activeToken(_ context: CartRequestContext) async throws -> AccessTokens.Verified {
+        let token = try context.requireToken()
+        guard try await !self.revocations.isRevoked(token) else { throw CartError.authRequired }
+        return token
+    }
+
+    /// The signed-in user, active; 401 CART_006 otherwise.
+    private func currentUser(_ context: CartRequestContext) async throws -> User {
+        let token = try await self.activeToken(context)
+        guard let user = try await self.users.user(id: token.userID), user.isActive else {
+            throw CartError.authRequired
+        }
+        return user
+    }
+}
+
+/// A user as FastAPI-Users answers it (never the password hash).
+struct UserResponse: Encodable {
+    var id: String
+    var email: String
+    var username: String?
+    var isActive: Bool
+    var isSuperuser: Bool
+    var isVerified: Bool
+
+    init(_ user: User) {
+        self.id = user.id
+        self.email = user.email
+        self.username = user.username
+        self.isActive = user.isActive
+        self.isSuperuser = user.isSuperuser
+        self.isVerified = user.isVerified
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, email, username
+        case isActive = "is_active"
+        case isSuperuser = "is_superuser"
+        case isVerified = "is_verified"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.id, forKey: .id)
+        try container.encode(self.email, forKey: .email)
+        try container.encode(self.username, forKey: .username)
+        try container.encode(self.isActive, forKey: .isActive)
+        try container.encode(self.isSuperuser, forKey: .isSuperuser)
+        try container.encode(self.isVerified, forKey: .isVerified)
+    }
+}

@@ -1,0 +1,54 @@
+import CartDomain
+import CartStore
+import Hummingbird
+import Logging
+
+/// Merges the guest cart a request's cookie names into the signed-in user's cart, then
+/// rotates the guest session: the answer carries a new cookie and the old one reaches
+/// nothing. Used by `POST /cart/merge` and by login. `ENABLE_CART_MERGE=false` turns it off.
+struct GuestCartMerger: Sendable {
+    let store: RedisCartStore
+    let cookies: GuestSessionCookies
+    let enabled: Bool
+
+    /// The merge for `POST /cart/merge`: the user cart with a warning per capped line, and the
+    /// rotated cookie when the request named a guest session.
+    func merge(
+        guest: CartSession?,
+        into user: CartSession
+    ) async throws -> (cart: Cart, warnings: [RedisCartStore.MergeWarning], rotated: Cookie?) {
+        guard let guest else { return (try await self.store.cart(of: user), [], nil) }
+        let outcome = try await self.store.merge(guest: guest, into: user)
+        return (outcome.cart, outcome.warnings, self.cookies.cookie(self.cookies.fresh().cookieValue))
+    }
+
+    /// The merge at login: best effort (a login never fails because Redis did); the rotated
+    /// cookie, or `nil` when there was no guest session or the merge could not run.
+    func mergeOnLogin(_ request: Request, into user: CartSession, logger: Logger) async -> Cookie? {
+        guard self.enabled, let guest = self.cookies.presented(in: request) else { return nil }
+        do {
+            _ = try await self.store.merge(guest: guest.session, into: user)
+            return self.cookies.cookie(self.cookies.fresh().cookieValue)
+        } catch {
+            logger.warning(
+                "guest cart not merged at login; POST /cart/merge can retry it",
+                metadata: ["error": "\(error)"]
+            )
+            return nil
+        }
+    }
+}
+
+extension CartWarning {
+    /// The warning for a guest line the user cart could not take in full; it names the user
+    /// cart's line when the cart has one for the product.
+    init(_ warning: RedisCartStore.MergeWarning, in cart: Cart) {
+        let limit = warning.reason == .quantityCapped ? "the per-line limit" : "the cart limit"
+        self.init(
+            code: warning.reason.rawValue,
+            message: "Product \(warning.productID): kept \(warning.kept) of \(warning.requested) units (\(limit))",
+            productID: warning.productID,
+            itemID: cart.items.contains { $0.id == warning.itemID } ? warning.itemID : nil
+        )
+    }
+}

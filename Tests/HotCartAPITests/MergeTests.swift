@@ -1,0 +1,121 @@
+import Foundation
+import HotCartTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import HotCartAPI
+
+/// Merging a guest cart into the user's cart at login and through `POST /cart/merge`.
+@Suite struct MergeTests {
+    func quantities(_ response: TestResponse) -> [Int: Int] {
+        var quantities: [Int: Int] = [:]
+        for item in response.items {
+            if let product = item["product_id"] as? Int { quantities[product] = item["quantity"] as? Int }
+        }
+        return quantities
+    }
+
+    @Test func loginMergesTheGuestCartAndTheOldCookieReachesNothing() async throws {
+        try await withTestApp { client, services async throws in
+            let a = try await insertProduct(services, price: "2.00")
+            let b = try await insertProduct(services, price: "3.00")
+            let email = uniqueEmail()
+            let device = Browser(client)
+            try await device.register(email)
+            try await device.logIn(email)
+            try await device.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 3}"#)
+
+            let guest = Browser(client)
+            try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
+            let guestCart = try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(b), "quantity": 1}"#)
+            let oldCookie = try #require(guest.cookie)
+            let login = try await guest.logIn(email)
+            #expect(login.status == .ok)
+            #expect(guest.cookie != oldCookie, "the session id is rotated")
+
+            let userCart = try await guest.send(.get, "/cart")
+            #expect(quantities(userCart) == [a: 5, b: 1])
+            #expect(userCart.json["subtotal"] as? Double == 13.0)
+
+            let old = Browser(client)
+            old.cookie = oldCookie
+            let afterwards = try await old.send(.get, "/cart")
+            #expect(afterwards.status == .ok)
+            #expect(afterwards.items.isEmpty)
+            #expect(afterwards.json["id"] as? String != guestCart.json["id"] as? String)
+        }
+    }
+
+    @Test func concurrentAndRetriedMergesNeverDoubleCount() async throws {
+        try await withTestApp { client, services async throws in
+            let a = try await insertProduct(services, price: "2.00")
+            let b = try await insertProduct(services, price: "3.00")
+            let email = uniqueEmail()
+            let device = Browser(client)
+            try await device.register(email)
+            try await device.logIn(email)
+            try await device.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 3}"#)
+            let token = try #require(device.token)
+
+            let guest = Browser(client)
+            try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
+            try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(b), "quantity": 1}"#)
+            let guestCookie = try #require(guest.cookie)
+            let headers: HTTPFields = [.cookie: guestCookie, .authorization: "Bearer \(token)"]
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await client.execute(uri: "/cart/merge", method: .post, headers: headers).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == .ok })
+            #expect(quantities(try await device.send(.get, "/cart")) == [a: 5, b: 1])
+            // A retry long after: nothing left to merge, nothing counted again.
+            let retry = try await client.execute(uri: "/cart/merge", method: .post, headers: headers)
+            #expect(quantities(retry) == [a: 5, b: 1])
+        }
+    }
+
+    @Test func mergedQuantitiesAreCappedWithWarnings() async throws {
+        try await withTestApp { client, services async throws in
+            let a = try await insertProduct(services, price: "1.00")
+            let email = uniqueEmail()
+            let user = Browser(client)
+            try await user.register(email)
+            try await user.logIn(email)
+            try await user.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 98}"#)
+
+            let guest = Browser(client)
+            try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 5}"#)
+            guest.token = user.token
+            let merged = try await guest.send(.post, "/cart/merge")
+            #expect(merged.status == .ok)
+            #expect(quantities(merged) == [a: 99])
+            let warnings = merged.json["warnings"] as? [[String: Any]] ?? []
+            #expect(warnings.count == 1)
+            #expect(warnings.first?["code"] as? String == "QUANTITY_CAPPED")
+            #expect(warnings.first?["product_id"] as? Int == a)
+            #expect(warnings.first?["item_id"] as? String == merged.items.first?["id"] as? String)
+        }
+    }
+
+    @Test func mergeNeedsATokenAndCanBeTurnedOff() async throws {
+        let mergeOff: (inout AppConfiguration) -> Void = { $0.enableCartMerge = false }
+        try await withTestApp(settings: mergeOff) { client, services async throws in
+            let a = try await insertProduct(services, price: "1.00")
+            let guest = Browser(client)
+            #expect(try await guest.send(.post, "/cart/merge").status == .unauthorized)
+            try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
+            let email = uniqueEmail()
+            try await guest.register(email)
+            try await guest.logIn(email)
+            #expect(try await guest.send(.get, "/cart").items.isEmpty, "login does not merge when turned off")
+            #expect(try await guest.send(.post, "/cart/merge").status == .notFound)
+            guest.token = nil
+            #expect(quantities(try await guest.send(.get, "/cart")) == [a: 2], "the guest cart is untouched")
+        }
+    }
+}
