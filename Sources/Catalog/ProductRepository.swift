@@ -15,21 +15,84 @@ public struct ProductRepository: Sendable {
     /// One page of products, by id.
     public func list(limit: Int, offset: Int) async throws -> [Product] {
         try await self.products(
-            "SELECT id, name, (price * 100)::bigint, stock, is_active, \(Self.times) FROM product ORDER BY id LIMIT \(limit) OFFSET \(offset)"
+            "SELECT id, name, (price * 100)::bigint, stock, is_active, \(Self.times) FROM product WHERE deleted_at IS NULL ORDER BY id LIMIT \(limit) OFFSET \(offset)"
         )
     }
 
-    /// Every product, for the in-process cache.
+    /// Every product not deleted, for the in-process cache.
     public func all() async throws -> [Product] {
         try await self.products(
-            "SELECT id, name, (price * 100)::bigint, stock, is_active, \(Self.times) FROM product ORDER BY id"
+            "SELECT id, name, (price * 100)::bigint, stock, is_active, \(Self.times) FROM product WHERE deleted_at IS NULL ORDER BY id"
         )
     }
 
+    /// A product not deleted.
     public func product(id: Int) async throws -> Product? {
         try await self.products(
-            "SELECT id, name, (price * 100)::bigint, stock, is_active, \(Self.times) FROM product WHERE id = \(id)"
+            "SELECT id, name, (price * 100)::bigint, stock, is_active, \(Self.times) FROM product WHERE id = \(id) AND deleted_at IS NULL"
         ).first
+    }
+
+    /// What an administrator sets on a product.
+    public struct Fields: Sendable, Hashable {
+        public var name: String
+        public var price: Cents
+        public var stock: Int?
+        public var isActive: Bool
+
+        public init(name: String, price: Cents, stock: Int?, isActive: Bool) {
+            self.name = name
+            self.price = price
+            self.stock = stock
+            self.isActive = isActive
+        }
+    }
+
+    /// A name already taken by another product (deleted ones keep theirs).
+    public struct DuplicateName: Error {}
+
+    /// Creates a product; throws ``DuplicateName`` when the name is taken.
+    public func create(_ fields: Fields) async throws -> Product {
+        let created = try await self.writing(
+            """
+            INSERT INTO product (name, price, stock, is_active)
+            VALUES (\(fields.name), \(fields.price.description)::numeric, \(fields.stock), \(fields.isActive))
+            RETURNING id, name, (price * 100)::bigint, stock, is_active, \(unescaped: Self.times)
+            """
+        )
+        guard let created else { preconditionFailure("INSERT … RETURNING answers with its row") }
+        return created
+    }
+
+    /// Replaces a product's fields; `nil` when there is no such product.
+    public func update(id: Int, _ fields: Fields) async throws -> Product? {
+        try await self.writing(
+            """
+            UPDATE product SET name = \(fields.name), price = \(fields.price.description)::numeric,
+                stock = \(fields.stock), is_active = \(fields.isActive), updated_at = now()
+            WHERE id = \(id) AND deleted_at IS NULL
+            RETURNING id, name, (price * 100)::bigint, stock, is_active, \(unescaped: Self.times)
+            """
+        )
+    }
+
+    /// Deletes a product from the catalog (kept for the carts that name it); whether it existed.
+    public func delete(id: Int) async throws -> Bool {
+        try await self.writing(
+            """
+            UPDATE product SET deleted_at = now(), is_active = FALSE, updated_at = now()
+            WHERE id = \(id) AND deleted_at IS NULL
+            RETURNING id, name, (price * 100)::bigint, stock, is_active, \(unescaped: Self.times)
+            """
+        ) != nil
+    }
+
+    private func writing(_ query: PostgresQuery) async throws -> Product? {
+        do {
+            return try await self.products(query).first
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw DuplicateName()
+        }
     }
 
     /// Inserts a product unless one with its name exists; returns whether it inserted.
@@ -51,7 +114,11 @@ public struct ProductRepository: Sendable {
         "(extract(epoch FROM created_at) * 1000)::bigint, (extract(epoch FROM updated_at) * 1000)::bigint"
 
     private func products(_ sql: String) async throws -> [Product] {
-        let rows = try await self.client.query(PostgresQuery(unsafeSQL: sql), logger: self.logger)
+        try await self.products(PostgresQuery(unsafeSQL: sql))
+    }
+
+    private func products(_ query: PostgresQuery) async throws -> [Product] {
+        let rows = try await self.client.query(query, logger: self.logger)
         var products: [Product] = []
         for try await (id, name, cents, stock, isActive, created, updated) in rows.decode(
             (Int, String, Int64, Int?, Bool, Int64, Int64).self

@@ -16,6 +16,7 @@ struct AccountController {
     let hasher: PasswordHasher
     let tokens: AccessTokens
     let revocations: TokenRevocations
+    let authenticator: Authenticator
     let merger: GuestCartMerger
 
     func addRoutes(to router: Router<CartRequestContext>) {
@@ -80,13 +81,13 @@ struct AccountController {
     }
 
     @Sendable func logout(request: Request, context: CartRequestContext) async throws -> Response {
-        let token = try await self.activeToken(context)
+        let token = try await self.authenticator.activeToken(context)
         try await self.revocations.revoke(token)
         return Response(status: .noContent)
     }
 
     @Sendable func me(request: Request, context: CartRequestContext) async throws -> Response {
-        JSONBody.response(UserResponse(try await self.currentUser(context)))
+        JSONBody.response(UserResponse(try await self.authenticator.currentUser(context)))
     }
 
     @Sendable func updateMe(request: Request, context: CartRequestContext) async throws -> Response {
@@ -95,7 +96,7 @@ struct AccountController {
             var password: String?
             var username: String?
         }
-        var user = try await self.currentUser(context)
+        var user = try await self.authenticator.currentUser(context)
         let body = try await JSONBody.decode(Body.self, from: request)
         if let email = body.email {
             guard let normalized = AccountPolicy.normalizedEmail(email) else { throw AccountError.invalidEmail }
@@ -109,22 +110,6 @@ struct AccountController {
         }
         if let username = body.username { user.username = username }
         return JSONBody.response(UserResponse(try await self.users.update(user)))
-    }
-
-    /// The request's token, valid and not logged out; 401 CART_006 otherwise.
-    private func activeToken(_ context: CartRequestContext) async throws -> AccessTokens.Verified {
-        let token = try context.requireToken()
-        guard try await !self.revocations.isRevoked(token) else { throw CartError.authRequired }
-        return token
-    }
-
-    /// The signed-in user, active; 401 CART_006 otherwise.
-    private func currentUser(_ context: CartRequestContext) async throws -> User {
-        let token = try await self.activeToken(context)
-        guard let user = try await self.users.user(id: token.userID), user.isActive else {
-            throw CartError.authRequired
-        }
-        return user
     }
 }
 

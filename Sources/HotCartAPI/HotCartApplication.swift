@@ -57,8 +57,11 @@ public func buildRouter(
     OperationsController(redis: services.redis, postgres: services.postgres, metrics: services.metrics).addRoutes(
         to: router
     )
-    ProductController(repository: ProductRepository(client: services.postgres, logger: logger))
-        .addRoutes(to: router.group("products"))
+    let authenticator = Authenticator(users: services.users, revocations: TokenRevocations(redis: services.redis))
+    ProductController(
+        repository: ProductRepository(client: services.postgres, logger: logger),
+        authenticator: authenticator
+    ).addRoutes(to: router.group("products"))
     let cookies = GuestSessionCookies(
         signer: GuestSessionSigner(secret: configuration.secretKey),
         name: configuration.cookieName,
@@ -71,6 +74,7 @@ public func buildRouter(
         hasher: services.passwords,
         tokens: services.tokens,
         revocations: TokenRevocations(redis: services.redis),
+        authenticator: authenticator,
         merger: merger
     ).addRoutes(to: router)
     let cart = router.group("cart").add(

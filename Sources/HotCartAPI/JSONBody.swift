@@ -91,3 +91,26 @@ struct WholeNumberInput: Decodable, Sendable {
         }
     }
 }
+
+/// A JSON price: a number with at most two decimals, from 0 to 99,999,999.99 (the column is
+/// `numeric(10,2)`), read exactly (as a decimal, never through a float).
+struct PriceInput: Decodable, Sendable {
+    /// The price, or `nil` when the value is not an acceptable price.
+    var cents: Cents?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        guard let decimal = try? container.decode(Decimal.self) else {
+            self.cents = nil
+            return
+        }
+        var scaled = decimal * 100
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &scaled, 0, .plain)
+        guard rounded == scaled, decimal >= 0, decimal < 100_000_000 else {
+            self.cents = nil
+            return
+        }
+        self.cents = Cents(NSDecimalNumber(decimal: rounded).int64Value)
+    }
+}

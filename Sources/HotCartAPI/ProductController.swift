@@ -1,15 +1,158 @@
 import CartDomain
 import Catalog
+import Foundation
 import Hummingbird
 
-/// The public catalog: `GET /products/` (limit/offset) and `GET /products/{id}`, read from
-/// PostgreSQL so they show the catalog as it is now.
+/// The catalog: public `GET /products/` (limit/offset) and `GET /products/{id}`, read from
+/// PostgreSQL so they show the catalog as it is now; `POST /products/`, `PUT|PATCH
+/// /products/{id}` and `DELETE /products/{id}` for superusers. Carts see a change within a
+/// second, through the product cache's reload.
 struct ProductController {
     let repository: ProductRepository
+    let authenticator: Authenticator
 
     func addRoutes(to group: RouterGroup<CartRequestContext>) {
         group.get(use: self.list)
         group.get("{id}", use: self.show)
+        group.post(use: self.create)
+        group.put("{id}", use: self.replace)
+        group.patch("{id}", use: self.update)
+        group.delete("{id}", use: self.delete)
+    }
+
+    /// The fields of `POST` and `PUT` (name and price required) and of `PATCH` (all optional).
+    private struct Body: Decodable {
+        var name: String?
+        var price: PriceInput?
+        var stock: WholeNumberInput??
+        var isActive: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case name, price, stock
+            case isActive = "is_active"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.name = try container.decodeIfPresent(String.self, forKey: .name)
+            self.price = try container.decodeIfPresent(PriceInput.self, forKey: .price)
+            // Absent (keep) is not null (stock not tracked).
+            if container.contains(.stock) {
+                self.stock = .some(try container.decodeIfPresent(WholeNumberInput.self, forKey: .stock))
+            }
+            self.isActive = try container.decodeIfPresent(Bool.self, forKey: .isActive)
+        }
+
+        /// The fields over `base`; every given value checked.
+        func fields(over base: ProductRepository.Fields?) throws -> ProductRepository.Fields {
+            guard let name = (self.name ?? base?.name)?.trimmingCharacters(in: .whitespaces), !name.isEmpty,
+                name.count <= 255
+            else {
+                throw CartError.invalidRequest("name must be 1 to 255 characters", field: "name")
+            }
+            let price: Cents
+            if let given = self.price {
+                guard let cents = given.cents else {
+                    throw CartError.invalidRequest(
+                        "price must be a number from 0 to 99999999.99 with at most 2 decimals",
+                        field: "price"
+                    )
+                }
+                price = cents
+            } else if let current = base?.price {
+                price = current
+            } else {
+                throw CartError.invalidRequest("Field 'price' is required", field: "price")
+            }
+            var stock = base?.stock
+            if let given = self.stock {
+                if let given {
+                    guard let value = given.value, value >= 0, value <= Int(Int32.max) else {
+                        throw CartError.invalidRequest(
+                            "stock must be a whole number of 0 or more, or null",
+                            field: "stock"
+                        )
+                    }
+                    stock = value
+                } else {
+                    stock = nil
+                }
+            }
+            return ProductRepository.Fields(
+                name: name,
+                price: price,
+                stock: stock,
+                isActive: self.isActive ?? base?.isActive ?? true
+            )
+        }
+    }
+
+    @Sendable func create(request: Request, context: CartRequestContext) async throws -> Response {
+        _ = try await self.authenticator.superuser(context)
+        let fields = try await JSONBody.decode(Body.self, from: request).fields(over: nil)
+        let product = try await self.saving(fields) { try await self.repository.create(fields) }
+        return JSONBody.response(ProductResponse(product), status: .created)
+    }
+
+    /// `PUT`: every field given again (name and price required; stock and is_active default
+    /// to untracked and active).
+    @Sendable func replace(request: Request, context: CartRequestContext) async throws -> Response {
+        _ = try await self.authenticator.superuser(context)
+        let id = try Self.productID(context)
+        let fields = try await JSONBody.decode(Body.self, from: request).fields(over: nil)
+        return try await self.updating(id, to: fields)
+    }
+
+    /// `PATCH`: only the fields given change.
+    @Sendable func update(request: Request, context: CartRequestContext) async throws -> Response {
+        _ = try await self.authenticator.superuser(context)
+        let id = try Self.productID(context)
+        let body = try await JSONBody.decode(Body.self, from: request)
+        guard let current = try await self.repository.product(id: id) else { throw Self.notFound(id) }
+        let fields = try body.fields(
+            over: .init(name: current.name, price: current.price, stock: current.stock, isActive: current.isActive)
+        )
+        return try await self.updating(id, to: fields)
+    }
+
+    @Sendable func delete(request: Request, context: CartRequestContext) async throws -> Response {
+        _ = try await self.authenticator.superuser(context)
+        let id = try Self.productID(context)
+        guard try await self.repository.delete(id: id) else { throw Self.notFound(id) }
+        return Response(status: .noContent)
+    }
+
+    private func updating(_ id: Int, to fields: ProductRepository.Fields) async throws -> Response {
+        let product = try await self.saving(fields) { try await self.repository.update(id: id, fields) }
+        guard let product else { throw Self.notFound(id) }
+        return JSONBody.response(ProductResponse(product))
+    }
+
+    /// Runs a write; a name another product has is 409.
+    private func saving<Result>(
+        _ fields: ProductRepository.Fields,
+        _ write: () async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await write()
+        } catch is ProductRepository.DuplicateName {
+            throw CartError(
+                .invalidRequest,
+                "A product named '\(fields.name)' already exists",
+                field: "name",
+                status: 409
+            )
+        }
+    }
+
+    private static func productID(_ context: CartRequestContext) throws -> Int {
+        let text = context.parameters.get("id") ?? ""
+        guard let id = Int(text), id > 0, id <= Int(Int32.max) else { throw Self.notFound(text) }
+        return id
+    }
+
+    private static func notFound(_ id: some CustomStringConvertible) -> CartError {
+        CartError(.productNotFound, "Product \(id) not found", field: "id")
     }
 
     @Sendable func list(request: Request, context: CartRequestContext) async throws -> Response {
@@ -20,11 +163,8 @@ struct ProductController {
     }
 
     @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {
-        let text = context.parameters.get("id") ?? ""
-        guard let id = Int(text), id > 0, id <= Int(Int32.max), let product = try await self.repository.product(id: id)
-        else {
-            throw CartError(.productNotFound, "Product \(text) not found", field: "id")
-        }
+        let id = try Self.productID(context)
+        guard let product = try await self.repository.product(id: id) else { throw Self.notFound(id) }
         return JSONBody.response(ProductResponse(product))
     }
 

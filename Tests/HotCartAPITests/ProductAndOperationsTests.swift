@@ -32,7 +32,7 @@ import Testing
             for try await _ in try await services.postgres.query(
                 "UPDATE product SET price = 12.50 WHERE id = \(productID)"
             ) {}
-            // The running cache (refresh every 500 ms) is not started here; one refresh is what it does.
+            // What the running cache does every 500 ms, done at once.
             try await services.products.refresh()
             #expect(services.products.product(id: productID)?.price.value == 1250)
             try await browser.send(.delete, "/cart")
