@@ -14,14 +14,23 @@ public struct CartKeys: Sendable, Hashable {
     public let writeBehindStream: String
     public let rateLimit: String
     private let tag: String
+    private let ownerKey: String
 
     public init(owner: CartOwner) {
         let ownerKey = owner.key
         self.shard = Self.shard(of: ownerKey)
         self.tag = "hc:{\(self.shard)}"
+        self.ownerKey = ownerKey
         self.cart = "\(self.tag):cart:\(ownerKey)"
         self.writeBehindStream = Self.writeBehindStream(shard: self.shard)
         self.rateLimit = "\(self.tag):rate:\(ownerKey)"
+    }
+
+    /// The remembered answer to the owner's request with an Idempotency-Key (`scopedKey` names
+    /// the route and the key); `nil` gives the empty record name the scripts read as "no key".
+    public func idempotencyRecord(_ scopedKey: String?) -> String {
+        guard let scopedKey else { return "\(self.tag):idem:" }
+        return "\(self.tag):idem:\(self.ownerKey)|\(scopedKey)"
     }
 
     /// Marks that the merge `mergeID` was applied to this (user) cart, so it is applied once.

@@ -77,12 +77,14 @@ public struct RedisCartStore: Sendable {
         _ product: ProductSnapshot,
         quantity: Int,
         session: CartSession,
-        ifMatch: Int64?
+        ifMatch: Int64?,
+        idempotencyKey: String? = nil
     ) async throws -> Change {
         try await self.run(
             CartScripts.addItem,
             session: session,
             ifMatch: ifMatch,
+            idempotencyKey: idempotencyKey,
             arguments: [
                 String(product.id), String(quantity), String(product.price.value), product.name,
                 RandomID.uuid(), product.stock.map(String.init) ?? "",
@@ -96,26 +98,29 @@ public struct RedisCartStore: Sendable {
         itemID: String,
         quantity: Int,
         session: CartSession,
-        ifMatch: Int64?
+        ifMatch: Int64?,
+        idempotencyKey: String? = nil
     ) async throws -> Cart {
         try await self.run(
             CartScripts.setQuantity,
             session: session,
             ifMatch: ifMatch,
+            idempotencyKey: idempotencyKey,
             arguments: [itemID, String(quantity)]
         ).cart
     }
 
     /// Removes every line.
-    public func clear(session: CartSession, ifMatch: Int64?) async throws -> Cart {
-        try await self.run(CartScripts.clear, session: session, ifMatch: ifMatch).cart
+    public func clear(session: CartSession, ifMatch: Int64?, idempotencyKey: String? = nil) async throws -> Cart {
+        try await self.run(CartScripts.clear, session: session, ifMatch: ifMatch, idempotencyKey: idempotencyKey).cart
     }
 
     /// Sets several quantities at once, all or nothing (ids distinct, quantities in range).
     public func bulkUpdate(
         _ entries: [(itemID: String, quantity: Int)],
         session: CartSession,
-        ifMatch: Int64?
+        ifMatch: Int64?,
+        idempotencyKey: String? = nil
     ) async throws -> Cart {
         var arguments: [String] = []
         arguments.reserveCapacity(entries.count * 2)
@@ -127,6 +132,7 @@ public struct RedisCartStore: Sendable {
             CartScripts.bulkUpdate,
             session: session,
             ifMatch: ifMatch,
+            idempotencyKey: idempotencyKey,
             arguments: arguments
         ).cart
     }
@@ -153,6 +159,7 @@ public struct RedisCartStore: Sendable {
         _ script: RedisScript,
         session: CartSession,
         ifMatch: Int64?,
+        idempotencyKey: String? = nil,
         arguments: [String] = [],
         context: RefusalContext = .none
     ) async throws -> Change {
@@ -160,6 +167,7 @@ public struct RedisCartStore: Sendable {
             script,
             session: session,
             ifMatch: ifMatch,
+            idempotencyKey: idempotencyKey,
             arguments: arguments,
             context: context
         )
@@ -171,18 +179,22 @@ public struct RedisCartStore: Sendable {
     }
 
     /// Runs a cart script and returns its `ok` reply, or throws its refusal as a ``CartError``.
-    /// When the cart is missing from Redis, restores it from the durable source first (or lets
+    /// `idempotencyKey` (scoped to the route) makes a retried change answer as the first did;
+    /// `extraKeys` follow the prelude's five keys. When the cart is missing from Redis, restores it from the durable source first (or lets
     /// the script make it empty when there is none), then runs the script again.
     func answer(
         _ script: RedisScript,
         session: CartSession,
         ifMatch: Int64? = nil,
+        idempotencyKey: String? = nil,
         extraKeys: [String] = [],
         arguments: [String] = [],
         context: RefusalContext = .none
     ) async throws -> [RedisValue] {
         let mayCreate = self.durable == nil || session.isNew
-        var reply = try await self.call(script, session, ifMatch, mayCreate, extraKeys, arguments)
+        let owner = CartKeys(owner: session.owner)
+        let keys = [owner.revokedToken(session.tokenID ?? ""), owner.idempotencyRecord(idempotencyKey)] + extraKeys
+        var reply = try await self.call(script, session, ifMatch, mayCreate, keys, arguments)
         if case .missing = reply {
             let durableCart: Cart?
             do {
@@ -197,11 +209,11 @@ public struct RedisCartStore: Sendable {
                     session,
                     nil,
                     false,
-                    [],
+                    [owner.revokedToken(session.tokenID ?? ""), owner.idempotencyRecord(nil)],
                     Self.restoreArguments(durableCart)
                 )
             }
-            reply = try await self.call(script, session, ifMatch, true, extraKeys, arguments)
+            reply = try await self.call(script, session, ifMatch, true, keys, arguments)
         }
         guard case .answered(let parts) = reply else { throw RedisError.unexpectedReply("cart still missing") }
         guard parts[0].string == "ok" else {
@@ -220,7 +232,7 @@ public struct RedisCartStore: Sendable {
         _ session: CartSession,
         _ ifMatch: Int64?,
         _ mayCreate: Bool,
-        _ extraKeys: [String],
+        _ keysAfterTheCart: [String],
         _ arguments: [String]
     ) async throws -> ScriptReply {
         let owner = session.owner
@@ -235,8 +247,7 @@ public struct RedisCartStore: Sendable {
         do {
             reply = try await self.redis.run(
                 script,
-                keys: [keys.cart, keys.writeBehindStream, keys.rateLimit, keys.revokedToken(session.tokenID ?? "")]
-                    + extraKeys,
+                keys: [keys.cart, keys.writeBehindStream, keys.rateLimit] + keysAfterTheCart,
                 arguments: common + arguments
             )
         } catch let error as RedisError where error.isConnectivityFailure {

@@ -2,6 +2,7 @@ import CartDomain
 import CartStore
 import Catalog
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The guest and user cart endpoints (`/cart…`). Handlers validate input, then make exactly
@@ -79,7 +80,8 @@ struct CartController {
             product,
             quantity: quantity,
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request)
+            ifMatch: try Self.ifMatch(request),
+            idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(change.cart, status: change.createdLine ? .created : .ok)
     }
@@ -98,7 +100,8 @@ struct CartController {
             itemID: itemID,
             quantity: quantity,
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request)
+            ifMatch: try Self.ifMatch(request),
+            idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart)
     }
@@ -108,7 +111,8 @@ struct CartController {
             itemID: try Self.itemID(context),
             quantity: 0,
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request)
+            ifMatch: try Self.ifMatch(request),
+            idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart)
     }
@@ -116,7 +120,8 @@ struct CartController {
     @Sendable func clear(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.clear(
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request)
+            ifMatch: try Self.ifMatch(request),
+            idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart)
     }
@@ -155,7 +160,8 @@ struct CartController {
         let cart = try await self.store.bulkUpdate(
             entries,
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request)
+            ifMatch: try Self.ifMatch(request),
+            idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart)
     }
@@ -170,6 +176,19 @@ struct CartController {
             throw CartError.itemNotFound
         }
         return uuid.uuidString.lowercased()
+    }
+
+    /// The request's `Idempotency-Key`, scoped to its method and path (the same key on another
+    /// route is another request); 1 to 255 visible ASCII characters, else CART_005.
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers[.idempotencyKey] else { return nil }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (33...126).contains($0) }) else {
+            throw CartError.invalidRequest(
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                field: "Idempotency-Key"
+            )
+        }
+        return "\(request.method) \(request.uri.path) \(key)"
     }
 
     /// The `If-Match` version, if any: `"7"`, `W/"7"` or `7`; `*` means no precondition.
@@ -187,4 +206,9 @@ struct CartController {
         guard let version = Int64(text) else { throw CartError.versionConflict }
         return version
     }
+}
+
+extension HTTPField.Name {
+    /// `Idempotency-Key` (IETF draft): a retried mutation carrying it is answered once.
+    static let idempotencyKey = Self("Idempotency-Key")!
 }

@@ -331,6 +331,20 @@ import Testing
                 #expect((1...60).contains(error.retryAfterSeconds ?? 0))
             }
             #expect(try await store.cart(of: CartSession(owner: owner)).totalQuantity == 3)
+            // The minute passes (its counter expires): the budget is whole again.
+            _ = try await redis.send(["PEXPIRE", CartKeys(owner: owner).rateLimit, "1"])
+            try await Task.sleep(for: .milliseconds(20))
+            _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
+            #expect(try await store.cart(of: CartSession(owner: owner)).totalQuantity == 4)
+            // A user's budget is the user's, whatever the device.
+            let user = CartOwner.user(id: TestEnvironment.uniqueID())
+            for _ in 0..<3 {
+                _ = try await store.addItem(product(2), quantity: 1, session: CartSession(owner: user), ifMatch: nil)
+            }
+            let refusal = await #expect(throws: CartError.self) {
+                _ = try await store.addItem(product(2), quantity: 1, session: CartSession(owner: user), ifMatch: nil)
+            }
+            #expect(refusal?.kind == .rateLimited)
         }
     }
 }

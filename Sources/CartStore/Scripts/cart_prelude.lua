@@ -3,6 +3,7 @@
 -- KEYS (one hash tag, so every script runs unchanged on Redis Cluster):
 --   KEYS[1] the cart hash   KEYS[2] the write-behind stream   KEYS[3] the rate-limit counter
 --   KEYS[4] the deny-list entry of the request's access token (never set for guests)
+--   KEYS[5] the request's idempotency record ('…:idem:' with nothing after it: no Idempotency-Key)
 -- ARGV (common to every cart script):
 --   ARGV[1] now, ms since 1970         ARGV[2] TTL in ms (guest session TTL or user idle period)
 --   ARGV[3] id for a new cart          ARGV[4] owner key ('g:<session>' or 'u:<user id>')
@@ -23,6 +24,13 @@
 local cart_key, stream_key, rate_key = KEYS[1], KEYS[2], KEYS[3]
 -- A logged-out token reaches nothing.
 if redis.call('EXISTS', KEYS[4]) == 1 then return {'err', 'CART_006', ''} end
+-- A request retried with its Idempotency-Key gets the first answer again and changes nothing.
+local idempotency_key = KEYS[5]
+local remembers = string.sub(idempotency_key, -6) ~= ':idem:'
+if remembers then
+  local first = redis.call('GET', idempotency_key)
+  if first then return cjson.decode(first) end
+end
 local now = ARGV[1]
 local ttl = tonumber(ARGV[2])
 local max_line = tonumber(ARGV[8])
@@ -79,12 +87,15 @@ local function units()
   return tonumber(redis.call('HGET', cart_key, 'q') or '0')
 end
 
--- Ends a change: bump the version, refresh the TTL, append the write-behind record.
+-- Ends a change: bump the version, refresh the TTL, append the write-behind record, and keep
+-- the answer for the request's Idempotency-Key (24 h).
 local function commit(new_line)
   local version = redis.call('HINCRBY', cart_key, 'v', 1)
   redis.call('HSET', cart_key, 'u', now)
   if ttl > 0 then redis.call('PEXPIRE', cart_key, ttl) end
   redis.call('XADD', stream_key, '*', 'cart', cart_key, 'v', version)
-  return {'ok', (new_line and 1 or 0) + (cart_made and 2 or 0), redis.call('HGETALL', cart_key)}
+  local reply = {'ok', (new_line and 1 or 0) + (cart_made and 2 or 0), redis.call('HGETALL', cart_key)}
+  if remembers then redis.call('SET', idempotency_key, cjson.encode(reply), 'PX', 86400000) end
+  return reply
 end
 

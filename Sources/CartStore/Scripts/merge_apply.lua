@@ -1,5 +1,5 @@
 -- merge_apply.lua: step 2 of a merge, on the user cart: add the guest lines once per merge id.
--- KEYS, common ARGV: see cart_prelude.lua.  KEYS[5] the merge's applied-marker
+-- KEYS, common ARGV: see cart_prelude.lua.  KEYS[6] the merge's applied-marker
 -- ARGV[11] merge id  ARGV[12], ...: 7 per guest line: product id, id for a new line, quantity,
 --   unit cents, created ms, updated ms, name
 -- Reply: {'ok', flags, <HGETALL of the user cart>, <warnings>}; warnings are
@@ -8,7 +8,7 @@
 -- its price snapshot; a merge id already applied changes nothing and answers the same warnings.
 local absent = missing()
 if absent then return absent end
-local applied = redis.call('GET', KEYS[5])
+local applied = redis.call('GET', KEYS[6])
 if applied then return {'ok', 0, redis.call('HGETALL', cart_key), applied} end
 ensure_cart()
 local warnings = {}
@@ -41,7 +41,7 @@ for index = 12, #ARGV, 7 do
 end
 redis.call('HSET', cart_key, 'q', total)
 local summary = table.concat(warnings, ';')
-redis.call('SET', KEYS[5], summary, 'PX', 86400000)
+redis.call('SET', KEYS[6], summary, 'PX', 86400000)
 if changed or cart_made then
   local reply = commit(false)
   table.insert(reply, summary)
