@@ -12,6 +12,7 @@ enum CartScripts {
     static let clear = load("clear_cart")
     static let bulkUpdate = load("bulk_update")
     static let restore = load("restore_cart")
+    static let reprice = load("reprice")
     static let mergeTake = load("merge_take")
     static let mergeApply = load("merge_apply")
     static let mergeFinish = load("merge_finish")

@@ -137,6 +137,29 @@ public struct RedisCartStore: Sendable {
         ).cart
     }
 
+    /// Sets the price snapshot of the cart's lines for these products to these prices (lines
+    /// already at that price, and products not in the cart, are left alone).
+    public func reprice(
+        _ prices: [(productID: Int, price: Cents)],
+        session: CartSession,
+        ifMatch: Int64?,
+        idempotencyKey: String? = nil
+    ) async throws -> Cart {
+        var arguments: [String] = []
+        arguments.reserveCapacity(prices.count * 2)
+        for entry in prices {
+            arguments.append(String(entry.productID))
+            arguments.append(String(entry.price.value))
+        }
+        return try await self.run(
+            CartScripts.reprice,
+            session: session,
+            ifMatch: ifMatch,
+            idempotencyKey: idempotencyKey,
+            arguments: arguments
+        ).cart
+    }
+
     /// The cart stored under `cartKey` as it is now, without creating or touching it; `nil`
     /// when it is not in Redis. For the write-behind flusher, which learns keys from the queue.
     public func snapshot(ofCartKey cartKey: String) async throws -> Cart? {

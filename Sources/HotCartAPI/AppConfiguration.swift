@@ -22,6 +22,7 @@ public struct AppConfiguration: Sendable {
     public var corsOrigins: [String]
     public var enableGuestCarts: Bool
     public var enableCartMerge: Bool
+    public var enableCartValidation: Bool
     /// How long an access token lives (`ACCESS_TOKEN_EXPIRE_MINUTES`).
     public var accessTokenLifetime: Duration
     /// bcrypt cost for new password hashes (`PASSWORD_HASH_COST`, not in the contract; 12).
@@ -40,6 +41,7 @@ public struct AppConfiguration: Sendable {
         self.corsOrigins = ["http://localhost:3000", "http://localhost:8080"]
         self.enableGuestCarts = true
         self.enableCartMerge = true
+        self.enableCartValidation = true
         self.accessTokenLifetime = .seconds(30 * 60)
         self.passwordHashCost = 12
     }
@@ -80,6 +82,7 @@ public struct AppConfiguration: Sendable {
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.enableGuestCarts = try reader.flag("ENABLE_GUEST_CARTS", default: true)
         self.enableCartMerge = try reader.flag("ENABLE_CART_MERGE", default: true)
+        self.enableCartValidation = try reader.flag("ENABLE_CART_VALIDATION", default: true)
         let minutes = try reader.integer("ACCESS_TOKEN_EXPIRE_MINUTES", default: 30, range: 1...525_600)
         self.accessTokenLifetime = .seconds(minutes * 60)
         self.passwordHashCost = try reader.integer("PASSWORD_HASH_COST", default: 12, range: 4...16)
@@ -91,8 +94,6 @@ public struct AppConfiguration: Sendable {
         ] {
             _ = try reader.integer(variable, default: 1, range: 0...Int.max)
         }
-        for variable in ["ENABLE_CART_VALIDATION", "ENABLE_CART_ANALYTICS"] {
-            _ = try reader.flag(variable, default: true)
-        }
+        _ = try reader.flag("ENABLE_CART_ANALYTICS", default: true)
     }
 }

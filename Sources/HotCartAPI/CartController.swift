@@ -12,6 +12,7 @@ struct CartController {
     let products: ProductCache
     let settings: CartSettings
     let merger: GuestCartMerger
+    let validationEnabled: Bool
 
     func addRoutes(to group: RouterGroup<CartRequestContext>) {
         group.get(use: self.show)
@@ -22,6 +23,31 @@ struct CartController {
         group.delete("items/{item_id}", use: self.removeItem)
         group.put("bulk", use: self.bulkUpdate)
         group.post("merge", use: self.merge)
+        group.post("validate", use: self.validate)
+    }
+
+    /// Checks the cart against the catalog as it is now; `?apply=true` also brings changed
+    /// prices into the cart (one atomic step). 404 when validation is turned off.
+    @Sendable func validate(request: Request, context: CartRequestContext) async throws -> Response {
+        guard self.validationEnabled else { throw HTTPError(.notFound) }
+        let apply: Bool
+        switch request.uri.queryParameters["apply"].map(String.init) {
+        case nil, "false", "0": apply = false
+        case "true", "1": apply = true
+        default: throw CartError.invalidRequest("apply must be true or false", field: "apply")
+        }
+        let session = try context.requireSession()
+        let cart = try await self.store.cart(of: session)
+        let validation = CartValidation(cart: cart, product: self.products.product(id:))
+        if apply && !validation.updatedItems.isEmpty {
+            _ = try await self.store.reprice(
+                validation.updatedItems.map { ($0.productID, $0.unitPrice) },
+                session: session,
+                ifMatch: try Self.ifMatch(request),
+                idempotencyKey: try Self.idempotencyKey(request)
+            )
+        }
+        return validation.response()
     }
 
     /// Merges the guest cart the cookie names into the signed-in user's cart and rotates the

@@ -80,8 +80,13 @@ public func buildRouter(
     let cart = router.group("cart").add(
         middleware: CartOwnerMiddleware(cookies: cookies, guestCartsEnabled: configuration.enableGuestCarts)
     )
-    CartController(store: services.store, products: services.products, settings: configuration.cart, merger: merger)
-        .addRoutes(to: cart)
+    CartController(
+        store: services.store,
+        products: services.products,
+        settings: configuration.cart,
+        merger: merger,
+        validationEnabled: configuration.enableCartValidation
+    ).addRoutes(to: cart)
     return router
 }
 

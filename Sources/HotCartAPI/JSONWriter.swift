@@ -110,6 +110,12 @@ struct JSONWriter {
         self.empty = false
     }
 
+    mutating func bool(_ value: Bool) {
+        self.separate()
+        self.append(value ? "true" : "false")
+        self.empty = false
+    }
+
     /// An ISO-8601 UTC timestamp (`2026-11-25T15:20:01.123Z`) from milliseconds since 1970.
     mutating func timestamp(milliseconds: Int64) {
         self.separate()
