@@ -47,6 +47,8 @@ public struct Cart: Sendable, Hashable {
     /// Grows by one with every change; the ETag and the `If-Match` precondition.
     public var version: Int64
     public var items: [CartItem]
+    /// Lines saved for later: kept with the cart, outside its totals and caps.
+    public var savedItems: [CartItem]
     public var createdAt: Int64
     public var updatedAt: Int64
     /// When a guest cart expires if untouched; `nil` for user carts.
@@ -59,6 +61,7 @@ public struct Cart: Sendable, Hashable {
         status: CartStatus,
         version: Int64,
         items: [CartItem],
+        savedItems: [CartItem] = [],
         createdAt: Int64,
         updatedAt: Int64,
         expiresAt: Int64?
@@ -69,6 +72,7 @@ public struct Cart: Sendable, Hashable {
         self.status = status
         self.version = version
         self.items = items
+        self.savedItems = savedItems
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.expiresAt = expiresAt

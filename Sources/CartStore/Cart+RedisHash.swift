@@ -13,6 +13,7 @@ extension Cart {
         var createdAt: Int64 = 0
         var updatedAt: Int64 = 0
         var items: [CartItem] = []
+        var savedItems: [CartItem] = []
         items.reserveCapacity(hash.count / 4)
         var index = 0
         while index + 1 < hash.count {
@@ -23,6 +24,10 @@ extension Cart {
             // Lines (`l:<product id>`) are most of the fields: test for them first.
             if field.utf8.first == UInt8(ascii: "l"), field.utf8.count > 2, let productID = Int(field.dropFirst(2)) {
                 items.append(try CartItem(line: value, productID: productID))
+                continue
+            }
+            if field.utf8.first == UInt8(ascii: "s"), field.utf8.count > 2, let productID = Int(field.dropFirst(2)) {
+                savedItems.append(try CartItem(line: value, productID: productID))
                 continue
             }
             switch field {
@@ -36,6 +41,7 @@ extension Cart {
             }
         }
         items.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        savedItems.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         self.init(
             id: id,
             owner: owner,
@@ -43,6 +49,7 @@ extension Cart {
             status: status,
             version: version,
             items: items,
+            savedItems: savedItems,
             createdAt: createdAt,
             updatedAt: updatedAt,
             expiresAt: expiresAt

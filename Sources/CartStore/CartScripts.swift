@@ -13,6 +13,8 @@ enum CartScripts {
     static let bulkUpdate = load("bulk_update")
     static let restore = load("restore_cart")
     static let reprice = load("reprice")
+    static let saveForLater = load("save_for_later")
+    static let moveToCart = load("move_to_cart")
     static let mergeTake = load("merge_take")
     static let mergeApply = load("merge_apply")
     static let mergeFinish = load("merge_finish")

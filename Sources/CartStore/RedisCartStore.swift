@@ -137,6 +137,38 @@ public struct RedisCartStore: Sendable {
         ).cart
     }
 
+    /// Moves a cart line to the lines saved for later (already saved: unchanged).
+    public func saveForLater(
+        itemID: String,
+        session: CartSession,
+        ifMatch: Int64?,
+        idempotencyKey: String? = nil
+    ) async throws -> Cart {
+        try await self.run(
+            CartScripts.saveForLater,
+            session: session,
+            ifMatch: ifMatch,
+            idempotencyKey: idempotencyKey,
+            arguments: [itemID]
+        ).cart
+    }
+
+    /// Brings a line saved for later back into the cart (CART_004 past the cart cap).
+    public func moveToCart(
+        itemID: String,
+        session: CartSession,
+        ifMatch: Int64?,
+        idempotencyKey: String? = nil
+    ) async throws -> Cart {
+        try await self.run(
+            CartScripts.moveToCart,
+            session: session,
+            ifMatch: ifMatch,
+            idempotencyKey: idempotencyKey,
+            arguments: [itemID]
+        ).cart
+    }
+
     /// Sets the price snapshot of the cart's lines for these products to these prices (lines
     /// already at that price, and products not in the cart, are left alone).
     public func reprice(
@@ -298,10 +330,10 @@ public struct RedisCartStore: Sendable {
         var arguments = [
             cart.id, cart.status.rawValue, String(cart.version), String(cart.createdAt), String(cart.updatedAt),
         ]
-        for item in cart.items {
+        for (item, saved) in cart.items.map({ ($0, "0") }) + cart.savedItems.map({ ($0, "1") }) {
             arguments += [
                 String(item.productID), item.id, String(item.quantity), String(item.unitPrice.value),
-                String(item.createdAt), String(item.updatedAt), item.productName,
+                String(item.createdAt), String(item.updatedAt), item.productName, saved,
             ]
         }
         return arguments

@@ -24,6 +24,36 @@ struct CartController {
         group.put("bulk", use: self.bulkUpdate)
         group.post("merge", use: self.merge)
         group.post("validate", use: self.validate)
+        group.post("save-for-later", use: self.saveForLater)
+        group.post("saved/{item_id}/move-to-cart", use: self.moveToCart)
+    }
+
+    @Sendable func saveForLater(request: Request, context: CartRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var itemID: String
+            enum CodingKeys: String, CodingKey { case itemID = "item_id" }
+        }
+        let body = try await JSONBody.decode(Body.self, from: request)
+        guard let itemID = UUID(uuidString: body.itemID)?.uuidString.lowercased() else {
+            throw CartError(.itemNotFound, "Cart item not found", field: "item_id")
+        }
+        let cart = try await self.store.saveForLater(
+            itemID: itemID,
+            session: context.requireSession(),
+            ifMatch: try Self.ifMatch(request),
+            idempotencyKey: try Self.idempotencyKey(request)
+        )
+        return self.response(cart)
+    }
+
+    @Sendable func moveToCart(request: Request, context: CartRequestContext) async throws -> Response {
+        let cart = try await self.store.moveToCart(
+            itemID: try Self.itemID(context),
+            session: context.requireSession(),
+            ifMatch: try Self.ifMatch(request),
+            idempotencyKey: try Self.idempotencyKey(request)
+        )
+        return self.response(cart)
     }
 
     /// Checks the cart against the catalog as it is now; `?apply=true` also brings changed

@@ -34,6 +34,7 @@ struct CartResponse {
         writer.endArray()
         writer.key("saved_items")
         writer.beginArray()
+        for item in self.cart.savedItems { CartItemResponse(item: item).write(into: &writer) }
         writer.endArray()
         writer.key("total_items")
         writer.integer(self.cart.totalQuantity)

@@ -49,7 +49,7 @@ struct CartSnapshotWriter: Sendable {
 
     /// Three statements whatever the batch size: upsert every cart row (only rows whose
     /// version advances change), delete the lines of the carts that advanced, insert their
-    /// lines. Lines of products deleted from the catalog meanwhile are left out.
+    /// lines (and those saved for later). Lines of products gone from the catalog are left out.
     private func writeInOneTransaction(_ ordered: [Cart]) async throws -> Int {
         try await self.postgres.withTransaction(logger: self.logger) { connection in
             var advancedIDs = Set<String>()
@@ -81,18 +81,21 @@ struct CartSnapshotWriter: Sendable {
                 connection,
                 "DELETE FROM cart_item WHERE cart_id = ANY(\(advanced.map(\.id))::uuid[])"
             )
-            let lines = advanced.flatMap { cart in cart.items.map { (cart.id, $0) } }
+            let lines = advanced.flatMap { cart in
+                cart.items.map { (cart.id, $0, false) } + cart.savedItems.map { (cart.id, $0, true) }
+            }
             guard !lines.isEmpty else { return advanced.count }
             try await self.execute(
                 connection,
                 """
                 INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price, saved, created_at, updated_at)
-                SELECT line.id::uuid, line.cart_id::uuid, line.product_id, line.quantity, line.cents::numeric / 100, FALSE,
-                       to_timestamp(line.created / 1000.0), to_timestamp(line.updated / 1000.0)
+                SELECT line.id::uuid, line.cart_id::uuid, line.product_id, line.quantity, line.cents::numeric / 100,
+                       line.saved, to_timestamp(line.created / 1000.0), to_timestamp(line.updated / 1000.0)
                 FROM unnest(\(lines.map(\.1.id))::text[], \(lines.map(\.0))::text[], \(lines.map(\.1.productID))::int[],
                             \(lines.map(\.1.quantity))::int[], \(lines.map(\.1.unitPrice.value))::bigint[],
-                            \(lines.map(\.1.createdAt))::bigint[], \(lines.map(\.1.updatedAt))::bigint[])
-                     AS line (id, cart_id, product_id, quantity, cents, created, updated)
+                            \(lines.map(\.2))::boolean[], \(lines.map(\.1.createdAt))::bigint[],
+                            \(lines.map(\.1.updatedAt))::bigint[])
+                     AS line (id, cart_id, product_id, quantity, cents, saved, created, updated)
                 WHERE EXISTS (SELECT 1 FROM product WHERE product.id = line.product_id)
                 """
             )

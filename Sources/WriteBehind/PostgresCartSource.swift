@@ -64,27 +64,27 @@ public struct PostgresCartSource: DurableCartSource {
         let lines = try await self.postgres.query(
             """
             SELECT item.id::text, item.product_id, product.name, item.quantity, (item.unit_price * 100)::bigint,
-                   (extract(epoch FROM item.created_at) * 1000)::bigint, (extract(epoch FROM item.updated_at) * 1000)::bigint
+                   (extract(epoch FROM item.created_at) * 1000)::bigint, (extract(epoch FROM item.updated_at) * 1000)::bigint,
+                   item.saved
             FROM cart_item AS item JOIN product ON product.id = item.product_id
-            WHERE item.cart_id = \(cart.id)::uuid AND NOT item.saved
+            WHERE item.cart_id = \(cart.id)::uuid
             ORDER BY item.created_at, item.id
             """,
             logger: self.logger
         )
-        for try await (id, productID, name, quantity, cents, created, updated) in lines.decode(
-            (String, Int, String, Int, Int64, Int64, Int64).self
+        for try await (id, productID, name, quantity, cents, created, updated, saved) in lines.decode(
+            (String, Int, String, Int, Int64, Int64, Int64, Bool).self
         ) {
-            cart.items.append(
-                CartItem(
-                    id: id,
-                    productID: productID,
-                    productName: name,
-                    quantity: quantity,
-                    unitPrice: Cents(cents),
-                    createdAt: created,
-                    updatedAt: updated
-                )
+            let item = CartItem(
+                id: id,
+                productID: productID,
+                productName: name,
+                quantity: quantity,
+                unitPrice: Cents(cents),
+                createdAt: created,
+                updatedAt: updated
             )
+            if saved { cart.savedItems.append(item) } else { cart.items.append(item) }
         }
         return cart
     }

@@ -76,7 +76,9 @@ import Testing
     func expected(_ cart: Cart) -> (Int64, [String]) {
         (
             cart.version,
-            cart.items.sorted { $0.id < $1.id }.map { "\($0.id) \($0.productID)x\($0.quantity)@\($0.unitPrice.value)" }
+            (cart.items + cart.savedItems).sorted { $0.id < $1.id }.map {
+                "\($0.id) \($0.productID)x\($0.quantity)@\($0.unitPrice.value)"
+            }
         )
     }
 
@@ -265,9 +267,22 @@ import Testing
                 reference: TestEnvironment.uniqueID()
             )
             _ = try await store.addItem(product(1, cents: 599), quantity: 2, session: session, ifMatch: nil)
-            let before = try await store.addItem(product(2, cents: 1999), quantity: 3, session: session, ifMatch: nil)
-                .cart
+            _ = try await store.addItem(product(2, cents: 1999), quantity: 3, session: session, ifMatch: nil)
+            let saved = try await store.addItem(product(3, cents: 4249), quantity: 4, session: session, ifMatch: nil)
+            let before = try await store.saveForLater(
+                itemID: try #require(saved.cart.items.last?.id),
+                session: session,
+                ifMatch: nil
+            )
             try await expectPostgresMatchesRedis([session.owner], store: store, postgres: postgres)
+            var savedRows = 0
+            for try await (quantity, isSaved) in try await postgres.query(
+                "SELECT quantity, saved FROM cart_item WHERE cart_id = \(before.id)::uuid AND product_id = 3"
+            ).decode((Int, Bool).self) {
+                #expect(quantity == 4 && isSaved)
+                savedRows += 1
+            }
+            #expect(savedRows == 1)
             _ = try await redis.send(["DEL", CartKeys(owner: session.owner).cart])
             let after = try await store.cart(of: session)
             #expect(after.id == before.id)
@@ -275,6 +290,13 @@ import Testing
             #expect(after.items.map(\.id) == before.items.map(\.id))
             #expect(after.items.map(\.quantity) == [2, 3])
             #expect(after.subtotal == Cents(2 * 599 + 3 * 1999))
+            // Names come back from the catalog (PostgreSQL keeps the product id, not the name).
+            #expect(
+                after.savedItems.map { "\($0.id) \($0.quantity)@\($0.unitPrice)" }
+                    == before.savedItems.map {
+                        "\($0.id) \($0.quantity)@\($0.unitPrice)"
+                    }
+            )
         }
     }
 

@@ -10,18 +10,22 @@ local refused = precondition_error()
 if refused then return refused end
 local product_id, qty = ARGV[11], tonumber(ARGV[12])
 local field = 'l:' .. product_id
+-- A product saved for later comes back into the cart with its saved line, plus the quantity.
 local existing = redis.call('HGET', cart_key, field)
-local item, cents, created, name, line_qty = ARGV[15], ARGV[13], now, ARGV[14], qty
-if existing then
+local saved = not existing and redis.call('HGET', cart_key, 's:' .. product_id)
+local item, cents, created, name, line_qty, joining = ARGV[15], ARGV[13], now, ARGV[14], qty, qty
+if existing or saved then
   local old_qty, _updated
-  item, old_qty, cents, created, _updated, name = parse_line(existing)
+  item, old_qty, cents, created, _updated, name = parse_line(existing or saved)
   line_qty = old_qty + qty
+  if saved then joining = line_qty end
 end
 if line_qty > max_line then return {'err', 'CART_001', tostring(line_qty - qty)} end
-if units() + qty > max_cart then return {'err', 'CART_004', ''} end
+if units() + joining > max_cart then return {'err', 'CART_004', ''} end
 if ARGV[16] ~= '' and line_qty > tonumber(ARGV[16]) then return {'err', 'CART_009', ARGV[16]} end
 ensure_cart()
+if saved then redis.call('HDEL', cart_key, 's:' .. product_id) end
 redis.call('HSET', cart_key, field, format_line(item, line_qty, cents, created, now, name))
-if not existing then redis.call('HSET', cart_key, 'i:' .. item, product_id) end
-redis.call('HINCRBY', cart_key, 'q', qty)
+if not existing and not saved then redis.call('HSET', cart_key, 'i:' .. item, product_id) end
+redis.call('HINCRBY', cart_key, 'q', joining)
 return commit(not existing)

@@ -12,9 +12,8 @@ local changes = {}
 local total = units()
 for index = 11, #ARGV, 2 do
   local item_field = 'i:' .. ARGV[index]
-  local product_id = redis.call('HGET', cart_key, item_field)
-  if not product_id then return {'err', 'CART_003', ARGV[index]} end
-  local field = 'l:' .. product_id
+  local field = line_field(ARGV[index])
+  if not field or string.sub(field, 1, 2) ~= 'l:' then return {'err', 'CART_003', ARGV[index]} end
   local item, old_qty, cents, created, _updated, name = parse_line(redis.call('HGET', cart_key, field))
   local qty = tonumber(ARGV[index + 1])
   total = total - old_qty + qty

@@ -14,8 +14,10 @@
 --   ARGV[10] '1' when a missing cart may be made empty here; '0' when the caller must first
 --            look for it in PostgreSQL (read-through): the script then answers 'MISSING'.
 -- Cart hash fields: id, owner, sref, st (status), v (version), q (units), c/u (created/updated ms),
---   l:<product id> = '<item id>|<quantity>|<unit cents>|<created ms>|<updated ms>|<name>'
+--   l:<product id> = '<item id>|<quantity>|<unit cents>|<created ms>|<updated ms>|<name>' (a line)
+--   s:<product id> = the same, for a line saved for later (not in q, the totals or the caps)
 --   i:<item id>    = <product id>
+--   A product has at most one of l: and s: (PostgreSQL keeps one row per cart and product).
 -- Reply: {'ok', <flags: 1 a new line was made, 2 the cart was made>, <HGETALL of the cart>}
 --   or {'err', <code>, <detail>}
 --   (code 'MISSING': the cart is not in Redis and may not be made here; nothing changed).
@@ -79,6 +81,18 @@ local function precondition_error()
   end
   if ARGV[6] ~= '' and (redis.call('HGET', cart_key, 'v') or '0') ~= ARGV[6] then
     return {'err', 'CART_008', ''}
+  end
+  return nil
+end
+
+-- The field of item `item_id`'s line ('l:<product>' in the cart, 's:<product>' saved) and the
+-- product id, or nil when the cart has no such item.
+local function line_field(item_id)
+  local product_id = redis.call('HGET', cart_key, 'i:' .. item_id)
+  if not product_id then return nil end
+  for _, kind in ipairs({'l:', 's:'}) do
+    local line = redis.call('HGET', cart_key, kind .. product_id)
+    if line and string.sub(line, 1, #item_id + 1) == item_id .. '|' then return kind .. product_id, product_id end
   end
   return nil
 end

@@ -1,4 +1,5 @@
--- clear_cart.lua: remove every line; the cart itself (id, owner, version) stays.
+-- clear_cart.lua: remove every line; the cart itself (id, owner, version) and the lines saved
+-- for later stay.
 -- KEYS, common ARGV and reply: see cart_prelude.lua. No extra ARGV.
 -- Invariant: afterwards the cart has no line and q = 0.
 local absent = missing()
@@ -8,8 +9,10 @@ if refused then return refused end
 ensure_cart()
 local fields = redis.call('HKEYS', cart_key)
 for _, field in ipairs(fields) do
-  local kind = string.sub(field, 1, 2)
-  if kind == 'l:' or kind == 'i:' then redis.call('HDEL', cart_key, field) end
+  if string.sub(field, 1, 2) == 'l:' then
+    local item = parse_line(redis.call('HGET', cart_key, field))
+    redis.call('HDEL', cart_key, field, 'i:' .. item)
+  end
 end
 redis.call('HSET', cart_key, 'q', 0)
 return commit(false)

@@ -16,7 +16,10 @@ local total = units()
 local changed = false
 for index = 12, #ARGV, 7 do
   local product_id, new_item, qty = ARGV[index], ARGV[index + 1], tonumber(ARGV[index + 2])
-  local field = 'l:' .. product_id
+  -- A product the user saved for later grows its saved line (outside the cart's units).
+  local saved_field = 's:' .. product_id
+  local in_saved = redis.call('HEXISTS', cart_key, saved_field) == 1
+  local field = in_saved and saved_field or ('l:' .. product_id)
   local existing = redis.call('HGET', cart_key, field)
   local item, cents, created, name, old_qty = new_item, ARGV[index + 3], ARGV[index + 4], ARGV[index + 6], 0
   if existing then
@@ -25,7 +28,7 @@ for index = 12, #ARGV, 7 do
   end
   local kept = math.max(0, math.min(old_qty + qty, max_line) - old_qty)
   local code = 'QUANTITY_CAPPED'
-  if total + kept > max_cart then
+  if not in_saved and total + kept > max_cart then
     kept = math.max(0, max_cart - total)
     code = 'CART_LIMIT_REACHED'
   end
@@ -35,7 +38,7 @@ for index = 12, #ARGV, 7 do
   if kept > 0 then
     redis.call('HSET', cart_key, field, format_line(item, old_qty + kept, cents, created, now, name))
     if not existing then redis.call('HSET', cart_key, 'i:' .. item, product_id) end
-    total = total + kept
+    if not in_saved then total = total + kept end
     changed = true
   end
 end

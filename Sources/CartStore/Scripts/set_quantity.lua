@@ -1,22 +1,23 @@
 -- set_quantity.lua: set one line's quantity; 0 removes the line.
 -- KEYS, common ARGV and reply: see cart_prelude.lua.
 -- ARGV[11] item id  ARGV[12] new quantity (0..per-line cap, checked by the caller)
+-- A saved line (saved for later) is set the same way, outside the cart's units and cap.
 -- Invariant: the cart never passes the per-cart cap; an unknown item changes nothing.
 local absent = missing()
 if absent then return absent end
 local refused = precondition_error()
 if refused then return refused end
 local item_field = 'i:' .. ARGV[11]
-local product_id = redis.call('HGET', cart_key, item_field)
-if not product_id then return {'err', 'CART_003', ''} end
-local field = 'l:' .. product_id
+local field = line_field(ARGV[11])
+if not field then return {'err', 'CART_003', ''} end
+local in_cart = string.sub(field, 1, 2) == 'l:'
 local item, old_qty, cents, created, _updated, name = parse_line(redis.call('HGET', cart_key, field))
 local qty = tonumber(ARGV[12])
-if qty > old_qty and units() - old_qty + qty > max_cart then return {'err', 'CART_004', ''} end
+if in_cart and qty > old_qty and units() - old_qty + qty > max_cart then return {'err', 'CART_004', ''} end
 if qty == 0 then
   redis.call('HDEL', cart_key, field, item_field)
 else
   redis.call('HSET', cart_key, field, format_line(item, qty, cents, created, now, name))
 end
-redis.call('HINCRBY', cart_key, 'q', qty - old_qty)
+if in_cart then redis.call('HINCRBY', cart_key, 'q', qty - old_qty) end
 return commit(false)
