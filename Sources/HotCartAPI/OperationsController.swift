@@ -40,7 +40,7 @@ struct OperationsController {
         )
     }
 
-    private static let openAPIDocument: [UInt8] = {
+    static let openAPIDocument: [UInt8] = {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
             let data = try? Data(contentsOf: url)
         else {
