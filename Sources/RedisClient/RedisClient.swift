@@ -20,8 +20,11 @@ public final class RedisClient: Service, Sendable {
         public var commandsPerConnection: UInt16 = 1024
         public var connectTimeout: TimeAmount = .milliseconds(400)
         public var commandTimeout: TimeAmount = .milliseconds(600)
+        /// How long a call waits for a connection (only when none is open: a connection
+        /// carries many commands at once), so an unreachable Redis fails a call well within 1 s.
+        public var leaseTimeout: TimeAmount = .milliseconds(300)
         /// How long connection attempts may fail before waiting calls fail fast.
-        public var failFastAfter: Duration = .milliseconds(300)
+        public var failFastAfter: Duration = .milliseconds(200)
 
         public init(endpoint: RedisEndpoint) {
             self.endpoint = endpoint
@@ -51,7 +54,7 @@ public final class RedisClient: Service, Sendable {
         poolConfiguration.idleTimeout = .seconds(3600)
         self.callLatency = Timer(label: "hotcart_redis_call_duration_seconds", preferredDisplayUnit: .seconds)
         self.timers = eventLoopGroup.any()
-        self.leaseTimeout = configuration.commandTimeout
+        self.leaseTimeout = configuration.leaseTimeout
         self.pool = Pool(
             configuration: poolConfiguration,
             idGenerator: ConnectionIDGenerator(),
@@ -101,7 +104,7 @@ public final class RedisClient: Service, Sendable {
     }
 
     /// A connection from the pool, or ``RedisError/unavailable`` when none comes within the
-    /// command timeout (no connection can be made, or every one is saturated). The timer is
+    /// lease timeout (no connection can be made, or every one is saturated). The timer is
     /// armed only when no connection was free at once.
     private func lease() async throws -> ConnectionLease<RedisConnection> {
         let id = self.requestIDs.next()
