@@ -12,8 +12,10 @@ public final class ProductCache: Service, Sendable {
     private let repository: ProductRepository
     private let refreshInterval: Duration
     private let logger: Logger
-    private let products = Mutex<[Int: ProductSnapshot]>([:])
-    private let loaded = Mutex(false)
+    /// The catalog, and the number of the read it came from.
+    private let table = Mutex<(products: [Int: ProductSnapshot], read: Int)>(([:], 0))
+    /// Numbers the reads in the order they start.
+    private let reads = Mutex(0)
 
     public init(repository: ProductRepository, refreshInterval: Duration = .milliseconds(500), logger: Logger) {
         self.repository = repository
@@ -23,20 +25,26 @@ public final class ProductCache: Service, Sendable {
 
     /// The product as last read from PostgreSQL; `nil` when unknown or deleted.
     public func product(id: Int) -> ProductSnapshot? {
-        self.products.withLock { $0[id] }
+        self.table.withLock { $0.products[id] }
     }
 
     /// Whether the cache has read the catalog at least once.
-    public var isLoaded: Bool { self.loaded.withLock { $0 } }
+    public var isLoaded: Bool { self.table.withLock { $0.read > 0 } }
 
-    /// Reads the whole catalog now.
+    /// Reads the whole catalog now. Of two reads that overlap, the one that started later
+    /// wins, so a slow read never puts back an older catalog.
     public func refresh() async throws {
+        let read = self.reads.withLock { reads in
+            reads += 1
+            return reads
+        }
         let fresh = try await self.repository.all()
-        var table: [Int: ProductSnapshot] = [:]
-        table.reserveCapacity(fresh.count)
-        for product in fresh { table[product.id] = product.snapshot }
-        self.products.withLock { $0 = table }
-        self.loaded.withLock { $0 = true }
+        var products: [Int: ProductSnapshot] = [:]
+        products.reserveCapacity(fresh.count)
+        for product in fresh { products[product.id] = product.snapshot }
+        self.table.withLock { table in
+            if read > table.read { table = (products, read) }
+        }
     }
 
     public func run() async throws {
