@@ -66,6 +66,7 @@ struct CartController {
         case "true", "1": apply = true
         default: throw CartError.invalidRequest("apply must be true or false", field: "apply")
         }
+        let (ifMatch, idempotencyKey) = (try Self.ifMatch(request), try Self.idempotencyKey(request))
         let session = try context.requireSession()
         let cart = try await self.store.cart(of: session)
         let validation = CartValidation(cart: cart, product: self.products.product(id:))
@@ -73,8 +74,8 @@ struct CartController {
             _ = try await self.store.reprice(
                 validation.updatedItems.map { ($0.productID, $0.unitPrice) },
                 session: session,
-                ifMatch: try Self.ifMatch(request),
-                idempotencyKey: try Self.idempotencyKey(request)
+                ifMatch: ifMatch,
+                idempotencyKey: idempotencyKey
             )
         }
         return validation.response()
@@ -248,18 +249,18 @@ struct CartController {
     }
 
     /// The `If-Match` version, if any: `"7"`, `W/"7"` or `7`; `*` means no precondition.
-    /// A value that can never match a version is a conflict.
+    /// A value that is not a version at all is a malformed request (CART_005).
     static func ifMatch(_ request: Request) throws -> Int64? {
-        guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !header.isEmpty,
-            header != "*"
-        else {
+        guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), header != "*" else {
             return nil
         }
         var text = Substring(header)
         if text.hasPrefix("W/") { text = text.dropFirst(2) }
         text = text.drop { $0 == "\"" }
         while text.last == "\"" { text = text.dropLast() }
-        guard let version = Int64(text) else { throw CartError.versionConflict }
+        guard let version = Int64(text), version >= 0 else {
+            throw CartError.invalidRequest("If-Match must be a cart version such as \"3\"", field: "If-Match")
+        }
         return version
     }
 }

@@ -87,6 +87,7 @@ public func buildRouter(
         merger: merger,
         validationEnabled: configuration.enableCartValidation
     ).addRoutes(to: cart)
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 

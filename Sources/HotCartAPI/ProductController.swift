@@ -34,6 +34,12 @@ struct ProductController {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
+            // Only stock may be null (not tracked); a null elsewhere is a wrong type.
+            for key in [CodingKeys.name, .price, .isActive] where container.contains(key) {
+                if try container.decodeNil(forKey: key) {
+                    throw CartError.invalidRequest("Field '\(key.rawValue)' may not be null", field: key.rawValue)
+                }
+            }
             self.name = try container.decodeIfPresent(String.self, forKey: .name)
             self.price = try container.decodeIfPresent(PriceInput.self, forKey: .price)
             // Absent (keep) is not null (stock not tracked).

@@ -172,8 +172,21 @@ import Testing
             let stale = try await browser.send(.delete, "/cart", headers: [.ifMatch: "\"\(version - 1)\""])
             #expect(stale.status == .preconditionFailed)
             #expect(stale.code == "CART_008")
+            let malformed = try await browser.send(.delete, "/cart", headers: [.ifMatch: "W/\"\""])
+            #expect(malformed.status == .badRequest)
+            #expect(malformed.code == "CART_005")
             let current = try await browser.send(.delete, "/cart", headers: [.ifMatch: "\"\(version)\""])
             #expect(current.status == .ok)
+        }
+    }
+
+    @Test func aKnownPathWithAnotherMethodIs405WithAllow() async throws {
+        try await withTestApp { client, _ async throws in
+            let response = try await client.execute(uri: "/cart/items/\(UUID().uuidString)", method: .post)
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers[.allow] == "DELETE, PUT")
+            #expect(try await client.execute(uri: "/healthz", method: .delete).status == .methodNotAllowed)
+            #expect(try await client.execute(uri: "/no/such/route", method: .get).status == .notFound)
         }
     }
 
