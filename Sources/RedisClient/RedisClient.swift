@@ -22,7 +22,7 @@ public final class RedisClient: Service, Sendable {
         public var commandTimeout: TimeAmount = .milliseconds(600)
         /// How long a call waits for a connection (only when none is open: a connection
         /// carries many commands at once), so an unreachable Redis fails a call well within 1 s.
-        public var leaseTimeout: TimeAmount = .milliseconds(300)
+        public var leaseTimeout: TimeAmount = .milliseconds(500)
         /// How long connection attempts may fail before waiting calls fail fast.
         public var failFastAfter: Duration = .milliseconds(200)
 

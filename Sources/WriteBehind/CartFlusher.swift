@@ -72,6 +72,12 @@ public final class CartFlusher: Service, Sendable {
 
     private var isStopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
 
+    /// The longest one batch's transaction may take before the attempt counts as failed.
+    static let writeTimeout: Duration = .seconds(10)
+
+    /// A batch's transaction did not finish within ``writeTimeout``.
+    struct WriteTimedOut: Error {}
+
     /// One worker: takes batches from its streams (first any a dead flusher left pending too
     /// long) and flushes them, until shutdown.
     private func drain(_ queue: WriteBehindQueue, worker: Int) async {
@@ -151,7 +157,10 @@ public final class CartFlusher: Service, Sendable {
         while !self.isStopping {
             if self.now() - lastSweep >= self.configuration.cleanupIntervalMilliseconds {
                 // A failed sweep is tried again a minute later; flushing goes on meanwhile.
-                let outcome = try? await self.sweeper.sweep(now: self.now())
+                let now = self.now()
+                let outcome = try? await withDeadline(Self.writeTimeout, orThrow: WriteTimedOut()) {
+                    try await self.sweeper.sweep(now: now)
+                }
                 if let outcome, outcome.ran {
                     // Totals for every process's /metrics; a count lost to a Redis failure here
                     // costs only the figure, never a cart.
@@ -179,7 +188,10 @@ public final class CartFlusher: Service, Sendable {
             for try await cart in group { if let cart { carts.append(cart) } }
             return carts
         }
-        let advanced = try await self.writer.write(carts)
+        // A batch PostgreSQL has not committed in time is retried (the upserts are idempotent).
+        let advanced = try await withDeadline(Self.writeTimeout, orThrow: WriteTimedOut()) {
+            try await self.writer.write(carts)
+        }
         try await self.wholeQueue.acknowledge(batch)
         let committedAt = self.now()
         for record in batch {

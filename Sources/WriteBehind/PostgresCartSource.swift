@@ -17,15 +17,11 @@ public struct PostgresCartSource: DurableCartSource {
         self.logger = logger
     }
 
+    /// Never waits past the timeout, even for a PostgreSQL query that does not stop when
+    /// cancelled (see ``withDeadline(_:orThrow:_:)``).
     public func activeCart(of session: CartSession, now: Int64) async throws -> Cart? {
-        try await withThrowingTaskGroup(of: Cart?.self) { group in
-            group.addTask { try await self.lookUp(session, now: now) }
-            group.addTask {
-                try await Task.sleep(for: self.timeout)
-                throw CartError.serviceUnavailable
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
+        try await withDeadline(self.timeout, orThrow: CartError.serviceUnavailable) {
+            try await self.lookUp(session, now: now)
         }
     }
 

@@ -54,6 +54,13 @@ import Testing
                 let store = RedisCartStore(redis: redis, settings: CartSettings(mutationsPerMinute: 0))
                 let owners = (0..<50).map { _ in CartOwner.guest(sessionID: TestEnvironment.uniqueID()) }
                 let first = try startFlusher()
+                defer {
+                    // Never left running when the test stops early: it would flush other tests' carts.
+                    if first.isRunning {
+                        kill(first.processIdentifier, SIGKILL)
+                        Self.reap(first)
+                    }
+                }
                 for round in 0..<20 {
                     if round == 10 {
                         kill(first.processIdentifier, signal)
