@@ -30,7 +30,7 @@ extension RedisCartStore {
     /// 1. the guest cart is marked `merging` under a merge id (a retry or a concurrent merge
     ///    finds the mark and uses the same id);
     /// 2. the user cart adds the lines once per merge id (capped per line and per cart; lines it
-    ///    already has keep their price snapshot);
+    ///    already has keep their price snapshot; lines saved for later stay saved);
     /// 3. the guest cart ends: no lines, status `expired`, so its session reaches nothing.
     /// A merge interrupted between steps is completed by the next merge of that guest session.
     public func merge(guest: CartSession, into user: CartSession) async throws -> MergeOutcome {
@@ -48,10 +48,11 @@ extension RedisCartStore {
         }
         let guestCart = try Cart(hash: guestHash, owner: guest.owner, expiresAt: nil)
         var arguments = [mergeID]
-        for item in guestCart.items.sorted(by: { $0.productID < $1.productID }) {
+        let lines = guestCart.items.map { ($0, "0") } + guestCart.savedItems.map { ($0, "1") }
+        for (item, saved) in lines.sorted(by: { $0.0.productID < $1.0.productID }) {
             arguments += [
                 String(item.productID), RandomID.uuid(), String(item.quantity), String(item.unitPrice.value),
-                String(item.createdAt), String(item.updatedAt), item.productName,
+                String(item.createdAt), String(item.updatedAt), item.productName, saved,
             ]
         }
         let applied = try await self.answer(

@@ -27,8 +27,12 @@ import Testing
             try await device.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 3}"#)
 
             let guest = Browser(client)
+            let c = try await insertProduct(services, price: "7.00")
             try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
-            let guestCart = try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(b), "quantity": 1}"#)
+            try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(b), "quantity": 1}"#)
+            let later = try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(c), "quantity": 4}"#)
+            let laterID = try #require(later.items.first { $0["product_id"] as? Int == c }?["id"] as? String)
+            let guestCart = try await guest.send(.post, "/cart/save-for-later", json: #"{"item_id": "\#(laterID)"}"#)
             let oldCookie = try #require(guest.cookie)
             let login = try await guest.logIn(email)
             #expect(login.status == .ok)
@@ -36,6 +40,10 @@ import Testing
 
             let userCart = try await guest.send(.get, "/cart")
             #expect(quantities(userCart) == [a: 5, b: 1])
+            let saved = (userCart.json["saved_items"] as? [[String: Any]] ?? []).map {
+                "\($0["product_id"] ?? "") x\($0["quantity"] ?? "")"
+            }
+            #expect(saved == ["\(c) x4"], "a line the guest saved for later stays saved")
             #expect(userCart.json["subtotal"] as? Double == 13.0)
 
             let old = Browser(client)

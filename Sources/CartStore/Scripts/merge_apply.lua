@@ -1,11 +1,12 @@
 -- merge_apply.lua: step 2 of a merge, on the user cart: add the guest lines once per merge id.
 -- KEYS, common ARGV: see cart_prelude.lua.  KEYS[6] the merge's applied-marker
--- ARGV[11] merge id  ARGV[12], ...: 7 per guest line: product id, id for a new line, quantity,
---   unit cents, created ms, updated ms, name
+-- ARGV[11] merge id  ARGV[12], ...: 8 per guest line: product id, id for a new line, quantity,
+--   unit cents, created ms, updated ms, name, and '1' when the guest saved it for later
 -- Reply: {'ok', flags, <HGETALL of the user cart>, <warnings>}; warnings are
 --   '<code>|<product id>|<item id>|<requested>|<kept>' joined by ';'.
 -- Invariant: quantities add, capped per line and per cart; a line the user already has keeps
 -- its price snapshot; a merge id already applied changes nothing and answers the same warnings.
+-- A guest line saved for later joins the user's saved lines, unless the user's cart has the product.
 local absent = missing()
 if absent then return absent end
 local applied = redis.call('GET', KEYS[6])
@@ -14,32 +15,36 @@ ensure_cart()
 local warnings = {}
 local total = units()
 local changed = false
-for index = 12, #ARGV, 7 do
+for index = 12, #ARGV, 8 do
   local product_id, new_item, qty = ARGV[index], ARGV[index + 1], tonumber(ARGV[index + 2])
+  local guest_saved = ARGV[index + 7] == '1'
   -- A product the user saved for later grows its saved line (outside the cart's units).
   local saved_field = 's:' .. product_id
-  local in_saved = redis.call('HEXISTS', cart_key, saved_field) == 1
-  local field = in_saved and saved_field or ('l:' .. product_id)
-  local existing = redis.call('HGET', cart_key, field)
-  local item, cents, created, name, old_qty = new_item, ARGV[index + 3], ARGV[index + 4], ARGV[index + 6], 0
-  if existing then
-    local _updated
-    item, old_qty, cents, created, _updated, name = parse_line(existing)
-  end
-  local kept = math.max(0, math.min(old_qty + qty, max_line) - old_qty)
-  local code = 'QUANTITY_CAPPED'
-  if not in_saved and total + kept > max_cart then
-    kept = math.max(0, max_cart - total)
-    code = 'CART_LIMIT_REACHED'
-  end
-  if kept < qty then
-    table.insert(warnings, code .. '|' .. product_id .. '|' .. item .. '|' .. qty .. '|' .. kept)
-  end
-  if kept > 0 then
-    redis.call('HSET', cart_key, field, format_line(item, old_qty + kept, cents, created, now, name))
-    if not existing then redis.call('HSET', cart_key, 'i:' .. item, product_id) end
-    if not in_saved then total = total + kept end
-    changed = true
+  local in_cart = redis.call('HEXISTS', cart_key, 'l:' .. product_id) == 1
+  local in_saved = not in_cart and (guest_saved or redis.call('HEXISTS', cart_key, saved_field) == 1)
+  if not (guest_saved and in_cart) then
+    local field = in_saved and saved_field or ('l:' .. product_id)
+    local existing = redis.call('HGET', cart_key, field)
+    local item, cents, created, name, old_qty = new_item, ARGV[index + 3], ARGV[index + 4], ARGV[index + 6], 0
+    if existing then
+      local _updated
+      item, old_qty, cents, created, _updated, name = parse_line(existing)
+    end
+    local kept = math.max(0, math.min(old_qty + qty, max_line) - old_qty)
+    local code = 'QUANTITY_CAPPED'
+    if not in_saved and total + kept > max_cart then
+      kept = math.max(0, max_cart - total)
+      code = 'CART_LIMIT_REACHED'
+    end
+    if kept < qty then
+      table.insert(warnings, code .. '|' .. product_id .. '|' .. item .. '|' .. qty .. '|' .. kept)
+    end
+    if kept > 0 then
+      redis.call('HSET', cart_key, field, format_line(item, old_qty + kept, cents, created, now, name))
+      if not existing then redis.call('HSET', cart_key, 'i:' .. item, product_id) end
+      if not in_saved then total = total + kept end
+      changed = true
+    end
   end
 end
 redis.call('HSET', cart_key, 'q', total)
