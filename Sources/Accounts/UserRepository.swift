@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -36,7 +37,8 @@ public struct UserRepository: Sendable {
     }
 
     public func user(id: String) async throws -> User? {
-        guard UUIDText.isValid(id) else { return nil }
+        // A malformed id is simply unknown (checked before it reaches SQL).
+        guard UUID(uuidString: id) != nil else { return nil }
         return try await self.users("SELECT \(unescaped: Self.columns) FROM \"user\" WHERE id = \(id)::uuid").first
     }
 
@@ -81,25 +83,5 @@ public struct UserRepository: Sendable {
             )
         }
         return users
-    }
-}
-
-/// Checks the text form of a UUID before it reaches SQL (a malformed one is simply unknown).
-enum UUIDText {
-    static func isValid(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 36 else { return false }
-        for (index, byte) in bytes.enumerated() {
-            if [8, 13, 18, 23].contains(index) {
-                guard byte == UInt8(ascii: "-") else { return false }
-            } else {
-                guard
-                    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                        || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-                        || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
-                else { return false }
-            }
-        }
-        return true
     }
 }

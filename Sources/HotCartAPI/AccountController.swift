@@ -4,7 +4,6 @@ import CartStore
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
 
 /// FastAPI-Users' routes: `POST /auth/register`, `POST /auth/jwt/login` (form-encoded, and
 /// the merge of the guest cart it carries), `POST /auth/jwt/logout`, `GET|PATCH /users/me`.
@@ -54,13 +53,7 @@ struct AccountController {
             var username: String
             var password: String
         }
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: JSONBody.maxRequestBytes)
-        } catch is NIOTooManyBytesError {
-            throw CartError.bodyTooLarge
-        }
+        let buffer = try await JSONBody.collect(request)
         guard let form = try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer)) else {
             throw CartError.invalidRequest("Form fields 'username' and 'password' are required", field: "username")
         }

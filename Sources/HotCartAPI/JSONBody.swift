@@ -28,13 +28,7 @@ enum JSONBody {
     /// Decodes the body; malformed JSON, a wrong type or a missing field is CART_005 naming
     /// the field, a body over the limit is 413 CART_005.
     static func decode<Value: Decodable>(_ type: Value.Type, from request: Request) async throws -> Value {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: self.maxRequestBytes)
-        } catch is NIOTooManyBytesError {
-            throw CartError.bodyTooLarge
-        }
+        let buffer = try await self.collect(request)
         do {
             return try JSONDecoder().decode(Value.self, from: buffer)
         } catch let error as DecodingError {
@@ -43,6 +37,16 @@ enum JSONBody {
             throw error
         } catch {
             throw CartError.invalidRequest("Request body is not valid JSON")
+        }
+    }
+
+    /// The whole request body, whatever its type; over the limit is 413 CART_005.
+    static func collect(_ request: Request) async throws -> ByteBuffer {
+        var request = request
+        do {
+            return try await request.collectBody(upTo: self.maxRequestBytes)
+        } catch is NIOTooManyBytesError {
+            throw CartError.bodyTooLarge
         }
     }
 

@@ -4,9 +4,7 @@
 -- ARGV[15] id for a new line  ARGV[16] units in stock ('' = not tracked)
 -- Invariant: no line passes the per-line cap, the cart never passes the per-cart cap, a line
 -- never passes the stock; an existing line keeps its price snapshot.
-local absent = missing()
-if absent then return absent end
-local refused = precondition_error()
+local refused = change_refused()
 if refused then return refused end
 local product_id, qty = ARGV[11], tonumber(ARGV[12])
 local field = 'l:' .. product_id

@@ -4,9 +4,7 @@
 -- quantities in range, checked by the caller).
 -- Invariant: either every entry is applied or none is (an unknown item → CART_003 naming it,
 -- a result over the per-cart cap → CART_004).
-local absent = missing()
-if absent then return absent end
-local refused = precondition_error()
+local refused = change_refused()
 if refused then return refused end
 local changes = {}
 local total = units()

@@ -97,6 +97,12 @@ local function line_field(item_id)
   return nil
 end
 
+-- Why a change may not run (the cart is missing here, the rate limit, If-Match), or nil. Every
+-- script that changes a cart starts with it.
+local function change_refused()
+  return missing() or precondition_error()
+end
+
 local function units()
   return tonumber(redis.call('HGET', cart_key, 'q') or '0')
 end

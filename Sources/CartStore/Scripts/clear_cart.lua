@@ -2,9 +2,7 @@
 -- for later stay.
 -- KEYS, common ARGV and reply: see cart_prelude.lua. No extra ARGV.
 -- Invariant: afterwards the cart has no line and q = 0.
-local absent = missing()
-if absent then return absent end
-local refused = precondition_error()
+local refused = change_refused()
 if refused then return refused end
 ensure_cart()
 local fields = redis.call('HKEYS', cart_key)

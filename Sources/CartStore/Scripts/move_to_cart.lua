@@ -2,9 +2,7 @@
 -- KEYS, common ARGV and reply: see cart_prelude.lua.  ARGV[11] item id
 -- Invariant: the cart never passes the per-cart cap (CART_004, nothing moves); the line keeps
 -- its id, quantity and price snapshot; a line already in the cart is left as it is.
-local absent = missing()
-if absent then return absent end
-local refused = precondition_error()
+local refused = change_refused()
 if refused then return refused end
 local field, product_id = line_field(ARGV[11])
 if not field then return {'err', 'CART_003', ''} end

@@ -3,9 +3,7 @@
 -- ARGV[11], ...: pairs of product id and current unit price in cents
 -- Invariant: only the price snapshot of lines whose price differs changes; no change, no new
 -- version.
-local absent = missing()
-if absent then return absent end
-local refused = precondition_error()
+local refused = change_refused()
 if refused then return refused end
 local changed = false
 for index = 11, #ARGV, 2 do

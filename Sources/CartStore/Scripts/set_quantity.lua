@@ -3,9 +3,7 @@
 -- ARGV[11] item id  ARGV[12] new quantity (0..per-line cap, checked by the caller)
 -- A saved line (saved for later) is set the same way, outside the cart's units and cap.
 -- Invariant: the cart never passes the per-cart cap; an unknown item changes nothing.
-local absent = missing()
-if absent then return absent end
-local refused = precondition_error()
+local refused = change_refused()
 if refused then return refused end
 local item_field = 'i:' .. ARGV[11]
 local field = line_field(ARGV[11])
