@@ -17,21 +17,13 @@ import Testing
             #expect(refused.status == .unauthorized)
             #expect(refused.code == "CART_006")
             let shopper = Browser(client)
-            let email = uniqueEmail()
-            try await shopper.register(email)
-            try await shopper.logIn(email)
+            try await shopper.signUp()
             let forbidden = try await shopper.send(.post, "/products/", json: body)
             #expect(forbidden.status == .forbidden)
             #expect(forbidden.code == "CART_011")
             #expect(try await shopper.send(.delete, "/products/1").status == .forbidden)
 
-            let admin = Browser(client)
-            let adminEmail = uniqueEmail()
-            let id = try await admin.register(adminEmail)
-            for try await _ in try await services.postgres.query(
-                "UPDATE \"user\" SET is_superuser = TRUE WHERE id = \(id)::uuid"
-            ) {}
-            try await admin.logIn(adminEmail)
+            let admin = try await signedInSuperuser(client, services)
             let created = try await admin.send(.post, "/products/", json: body)
             #expect(created.status == .created)
             #expect(created.json["price"] as? Double == 19.99)
@@ -66,13 +58,7 @@ import Testing
     @Test func cartsSeeAdminChangesWithinOneSecond() async throws {
         try await withTestApp { client, services async throws in
             let productID = try await insertProduct(services, price: "10.00")
-            let admin = Browser(client)
-            let email = uniqueEmail()
-            let id = try await admin.register(email)
-            for try await _ in try await services.postgres.query(
-                "UPDATE \"user\" SET is_superuser = TRUE WHERE id = \(id)::uuid"
-            ) {}
-            try await admin.logIn(email)
+            let admin = try await signedInSuperuser(client, services)
             let shopper = Browser(client)
 
             /// Adds one unit within a second of `change`, until `accepted` says the cart saw it.

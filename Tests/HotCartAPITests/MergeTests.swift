@@ -59,10 +59,8 @@ import Testing
         try await withTestApp { client, services async throws in
             let a = try await insertProduct(services, price: "2.00")
             let b = try await insertProduct(services, price: "3.00")
-            let email = uniqueEmail()
             let device = Browser(client)
-            try await device.register(email)
-            try await device.logIn(email)
+            try await device.signUp()
             try await device.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 3}"#)
             let token = try #require(device.token)
 
@@ -90,10 +88,8 @@ import Testing
     @Test func mergedQuantitiesAreCappedWithWarnings() async throws {
         try await withTestApp { client, services async throws in
             let a = try await insertProduct(services, price: "1.00")
-            let email = uniqueEmail()
             let user = Browser(client)
-            try await user.register(email)
-            try await user.logIn(email)
+            try await user.signUp()
             try await user.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 98}"#)
 
             let guest = Browser(client)
@@ -117,9 +113,7 @@ import Testing
             let guest = Browser(client)
             #expect(try await guest.send(.post, "/cart/merge").status == .unauthorized)
             try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
-            let email = uniqueEmail()
-            try await guest.register(email)
-            try await guest.logIn(email)
+            try await guest.signUp()
             #expect(try await guest.send(.get, "/cart").items.isEmpty, "login does not merge when turned off")
             #expect(try await guest.send(.post, "/cart/merge").status == .notFound)
             guest.token = nil

@@ -145,6 +145,29 @@ extension Browser {
     }
 }
 
+extension Browser {
+    /// Registers a new account and logs in with it (keeping the token); returns its id.
+    @discardableResult
+    func signUp() async throws -> String {
+        let email = uniqueEmail()
+        let id = try await self.register(email)
+        try await self.logIn(email)
+        return id
+    }
+}
+
+/// A browser signed in as a new superuser (promoted in PostgreSQL, as an operator would).
+func signedInSuperuser(_ client: any TestClientProtocol, _ services: HotCartServices) async throws -> Browser {
+    let admin = Browser(client)
+    let email = uniqueEmail()
+    let id = try await admin.register(email)
+    for try await _ in try await services.postgres.query(
+        "UPDATE \"user\" SET is_superuser = TRUE WHERE id = \(id)::uuid"
+    ) {}
+    try await admin.logIn(email)
+    return admin
+}
+
 /// A fresh email address for one test.
 func uniqueEmail() -> String { "shopper-\(TestEnvironment.uniqueID().lowercased())@example.com" }
 

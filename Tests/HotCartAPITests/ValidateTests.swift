@@ -69,11 +69,7 @@ import Testing
     @Test func validateSeesAnAdminPriceChangeWithinOneSecond() async throws {
         try await withTestApp { client, services async throws in
             let product = try await insertProduct(services, price: "4.00")
-            let admin = Browser(client)
-            let email = uniqueEmail()
-            let id = try await admin.register(email)
-            try await sql(services, "UPDATE \"user\" SET is_superuser = TRUE WHERE id = '\(id)'")
-            try await admin.logIn(email)
+            let admin = try await signedInSuperuser(client, services)
             let shopper = Browser(client)
             try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 1}"#)
             #expect(try await admin.send(.patch, "/products/\(product)", json: #"{"price": 4.25}"#).status == .ok)
