@@ -68,7 +68,7 @@ struct AccountController {
         var response = JSONBody.response(["access_token": token, "token_type": "bearer"])
         let userSession = CartSession(owner: .user(id: user.id), tokenID: claims.tokenID)
         if let rotated = await self.merger.mergeOnLogin(request, into: userSession, logger: context.logger) {
-            response.setCookie(rotated)
+            response.headers.append(rotated)
         }
         return response
     }

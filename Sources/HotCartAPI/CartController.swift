@@ -92,7 +92,7 @@ struct CartController {
             currency: self.settings.currency,
             warnings: merged.warnings.map { CartWarning($0, in: merged.cart) }
         ).response()
-        if let rotated = merged.rotated { response.setCookie(rotated) }
+        if let rotated = merged.rotated { response.headers.append(rotated) }
         return response
     }
 

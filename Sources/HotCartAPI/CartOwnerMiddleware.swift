@@ -37,7 +37,7 @@ struct CartOwnerMiddleware: RouterMiddleware {
         } catch {
             response = ErrorResponder.response(for: error, logger: context.logger)
         }
-        response.setCookie(self.cookies.cookie(guest.cookieValue))
+        response.headers.append(self.cookies.setCookie(guest.cookieValue))
         return response
     }
 }

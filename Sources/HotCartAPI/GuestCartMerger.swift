@@ -1,5 +1,6 @@
 import CartDomain
 import CartStore
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -16,19 +17,19 @@ struct GuestCartMerger: Sendable {
     func merge(
         guest: CartSession?,
         into user: CartSession
-    ) async throws -> (cart: Cart, warnings: [RedisCartStore.MergeWarning], rotated: Cookie?) {
+    ) async throws -> (cart: Cart, warnings: [RedisCartStore.MergeWarning], rotated: HTTPField?) {
         guard let guest else { return (try await self.store.cart(of: user), [], nil) }
         let outcome = try await self.store.merge(guest: guest, into: user)
-        return (outcome.cart, outcome.warnings, self.cookies.cookie(self.cookies.fresh().cookieValue))
+        return (outcome.cart, outcome.warnings, self.cookies.setCookie(self.cookies.fresh().cookieValue))
     }
 
     /// The merge at login: best effort (a login never fails because Redis did); the rotated
     /// cookie, or `nil` when there was no guest session or the merge could not run.
-    func mergeOnLogin(_ request: Request, into user: CartSession, logger: Logger) async -> Cookie? {
+    func mergeOnLogin(_ request: Request, into user: CartSession, logger: Logger) async -> HTTPField? {
         guard self.enabled, let guest = self.cookies.presented(in: request) else { return nil }
         do {
             _ = try await self.store.merge(guest: guest.session, into: user)
-            return self.cookies.cookie(self.cookies.fresh().cookieValue)
+            return self.cookies.setCookie(self.cookies.fresh().cookieValue)
         } catch {
             logger.warning(
                 "guest cart not merged at login; POST /cart/merge can retry it",

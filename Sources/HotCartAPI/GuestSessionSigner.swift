@@ -6,13 +6,15 @@ import Crypto
 /// not verify (tampered, forged, truncated) is rejected, and the caller starts a new session:
 /// a client can never choose its own session id.
 struct GuestSessionSigner: Sendable {
-    /// `SymmetricKey` is an immutable value that swift-crypto 3 does not mark `Sendable`.
-    private final class Key: @unchecked Sendable {
-        let value: SymmetricKey
-        init(_ value: SymmetricKey) { self.value = value }
+    /// An HMAC that has already absorbed the key: copying it skips the key schedule, which
+    /// otherwise costs more than the message itself on every request. `HMAC` is an immutable
+    /// value here (only copies are updated), but swift-crypto does not mark it `Sendable`.
+    private final class KeyedMAC: @unchecked Sendable {
+        let value: HMAC<SHA256>
+        init(_ value: HMAC<SHA256>) { self.value = value }
     }
 
-    private let key: Key
+    private let keyed: KeyedMAC
 
     init(secret: String) {
         // A key of its own, derived from SECRET_KEY, so cookie signatures and JWTs never share one.
@@ -20,7 +22,7 @@ struct GuestSessionSigner: Sendable {
             for: Array("hotcart guest session".utf8),
             using: SymmetricKey(data: Array(secret.utf8))
         )
-        self.key = Key(SymmetricKey(data: Array(derived)))
+        self.keyed = KeyedMAC(HMAC(key: SymmetricKey(data: Array(derived))))
     }
 
     /// A fresh random session id (22 characters).
@@ -32,7 +34,7 @@ struct GuestSessionSigner: Sendable {
 
     /// The cookie value for a session id.
     func cookieValue(for sessionID: String) -> String {
-        sessionID + "." + Base64URL.encode(self.mac(sessionID))
+        sessionID + "." + self.mac(sessionID).withUnsafeBytes { Base64URL.encode($0) }
     }
 
     /// The session id in a cookie value, or `nil` when the value is not one this key signed.
@@ -43,23 +45,22 @@ struct GuestSessionSigner: Sendable {
             let signature = Base64URL.decode(utf8[utf8.index(after: dot)...])
         else { return nil }
         let sessionID = String(value[..<dot])
-        guard
-            HMAC<SHA256>.isValidAuthenticationCode(
-                signature,
-                authenticating: Array(sessionID.utf8),
-                using: self.key.value
-            )
-        else { return nil }
+        // `==` between a MAC and bytes compares in constant time.
+        guard self.mac(sessionID) == signature else { return nil }
         return sessionID
     }
 
     /// An opaque, stable reference to a session that reveals nothing about the cookie.
     func reference(for sessionID: String) -> String {
-        Base64URL.encode(self.mac("ref:" + sessionID).prefix(16))
+        self.mac(sessionID, prefix: "ref:").withUnsafeBytes { Base64URL.encode($0.prefix(16)) }
     }
 
-    private func mac(_ text: String) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: self.key.value))
+    private func mac(_ text: String, prefix: StaticString = "") -> HashedAuthenticationCode<SHA256> {
+        var mac = self.keyed.value
+        prefix.withUTF8Buffer { mac.update(data: UnsafeRawBufferPointer($0)) }
+        var text = text
+        text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        return mac.finalize()
     }
 }
 
@@ -67,19 +68,23 @@ struct GuestSessionSigner: Sendable {
 enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    static func encode(_ bytes: some Collection<UInt8>) -> String {
-        let input = Array(bytes)
-        var output: [UInt8] = []
-        output.reserveCapacity((input.count * 4 + 2) / 3)
-        var index = 0
-        while index < input.count {
-            let chunk = input[index..<min(index + 3, input.count)]
-            var value = 0
-            for (offset, byte) in chunk.enumerated() { value |= Int(byte) << (16 - 8 * offset) }
-            for position in 0...chunk.count { output.append(alphabet[(value >> (18 - 6 * position)) & 63]) }
-            index += 3
+    static func encode(_ input: some RandomAccessCollection<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: (input.count * 4 + 2) / 3) { output in
+            var written = 0
+            var index = input.startIndex
+            while index < input.endIndex {
+                let end = input.index(index, offsetBy: 3, limitedBy: input.endIndex) ?? input.endIndex
+                let chunk = input[index..<end]
+                var value = 0
+                for (offset, byte) in chunk.enumerated() { value |= Int(byte) << (16 - 8 * offset) }
+                for position in 0...chunk.count {
+                    output[written] = alphabet[(value >> (18 - 6 * position)) & 63]
+                    written += 1
+                }
+                index = end
+            }
+            return written
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
     /// `nil` when a character is outside the alphabet, the length is impossible or the unused

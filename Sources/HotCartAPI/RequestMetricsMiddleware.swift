@@ -56,6 +56,25 @@ private final class RouteMetrics: Sendable {
         .seconds(1), .milliseconds(2500),
     ]
 
+    private static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "hotcart",
+            subsystem: "http",
+            metricName: "requests",
+            unitName: "total",
+            helpText: "HTTP requests answered, by route, method and status."
+        )
+    }
+    private static var duration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "hotcart",
+            subsystem: "http",
+            metricName: "request_duration",
+            unitName: "seconds",
+            helpText: "Time to answer an HTTP request, by route, method and status."
+        )
+    }
+
     private let registry: PrometheusCollectorRegistry
     private let known = Mutex<[Key: Metrics]>([:])
 
@@ -70,9 +89,9 @@ private final class RouteMetrics: Sendable {
             if let metrics = known[key] { return metrics }
             let labels = [("route", key.route), ("method", key.method.rawValue), ("status", String(status))]
             let metrics = Metrics(
-                requests: self.registry.makeCounter(name: "hotcart_http_requests_total", labels: labels),
+                requests: self.registry.makeCounter(descriptor: Self.requests, labels: labels),
                 duration: self.registry.makeDurationHistogram(
-                    name: "hotcart_http_request_duration_seconds",
+                    descriptor: Self.duration,
                     labels: labels,
                     buckets: Self.buckets
                 )

@@ -17,6 +17,7 @@ struct Flush: AsyncParsableCommand {
     )
 
     func run() async throws {
+        bootstrapLogging()
         let environment = ProcessInfo.processInfo.environment
         let consumer = "flush-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         let flushing: FlusherConfiguration

@@ -10,6 +10,7 @@ struct Migrate: AsyncParsableCommand {
     var down: Int?
 
     func run() async throws {
+        bootstrapLogging()
         let logger = Logger(label: "hotcart.migrate")
         let down = self.down
         let versions = try await withPostgres(logger: logger) { client in

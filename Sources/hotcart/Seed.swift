@@ -7,6 +7,7 @@ struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Insert the 100 demo products (idempotent).")
 
     func run() async throws {
+        bootstrapLogging()
         let logger = Logger(label: "hotcart.seed")
         let inserted = try await withPostgres(logger: logger) { client in
             try await DemoCatalog.seed(into: ProductRepository(client: client, logger: logger))

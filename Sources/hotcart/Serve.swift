@@ -10,6 +10,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the cart HTTP API.")
 
     func run() async throws {
+        bootstrapLogging()
         let configuration = loadConfiguration()
         let logger = Logger(label: "hotcart.serve")
         let registry = bootstrapPrometheus()

@@ -32,6 +32,7 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            bootstrapLogging()
             let logger = Logger(label: "hotcart.user")
             let email = AccountPolicy.normalizedEmail(self.email) ?? self.email
             let cost = Int(ProcessInfo.processInfo.environment["PASSWORD_HASH_COST"] ?? "") ?? 12

@@ -151,6 +151,29 @@ import Testing
         }
     }
 
+    @Test func theSessionCookieIsFoundAmongOtherCookiesAndNeverByAPrefixOfItsName() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 2}"#)
+            let pair = try #require(browser.cookie)
+            let value = String(pair.dropFirst("pyshop_cart_session=".count))
+            let among = try await client.execute(
+                uri: "/cart",
+                method: .get,
+                headers: [.cookie: "theme=dark;  \(pair); pyshop_cart_session_old=x"]
+            )
+            #expect(among.items.count == 1)
+            #expect(among.headers[.setCookie]?.hasPrefix(pair + ";") == true)
+            let lookalike = try await client.execute(
+                uri: "/cart",
+                method: .get,
+                headers: [.cookie: "pyshop_cart_session_old=\(value); xpyshop_cart_session=\(value)"]
+            )
+            #expect(lookalike.items.isEmpty)
+            #expect(lookalike.headers[.setCookie]?.hasPrefix(pair + ";") == false)
+        }
+    }
+
     @Test func anItemOfAnotherCartIsNotFound() async throws {
         try await withTestApp { client, _ async throws in
             let alice = Browser(client)

@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+
+/// One line per log entry on standard error:
+/// `2026-11-25T20:04:05.123Z info hotcart.serve: message key=value …`.
+///
+/// swift-log's `StreamLogHandler` formats its metadata again each time a key is set, and
+/// Hummingbird sets the request id on every request's logger; here metadata is formatted only
+/// when an entry is actually written.
+struct LogLineHandler: LogHandler {
+    private let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    init(label: String) {
+        self.label = label
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var merged = self.metadata
+        if let provided = self.metadataProvider?.get() { merged.merge(provided) { $1 } }
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        if let error = event.error { merged["error"] = "\(error)" }
+        var line = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date.now) + " "
+        line += "\(event.level) \(self.label): \(event.message)"
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
+        line += "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}
+
+/// Sends every logger of this process to ``LogLineHandler``.
+func bootstrapLogging() {
+    LoggingSystem.bootstrap(LogLineHandler.init(label:))
+}
