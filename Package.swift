@@ -5,7 +5,8 @@ let package = Package(
     name: "HotCart",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "hotcart", targets: ["hotcart"])
+        .executable(name: "hotcart", targets: ["hotcart"]),
+        .executable(name: "loadtest", targets: ["loadtest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -20,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // hiredis (Debian libhiredis-dev): RESP command formatting and reply parsing.
@@ -144,6 +147,27 @@ let package = Package(
             ],
             path: "LoadTests/PlainServer"
         ),
+        // The load driver: virtual shoppers with a model of their carts, latency histograms,
+        // the report, its JSON and its SVG chart.
+        .target(
+            name: "LoadDriver",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "LoadTests/LoadDriver"
+        ),
+        // `loadtest`: the command line of the load driver.
+        .executableTarget(
+            name: "loadtest",
+            dependencies: [
+                "LoadDriver",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "LoadTests/LoadTest"
+        ),
+        .testTarget(name: "LoadDriverTests", dependencies: ["LoadDriver"]),
         .testTarget(
             name: "RedisClientTests",
             dependencies: [
