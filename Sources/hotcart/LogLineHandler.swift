@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// One line per log entry on standard error:
+/// One line per log entry on standard output (as swift-log's default handler writes):
 /// `2026-11-25T20:04:05.123Z info hotcart.serve: message key=value …`.
 ///
 /// swift-log's `StreamLogHandler` formats its metadata again each time a key is set, and
@@ -31,7 +31,7 @@ struct LogLineHandler: LogHandler {
         line += "\(event.level) \(self.label): \(event.message)"
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
         line += "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        FileHandle.standardOutput.write(Data(line.utf8))
     }
 }
 

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The load driver against a served API with its flusher, as part of scripts/test: the hot-cart
+# scenario (300 tasks, one cart, exact final quantities) and 10 s of the shopper mix whose carts
+# are then compared with PostgreSQL once the flusher is idle. Sourced by scripts/test after
+# services.sh and the build: uses $BIN, $PG_PORT, $REDIS_PORT, $LOCAL, log(). Bounded (each run
+# stops by itself; the whole check is under a minute), loopback only, its own database
+# (hotcart_load) and Redis db 3. Sets LOAD_CHECKS_RUN and LOAD_CHECKS_FAILED.
+
+load_check() {
+  local port=58098 metrics=58097 base="http://127.0.0.1:58098"
+  local loadtest
+  loadtest="$(dirname "$BIN")/loadtest"
+  local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
+  "${psql[@]}" -c "DROP DATABASE IF EXISTS hotcart_load" -c "CREATE DATABASE hotcart_load OWNER hotcart"
+  redis-cli -p "$REDIS_PORT" -n 3 flushdb >/dev/null
+  local database="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart_load"
+  DATABASE_URL="$database" "$BIN" migrate >/dev/null
+  DATABASE_URL="$database" "$BIN" seed >/dev/null
+
+  local environment=(SECRET_KEY=load-check-secret-key REDIS_URL="redis://127.0.0.1:$REDIS_PORT/3"
+    DATABASE_URL="$database" HOST=127.0.0.1 PORT=$port FLUSH_METRICS_PORT=$metrics PASSWORD_HASH_COST=4
+    CART_RATE_LIMIT_PER_MINUTE=0 CART_COOKIE_SECURE=false)
+  env "${environment[@]}" "$BIN" flush >"$LOCAL/load-check-flush.log" 2>&1 &
+  local flusher=$!
+  env "${environment[@]}" "$BIN" serve >"$LOCAL/load-check-server.log" 2>&1 &
+  local server=$!
+  for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/healthz" && break; sleep 0.1; done
+
+  LOAD_CHECKS_RUN=0
+  LOAD_CHECKS_FAILED=0
+  log "loadtest hot-cart: 300 tasks, one cart"
+  LOAD_CHECKS_RUN=$((LOAD_CHECKS_RUN + 1))
+  timeout 120 "$loadtest" hot-cart --url "$base" --tasks 300 --adds 2 --quiet ||
+    LOAD_CHECKS_FAILED=$((LOAD_CHECKS_FAILED + 1))
+  log "loadtest mix: 32 shoppers for 10 s, then every cart against PostgreSQL"
+  LOAD_CHECKS_RUN=$((LOAD_CHECKS_RUN + 1))
+  timeout 240 "$loadtest" run --url "$base" --scenario mix --shoppers 32 --duration 10 --warmup 1 \
+    --actions-per-shopper 60 --database "$database" --quiet ||
+    LOAD_CHECKS_FAILED=$((LOAD_CHECKS_FAILED + 1))
+  kill -TERM "$server" "$flusher" 2>/dev/null
+  wait "$server" "$flusher" 2>/dev/null || true
+}
