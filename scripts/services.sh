@@ -28,11 +28,14 @@ install_packages() {
 
 start_redis() {
   if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then return; fi
+  # Cart hashes hold lines of up to ~100 bytes: a listpack up to 128-byte values keeps a 5-line
+  # cart near 700 bytes (a hashtable, at the default 64, takes about 2 KB).
   log "starting Redis on 127.0.0.1:$REDIS_PORT (AOF, appendfsync everysec)"
   mkdir -p "$LOCAL/redis"
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$LOCAL/redis" \
     --appendonly yes --appendfsync "${HOTCART_REDIS_FSYNC:-everysec}" \
-    --save "" --daemonize yes --pidfile "$LOCAL/redis/redis.pid" --logfile "$LOCAL/redis/redis.log"
+    --save "" --hash-max-listpack-value 128 \
+    --daemonize yes --pidfile "$LOCAL/redis/redis.pid" --logfile "$LOCAL/redis/redis.log"
   for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
   log "Redis did not start; see $LOCAL/redis/redis.log"; exit 1
 }

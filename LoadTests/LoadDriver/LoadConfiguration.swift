@@ -18,6 +18,9 @@ public struct LoadConfiguration: Sendable {
     /// Actions before a shopper leaves and a new one (a new session) takes its place.
     public var actionsPerShopper = 200
     public var limits = CartModel.Limits()
+    /// For `get-cart`: session cookies of existing carts; each read picks one at random
+    /// (reads spread over many hot carts). Empty: each shopper reads its own 5-line cart.
+    public var cookies: [String] = []
     /// Prints the progress line on standard error every second.
     public var showsProgress = true
 

@@ -176,8 +176,12 @@ public struct LoadRun: Sendable {
             recorder.isMeasuring = false
             for product in catalog.products.prefix(5) { _ = await shopper.add(product, recorder: &recorder) }
             recorder.isMeasuring = measuring
+            var generator = SystemRandomNumberGenerator()
             while window.proceed(&recorder) {
-                await shopper.readWithoutDecoding(recorder: &recorder)
+                await shopper.readWithoutDecoding(
+                    as: self.configuration.cookies.randomElement(using: &generator),
+                    recorder: &recorder
+                )
                 try await self.think()
             }
             if let cart = await shopper.finish(recorder: &recorder) { finished.append(cart) }

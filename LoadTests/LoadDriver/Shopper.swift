@@ -128,9 +128,12 @@ struct Shopper {
         return true
     }
 
-    /// `GET /cart`, checking only the status (the benchmark's read; `finish` checks the lines).
-    mutating func readWithoutDecoding(recorder: inout Recorder) async {
-        let answer = await self.session.send(.GET, "/cart", endpoint: "GET /cart", into: &recorder)
+    /// `GET /cart`, checking only the status (the benchmark's read; `finish` checks the lines);
+    /// with `cookie`, the cart of that session instead of the shopper's own.
+    mutating func readWithoutDecoding(as cookie: String? = nil, recorder: inout Recorder) async {
+        var session = self.session
+        if let cookie { session.cookie = cookie }
+        let answer = await session.send(.GET, "/cart", endpoint: "GET /cart", into: &recorder)
         if let answer, answer.status != 200 { recorder.mismatch("\(self.email): GET /cart answered \(answer.status)") }
     }
 

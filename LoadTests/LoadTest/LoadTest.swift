@@ -10,7 +10,7 @@ struct LoadTest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest",
         abstract: "Load and correctness driver for HotCart (loopback only).",
-        subcommands: [Run.self, HotCart.self, Chart.self],
+        subcommands: [Run.self, HotCart.self, Fill.self, Chart.self],
         defaultSubcommand: Run.self
     )
 }
@@ -76,6 +76,9 @@ extension LoadTest {
         @Option(help: "Actions before a shopper leaves and a new session takes its place.")
         var actionsPerShopper = 200
 
+        @Option(help: "get-cart: read carts named by these session cookies (one per line, from `loadtest fill`).")
+        var cookies: String?
+
         @Option(help: "After the run, compare every finished cart with PostgreSQL (postgres:// URL).")
         var database: String?
 
@@ -101,6 +104,9 @@ extension LoadTest {
             configuration.mix = self.mix.flatMap(ShopperMix.init(parsing:)) ?? .storefront
             configuration.actionsPerShopper = self.actionsPerShopper
             configuration.showsProgress = !self.target.quiet
+            if let cookies {
+                configuration.cookies = try String(contentsOfFile: cookies, encoding: .utf8).split(separator: "\n").map(String.init)
+            }
             let client = LoadRun.makeClient(concurrency: self.shoppers)
             do {
                 var result = try await LoadRun(configuration: configuration, client: client).run(self.scenario)
@@ -151,6 +157,47 @@ extension LoadTest {
                     )
                 }
                 try self.target.finish(Report(outcome.result))
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// `loadtest fill`: many carts through the API, their cookies in a file.
+    struct Fill: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make guest carts of a few lines each; write their cookies.")
+
+        @Option(help: "The server under test (loopback only).")
+        var url = "http://127.0.0.1:8000"
+
+        @Option(help: "Carts to make.")
+        var carts = 1000
+
+        @Option(help: "Lines per cart (one unit each).")
+        var lines = 5
+
+        @Option(help: "Append the session cookies to this file, one per line.")
+        var cookies: String
+
+        func validate() throws {
+            if let problem = LoadConfiguration.problem(with: self.url) { throw ValidationError(problem) }
+            guard self.carts > 0, (1...20).contains(self.lines) else { throw ValidationError("--carts > 0, --lines in 1...20") }
+        }
+
+        func run() async throws {
+            let client = LoadRun.makeClient(concurrency: 64)
+            do {
+                let made = try await CartFill(baseURL: self.url, carts: self.carts, lines: self.lines).run(client: client)
+                try await client.shutdown()
+                let handle = FileHandle(forWritingAtPath: self.cookies) ?? {
+                    FileManager.default.createFile(atPath: self.cookies, contents: nil)
+                    return FileHandle(forWritingAtPath: self.cookies)!
+                }()
+                handle.seekToEndOfFile()
+                handle.write(Data(made.map { $0 + "\n" }.joined().utf8))
+                handle.closeFile()
+                print("made \(made.count) carts of \(self.lines) lines")
             } catch {
                 try? await client.shutdown()
                 throw error

@@ -24,6 +24,5 @@ if ARGV[16] ~= '' and line_qty > tonumber(ARGV[16]) then return {'err', 'CART_00
 ensure_cart()
 if saved then redis.call('HDEL', cart_key, 's:' .. product_id) end
 redis.call('HSET', cart_key, field, format_line(item, line_qty, cents, created, now, name))
-if not existing and not saved then redis.call('HSET', cart_key, 'i:' .. item, product_id) end
 redis.call('HINCRBY', cart_key, 'q', joining)
 return commit(not existing)

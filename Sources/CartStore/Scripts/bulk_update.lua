@@ -8,20 +8,21 @@ local refused = change_refused()
 if refused then return refused end
 local changes = {}
 local total = units()
+local lines = line_index()
 for index = 11, #ARGV, 2 do
-  local item_field = 'i:' .. ARGV[index]
-  local field = line_field(ARGV[index])
+  local found = lines[ARGV[index]]
+  local field = found and found[1]
   if not field or string.sub(field, 1, 2) ~= 'l:' then return {'err', 'CART_003', ARGV[index]} end
   local item, old_qty, cents, created, _updated, name = parse_line(redis.call('HGET', cart_key, field))
   local qty = tonumber(ARGV[index + 1])
   total = total - old_qty + qty
-  changes[#changes + 1] = {field, item_field, item, qty, cents, created, name}
+  changes[#changes + 1] = {field, item, qty, cents, created, name}
 end
 if total > max_cart then return {'err', 'CART_004', ''} end
 for _, change in ipairs(changes) do
-  local field, item_field, item, qty, cents, created, name = unpack(change)
+  local field, item, qty, cents, created, name = unpack(change)
   if qty == 0 then
-    redis.call('HDEL', cart_key, field, item_field)
+    redis.call('HDEL', cart_key, field)
   else
     redis.call('HSET', cart_key, field, format_line(item, qty, cents, created, now, name))
   end

@@ -6,18 +6,20 @@
 --   KEYS[5] the request's idempotency record ('…:idem:' with nothing after it: no Idempotency-Key)
 -- ARGV (common to every cart script):
 --   ARGV[1] now, ms since 1970         ARGV[2] TTL in ms (guest session TTL or user idle period)
---   ARGV[3] id for a new cart          ARGV[4] owner key ('g:<session>' or 'u:<user id>')
+--   ARGV[3] id for a new cart          ARGV[4] owner key ('g:<session>' or 'u:<user id>'; not read:
+--                                      the cart's key names the owner; kept so positions stay put)
 --   ARGV[5] session reference ('' for users)
 --   ARGV[6] If-Match version ('' = none)
 --   ARGV[7] mutations allowed per minute (0 = unlimited)
 --   ARGV[8] units per line cap         ARGV[9] units per cart cap
 --   ARGV[10] '1' when a missing cart may be made empty here; '0' when the caller must first
 --            look for it in PostgreSQL (read-through): the script then answers 'MISSING'.
--- Cart hash fields: id, owner, sref, st (status), v (version), q (units), c/u (created/updated ms),
+-- Cart hash fields: id, sref, st (status), v (version), q (units), c/u (created/updated ms),
 --   l:<product id> = '<item id>|<quantity>|<unit cents>|<created ms>|<updated ms>|<name>' (a line)
 --   s:<product id> = the same, for a line saved for later (not in q, the totals or the caps)
---   i:<item id>    = <product id>
 --   A product has at most one of l: and s: (PostgreSQL keeps one row per cart and product).
+--   The owner is in the key; an item is found by the id its line starts with. Fewer, shorter
+--   fields keep a cart small (a listpack of about 700 bytes for 5 lines, see the README).
 -- Reply: {'ok', <flags: 1 a new line was made, 2 the cart was made>, <HGETALL of the cart>}
 --   or {'err', <code>, <detail>}
 --   (code 'MISSING': the cart is not in Redis and may not be made here; nothing changed).
@@ -66,7 +68,7 @@ end
 local function ensure_cart()
   if is_live() then return end
   redis.call('DEL', cart_key)
-  redis.call('HSET', cart_key, 'id', ARGV[3], 'owner', ARGV[4], 'sref', ARGV[5], 'st', 'active',
+  redis.call('HSET', cart_key, 'id', ARGV[3], 'sref', ARGV[5], 'st', 'active',
     'v', 0, 'q', 0, 'c', now, 'u', now)
   cart_made = true
 end
@@ -85,16 +87,25 @@ local function precondition_error()
   return nil
 end
 
--- The field of item `item_id`'s line ('l:<product>' in the cart, 's:<product>' saved) and the
--- product id, or nil when the cart has no such item.
-local function line_field(item_id)
-  local product_id = redis.call('HGET', cart_key, 'i:' .. item_id)
-  if not product_id then return nil end
-  for _, kind in ipairs({'l:', 's:'}) do
-    local line = redis.call('HGET', cart_key, kind .. product_id)
-    if line and string.sub(line, 1, #item_id + 1) == item_id .. '|' then return kind .. product_id, product_id end
+-- Item id -> {field, product id} of every line ('l:<product>' in the cart, 's:<product>' saved).
+local function line_index()
+  local index = {}
+  local all = redis.call('HGETALL', cart_key)
+  for position = 1, #all, 2 do
+    local kind = string.sub(all[position], 1, 2)
+    if kind == 'l:' or kind == 's:' then
+      local item = string.match(all[position + 1], '^[^|]*')
+      index[item] = {all[position], string.sub(all[position], 3)}
+    end
   end
-  return nil
+  return index
+end
+
+-- The field of item `item_id`'s line and the product id, or nil when the cart has no such item.
+local function line_field(item_id)
+  local found = line_index()[item_id]
+  if not found then return nil end
+  return found[1], found[2]
 end
 
 -- Why a change may not run (the cart is missing here, the rate limit, If-Match), or nil. Every

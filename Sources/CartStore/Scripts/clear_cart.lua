@@ -7,10 +7,7 @@ if refused then return refused end
 ensure_cart()
 local fields = redis.call('HKEYS', cart_key)
 for _, field in ipairs(fields) do
-  if string.sub(field, 1, 2) == 'l:' then
-    local item = parse_line(redis.call('HGET', cart_key, field))
-    redis.call('HDEL', cart_key, field, 'i:' .. item)
-  end
+  if string.sub(field, 1, 2) == 'l:' then redis.call('HDEL', cart_key, field) end
 end
 redis.call('HSET', cart_key, 'q', 0)
 return commit(false)

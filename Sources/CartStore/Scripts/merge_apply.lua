@@ -41,7 +41,6 @@ for index = 12, #ARGV, 8 do
     end
     if kept > 0 then
       redis.call('HSET', cart_key, field, format_line(item, old_qty + kept, cents, created, now, name))
-      if not existing then redis.call('HSET', cart_key, 'i:' .. item, product_id) end
       if not in_saved then total = total + kept end
       changed = true
     end

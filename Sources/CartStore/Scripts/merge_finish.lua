@@ -9,7 +9,7 @@ end
 local fields = redis.call('HKEYS', cart_key)
 for _, field in ipairs(fields) do
   local kind = string.sub(field, 1, 2)
-  if kind == 'l:' or kind == 's:' or kind == 'i:' then redis.call('HDEL', cart_key, field) end
+  if kind == 'l:' or kind == 's:' then redis.call('HDEL', cart_key, field) end
 end
 redis.call('HDEL', cart_key, 'mid', 'into')
 redis.call('HSET', cart_key, 'st', 'expired', 'q', 0)

@@ -8,14 +8,12 @@
 -- (PostgreSQL already holds it, so no write-behind record is appended).
 if redis.call('EXISTS', cart_key) == 0 then
   local units = 0
-  local fields = {'id', ARGV[11], 'owner', ARGV[4], 'sref', ARGV[5], 'st', ARGV[12], 'v', ARGV[13],
+  local fields = {'id', ARGV[11], 'sref', ARGV[5], 'st', ARGV[12], 'v', ARGV[13],
     'c', ARGV[14], 'u', ARGV[15]}
   for index = 16, #ARGV, 8 do
     local product_id, item, saved = ARGV[index], ARGV[index + 1], ARGV[index + 7] == '1'
     fields[#fields + 1] = (saved and 's:' or 'l:') .. product_id
     fields[#fields + 1] = format_line(item, ARGV[index + 2], ARGV[index + 3], ARGV[index + 4], ARGV[index + 5], ARGV[index + 6])
-    fields[#fields + 1] = 'i:' .. item
-    fields[#fields + 1] = product_id
     if not saved then units = units + tonumber(ARGV[index + 2]) end
   end
   fields[#fields + 1] = 'q'

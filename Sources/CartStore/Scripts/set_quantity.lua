@@ -5,7 +5,6 @@
 -- Invariant: the cart never passes the per-cart cap; an unknown item changes nothing.
 local refused = change_refused()
 if refused then return refused end
-local item_field = 'i:' .. ARGV[11]
 local field = line_field(ARGV[11])
 if not field then return {'err', 'CART_003', ''} end
 local in_cart = string.sub(field, 1, 2) == 'l:'
@@ -13,7 +12,7 @@ local item, old_qty, cents, created, _updated, name = parse_line(redis.call('HGE
 local qty = tonumber(ARGV[12])
 if in_cart and qty > old_qty and units() - old_qty + qty > max_cart then return {'err', 'CART_004', ''} end
 if qty == 0 then
-  redis.call('HDEL', cart_key, field, item_field)
+  redis.call('HDEL', cart_key, field)
 else
   redis.call('HSET', cart_key, field, format_line(item, qty, cents, created, now, name))
 end
