@@ -105,7 +105,9 @@ extension LoadTest {
             configuration.actionsPerShopper = self.actionsPerShopper
             configuration.showsProgress = !self.target.quiet
             if let cookies {
-                configuration.cookies = try String(contentsOfFile: cookies, encoding: .utf8).split(separator: "\n").map(String.init)
+                configuration.cookies = try String(contentsOfFile: cookies, encoding: .utf8).split(separator: "\n").map(
+                    String.init
+                )
             }
             let client = LoadRun.makeClient(concurrency: self.shoppers)
             do {
@@ -166,7 +168,9 @@ extension LoadTest {
 
     /// `loadtest fill`: many carts through the API, their cookies in a file.
     struct Fill: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make guest carts of a few lines each; write their cookies.")
+        static let configuration = CommandConfiguration(
+            abstract: "Make guest carts of a few lines each; write their cookies."
+        )
 
         @Option(help: "The server under test (loopback only).")
         var url = "http://127.0.0.1:8000"
@@ -182,18 +186,24 @@ extension LoadTest {
 
         func validate() throws {
             if let problem = LoadConfiguration.problem(with: self.url) { throw ValidationError(problem) }
-            guard self.carts > 0, (1...20).contains(self.lines) else { throw ValidationError("--carts > 0, --lines in 1...20") }
+            guard self.carts > 0, (1...20).contains(self.lines) else {
+                throw ValidationError("--carts > 0, --lines in 1...20")
+            }
         }
 
         func run() async throws {
             let client = LoadRun.makeClient(concurrency: 64)
             do {
-                let made = try await CartFill(baseURL: self.url, carts: self.carts, lines: self.lines).run(client: client)
+                let made = try await CartFill(baseURL: self.url, carts: self.carts, lines: self.lines).run(
+                    client: client
+                )
                 try await client.shutdown()
-                let handle = FileHandle(forWritingAtPath: self.cookies) ?? {
-                    FileManager.default.createFile(atPath: self.cookies, contents: nil)
-                    return FileHandle(forWritingAtPath: self.cookies)!
-                }()
+                let handle =
+                    FileHandle(forWritingAtPath: self.cookies)
+                    ?? {
+                        FileManager.default.createFile(atPath: self.cookies, contents: nil)
+                        return FileHandle(forWritingAtPath: self.cookies)!
+                    }()
                 handle.seekToEndOfFile()
                 handle.write(Data(made.map { $0 + "\n" }.joined().utf8))
                 handle.closeFile()

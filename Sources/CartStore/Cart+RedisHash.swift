@@ -78,7 +78,7 @@ extension CartItem {
                 let updated = Self.integer(bytes, from: fields[3] + 1, to: fields[4])
             else { return nil }
             return CartItem(
-                id: String(decoding: UnsafeBufferPointer(rebasing: bytes[..<fields[0]]), as: UTF8.self),
+                id: StoredItemID.uuid(UnsafeBufferPointer(rebasing: bytes[..<fields[0]])),
                 productID: productID,
                 productName: String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 1)...]), as: UTF8.self),
                 quantity: Int(quantity),

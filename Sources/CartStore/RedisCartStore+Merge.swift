@@ -51,7 +51,7 @@ extension RedisCartStore {
         let lines = guestCart.items.map { ($0, "0") } + guestCart.savedItems.map { ($0, "1") }
         for (item, saved) in lines.sorted(by: { $0.0.productID < $1.0.productID }) {
             arguments += [
-                String(item.productID), RandomID.uuid(), String(item.quantity), String(item.unitPrice.value),
+                String(item.productID), StoredItemID.random(), String(item.quantity), String(item.unitPrice.value),
                 String(item.createdAt), String(item.updatedAt), item.productName, saved,
             ]
         }
@@ -88,7 +88,7 @@ extension RedisCartStore {
         return MergeWarning(
             reason: reason,
             productID: productID,
-            itemID: String(parts[2]),
+            itemID: StoredItemID.uuid(parts[2].utf8),
             requested: requested,
             kept: kept
         )

@@ -87,7 +87,7 @@ public struct RedisCartStore: Sendable {
             idempotencyKey: idempotencyKey,
             arguments: [
                 String(product.id), String(quantity), String(product.price.value), product.name,
-                RandomID.uuid(), product.stock.map(String.init) ?? "",
+                StoredItemID.random(), product.stock.map(String.init) ?? "",
             ],
             context: .product(product.id)
         )
@@ -101,7 +101,8 @@ public struct RedisCartStore: Sendable {
         ifMatch: Int64?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
-        try await self.run(
+        guard let itemID = StoredItemID.stored(itemID) else { throw CartError.itemNotFound }
+        return try await self.run(
             CartScripts.setQuantity,
             session: session,
             ifMatch: ifMatch,
@@ -125,7 +126,8 @@ public struct RedisCartStore: Sendable {
         var arguments: [String] = []
         arguments.reserveCapacity(entries.count * 2)
         for entry in entries {
-            arguments.append(entry.itemID)
+            guard let itemID = StoredItemID.stored(entry.itemID) else { throw CartError.itemNotFound }
+            arguments.append(itemID)
             arguments.append(String(entry.quantity))
         }
         return try await self.run(
@@ -144,7 +146,8 @@ public struct RedisCartStore: Sendable {
         ifMatch: Int64?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
-        try await self.run(
+        guard let itemID = StoredItemID.stored(itemID) else { throw CartError.itemNotFound }
+        return try await self.run(
             CartScripts.saveForLater,
             session: session,
             ifMatch: ifMatch,
@@ -160,7 +163,8 @@ public struct RedisCartStore: Sendable {
         ifMatch: Int64?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
-        try await self.run(
+        guard let itemID = StoredItemID.stored(itemID) else { throw CartError.itemNotFound }
+        return try await self.run(
             CartScripts.moveToCart,
             session: session,
             ifMatch: ifMatch,
@@ -332,7 +336,8 @@ public struct RedisCartStore: Sendable {
         ]
         for (item, saved) in cart.items.map({ ($0, "0") }) + cart.savedItems.map({ ($0, "1") }) {
             arguments += [
-                String(item.productID), item.id, String(item.quantity), String(item.unitPrice.value),
+                String(item.productID), StoredItemID.stored(item.id) ?? item.id, String(item.quantity),
+                String(item.unitPrice.value),
                 String(item.createdAt), String(item.updatedAt), item.productName, saved,
             ]
         }

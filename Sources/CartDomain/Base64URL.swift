@@ -1,0 +1,53 @@
+/// Unpadded base64url (RFC 4648 §5), for cookie values, session references and stored item ids.
+public enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    public static func encode(_ input: some RandomAccessCollection<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: (input.count * 4 + 2) / 3) { output in
+            var written = 0
+            var index = input.startIndex
+            while index < input.endIndex {
+                let end = input.index(index, offsetBy: 3, limitedBy: input.endIndex) ?? input.endIndex
+                let chunk = input[index..<end]
+                var value = 0
+                for (offset, byte) in chunk.enumerated() { value |= Int(byte) << (16 - 8 * offset) }
+                for position in 0...chunk.count {
+                    output[written] = alphabet[(value >> (18 - 6 * position)) & 63]
+                    written += 1
+                }
+                index = end
+            }
+            return written
+        }
+    }
+
+    /// `nil` when a character is outside the alphabet, the length is impossible or the unused
+    /// low bits of the last character are not zero (only the canonical spelling decodes, so
+    /// a signature cannot be altered without changing its bytes).
+    public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+        guard text.count % 4 != 1 else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count * 3 / 4)
+        var buffer = 0
+        var bits = 0
+        for character in text {
+            let value: Int
+            switch character {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = Int(character - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = Int(character - UInt8(ascii: "a")) + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = Int(character - UInt8(ascii: "0")) + 52
+            case UInt8(ascii: "-"): value = 62
+            case UInt8(ascii: "_"): value = 63
+            default: return nil
+            }
+            buffer = ((buffer << 6) | value) & 0xFFFF
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8((buffer >> bits) & 0xFF))
+            }
+        }
+        guard buffer & ((1 << bits) - 1) == 0 else { return nil }
+        return output
+    }
+}

@@ -1,0 +1,36 @@
+import CartDomain
+import Testing
+
+@testable import CartStore
+
+@Suite struct StoredItemIDTests {
+    @Test func aUUIDIsStoredIn22CharactersAndComesBackAsLowercaseText() throws {
+        let uuid = "1AE94AE3-43CE-4A69-99E9-EE449028F810"
+        let stored = try #require(StoredItemID.stored(uuid))
+        #expect(stored.utf8.count == 22)
+        #expect(StoredItemID.uuid(stored.utf8) == uuid.lowercased())
+    }
+
+    @Test func onlyUUIDTextIsAccepted() {
+        for bad in ["", "not-a-uuid", "1ae94ae3-43ce-4a69-99e9-ee449028f81", "1ae94ae3x43ce-4a69-99e9-ee449028f810",
+            "1ae94ae3-43ce-4a69-99e9-ee449028f81g"]
+        {
+            #expect(StoredItemID.stored(bad) == nil)
+        }
+    }
+
+    @Test func newIdsAreVersion4UUIDsAndDistinct() throws {
+        let ids = (0..<1000).map { _ in StoredItemID.uuid(StoredItemID.random().utf8) }
+        #expect(Set(ids).count == 1000)
+        for id in ids.prefix(20) {
+            let characters = Array(id)
+            #expect(characters.count == 36 && characters[14] == "4")
+            #expect("89ab".contains(characters[19]))
+        }
+    }
+
+    @Test func aLineWrittenWithTheLongFormKeepsItsId() {
+        let legacy = "1ae94ae3-43ce-4a69-99e9-ee449028f810"
+        #expect(StoredItemID.uuid(legacy.utf8) == legacy)
+    }
+}
