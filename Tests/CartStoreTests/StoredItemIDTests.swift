@@ -12,9 +12,10 @@ import Testing
     }
 
     @Test func onlyUUIDTextIsAccepted() {
-        for bad in ["", "not-a-uuid", "1ae94ae3-43ce-4a69-99e9-ee449028f81", "1ae94ae3x43ce-4a69-99e9-ee449028f810",
-            "1ae94ae3-43ce-4a69-99e9-ee449028f81g"]
-        {
+        for bad in [
+            "", "not-a-uuid", "1ae94ae3-43ce-4a69-99e9-ee449028f81", "1ae94ae3x43ce-4a69-99e9-ee449028f810",
+            "1ae94ae3-43ce-4a69-99e9-ee449028f81g",
+        ] {
             #expect(StoredItemID.stored(bad) == nil)
         }
     }
