@@ -78,8 +78,16 @@ p99() {
 print(([x for x in rows if x['endpoint'] == 'all'] or rows)[0]['p99_milliseconds'])" "$1"
 }
 
+# Waits until the flusher has written every change (so it does not share the cores with a run).
+flusher_idle() {
+  for _ in $(seq 1 240); do
+    curl -sf "$BASE/metrics" | grep -q '^hotcart_flush_backlog 0' && return 0
+    sleep 0.5
+  done
+}
 run_driver() { # name scenario [args…]
   local name="$1" scenario="$2"; shift 2
+  flusher_idle
   log "driver: $name ($DURATION s)"
   loadtest run --url "$BASE" --scenario "$scenario" --duration "$DURATION" --warmup 2 --quiet \
     --json "$WORK/$name.json" "$@" | tail -n 4
@@ -89,6 +97,7 @@ WRK_TABLE=""
 run_wrk() { # name wrk-args…
   local name="$1"; shift
   command -v wrk >/dev/null || return 0
+  flusher_idle
   log "wrk: $name ($DURATION s)"
   local out rate p99ms non2xx
   out="$(wrk -t2 -c64 -d"${DURATION}s" --latency "$@")"
@@ -103,8 +112,9 @@ cart_keys() { redis dbsize | tr -d '\r'; }
 SCALE_ROWS=()
 scale_point() { # label
   local carts json="$WORK/scale-$1.json"
+  flusher_idle
   carts="$(cart_keys)"
-  loadtest run --url "$BASE" --scenario get-cart --cookies "$WORK/cookies.txt" --duration 10 --warmup 2 \
+  loadtest run --url "$BASE" --scenario get-cart --cookies "$WORK/cookies.txt" --duration "$DURATION" --warmup 2 \
     --quiet --json "$json" >/dev/null
   SCALE_ROWS+=("$carts $(rps "$json") $(p99 "$json")")
   log "GET /cart over $carts Redis keys: $(rps "$json") req/s"
@@ -116,10 +126,7 @@ loadtest fill --url "$BASE" --carts 1000 --cookies "$WORK/cookies.txt"
 scale_point 1k
 loadtest fill --url "$BASE" --carts 9000 --cookies "$WORK/cookies.txt"
 # Let the flusher drain, so the stream records of the fill are not counted as cart memory.
-for _ in $(seq 1 120); do
-  curl -sf "$BASE/metrics" | grep -q '^hotcart_flush_backlog 0' && break
-  sleep 0.5
-done
+flusher_idle
 after="$(memory_used)"
 usage="$(redis eval "
   local cursor, n, total = '0', 0, 0
@@ -139,22 +146,8 @@ USED_PER_CART=$(((after - before) / 10000))
 log "memory: $measured carts, MEMORY USAGE $MEMORY_PER_CART bytes each; used_memory grew $USED_PER_CART bytes per cart"
 scale_point 10k
 
-# --- The headline runs, all in this one run --------------------------------------------------
-jar="$WORK/jar.txt"
-for product in 1 2 3 4 5; do
-  curl -sf -o /dev/null -c "$jar" -b "$jar" "$BASE/cart/items" -H 'content-type: application/json' \
-    -d "{\"product_id\": $product, \"quantity\": 1}"
-done
-cookie="$(awk '$6 == "pyshop_cart_session" { print $6 "=" $7 }' "$jar")"
-run_driver healthz healthz
-run_wrk healthz "$BASE/healthz"
-run_driver get-cart get-cart
-run_wrk get-cart -H "Cookie: $cookie" "$BASE/cart"
-run_driver add-items add-items
-run_wrk add-items -s "$HERE/wrk-add-items.lua" "$BASE/cart/items" -- "$WORK/cookies.txt"
-run_driver mix mix --database "$DATABASE_URL"
-
-# --- 100,000 and 1,000,000 hot carts: copies of a filled cart under new keys ------------------
+# --- 100,000 and 1,000,000 hot carts: copies of a filled cart under new keys; the reads still
+# go to the 10,000 filled carts. The copies are removed before the headline runs. -------------
 pad_to() { # total carts wanted
   local source have
   source="$(redis --scan --pattern 'hc:*:cart:g:*' | head -n 1 || true)"
@@ -175,6 +168,31 @@ pad_to 100000
 scale_point 100k
 pad_to 1000000
 scale_point 1m
+log "removing the copies"
+redis eval "
+  local cursor = '0'
+  repeat
+    local r = redis.call('SCAN', cursor, 'MATCH', 'hc:*:cart:g:bench-pad-*', 'COUNT', 5000)
+    cursor = r[1]
+    for _, key in ipairs(r[2]) do redis.call('UNLINK', key) end
+  until cursor == '0'
+  return 1" 0 >/dev/null
+
+
+# --- The headline runs, all in this one run --------------------------------------------------
+jar="$WORK/jar.txt"
+for product in 1 2 3 4 5; do
+  curl -sf -o /dev/null -c "$jar" -b "$jar" "$BASE/cart/items" -H 'content-type: application/json' \
+    -d "{\"product_id\": $product, \"quantity\": 1}"
+done
+cookie="$(awk '$6 == "pyshop_cart_session" { print $6 "=" $7 }' "$jar")"
+run_driver healthz healthz
+run_wrk healthz "$BASE/healthz"
+run_driver get-cart get-cart
+run_wrk get-cart -H "Cookie: $cookie" "$BASE/cart"
+run_driver add-items add-items
+run_wrk add-items -s "$HERE/wrk-add-items.lua" "$BASE/cart/items" -- "$WORK/cookies.txt"
+run_driver mix mix --database "$DATABASE_URL"
 
 # --- Soak (optional): the mix for SOAK seconds, resident memory and backlog every 10 s ---------
 SOAK_LINES=()
@@ -197,7 +215,11 @@ cp "$WORK"/{healthz,get-cart,add-items,mix}.json "$RESULTS/"
   --title "HotCart latency by percentile ($stamp, $(nproc) cores, load driver, 64 shoppers)"
 ceiling="$(rps "$WORK/healthz.json")"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-wrk_cell() { [ -f "$WORK/wrk-$1.txt" ] && awk '{ printf "%.0f | %.2f", $1, $2 }' "$WORK/wrk-$1.txt" || echo "– | –"; }
+wrk_cell() {
+  [ -f "$WORK/wrk-$1.txt" ] || { echo "– | –"; return; }
+  read -r rate p _ <"$WORK/wrk-$1.txt"
+  printf "%'.0f | %.2f" "$rate" "$p"
+}
 wrk_ratio() {
   [ -f "$WORK/wrk-$1.txt" ] && [ -f "$WORK/wrk-healthz.txt" ] || { echo "–"; return; }
   ratio "$(cut -d' ' -f1 "$WORK/wrk-$1.txt")" "$(cut -d' ' -f1 "$WORK/wrk-healthz.txt")"
@@ -212,7 +234,7 @@ wrk_ratio() {
     json="$WORK/$name.json"
     wrk_cells="– | – | –"
     [ "$name" != mix ] && wrk_cells="$(wrk_cell "$name") | $(wrk_ratio "$name")"
-    printf '| %s | %.0f | %.2f | %s | %s |\n' "$label" "$(rps "$json")" "$(p99 "$json")" "$(ratio "$(rps "$json")" "$ceiling")" "$wrk_cells"
+    printf "| %s | %'.0f | %.2f | %s | %s |\n" "$label" "$(rps "$json")" "$(p99 "$json")" "$(ratio "$(rps "$json")" "$ceiling")" "$wrk_cells"
   done
   echo
   echo "Errors and checks: $(for name in healthz get-cart add-items mix; do printf '%s %s; ' "$name" "$(field "$WORK/$name.json" "['passed'] and 'passed' or 'FAILED'")"; done)wrk non-2xx: $(cat "$WORK"/wrk-*.txt 2>/dev/null | awk '{ s += $3 } END { print s + 0 }')."
@@ -224,7 +246,7 @@ wrk_ratio() {
   first="$(echo "${SCALE_ROWS[0]}" | cut -d' ' -f2)"
   for row in "${SCALE_ROWS[@]}"; do
     read -r keys rate p <<<"$row"
-    printf '| %s | %.0f | %.2f | %s |\n' "$keys" "$rate" "$p" "$(ratio "$rate" "$first")"
+    printf "| %'d | %'.0f | %.2f | %s |\n" "$keys" "$rate" "$p" "$(ratio "$rate" "$first")"
   done
   if [ "${#SOAK_LINES[@]}" -gt 0 ]; then
     echo
