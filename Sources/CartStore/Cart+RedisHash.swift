@@ -58,8 +58,9 @@ extension Cart {
 }
 
 extension CartItem {
-    /// Parses `<item id>|<quantity>|<unit cents>|<created ms>|<updated ms>|<name>` in one pass
-    /// over the bytes (it runs for every line of every cart read).
+    /// Parses `<item id>|<quantity>|<unit cents>|<created>|<updated>|<name>` in one pass over
+    /// the bytes (it runs for every line of every cart read). The item id is stored short (see
+    /// ``StoredItemID``) and the times are milliseconds in base 36 (see `cart_prelude.lua`).
     init(line: String, productID: Int) throws {
         var line = line
         let parsed = line.withUTF8 { bytes -> CartItem? in
@@ -74,8 +75,8 @@ extension CartItem {
             guard fields.count == 5,
                 let quantity = Self.integer(bytes, from: fields[0] + 1, to: fields[1]),
                 let cents = Self.integer(bytes, from: fields[1] + 1, to: fields[2]),
-                let created = Self.integer(bytes, from: fields[2] + 1, to: fields[3]),
-                let updated = Self.integer(bytes, from: fields[3] + 1, to: fields[4])
+                let created = Self.milliseconds(bytes, from: fields[2] + 1, to: fields[3]),
+                let updated = Self.milliseconds(bytes, from: fields[3] + 1, to: fields[4])
             else { return nil }
             return CartItem(
                 id: StoredItemID.uuid(UnsafeBufferPointer(rebasing: bytes[..<fields[0]])),
@@ -89,6 +90,24 @@ extension CartItem {
         }
         guard let parsed else { throw RedisError.unexpectedReply("cart line") }
         self = parsed
+    }
+
+    /// Milliseconds in base 36 in `bytes[start..<end]`. A line written before times were
+    /// shortened has 13 decimal digits; base 36 needs at most 12 for millions of years.
+    private static func milliseconds(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int64? {
+        guard start < end, end - start <= 12 else { return Self.integer(bytes, from: start, to: end) }
+        var value: Int64 = 0
+        for index in start..<end {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): digit = byte - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+            value = value * 36 + Int64(digit)
+        }
+        return value
     }
 
     /// A non-negative decimal integer in `bytes[start..<end]`, or `nil`.

@@ -35,3 +35,22 @@ import Testing
         #expect(StoredItemID.uuid(legacy.utf8) == legacy)
     }
 }
+
+@Suite struct CartLineTests {
+    @Test func aLineReadsItsShortIdAndBase36TimesAndALongFormLineStillReads() throws {
+        let stored = try #require(StoredItemID.stored("1ae94ae3-43ce-4a69-99e9-ee449028f810"))
+        let milliseconds: Int64 = 1_795_640_112_694
+        let short = try CartItem(
+            line: "\(stored)|3|1999|\(String(milliseconds, radix: 36))|\(String(milliseconds + 5, radix: 36))|Mug",
+            productID: 7
+        )
+        #expect(short.id == "1ae94ae3-43ce-4a69-99e9-ee449028f810")
+        #expect(short.createdAt == milliseconds && short.updatedAt == milliseconds + 5)
+        #expect(short.quantity == 3 && short.unitPrice == Cents(1999) && short.productName == "Mug")
+        let long = try CartItem(
+            line: "1ae94ae3-43ce-4a69-99e9-ee449028f810|1|5|\(milliseconds)|\(milliseconds)|A|B",
+            productID: 7
+        )
+        #expect(long.createdAt == milliseconds && long.productName == "A|B")
+    }
+}

@@ -15,7 +15,8 @@
 --   ARGV[10] '1' when a missing cart may be made empty here; '0' when the caller must first
 --            look for it in PostgreSQL (read-through): the script then answers 'MISSING'.
 -- Cart hash fields: id, sref, st (status), v (version), q (units), c/u (created/updated ms),
---   l:<product id> = '<item id>|<quantity>|<unit cents>|<created ms>|<updated ms>|<name>' (a line)
+--   l:<product id> = '<item id>|<quantity>|<unit cents>|<created>|<updated>|<name>' (a line; the item
+--                    id is the UUID's bytes in base64url, the times milliseconds in base 36)
 --   s:<product id> = the same, for a line saved for later (not in q, the totals or the caps)
 --   A product has at most one of l: and s: (PostgreSQL keeps one row per cart and product).
 --   The owner is in the key; an item is found by the id its line starts with. Fewer, shorter
@@ -40,14 +41,30 @@ local ttl = tonumber(ARGV[2])
 local max_line = tonumber(ARGV[8])
 local max_cart = tonumber(ARGV[9])
 
-local function parse_line(value)
-  local item, qty, cents, created, updated, name =
-    string.match(value, '^([^|]*)|(%d+)|(%d+)|(%d+)|(%d+)|(.*)$')
-  return item, tonumber(qty), cents, created, updated, name
+-- Line times are milliseconds in base 36 (8 characters instead of 13 digits: a smaller cart).
+local digits36 = '0123456789abcdefghijklmnopqrstuvwxyz'
+
+local function to36(milliseconds)
+  local number = tonumber(milliseconds)
+  local text = ''
+  repeat
+    local digit = number % 36
+    text = string.sub(digits36, digit + 1, digit + 1) .. text
+    number = (number - digit) / 36
+  until number == 0
+  return text
 end
 
+-- A line's fields; its times come back as numbers (milliseconds).
+local function parse_line(value)
+  local item, qty, cents, created, updated, name =
+    string.match(value, '^([^|]*)|(%d+)|(%d+)|(%w+)|(%w+)|(.*)$')
+  return item, tonumber(qty), cents, tonumber(created, 36), tonumber(updated, 36), name
+end
+
+-- A line; `created` and `updated` are milliseconds (numbers or decimal text).
 local function format_line(item, qty, cents, created, updated, name)
-  return item .. '|' .. qty .. '|' .. cents .. '|' .. created .. '|' .. updated .. '|' .. name
+  return item .. '|' .. qty .. '|' .. cents .. '|' .. to36(created) .. '|' .. to36(updated) .. '|' .. name
 end
 
 -- {'err', 'MISSING'} when the cart is absent and may not be made here, else nil.
