@@ -1,5 +1,6 @@
 import CartDomain
 import CartStore
+import RedisClient
 import Testing
 
 @Suite struct CartKeysTests {
@@ -15,5 +16,22 @@ import Testing
         #expect(shards.allSatisfy { (0..<CartKeys.shardCount).contains($0) })
         #expect(Set(shards).count == CartKeys.shardCount)
         #expect(CartKeys(owner: .guest(sessionID: "x")).shard == CartKeys(owner: .guest(sessionID: "x")).shard)
+    }
+}
+
+@Suite struct CartKeySlotTests {
+    /// Every key one cart script may touch lives in one Redis Cluster slot, for any owner.
+    @Test func everyKeyAScriptTouchesIsInTheCartsSlot() {
+        for index in 0..<2000 {
+            let owner: CartOwner = index % 2 == 0 ? .guest(sessionID: "session-\(index)") : .user(id: "user-\(index)")
+            let keys = CartKeys(owner: owner)
+            let slot = HashSlot.of(keys.cart)
+            let touched = [
+                keys.writeBehindStream, keys.rateLimit, keys.revokedToken("jti-\(index)"), keys.revokedToken(""),
+                keys.idempotencyRecord("POST /cart/items k\(index)"), keys.idempotencyRecord(nil),
+                keys.mergeApplied("merge-\(index)"),
+            ]
+            #expect(touched.allSatisfy { HashSlot.of($0) == slot })
+        }
     }
 }
