@@ -6,6 +6,7 @@ import Foundation
 public enum LatencyChart {
     private static let colors = [
         "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
+        "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
     ]
 
     /// Draws every row of `reports` except the `all` rows, named `<scenario> <endpoint>`.
