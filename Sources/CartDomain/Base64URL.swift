@@ -2,16 +2,22 @@
 public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    public static func encode(_ input: some RandomAccessCollection<UInt8>) -> String {
+    // Concrete buffer types, not generic collections: called from other modules on every
+    // request, a generic version runs unspecialized (witness calls per byte).
+
+    public static func encode(_ input: [UInt8]) -> String {
+        input.withUnsafeBytes { Self.encode($0) }
+    }
+
+    public static func encode(_ input: UnsafeRawBufferPointer) -> String {
         String(unsafeUninitializedCapacity: (input.count * 4 + 2) / 3) { output in
             var written = 0
-            var index = input.startIndex
-            while index < input.endIndex {
-                let end = input.index(index, offsetBy: 3, limitedBy: input.endIndex) ?? input.endIndex
-                let chunk = input[index..<end]
+            var index = 0
+            while index < input.count {
+                let end = min(index + 3, input.count)
                 var value = 0
-                for (offset, byte) in chunk.enumerated() { value |= Int(byte) << (16 - 8 * offset) }
-                for position in 0...chunk.count {
+                for offset in 0..<(end - index) { value |= Int(input[index + offset]) << (16 - 8 * offset) }
+                for position in 0...(end - index) {
                     output[written] = alphabet[(value >> (18 - 6 * position)) & 63]
                     written += 1
                 }
@@ -21,10 +27,14 @@ public enum Base64URL {
         }
     }
 
+    public static func decode(_ text: [UInt8]) -> [UInt8]? {
+        text.withUnsafeBufferPointer { Self.decode($0) }
+    }
+
     /// `nil` when a character is outside the alphabet, the length is impossible or the unused
     /// low bits of the last character are not zero (only the canonical spelling decodes, so
     /// a signature cannot be altered without changing its bytes).
-    public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+    public static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard text.count % 4 != 1 else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(text.count * 3 / 4)

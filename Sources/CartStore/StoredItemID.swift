@@ -36,18 +36,55 @@ enum StoredItemID {
     }
 
     /// The UUID text of a stored id (a line written before ids were shortened keeps its text).
+    /// Runs for every line of every cart read: no allocation but the string itself.
     static func uuid(_ stored: some Collection<UInt8>) -> String {
-        guard stored.count == 22, let bytes = Base64URL.decode(stored), bytes.count == 16 else {
-            return String(decoding: stored, as: UTF8.self)
+        guard stored.count == 22 else { return String(decoding: stored, as: UTF8.self) }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var bits = 0
+        for character in stored {
+            let value = Self.sextets[Int(character)]
+            guard value >= 0 else { return String(decoding: stored, as: UTF8.self) }
+            // 22 characters carry 132 bits: the 128 of the UUID, then 4 zero bits.
+            if bits < 64 {
+                let room = 64 - bits
+                if room >= 6 {
+                    high |= UInt64(value) << UInt64(room - 6)
+                } else {
+                    high |= UInt64(value) >> UInt64(6 - room)
+                    low |= UInt64(value) << UInt64(58 + room)
+                }
+            } else if bits < 128 {
+                let room = 128 - bits
+                low |= room >= 6 ? UInt64(value) << UInt64(room - 6) : UInt64(value) >> UInt64(6 - room)
+            }
+            bits += 6
         }
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for (position, byte) in bytes.enumerated() {
-            if position == 4 || position == 6 || position == 8 || position == 10 { text.append(UInt8(ascii: "-")) }
-            text.append(Self.hex[Int(byte >> 4)])
-            text.append(Self.hex[Int(byte & 0x0F)])
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var position = 0
+            for digit in 0..<32 {
+                if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                    text[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                let word = digit < 16 ? high : low
+                text[position] = Self.hex[Int((word >> UInt64(60 - (digit % 16) * 4)) & 0xF)]
+                position += 1
+            }
+            return position
         }
-        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The value of each base64url character, -1 for the others.
+    private static let sextets: [Int8] = (0..<256).map { code in
+        switch UInt8(code) {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): Int8(code) - Int8(UInt8(ascii: "A"))
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): Int8(code) - Int8(UInt8(ascii: "a")) + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int8(code) - Int8(UInt8(ascii: "0")) + 52
+        case UInt8(ascii: "-"): 62
+        case UInt8(ascii: "_"): 63
+        default: -1
+        }
     }
 
     private static func nibble(_ character: UInt8) -> UInt8? {

@@ -40,12 +40,15 @@ struct GuestSessionSigner: Sendable {
 
     /// The session id in a cookie value, or `nil` when the value is not one this key signed.
     func sessionID(fromCookie value: String) -> String? {
-        let utf8 = value.utf8
-        guard utf8.count == 22 + 1 + 43, let dot = utf8.firstIndex(of: UInt8(ascii: ".")),
-            utf8.distance(from: utf8.startIndex, to: dot) == 22,
-            let signature = Base64URL.decode(utf8[utf8.index(after: dot)...])
-        else { return nil }
-        let sessionID = String(value[..<dot])
+        var value = value
+        let parts = value.withUTF8 { bytes -> (String, [UInt8])? in
+            guard bytes.count == 22 + 1 + 43, bytes[22] == UInt8(ascii: "."),
+                !bytes[..<22].contains(UInt8(ascii: ".")),
+                let signature = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[23...]))
+            else { return nil }
+            return (String(decoding: UnsafeBufferPointer(rebasing: bytes[..<22]), as: UTF8.self), signature)
+        }
+        guard let (sessionID, signature) = parts else { return nil }
         // `==` between a MAC and bytes compares in constant time.
         guard self.mac(sessionID) == signature else { return nil }
         return sessionID
@@ -53,7 +56,7 @@ struct GuestSessionSigner: Sendable {
 
     /// An opaque, stable reference to a session that reveals nothing about the cookie.
     func reference(for sessionID: String) -> String {
-        self.mac(sessionID, prefix: "ref:").withUnsafeBytes { Base64URL.encode($0.prefix(16)) }
+        self.mac(sessionID, prefix: "ref:").withUnsafeBytes { Base64URL.encode(UnsafeRawBufferPointer(rebasing: $0.prefix(16))) }
     }
 
     private func mac(_ text: String, prefix: StaticString = "") -> HashedAuthenticationCode<SHA256> {
