@@ -56,7 +56,9 @@ struct GuestSessionSigner: Sendable {
 
     /// An opaque, stable reference to a session that reveals nothing about the cookie.
     func reference(for sessionID: String) -> String {
-        self.mac(sessionID, prefix: "ref:").withUnsafeBytes { Base64URL.encode(UnsafeRawBufferPointer(rebasing: $0.prefix(16))) }
+        self.mac(sessionID, prefix: "ref:").withUnsafeBytes {
+            Base64URL.encode(UnsafeRawBufferPointer(rebasing: $0.prefix(16)))
+        }
     }
 
     private func mac(_ text: String, prefix: StaticString = "") -> HashedAuthenticationCode<SHA256> {
