@@ -9,8 +9,8 @@ if refused then return refused end
 local product_id, qty = ARGV[11], tonumber(ARGV[12])
 local field = 'l:' .. product_id
 -- A product saved for later comes back into the cart with its saved line, plus the quantity.
-local existing = redis.call('HGET', cart_key, field)
-local saved = not existing and redis.call('HGET', cart_key, 's:' .. product_id)
+local existing, saved_line, units_now, status = unpack(redis.call('HMGET', cart_key, field, 's:' .. product_id, 'q', 'st'))
+local saved = not existing and saved_line
 local item, cents, created, name, line_qty, joining = ARGV[15], ARGV[13], now, ARGV[14], qty, qty
 if existing or saved then
   local old_qty, _updated
@@ -19,9 +19,9 @@ if existing or saved then
   if saved then joining = line_qty end
 end
 if line_qty > max_line then return {'err', 'CART_001', tostring(line_qty - qty)} end
-if units() + joining > max_cart then return {'err', 'CART_004', ''} end
+if tonumber(units_now or '0') + joining > max_cart then return {'err', 'CART_004', ''} end
 if ARGV[16] ~= '' and line_qty > tonumber(ARGV[16]) then return {'err', 'CART_009', ARGV[16]} end
-ensure_cart()
+ensure_cart(status)
 if saved then redis.call('HDEL', cart_key, 's:' .. product_id) end
 redis.call('HSET', cart_key, field, format_line(item, line_qty, cents, created, now, name))
 redis.call('HINCRBY', cart_key, 'q', joining)

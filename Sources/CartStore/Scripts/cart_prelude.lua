@@ -27,8 +27,10 @@
 -- Invariant: a script that answers 'err' has changed nothing but the rate-limit counter; one that
 -- answers 'ok' after a change has bumped v, refreshed the TTL and appended one stream record.
 local cart_key, stream_key, rate_key = KEYS[1], KEYS[2], KEYS[3]
--- A logged-out token reaches nothing.
-if redis.call('EXISTS', KEYS[4]) == 1 then return {'err', 'CART_006', ''} end
+-- A logged-out token reaches nothing (a guest's entry, '…:revoked:', is never set: not looked up).
+if string.sub(KEYS[4], -9) ~= ':revoked:' and redis.call('EXISTS', KEYS[4]) == 1 then
+  return {'err', 'CART_006', ''}
+end
 -- A request retried with its Idempotency-Key gets the first answer again and changes nothing.
 local idempotency_key = KEYS[5]
 local remembers = string.sub(idempotency_key, -6) ~= ':idem:'
@@ -82,8 +84,10 @@ local function is_live()
   return status == 'active' or status == 'merging'
 end
 
-local function ensure_cart()
-  if is_live() then return end
+-- `status`: the cart's status when the caller has just read it (false: no cart), else nil.
+local function ensure_cart(status)
+  if status == nil then status = redis.call('HGET', cart_key, 'st') end
+  if status == 'active' or status == 'merging' then return end
   redis.call('DEL', cart_key)
   redis.call('HSET', cart_key, 'id', ARGV[3], 'sref', ARGV[5], 'st', 'active',
     'v', 0, 'q', 0, 'c', now, 'u', now)
