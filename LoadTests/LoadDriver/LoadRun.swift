@@ -34,10 +34,6 @@ public struct RunResult: Sendable {
         self.finishedCarts = finishedCarts
     }
 
-    public var requestsPerSecond: Double {
-        self.seconds > 0 ? Double(self.recorder.total.count) / self.seconds : 0
-    }
-
     /// A run passes with no 5xx, no transport failure and no mismatch.
     public var passed: Bool { self.recorder.failures == 0 && self.recorder.mismatches.isEmpty }
 }

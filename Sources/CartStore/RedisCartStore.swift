@@ -101,14 +101,14 @@ public struct RedisCartStore: Sendable {
         ifMatch: Int64?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
-        guard let itemID = StoredItemID.stored(itemID) else { throw CartError.itemNotFound }
-        return try await self.run(
+        try await self.change(
             CartScripts.setQuantity,
+            item: itemID,
+            [String(quantity)],
             session: session,
             ifMatch: ifMatch,
-            idempotencyKey: idempotencyKey,
-            arguments: [itemID, String(quantity)]
-        ).cart
+            idempotencyKey: idempotencyKey
+        )
     }
 
     /// Removes every line.
@@ -146,14 +146,13 @@ public struct RedisCartStore: Sendable {
         ifMatch: Int64?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
-        guard let itemID = StoredItemID.stored(itemID) else { throw CartError.itemNotFound }
-        return try await self.run(
+        try await self.change(
             CartScripts.saveForLater,
+            item: itemID,
             session: session,
             ifMatch: ifMatch,
-            idempotencyKey: idempotencyKey,
-            arguments: [itemID]
-        ).cart
+            idempotencyKey: idempotencyKey
+        )
     }
 
     /// Brings a line saved for later back into the cart (CART_004 past the cart cap).
@@ -163,13 +162,31 @@ public struct RedisCartStore: Sendable {
         ifMatch: Int64?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
+        try await self.change(
+            CartScripts.moveToCart,
+            item: itemID,
+            session: session,
+            ifMatch: ifMatch,
+            idempotencyKey: idempotencyKey
+        )
+    }
+
+    /// Runs a script that changes the line `itemID` (a UUID; anything else is CART_003).
+    private func change(
+        _ script: RedisScript,
+        item itemID: String,
+        _ arguments: [String] = [],
+        session: CartSession,
+        ifMatch: Int64?,
+        idempotencyKey: String?
+    ) async throws -> Cart {
         guard let itemID = StoredItemID.stored(itemID) else { throw CartError.itemNotFound }
         return try await self.run(
-            CartScripts.moveToCart,
+            script,
             session: session,
             ifMatch: ifMatch,
             idempotencyKey: idempotencyKey,
-            arguments: [itemID]
+            arguments: [itemID] + arguments
         ).cart
     }
 
