@@ -1,3 +1,4 @@
+import HotCartTestSupport
 import Testing
 
 @testable import RedisClient
@@ -22,5 +23,22 @@ import Testing
         #expect(HashSlot.of("foo{}{bar}") != HashSlot.of("bar"))
         #expect(HashSlot.of("foo{{bar}}zap") == HashSlot.of("{bar"))
         #expect(HashSlot.of("foo{bar}{zap}") == HashSlot.of("bar"))
+    }
+}
+
+/// Against the local Redis Cluster: the client's slots are the cluster's.
+@Suite struct HashSlotClusterTests {
+    @Test func everySlotMatchesClusterKeyslot() async throws {
+        try await TestEnvironment.withRedis(TestEnvironment.cluster) { redis async throws in
+            var keys = ["", "foo", "{}", "{a}b", "a{}b", "x{y}{z}", "ünïcödé", "hc:{63}:wb"]
+            for index in 0..<300 {
+                keys.append("hc:{\(index % 64)}:cart:g:\(TestEnvironment.uniqueID())")
+                keys.append("key-\(index)-\(TestEnvironment.uniqueID())")
+            }
+            for key in keys {
+                let slot = try await redis.send(["CLUSTER", "KEYSLOT", key]).int
+                #expect(slot == HashSlot.of(key), "\(key)")
+            }
+        }
     }
 }
