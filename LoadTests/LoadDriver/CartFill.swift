@@ -18,8 +18,7 @@ public struct CartFill: Sendable {
 
     /// The session cookies (`name=value`) of the carts made; throws when any add failed.
     public func run(client: HTTPClient) async throws -> [String] {
-        let loader = LoadRun(configuration: LoadConfiguration(baseURL: self.baseURL), client: client)
-        let products = try await loader.catalog().products
+        let products = try await Catalog.load(from: self.baseURL, client: client).products
         let next = RequestBudget(self.carts)
         return try await withThrowingTaskGroup(of: [String].self) { group in
             for worker in 0..<self.concurrency {
@@ -32,10 +31,9 @@ public struct CartFill: Sendable {
                         var session = HTTPSession(client: client, baseURL: self.baseURL)
                         for line in 0..<self.lines {
                             let product = products[(worker + made + line * 7) % products.count]
-                            let answer = await session.send(
-                                .POST,
-                                "/cart/items",
-                                json: #"{"product_id": \#(product.id), "quantity": 1}"#,
+                            let answer = await session.add(
+                                productID: product.id,
+                                quantity: 1,
                                 endpoint: "fill",
                                 into: &recorder
                             )

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 
 /// A product as the driver needs it: what a line of it costs and how many may be sold.
@@ -25,6 +26,21 @@ public struct Catalog: Sendable {
     }
 
     public subscript(id: Int) -> CatalogProduct? { self.byID[id] }
+
+    /// The server's active products with at least 5 in stock, read once (`GET /products/`).
+    public static func load(from baseURL: String, client: HTTPClient) async throws -> Catalog {
+        var session = HTTPSession(client: client, baseURL: baseURL)
+        var recorder = Recorder()
+        recorder.isMeasuring = false
+        guard let answer = await session.send(.GET, "/products/?limit=100", endpoint: "setup", into: &recorder),
+            answer.status == 200
+        else { throw LoadError.setup("GET /products/ did not answer 200; is the server up and seeded?") }
+        let products = try Self.decode(answer.body).filter { ($0.stock ?? 100) >= 5 }
+        guard products.count >= 5 else {
+            throw LoadError.setup("fewer than 5 active products in stock; run `hotcart seed`")
+        }
+        return Catalog(products: products)
+    }
 
     /// Decodes a `GET /products/` answer, keeping the active products.
     static func decode(_ json: Data) throws -> [CatalogProduct] {

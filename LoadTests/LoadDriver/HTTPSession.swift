@@ -27,6 +27,22 @@ public struct HTTPSession: Sendable {
         self.baseURL = baseURL
     }
 
+    /// `POST /cart/items` of `quantity` units of `productID`.
+    mutating func add(
+        productID: Int,
+        quantity: Int,
+        endpoint: String = "POST /cart/items",
+        into recorder: inout Recorder
+    ) async -> Answer? {
+        await self.send(
+            .POST,
+            "/cart/items",
+            json: #"{"product_id": \#(productID), "quantity": \#(quantity)}"#,
+            endpoint: endpoint,
+            into: &recorder
+        )
+    }
+
     /// Sends one request (10 s timeout), keeps the cookie the answer sets, and records it
     /// under `endpoint`; `nil` when no answer came (recorded as `transport`).
     mutating func send(

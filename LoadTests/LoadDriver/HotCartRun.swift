@@ -32,8 +32,7 @@ public struct HotCartRun: Sendable {
     }
 
     public func run(client: HTTPClient) async throws -> Outcome {
-        let loader = LoadRun(configuration: LoadConfiguration(baseURL: self.baseURL), client: client)
-        let catalog = try await loader.catalog()
+        let catalog = try await Catalog.load(from: self.baseURL, client: client)
         let products = Array(catalog.products.sorted { ($0.stock ?? .max) > ($1.stock ?? .max) }.prefix(5))
         var opener = HTTPSession(client: client, baseURL: self.baseURL)
         var setup = Recorder()
@@ -53,13 +52,7 @@ public struct HotCartRun: Sendable {
                     let product = products[task % products.count]
                     for _ in 0..<self.adds {
                         session.cookie = cookie
-                        let answer = await session.send(
-                            .POST,
-                            "/cart/items",
-                            json: #"{"product_id": \#(product.id), "quantity": 1}"#,
-                            endpoint: "POST /cart/items",
-                            into: &recorder
-                        )
+                        let answer = await session.add(productID: product.id, quantity: 1, into: &recorder)
                         guard let answer else { continue }
                         switch answer.status {
                         case 200, 201: successes[product.id, default: 0] += 1

@@ -61,23 +61,8 @@ public struct LoadRun: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// The active products, read once (`GET /products/`).
-    public func catalog() async throws -> Catalog {
-        var session = HTTPSession(client: self.client, baseURL: self.configuration.baseURL)
-        var recorder = Recorder()
-        recorder.isMeasuring = false
-        guard let answer = await session.send(.GET, "/products/?limit=100", endpoint: "setup", into: &recorder),
-            answer.status == 200
-        else { throw LoadError.setup("GET /products/ did not answer 200; is the server up and seeded?") }
-        let products = try Catalog.decode(answer.body).filter { ($0.stock ?? 100) >= 5 }
-        guard products.count >= 5 else {
-            throw LoadError.setup("fewer than 5 active products in stock; run `hotcart seed`")
-        }
-        return Catalog(products: products)
-    }
-
     public func run(_ scenario: Scenario) async throws -> RunResult {
-        let catalog = try await self.catalog()
+        let catalog = try await Catalog.load(from: self.configuration.baseURL, client: self.client)
         let runID = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let live = LiveCounters()
         let clock = ContinuousClock()
@@ -147,8 +132,8 @@ public struct LoadRun: Sendable {
         case .mix:
             var shopper = newShopper()
             var actions = 0
+            var generator = SystemRandomNumberGenerator()
             while window.proceed(&recorder) {
-                var generator = SystemRandomNumberGenerator()
                 await shopper.perform(self.configuration.mix.next(using: &generator), recorder: &recorder)
                 actions += 1
                 if actions == self.configuration.actionsPerShopper {

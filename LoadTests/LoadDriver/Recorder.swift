@@ -30,17 +30,15 @@ public struct Recorder: Sendable {
     }
 
     public mutating func record(endpoint: String, microseconds: UInt64, status: Int?, code: String?) {
-        guard self.isMeasuring else {
-            if status == nil || status! >= 500 { self.failures += 1 }
-            return
-        }
-        self.live?.count(failed: status == nil || status! >= 500)
+        let failed = (status ?? 500) >= 500
+        if failed { self.failures += 1 }
+        guard self.isMeasuring else { return }
+        self.live?.count(failed: failed)
         self.endpoints[endpoint, default: Endpoint()].count += 1
         _ = self.endpoints[endpoint, default: Endpoint()].latency.record(max(microseconds, 1))
         if let status, status < 400 { return }
         let key = status.map { "\($0) \(code ?? "-")" } ?? "transport"
         self.outcomes[key, default: 0] += 1
-        if status == nil || status! >= 500 { self.failures += 1 }
     }
 
     /// A check that failed; kept in full (the report prints the first few).

@@ -52,13 +52,7 @@ struct Shopper {
             let product = self.randomProduct()
             let quantity = Int.random(in: 1...3, using: &self.generator)
             let expected = self.model.predictAdd(product, quantity: quantity)
-            let answer = await self.session.send(
-                .POST,
-                "/cart/items",
-                json: #"{"product_id": \#(product.id), "quantity": \#(quantity)}"#,
-                endpoint: "POST /cart/items",
-                into: &recorder
-            )
+            let answer = await self.session.add(productID: product.id, quantity: quantity, into: &recorder)
             await self.check(answer, expected, "add \(quantity) of product \(product.id)", recorder: &recorder) {
                 $0.add(product: product.id, quantity: quantity)
             }
@@ -108,13 +102,7 @@ struct Shopper {
     /// status (the benchmark's add); `false`, sending nothing, when the cart is full.
     mutating func add(_ product: CatalogProduct, recorder: inout Recorder) async -> Bool {
         guard case .changed(let created) = self.model.predictAdd(product, quantity: 1) else { return false }
-        let answer = await self.session.send(
-            .POST,
-            "/cart/items",
-            json: #"{"product_id": \#(product.id), "quantity": 1}"#,
-            endpoint: "POST /cart/items",
-            into: &recorder
-        )
+        let answer = await self.session.add(productID: product.id, quantity: 1, into: &recorder)
         guard let answer else { return false }
         if answer.status == 429 { return true }
         guard answer.status == (created ? 201 : 200) else {
