@@ -5,18 +5,32 @@ public enum RandomID {
 
     /// A new random UUID, e.g. `1ae94ae3-43ce-4a69-99e9-ee449028f810`.
     public static func uuid() -> String {
+        let (high, low) = Self.bits()
+        return Self.text(high: high, low: low)
+    }
+
+    /// 128 random bits with the version-4 and RFC 4122 variant bits set, high word first.
+    public static func bits() -> (high: UInt64, low: UInt64) {
         var generator = SystemRandomNumberGenerator()
-        var high = generator.next() as UInt64
-        var low = generator.next() as UInt64
-        high = (high & ~0xF000) | 0x4000  // version 4
-        low = (low & ~(0xC << 60)) | (0x8 << 60)  // RFC 4122 variant
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for digit in 0..<32 {
-            if digit == 8 || digit == 12 || digit == 16 || digit == 20 { text.append(UInt8(ascii: "-")) }
-            let word = digit < 16 ? high : low
-            text.append(hex[Int((word >> UInt64(60 - (digit % 16) * 4)) & 0xF)])
+        let high: UInt64 = (generator.next() & ~0xF000) | 0x4000  // version 4
+        let low: UInt64 = (generator.next() & ~(0xC << 60)) | (0x8 << 60)  // RFC 4122 variant
+        return (high, low)
+    }
+
+    /// The lowercase UUID text of 128 bits, high word first.
+    public static func text(high: UInt64, low: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 36) { text in
+            var position = 0
+            for digit in 0..<32 {
+                if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                    text[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                let word = digit < 16 ? high : low
+                text[position] = Self.hex[Int((word >> UInt64(60 - (digit % 16) * 4)) & 0xF)]
+                position += 1
+            }
+            return position
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -4,14 +4,16 @@ import CartDomain
 /// base64url instead of 36 of text, so a 5-line cart stays a small listpack. The store
 /// converts at its edge: scripts only ever see the short form, callers only the UUID text.
 enum StoredItemID {
-    private static let hex = Array("0123456789abcdef".utf8)
-
     /// A new random (version 4) id, in the stored form.
     static func random() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
+        let (high, low) = RandomID.bits()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for word in [high, low] {
+            for shift in stride(from: 56, through: 0, by: -8) {
+                bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+            }
+        }
         return Base64URL.encode(bytes)
     }
 
@@ -60,19 +62,7 @@ enum StoredItemID {
             }
             bits += 6
         }
-        return String(unsafeUninitializedCapacity: 36) { text in
-            var position = 0
-            for digit in 0..<32 {
-                if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
-                    text[position] = UInt8(ascii: "-")
-                    position += 1
-                }
-                let word = digit < 16 ? high : low
-                text[position] = Self.hex[Int((word >> UInt64(60 - (digit % 16) * 4)) & 0xF)]
-                position += 1
-            }
-            return position
-        }
+        return RandomID.text(high: high, low: low)
     }
 
     /// The value of each base64url character, -1 for the others.
