@@ -9,7 +9,8 @@ import RedisClient
 /// A bad value throws a ``ConfigurationError`` naming the variable; nothing reads the
 /// environment after start-up.
 public struct AppConfiguration: Sendable {
-    public var redis: RedisEndpoint
+    /// One Redis server, or seed nodes of a Redis Cluster (`REDIS_URL`, comma-separated).
+    public var redis: [RedisEndpoint]
     public var database: PostgresClient.Configuration
     public var host: String
     public var port: Int
@@ -30,7 +31,7 @@ public struct AppConfiguration: Sendable {
 
     /// A configuration for tests and tools: loopback services, a fixed secret.
     public init(redis: RedisEndpoint, database: PostgresClient.Configuration, secretKey: String) {
-        self.redis = redis
+        self.redis = [redis]
         self.database = database
         self.host = "127.0.0.1"
         self.port = 8000
@@ -51,8 +52,11 @@ public struct AppConfiguration: Sendable {
     public init(environment: [String: String], requiresSecret: Bool = true) throws(ConfigurationError) {
         let reader = EnvironmentReader(environment)
         let redisURL = reader.string("REDIS_URL", default: "redis://127.0.0.1:6379/0")
-        guard let redis = RedisEndpoint(url: redisURL.split(separator: ",").first.map(String.init) ?? "") else {
-            throw ConfigurationError(variable: "REDIS_URL", reason: "is not a redis:// URL")
+        guard let redis = RedisEndpoint.seeds(url: redisURL) else {
+            throw ConfigurationError(
+                variable: "REDIS_URL",
+                reason: "is not a redis:// URL (or a comma-separated list of them)"
+            )
         }
         let databaseURL = reader.string("DATABASE_URL", default: "postgres://hotcart:hotcart@127.0.0.1:5432/hotcart")
         guard let database = DatabaseURL.configuration(from: databaseURL) else {
@@ -62,7 +66,8 @@ public struct AppConfiguration: Sendable {
         if requiresSecret && secretKey.isEmpty {
             throw ConfigurationError(variable: "SECRET_KEY", reason: "must be set (scripts/run sets a development key)")
         }
-        self.init(redis: redis, database: database, secretKey: secretKey)
+        self.init(redis: redis[0], database: database, secretKey: secretKey)
+        self.redis = redis
         self.host = reader.string("HOST", default: "127.0.0.1")
         self.port = try reader.integer("PORT", default: 8000, range: 0...65535)
         let limits = CartLimits(

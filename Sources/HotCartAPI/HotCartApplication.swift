@@ -22,7 +22,7 @@ public struct HotCartServices: Sendable {
     public let metrics: PrometheusCollectorRegistry
 
     public init(configuration: AppConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) async {
-        self.redis = RedisClient(configuration: .init(endpoint: configuration.redis))
+        self.redis = RedisClient(configuration: .init(seeds: configuration.redis))
         self.postgres = PostgresClient(configuration: configuration.database, backgroundLogger: logger)
         self.products = ProductCache(
             repository: ProductRepository(client: self.postgres, logger: logger),

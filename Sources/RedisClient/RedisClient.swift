@@ -2,19 +2,24 @@ import Metrics
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import _ConnectionPoolModule
 
-/// An asynchronous Redis client: a small pool of pipelined connections.
+/// An asynchronous Redis client for one Redis server or a Redis Cluster: a small pool of
+/// pipelined connections per node.
 ///
 /// Every call answers within about ``Configuration/commandTimeout``: with a reply, with the
 /// server's error, or with ``RedisError`` when Redis is unreachable. Connections lost when
 /// Redis restarts are replaced by the pool without a restart of the process. Run the
 /// client as a `Service` (``run()``) before sending commands.
+///
+/// With one seed the client talks to that node alone, and becomes a cluster client only when
+/// the node turns out to be a cluster node (it answers `CLUSTER SLOTS`, or redirects a
+/// command): a single Redis pays for nothing but one `CLUSTER SLOTS` at start.
 public final class RedisClient: Service, Sendable {
     /// How the client connects and how long it waits.
     public struct Configuration: Sendable {
-        public var endpoint: RedisEndpoint
-        /// Connections kept open; each carries many commands at once.
+        /// One Redis server, or any nodes of a cluster (the client learns the others).
+        public var seeds: [RedisEndpoint]
+        /// Connections kept open per node; each carries many commands at once.
         public var connections: Int = 2
         /// Commands in flight on one connection before callers queue for a connection.
         public var commandsPerConnection: UInt16 = 1024
@@ -27,95 +32,84 @@ public final class RedisClient: Service, Sendable {
         public var failFastAfter: Duration = .milliseconds(200)
 
         public init(endpoint: RedisEndpoint) {
-            self.endpoint = endpoint
+            self.seeds = [endpoint]
+        }
+
+        /// A client of the nodes `seeds` (not empty): one server, or nodes of one cluster.
+        public init(seeds: [RedisEndpoint]) {
+            precondition(!seeds.isEmpty, "a Redis client needs at least one node")
+            self.seeds = seeds
         }
     }
 
-    typealias Pool = ConnectionPool<
-        RedisConnection, Int, ConnectionIDGenerator, RedisLeaseRequest, Int,
-        RedisKeepAlive, NoOpConnectionPoolMetrics<Int>, ContinuousClock
-    >
-
-    private let pool: Pool
-    private let requestIDs = ConnectionIDGenerator()
-    private let timers: any EventLoop
-    private let leaseTimeout: TimeAmount
+    private let seed: RedisNodePool
+    private let cluster: RedisCluster
+    private let poolsToRun: AsyncStream<RedisNodePool>
     private let callLatency: Timer
 
     public init(
         configuration: Configuration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
-        var poolConfiguration = ConnectionPoolConfiguration()
-        poolConfiguration.minimumConnectionCount = configuration.connections
-        poolConfiguration.maximumConnectionSoftLimit = configuration.connections
-        poolConfiguration.maximumConnectionHardLimit = configuration.connections
-        poolConfiguration.circuitBreakerTripAfter = configuration.failFastAfter
-        poolConfiguration.idleTimeout = .seconds(3600)
-        self.callLatency = Timer(label: "hotcart_redis_call_duration_seconds", preferredDisplayUnit: .seconds)
-        self.timers = eventLoopGroup.any()
-        self.leaseTimeout = configuration.leaseTimeout
-        self.pool = Pool(
-            configuration: poolConfiguration,
-            idGenerator: ConnectionIDGenerator(),
-            requestType: RedisLeaseRequest.self,
-            keepAliveBehavior: RedisKeepAlive(),
-            observabilityDelegate: NoOpConnectionPoolMetrics(connectionIDType: Int.self),
-            clock: ContinuousClock()
-        ) { id, _ in
-            let connection = try await RedisConnection.connect(
-                id: id,
-                to: configuration.endpoint,
-                on: eventLoopGroup.next(),
-                connectTimeout: configuration.connectTimeout,
-                commandTimeout: configuration.commandTimeout
-            )
-            return ConnectionAndMetadata(
-                connection: connection,
-                maximalStreamsOnConnection: configuration.commandsPerConnection
-            )
+        let (poolsToRun, newPool) = AsyncStream.makeStream(of: RedisNodePool.self)
+        let makePool: @Sendable (RedisEndpoint) -> RedisNodePool = { endpoint in
+            let pool = RedisNodePool(endpoint: endpoint, configuration: configuration, eventLoopGroup: eventLoopGroup)
+            newPool.yield(pool)
+            return pool
         }
+        self.poolsToRun = poolsToRun
+        self.seed = makePool(configuration.seeds[0])
+        self.cluster = RedisCluster(seeds: configuration.seeds, firstSeed: self.seed, makePool: makePool)
+        self.callLatency = Timer(label: "hotcart_redis_call_duration_seconds", preferredDisplayUnit: .seconds)
     }
 
-    /// Keeps the pool's connections open until the task is cancelled or shutdown begins.
+    /// Keeps every node's connections open, and the cluster's slot map current, until the
+    /// task is cancelled or shutdown begins.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.pool.run()
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.cluster.runRefresher() }
+                for await pool in self.poolsToRun {
+                    group.addTask { await pool.run() }
+                }
+            }
         }
     }
 
-    /// Sends one command and returns its reply.
+    /// Whether the client routes commands over a Redis Cluster.
+    public var isCluster: Bool { self.cluster.isActive }
+
+    /// Sends one command (to the node serving its key, on a cluster) and returns its reply.
     public func send(_ arguments: [String]) async throws -> RedisValue {
         let start = ContinuousClock.now
         defer { self.callLatency.recordInterval(since: start) }
-        let lease = try await self.lease()
-        defer { lease.release() }
-        return try await lease.connection.send(arguments)
+        if self.cluster.isActive { return try await self.cluster.send(arguments) }
+        do {
+            return try await self.seed.send(arguments)
+        } catch let error as RedisError where error.redirection(answeredBy: self.seed.endpoint) != nil {
+            self.cluster.activate()
+            return try await self.cluster.send(arguments)
+        }
     }
 
-    /// Sends several commands in one round trip on one connection and returns their replies
-    /// in order. They are not atomic: another client's command may run between them.
+    /// Sends several commands in one round trip per node and returns their replies in order.
+    /// They are not atomic: another client's command may run between them. The first error
+    /// reply is thrown.
     public func send(pipeline commands: [[String]]) async throws -> [RedisValue] {
         let start = ContinuousClock.now
         defer { self.callLatency.recordInterval(since: start) }
-        let lease = try await self.lease()
-        defer { lease.release() }
-        return try await lease.connection.send(pipeline: commands)
-    }
-
-    /// A connection from the pool, or ``RedisError/unavailable`` when none comes within the
-    /// lease timeout (no connection can be made, or every one is saturated). The timer is
-    /// armed only when no connection was free at once.
-    private func lease() async throws -> ConnectionLease<RedisConnection> {
-        let id = self.requestIDs.next()
-        return try await withCheckedThrowingContinuation { continuation in
-            let request = RedisLeaseRequest(id: id, continuation: continuation)
-            self.pool.leaseConnection(request)
-            if !request.isCompleted {
-                let pool = self.pool
-                self.timers.scheduleTask(in: self.leaseTimeout) { pool.cancelLeaseConnection(id) }
+        if self.cluster.isActive { return try await self.cluster.send(pipeline: commands) }
+        let results = try await self.seed.results(of: commands)
+        let redirected = results.contains { result in
+            if case .failure(let error) = result {
+                error.redirection(answeredBy: self.seed.endpoint) != nil
+            } else {
+                false
             }
         }
+        guard redirected else { return try results.map { try $0.get() } }
+        self.cluster.activate()
+        return try await self.cluster.completing(commands, results: results)
     }
 
     /// Runs a script with EVALSHA; when Redis has lost its script cache (after a restart or

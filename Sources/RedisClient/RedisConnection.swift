@@ -18,13 +18,15 @@ public final class RedisConnection: PooledConnection {
         self.handler = handler
     }
 
-    /// Opens a connection; fails within `connectTimeout` when Redis is unreachable.
-    static func connect(
-        id: Int,
+    /// Opens a connection; fails within `connectTimeout` when Redis is unreachable. Commands
+    /// sent on it go to that node whatever their keys (for tools that manage one node; a
+    /// ``RedisClient`` routes and pools).
+    public static func connect(
+        id: Int = 0,
         to endpoint: RedisEndpoint,
-        on eventLoop: any EventLoop,
-        connectTimeout: TimeAmount,
-        commandTimeout: TimeAmount
+        on eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
+        connectTimeout: TimeAmount = .seconds(1),
+        commandTimeout: TimeAmount = .seconds(2)
     ) async throws -> RedisConnection {
         let channel = try await ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
@@ -68,6 +70,12 @@ public final class RedisConnection: PooledConnection {
     /// Sends several commands back to back (one write, one round trip) and waits for every
     /// reply, in order; the first error reply is thrown as ``RedisError``.
     public func send(pipeline commands: [[String]]) async throws -> [RedisValue] {
+        try await self.results(of: commands).map { try $0.get() }
+    }
+
+    /// Sends several commands back to back (one write, one round trip) and returns each
+    /// command's reply or error, in order.
+    func results(of commands: [[String]]) async -> [Result<RedisValue, RedisError>] {
         let eventLoop = self.channel.eventLoop
         let sends = commands.map { arguments in
             (
@@ -83,10 +91,16 @@ public final class RedisConnection: PooledConnection {
                 for (bytes, promise) in sends { handler.value.send(bytes, promise: promise) }
             }
         }
-        var replies: [RedisValue] = []
-        replies.reserveCapacity(sends.count)
-        for (_, promise) in sends { replies.append(try await promise.futureResult.get()) }
-        return replies
+        var results: [Result<RedisValue, RedisError>] = []
+        results.reserveCapacity(sends.count)
+        for (_, promise) in sends {
+            do {
+                results.append(.success(try await promise.futureResult.get()))
+            } catch {
+                results.append(.failure((error as? RedisError) ?? .connectionClosed))
+            }
+        }
+        return results
     }
 
     public func onClose(_ closure: @escaping @Sendable ((any Error)?) -> Void) {

@@ -34,5 +34,13 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
         self.init(host: String(rest), port: port, database: database)
     }
 
+    /// Parses a comma-separated list of `redis://host[:port][/db]` URLs (the seed nodes of a
+    /// cluster, or one server); `nil` when any of them is not one.
+    public static func seeds(url: String) -> [RedisEndpoint]? {
+        let endpoints = url.split(separator: ",").map { RedisEndpoint(url: String($0.filter { !$0.isWhitespace })) }
+        guard !endpoints.isEmpty, endpoints.allSatisfy({ $0 != nil }) else { return nil }
+        return endpoints.compactMap { $0 }
+    }
+
     public var description: String { "redis://\(self.host):\(self.port)/\(self.database)" }
 }

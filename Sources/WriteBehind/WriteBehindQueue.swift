@@ -32,15 +32,17 @@ struct WriteBehindQueue: Sendable {
     }
 
     /// About `count` records never delivered to any consumer of the group (COUNT applies per
-    /// stream, so each stream is asked for its share).
+    /// stream, so each stream is asked for its share). One XREADGROUP per stream, pipelined:
+    /// each stream has its own cluster slot, and one command's keys must share a slot.
     func readNew(count: Int) async throws -> [WriteBehindRecord] {
-        let perStream = max(1, (count + self.streams.count - 1) / self.streams.count)
-        let reply = try await self.redis.send(
-            ["XREADGROUP", "GROUP", Self.group, self.consumer, "COUNT", String(perStream), "STREAMS"]
-                + self.streams + Array(repeating: ">", count: self.streams.count)
+        let perStream = String(max(1, (count + self.streams.count - 1) / self.streams.count))
+        let replies = try await self.redis.send(
+            pipeline: self.streams.map { stream in
+                ["XREADGROUP", "GROUP", Self.group, self.consumer, "COUNT", perStream, "STREAMS", stream, ">"]
+            }
         )
         var records: [WriteBehindRecord] = []
-        for streamReply in reply.array ?? [] {
+        for streamReply in replies.compactMap(\.array).joined() {
             guard let parts = streamReply.array, parts.count == 2, let stream = parts[0].string else { continue }
             records += Self.records(in: parts[1].array ?? [], stream: stream)
         }

@@ -31,7 +31,7 @@ struct Flush: AsyncParsableCommand {
         }
         let logger = Logger(label: "hotcart.flush")
         let registry = bootstrapPrometheus()
-        let redis = RedisClient(configuration: .init(endpoint: shared.redis))
+        let redis = RedisClient(configuration: .init(seeds: shared.redis))
         let postgres = PostgresClient(configuration: shared.database, backgroundLogger: logger)
         let flusher = CartFlusher(
             configuration: flushing,

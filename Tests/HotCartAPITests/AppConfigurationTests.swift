@@ -1,5 +1,6 @@
 import HotCartAPI
 import HotCartConfiguration
+import RedisClient
 import Testing
 
 @Suite struct AppConfigurationTests {
@@ -13,12 +14,19 @@ import Testing
         #expect(configuration.cart.guestTTLMilliseconds == 7 * 86_400_000)
         #expect(configuration.cookieName == "pyshop_cart_session")
         #expect(configuration.cookieSecure)
-        #expect(configuration.redis.port == 6379)
+        #expect(configuration.redis == [RedisEndpoint(host: "127.0.0.1", port: 6379)])
+    }
+
+    @Test func redisURLMayListTheSeedNodesOfACluster() throws {
+        let cluster = "redis://127.0.0.1:7001,redis://127.0.0.1:7002,redis://127.0.0.1:7003"
+        let configuration = try AppConfiguration(environment: base.merging(["REDIS_URL": cluster]) { $1 })
+        #expect(configuration.redis.map(\.port) == [7001, 7002, 7003])
     }
 
     @Test(arguments: [
         ("PORT", "eighty"), ("CART_MAX_ITEMS", "-1"), ("CART_SESSION_TTL_DAYS", "1.5"),
-        ("ENABLE_GUEST_CARTS", "maybe"), ("REDIS_URL", "http://x"), ("DATABASE_URL", "nope"), ("FLUSH_BATCH_SIZE", "x"),
+        ("ENABLE_GUEST_CARTS", "maybe"), ("REDIS_URL", "http://x"), ("REDIS_URL", "redis://a:1,b:2"),
+        ("DATABASE_URL", "nope"), ("FLUSH_BATCH_SIZE", "x"),
     ])
     func aBadValueNamesItsVariable(variable: String, value: String) {
         #expect {

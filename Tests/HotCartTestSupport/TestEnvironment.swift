@@ -20,6 +20,10 @@ public enum TestEnvironment {
         return endpoint
     }()
 
+    /// The single Redis and the cluster: a suite whose guarantees must hold on both runs once
+    /// with each (`@Test(arguments: TestEnvironment.redisDeployments)`).
+    public static let redisDeployments = [redis, cluster]
+
     public static let database: PostgresClient.Configuration = {
         let url =
             ProcessInfo.processInfo.environment["HOTCART_TEST_DATABASE_URL"]

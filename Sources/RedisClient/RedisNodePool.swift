@@ -1,0 +1,92 @@
+import NIOCore
+import _ConnectionPoolModule
+
+/// A small pool of pipelined connections to one Redis server (a single node, or one master
+/// of a cluster). Calls wait at most the lease timeout for a connection; run the pool
+/// (``run()``) for it to open any.
+final class RedisNodePool: Sendable {
+    typealias Pool = ConnectionPool<
+        RedisConnection, Int, ConnectionIDGenerator, RedisLeaseRequest, Int,
+        RedisKeepAlive, NoOpConnectionPoolMetrics<Int>, ContinuousClock
+    >
+
+    let endpoint: RedisEndpoint
+    private let pool: Pool
+    private let requestIDs = ConnectionIDGenerator()
+    private let timers: any EventLoop
+    private let leaseTimeout: TimeAmount
+
+    init(endpoint: RedisEndpoint, configuration: RedisClient.Configuration, eventLoopGroup: any EventLoopGroup) {
+        var poolConfiguration = ConnectionPoolConfiguration()
+        poolConfiguration.minimumConnectionCount = configuration.connections
+        poolConfiguration.maximumConnectionSoftLimit = configuration.connections
+        poolConfiguration.maximumConnectionHardLimit = configuration.connections
+        poolConfiguration.circuitBreakerTripAfter = configuration.failFastAfter
+        poolConfiguration.idleTimeout = .seconds(3600)
+        self.endpoint = endpoint
+        self.timers = eventLoopGroup.any()
+        self.leaseTimeout = configuration.leaseTimeout
+        self.pool = Pool(
+            configuration: poolConfiguration,
+            idGenerator: ConnectionIDGenerator(),
+            requestType: RedisLeaseRequest.self,
+            keepAliveBehavior: RedisKeepAlive(),
+            observabilityDelegate: NoOpConnectionPoolMetrics(connectionIDType: Int.self),
+            clock: ContinuousClock()
+        ) { id, _ in
+            let connection = try await RedisConnection.connect(
+                id: id,
+                to: endpoint,
+                on: eventLoopGroup.next(),
+                connectTimeout: configuration.connectTimeout,
+                commandTimeout: configuration.commandTimeout
+            )
+            return ConnectionAndMetadata(
+                connection: connection,
+                maximalStreamsOnConnection: configuration.commandsPerConnection
+            )
+        }
+    }
+
+    /// Keeps the connections open until the task is cancelled.
+    func run() async {
+        await self.pool.run()
+    }
+
+    /// Sends one command and returns its reply.
+    func send(_ arguments: [String]) async throws -> RedisValue {
+        let lease = try await self.lease()
+        defer { lease.release() }
+        return try await lease.connection.send(arguments)
+    }
+
+    /// Sends several commands in one round trip on one connection; the first error is thrown.
+    func send(pipeline commands: [[String]]) async throws -> [RedisValue] {
+        let lease = try await self.lease()
+        defer { lease.release() }
+        return try await lease.connection.send(pipeline: commands)
+    }
+
+    /// Sends several commands in one round trip on one connection and returns each outcome,
+    /// so a caller can follow one command's redirection without losing the others' replies.
+    func results(of commands: [[String]]) async throws -> [Result<RedisValue, RedisError>] {
+        let lease = try await self.lease()
+        defer { lease.release() }
+        return await lease.connection.results(of: commands)
+    }
+
+    /// A connection from the pool, or ``RedisError/unavailable`` when none comes within the
+    /// lease timeout (no connection can be made, or every one is saturated). The timer is
+    /// armed only when no connection was free at once.
+    private func lease() async throws -> ConnectionLease<RedisConnection> {
+        let id = self.requestIDs.next()
+        return try await withCheckedThrowingContinuation { continuation in
+            let request = RedisLeaseRequest(id: id, continuation: continuation)
+            self.pool.leaseConnection(request)
+            if !request.isCompleted {
+                let pool = self.pool
+                self.timers.scheduleTask(in: self.leaseTimeout) { pool.cancelLeaseConnection(id) }
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Testing
+
+@testable import RedisClient
+
+/// How the client reads redirections and slot maps, and which key routes a command.
+@Suite struct RedisClusterRoutingTests {
+    let node = RedisEndpoint(host: "10.0.0.1", port: 7001)
+
+    @Test func movedAndAskNameTheSlotAndTheNode() {
+        #expect(
+            RedisRedirection(errorMessage: "MOVED 3999 127.0.0.1:6381", answeredBy: self.node)
+                == .moved(slot: 3999, to: RedisEndpoint(host: "127.0.0.1", port: 6381))
+        )
+        #expect(
+            RedisRedirection(errorMessage: "ASK 12182 ::1:7002", answeredBy: self.node)
+                == .ask(slot: 12182, to: RedisEndpoint(host: "::1", port: 7002))
+        )
+        // An empty host is the host of the node that answered.
+        #expect(
+            RedisRedirection(errorMessage: "MOVED 0 :7003", answeredBy: self.node)
+                == .moved(slot: 0, to: RedisEndpoint(host: "10.0.0.1", port: 7003))
+        )
+        #expect(RedisRedirection(errorMessage: "MOVED 16384 127.0.0.1:6381", answeredBy: self.node) == nil)
+        #expect(RedisRedirection(errorMessage: "ERR unknown command", answeredBy: self.node) == nil)
+        #expect(RedisError.server("TRYAGAIN Multiple keys request during rehashing of slot").isRedirectionOrTransition)
+        #expect(RedisError.server("CLUSTERDOWN The cluster is down").isClusterInTransition)
+        #expect(!RedisError.server("NOSCRIPT No matching script").isRedirectionOrTransition)
+        #expect(!RedisError.timeout.isRedirectionOrTransition)
+    }
+
+    @Test func clusterSlotsBecomeRangesOfMasters() {
+        let reply = RedisValue.array([
+            .array([
+                .integer(0), .integer(5460),
+                .array([.bulkString("127.0.0.1"), .integer(7001), .bulkString("a1")]),
+                .array([.bulkString("127.0.0.1"), .integer(7004), .bulkString("r1")]),
+            ]),
+            .array([.integer(5461), .integer(16383), .array([.bulkString(""), .integer(7002), .bulkString("b2")])]),
+        ])
+        #expect(
+            RedisSlotRange.ranges(clusterSlots: reply, answeredBy: self.node) == [
+                RedisSlotRange(slots: 0...5460, master: RedisEndpoint(host: "127.0.0.1", port: 7001)),
+                RedisSlotRange(slots: 5461...16383, master: RedisEndpoint(host: "10.0.0.1", port: 7002)),
+            ]
+        )
+        let outOfRange = RedisValue.array([
+            .array([.integer(0), .integer(16384), .array([.bulkString("h"), .integer(1)])])
+        ])
+        #expect(RedisSlotRange.ranges(clusterSlots: outOfRange, answeredBy: self.node) == nil)
+        #expect(RedisSlotRange.ranges(clusterSlots: .simpleString("OK"), answeredBy: self.node) == nil)
+    }
+
+    @Test func aCommandIsRoutedByItsFirstKey() {
+        #expect(RedisCommandRouting.firstKey(of: ["HGETALL", "hc:{7}:cart:g:x"]) == "hc:{7}:cart:g:x")
+        #expect(RedisCommandRouting.firstKey(of: ["EVALSHA", "abc", "2", "k1", "k2", "a"]) == "k1")
+        #expect(RedisCommandRouting.firstKey(of: ["EVAL", "return 1", "0"]) == nil)
+        #expect(
+            RedisCommandRouting.firstKey(of: ["XREADGROUP", "GROUP", "g", "c", "COUNT", "5", "STREAMS", "s", ">"])
+                == "s"
+        )
+        #expect(RedisCommandRouting.firstKey(of: ["XGROUP", "CREATE", "s", "g", "0", "MKSTREAM"]) == "s")
+        #expect(RedisCommandRouting.firstKey(of: ["PING"]) == nil)
+        #expect(RedisCommandRouting.firstKey(of: ["CLUSTER", "KEYSLOT", "foo"]) == nil)
+        #expect(RedisCommandRouting.slot(of: ["get", "foo"]) == 12182)
+    }
+
+    @Test func redisURLMayNameSeveralSeedNodes() {
+        #expect(
+            RedisEndpoint.seeds(url: "redis://127.0.0.1:7001, redis://127.0.0.1:7002/0") == [
+                RedisEndpoint(host: "127.0.0.1", port: 7001), RedisEndpoint(host: "127.0.0.1", port: 7002),
+            ]
+        )
+        #expect(RedisEndpoint.seeds(url: "redis://127.0.0.1:6379/2") == [RedisEndpoint(host: "127.0.0.1", database: 2)])
+        #expect(RedisEndpoint.seeds(url: "redis://a:1,http://b:2") == nil)
+        #expect(RedisEndpoint.seeds(url: "") == nil)
+    }
+}
