@@ -185,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "HotCartAPITests",
             dependencies: [
-                "Accounts", "HotCartAPI", "HotCartConfiguration", "HotCartTestSupport",
+                "Accounts", "CartStore", "HotCartAPI", "HotCartConfiguration", "HotCartTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

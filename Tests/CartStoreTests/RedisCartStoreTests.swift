@@ -4,6 +4,7 @@ import HotCartTestSupport
 import RedisClient
 import Testing
 
+/// Every test but the one needing a Redis of its own runs on the single Redis and on the cluster.
 @Suite struct RedisCartStoreTests {
     let settings = CartSettings(
         limits: CartLimits(maxQuantityPerItem: 99, maxItems: 100),
@@ -17,8 +18,9 @@ import Testing
 
     func guest() -> CartOwner { .guest(sessionID: TestEnvironment.uniqueID()) }
 
-    @Test func aNewCartIsEmptyAtVersionOneWithAGuestExpiry() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func aNewCartIsEmptyAtVersionOneWithAGuestExpiry(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings, now: { 1_000_000 })
             let cart = try await store.cart(of: CartSession(owner: guest(), reference: "ref"))
             #expect(cart.items.isEmpty)
@@ -28,8 +30,9 @@ import Testing
         }
     }
 
-    @Test func threeAtNineteenNinetyNineMakeFiftyNineNinetySeven() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func threeAtNineteenNinetyNineMakeFiftyNineNinetySeven(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = guest()
             let change = try await store.addItem(
@@ -44,8 +47,9 @@ import Testing
         }
     }
 
-    @Test func aDuplicateAddGrowsTheLineAndKeepsItsPriceSnapshot() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func aDuplicateAddGrowsTheLineAndKeepsItsPriceSnapshot(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = guest()
             let first = try await store.addItem(
@@ -69,8 +73,9 @@ import Testing
         }
     }
 
-    @Test func oneHundredConcurrentAddsOfOneProductStopAtTheLineCap() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func oneHundredConcurrentAddsOfOneProductStopAtTheLineCap(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = guest()
             let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
@@ -100,8 +105,9 @@ import Testing
         }
     }
 
-    @Test func concurrentAddsOfManyProductsNeverPassTheCartCap() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func concurrentAddsOfManyProductsNeverPassTheCartCap(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = guest()
             let refused = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -127,8 +133,9 @@ import Testing
         }
     }
 
-    @Test func stockLimitsTheLineInsideTheScript() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func stockLimitsTheLineInsideTheScript(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = guest()
             _ = try await store.addItem(
@@ -148,8 +155,9 @@ import Testing
         }
     }
 
-    @Test func setQuantityChangesTheLineAndZeroRemovesIt() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func setQuantityChangesTheLineAndZeroRemovesIt(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = guest()
             let item = try await store.addItem(
@@ -183,8 +191,9 @@ import Testing
         }
     }
 
-    @Test func anotherOwnersItemIsNotFound() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func anotherOwnersItemIsNotFound(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let item = try await store.addItem(
                 product(1),
@@ -203,8 +212,9 @@ import Testing
         }
     }
 
-    @Test func bulkIsAllOrNothing() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func bulkIsAllOrNothing(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = guest()
             _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
@@ -238,8 +248,9 @@ import Testing
         }
     }
 
-    @Test func ifMatchRefusesAStaleVersionAndChangesNothing() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func ifMatchRefusesAStaleVersionAndChangesNothing(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = guest()
             let cart = try await store.addItem(
@@ -283,8 +294,9 @@ import Testing
         }
     }
 
-    @Test func aReadSlidesTheTTLAndChangesNothingElse() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func aReadSlidesTheTTLAndChangesNothingElse(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let session = CartSession(owner: guest())
             let key = CartKeys(owner: session.owner).cart
@@ -303,8 +315,9 @@ import Testing
         }
     }
 
-    @Test func userCartsReportNoExpiryAndLeaveRedisOnlyAfterTheIdlePeriod() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func userCartsReportNoExpiryAndLeaveRedisOnlyAfterTheIdlePeriod(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = CartOwner.user(id: TestEnvironment.uniqueID())
             let cart = try await store.cart(of: CartSession(owner: owner))
@@ -314,8 +327,9 @@ import Testing
         }
     }
 
-    @Test func theRateLimitRefusesMutationsPastTheMinuteBudget() async throws {
-        try await TestEnvironment.withRedis { redis async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func theRateLimitRefusesMutationsPastTheMinuteBudget(redis endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
             var limited = settings
             limited.mutationsPerMinute = 3
             let store = RedisCartStore(redis: redis, settings: limited)

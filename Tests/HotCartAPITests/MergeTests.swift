@@ -2,11 +2,13 @@ import Foundation
 import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
+import RedisClient
 import Testing
 
 @testable import HotCartAPI
 
-/// Merging a guest cart into the user's cart at login and through `POST /cart/merge`.
+/// Merging a guest cart into the user's cart at login and through `POST /cart/merge`, on the
+/// single Redis and on the cluster (where the two carts are mostly on different masters).
 @Suite struct MergeTests {
     func quantities(_ response: TestResponse) -> [Int: Int] {
         var quantities: [Int: Int] = [:]
@@ -16,8 +18,9 @@ import Testing
         return quantities
     }
 
-    @Test func loginMergesTheGuestCartAndTheOldCookieReachesNothing() async throws {
-        try await withTestApp { client, services async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func loginMergesTheGuestCartAndTheOldCookieReachesNothing(redis endpoint: RedisEndpoint) async throws {
+        try await withTestApp(redis: endpoint) { client, services async throws in
             let a = try await insertProduct(services, price: "2.00")
             let b = try await insertProduct(services, price: "3.00")
             let email = uniqueEmail()
@@ -55,8 +58,9 @@ import Testing
         }
     }
 
-    @Test func concurrentAndRetriedMergesNeverDoubleCount() async throws {
-        try await withTestApp { client, services async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func concurrentAndRetriedMergesNeverDoubleCount(redis endpoint: RedisEndpoint) async throws {
+        try await withTestApp(redis: endpoint) { client, services async throws in
             let a = try await insertProduct(services, price: "2.00")
             let b = try await insertProduct(services, price: "3.00")
             let device = Browser(client)
@@ -85,8 +89,9 @@ import Testing
         }
     }
 
-    @Test func mergedQuantitiesAreCappedWithWarnings() async throws {
-        try await withTestApp { client, services async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func mergedQuantitiesAreCappedWithWarnings(redis endpoint: RedisEndpoint) async throws {
+        try await withTestApp(redis: endpoint) { client, services async throws in
             let a = try await insertProduct(services, price: "1.00")
             let user = Browser(client)
             try await user.signUp()

@@ -59,12 +59,19 @@ public struct TestCluster: Sendable {
 
     /// Moves `slot` and every key in it to `target`, `batch` keys per MIGRATE, while clients
     /// go on using it (the nodes send them on with ASK and TRYAGAIN until it has moved).
-    public func move(slot: Int, to target: Node, batch: Int = 20) async throws {
+    /// Returns how many keys moved.
+    @discardableResult
+    public func move(slot: Int, to target: Node, batch: Int = 20) async throws -> Int {
         let source = try await self.owner(of: slot)
-        guard source.id != target.id else { return }
+        guard source.id != target.id else { return 0 }
         try await self.startMoving(slot: slot, from: source, to: target)
-        while try await self.migrateKeys(slot: slot, from: source, to: target, count: batch) > 0 {}
+        var moved = 0
+        while case let count = try await self.migrateKeys(slot: slot, from: source, to: target, count: batch), count > 0
+        {
+            moved += count
+        }
         try await self.finishMoving(slot: slot, to: target)
+        return moved
     }
 
     /// Marks `slot` as migrating from `source` to `target`: from now on `source` sends a

@@ -143,8 +143,9 @@ import Testing
         }
     }
 
-    @Test func afterABurstOfChangesPostgresHoldsExactlyWhatRedisHolds() async throws {
-        try await withFlushers(1) { store, _, postgres in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func afterABurstOfChangesPostgresHoldsExactlyWhatRedisHolds(redis endpoint: RedisEndpoint) async throws {
+        try await withFlushers(1, redis: endpoint) { store, _, postgres in
             let owners = (0..<40).map { _ in CartOwner.guest(sessionID: TestEnvironment.uniqueID()) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (index, owner) in owners.enumerated() {
@@ -194,8 +195,9 @@ import Testing
         }
     }
 
-    @Test func twoFlushersTogetherReachTheSameFinalState() async throws {
-        try await withFlushers(2) { store, _, postgres in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func twoFlushersTogetherReachTheSameFinalState(redis endpoint: RedisEndpoint) async throws {
+        try await withFlushers(2, redis: endpoint) { store, _, postgres in
             let owners = (0..<10).map { _ in CartOwner.guest(sessionID: TestEnvironment.uniqueID()) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for owner in owners {
@@ -220,11 +222,12 @@ import Testing
         }
     }
 
-    @Test func recordsTakenByACrashedFlusherAreClaimedAndWritten() async throws {
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func recordsTakenByACrashedFlusherAreClaimedAndWritten(redis endpoint: RedisEndpoint) async throws {
         let owner = CartOwner.guest(sessionID: TestEnvironment.uniqueID())
         let cartKey = CartKeys(owner: owner).cart
         // No live flusher: a consumer takes the record and dies before acknowledging it.
-        try await withFlushers(0) { store, redis, _ in
+        try await withFlushers(0, redis: endpoint) { store, redis, _ in
             _ = try await store.addItem(
                 product(4, cents: 250),
                 quantity: 2,
@@ -240,13 +243,14 @@ import Testing
             #expect(taken.contains { $0.cartKey == cartKey })
         }
         // A live flusher claims the records once they have been idle long enough.
-        try await withFlushers(1, claimAfterMilliseconds: 200) { store, _, postgres in
+        try await withFlushers(1, claimAfterMilliseconds: 200, redis: endpoint) { store, _, postgres in
             try await expectPostgresMatchesRedis([owner], store: store, postgres: postgres)
         }
     }
 
-    @Test func aSnapshotPostgresRejectsIsSkippedAndTheRestOfTheBatchIsWritten() async throws {
-        try await withFlushers(1) { store, redis, postgres in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func aSnapshotPostgresRejectsIsSkippedAndTheRestOfTheBatchIsWritten(redis endpoint: RedisEndpoint) async throws {
+        try await withFlushers(1, redis: endpoint) { store, redis, postgres in
             // A cart whose id PostgreSQL refuses (not a UUID), queued beside a good one.
             let bad = CartKeys(owner: .guest(sessionID: TestEnvironment.uniqueID()))
             _ = try await redis.send([
@@ -264,8 +268,9 @@ import Testing
         }
     }
 
-    @Test func aCartDeletedFromRedisComesBackFromPostgresWithTheSameItems() async throws {
-        try await withFlushers(1) { store, redis, postgres in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func aCartDeletedFromRedisComesBackFromPostgresWithTheSameItems(redis endpoint: RedisEndpoint) async throws {
+        try await withFlushers(1, redis: endpoint) { store, redis, postgres in
             let session = CartSession(
                 owner: .guest(sessionID: TestEnvironment.uniqueID()),
                 reference: TestEnvironment.uniqueID()

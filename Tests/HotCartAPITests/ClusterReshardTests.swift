@@ -1,0 +1,86 @@
+import CartDomain
+import CartStore
+import HTTPTypes
+import HotCartAPI
+import HotCartTestSupport
+import RedisClient
+import Synchronization
+import Testing
+
+/// Carts keep working while the cluster moves the slots that hold them to other masters.
+@Suite(.serialized) struct ClusterReshardTests {
+    /// Set once the slots have moved: the shoppers stop.
+    final class Finish: Sendable {
+        let done = Atomic(false)
+    }
+
+    /// What one shopper saw: units added per product, and every status it got.
+    struct Visit: Sendable {
+        var added: [Int: Int] = [:]
+        var statuses: [HTTPResponse.Status] = []
+        var cart: [Int: Int] = [:]
+    }
+
+    @Test func movingEveryCartSlotUnderLoadFailsNoRequestAndLosesNoUpdate() async throws {
+        let cluster = try await TestCluster.connect()
+        defer { cluster.close() }
+        let unlimited = CartLimits(maxQuantityPerItem: 100_000, maxItems: 100_000)
+        try await withTestApp(redis: TestEnvironment.cluster, settings: { $0.cart.limits = unlimited }) {
+            client,
+            services async throws in
+            let products = [
+                try await insertProduct(services, price: "1.00"), try await insertProduct(services, price: "2.50"),
+            ]
+            let finish = Finish()
+            let shoppers = (0..<24).map { _ in Browser(client) }
+            async let visits = withThrowingTaskGroup(of: Visit.self) { group in
+                for (index, shopper) in shoppers.enumerated() {
+                    group.addTask {
+                        var visit = Visit()
+                        var step = index
+                        // At least 20 adds each, and on until every slot has moved.
+                        while step - index < 20 || !finish.done.load(ordering: .acquiring) {
+                            let product = products[step % products.count]
+                            let response = try await shopper.send(
+                                .post,
+                                "/cart/items",
+                                json: #"{"product_id": \#(product), "quantity": 1}"#
+                            )
+                            visit.statuses.append(response.status)
+                            if response.status == .ok || response.status == .created {
+                                visit.added[product, default: 0] += 1
+                            }
+                            step += 1
+                        }
+                        for item in try await shopper.send(.get, "/cart").items {
+                            if let product = item["product_id"] as? Int, let quantity = item["quantity"] as? Int {
+                                visit.cart[product] = quantity
+                            }
+                        }
+                        return visit
+                    }
+                }
+                return try await group.reduce(into: [Visit]()) { $0.append($1) }
+            }
+
+            // Every shard's slot, each to the next master: every cart and write-behind stream moves.
+            try await Task.sleep(for: .milliseconds(100))
+            var keysMoved = 0
+            for shard in 0..<CartKeys.shardCount {
+                let slot = HashSlot.of(CartKeys.writeBehindStream(shard: shard))
+                let owner = try await cluster.owner(of: slot)
+                keysMoved += try await cluster.move(slot: slot, to: cluster.master(after: owner), batch: 50)
+            }
+            finish.done.store(true, ordering: .releasing)
+
+            let seen = try await visits
+            let statuses = seen.flatMap(\.statuses)
+            #expect(keysMoved >= shoppers.count)
+            #expect(statuses.count >= shoppers.count * 20)
+            #expect(statuses.allSatisfy { $0 == .ok || $0 == .created }, "\(Set(statuses.map(\.code)))")
+            for visit in seen {
+                #expect(visit.cart == visit.added)
+            }
+        }
+    }
+}
