@@ -24,10 +24,10 @@ import Testing
     @Test func movingEveryCartSlotUnderLoadFailsNoRequestAndLosesNoUpdate() async throws {
         let cluster = try await TestCluster.connect()
         defer { cluster.close() }
-        let unlimited = CartLimits(maxQuantityPerItem: 100_000, maxItems: 100_000)
-        try await withTestApp(redis: TestEnvironment.cluster, settings: { $0.cart.limits = unlimited }) {
-            client,
-            services async throws in
+        let unlimited: (inout AppConfiguration) -> Void = { configuration in
+            configuration.cart.limits = CartLimits(maxQuantityPerItem: 100_000, maxItems: 100_000)
+        }
+        try await withTestApp(redis: TestEnvironment.cluster, settings: unlimited) { client, services async throws in
             let products = [
                 try await insertProduct(services, price: "1.00"), try await insertProduct(services, price: "2.50"),
             ]
