@@ -6,14 +6,15 @@ public enum HashSlot {
 
     /// The slot of `key`.
     public static func of(_ key: String) -> Int {
-        let bytes = Array(key.utf8)
-        var hashed = bytes[...]
-        if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
-            let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1
-        {
-            hashed = bytes[(open + 1)..<close]
+        var key = key
+        return key.withUTF8 { bytes in
+            if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
+                let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1
+            {
+                return Int(crc16(bytes[(open + 1)..<close]) % UInt16(count))
+            }
+            return Int(crc16(bytes) % UInt16(count))
         }
-        return Int(crc16(hashed) % UInt16(count))
     }
 
     /// CRC16-CCITT (XMODEM): polynomial 0x1021, initial value 0.

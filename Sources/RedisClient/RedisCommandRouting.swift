@@ -10,12 +10,16 @@ enum RedisCommandRouting {
     /// subcommand for container commands; `nil` for commands that name no key.
     static func firstKey(of arguments: [String]) -> String? {
         guard arguments.count > 1 else { return nil }
-        switch arguments[0].uppercased() {
+        let name = arguments[0]
+        // Names are compared in upper case; HotCart's own are, so they are not copied.
+        switch name.utf8.contains(where: { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) })
+            ? name.uppercased() : name
+        {
         case "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO":
             guard arguments.count > 3, let keyCount = Int(arguments[2]), keyCount > 0 else { return nil }
             return arguments[3]
         case "XREAD", "XREADGROUP":
-            guard let streams = arguments.firstIndex(where: { $0.uppercased() == "STREAMS" }),
+            guard let streams = arguments.firstIndex(where: { $0.utf8.count == 7 && $0.uppercased() == "STREAMS" }),
                 streams + 1 < arguments.count
             else {
                 return nil

@@ -8,32 +8,44 @@ public struct TestCluster: Sendable {
     public struct Node: Sendable {
         public let id: String
         public let endpoint: RedisEndpoint
+        /// The id of the master a replica follows; `nil` for a master.
+        public let masterID: String?
         let connection: RedisConnection
     }
 
     public let masters: [Node]
+    /// The replicas (scripts/test starts one, of the first master).
+    public let replicas: [Node]
 
-    /// Connects to every master of the cluster that `seed` belongs to.
+    /// Connects to every node of the cluster that `seed` belongs to.
     public static func connect(seed: RedisEndpoint = TestEnvironment.cluster) async throws -> TestCluster {
         let connection = try await RedisConnection.connect(to: seed)
         defer { connection.close() }
         let lines = try await connection.send(["CLUSTER", "NODES"]).string?.split(separator: "\n") ?? []
         var masters: [Node] = []
+        var replicas: [Node] = []
         // `<id> <host>:<port>@<bus port> <flags> <master id> …`
         for line in lines {
             let fields = line.split(separator: " ")
-            guard fields.count >= 3, fields[2].contains("master"), !fields[2].contains("fail") else { continue }
+            guard fields.count >= 3, !fields[2].contains("fail") else { continue }
             let address = fields[1].prefix { $0 != "@" }
             guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
                 continue
             }
             let host = address[..<colon].isEmpty ? seed.host : String(address[..<colon])
             let endpoint = RedisEndpoint(host: host, port: port)
-            masters.append(
-                Node(id: String(fields[0]), endpoint: endpoint, connection: try await .connect(to: endpoint))
+            let node = Node(
+                id: String(fields[0]),
+                endpoint: endpoint,
+                masterID: fields.count > 3 && fields[3] != "-" ? String(fields[3]) : nil,
+                connection: try await .connect(to: endpoint)
             )
+            if fields[2].contains("master") { masters.append(node) } else { replicas.append(node) }
         }
-        return TestCluster(masters: masters.sorted { $0.endpoint.port < $1.endpoint.port })
+        return TestCluster(
+            masters: masters.sorted { $0.endpoint.port < $1.endpoint.port },
+            replicas: replicas.sorted { $0.endpoint.port < $1.endpoint.port }
+        )
     }
 
     /// The master serving `slot`.
@@ -98,13 +110,26 @@ public struct TestCluster: Sendable {
         }
     }
 
-    /// Sends a command to one master, whatever its keys.
+    /// Promotes the replica `node` with a manual `CLUSTER FAILOVER` (its master hands over once
+    /// the replica has every write) and waits until both sides have switched roles.
+    public func failover(to node: Node, from master: Node) async throws {
+        _ = try await node.connection.send(["CLUSTER", "FAILOVER"])
+        for _ in 0..<200 {
+            let promoted = try await node.connection.send(["ROLE"]).array?.first?.string == "master"
+            let demoted = try await master.connection.send(["ROLE"]).array?.first?.string == "slave"
+            if promoted && demoted { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw RedisError.unexpectedReply("the failover to \(node.endpoint) did not finish in 10 s")
+    }
+
+    /// Sends a command to one node, whatever its keys.
     public func send(_ arguments: [String], to node: Node) async throws -> RedisValue {
         try await node.connection.send(arguments)
     }
 
-    /// Closes the connections to the masters.
+    /// Closes the connections to the nodes.
     public func close() {
-        for node in self.masters { node.connection.close() }
+        for node in self.masters + self.replicas { node.connection.close() }
     }
 }

@@ -7,14 +7,15 @@ import RedisClient
 import Synchronization
 import Testing
 
-/// Carts keep working while the cluster moves the slots that hold them to other masters.
-@Suite(.serialized) struct ClusterReshardTests {
-    /// Set once the slots have moved: the shoppers stop.
+/// Carts keep working while the cluster changes under them: slots move to other masters, a
+/// replica takes over from its master.
+@Suite(.serialized) struct ClusterChangeTests {
+    /// Set once the change is over: the shoppers stop.
     final class Finish: Sendable {
         let done = Atomic(false)
     }
 
-    /// What one shopper saw: units added per product, and every status it got.
+    /// What one shopper saw: units added per product, every status it got, its cart at the end.
     struct Visit: Sendable {
         var added: [Int: Int] = [:]
         var statuses: [HTTPResponse.Status] = []
@@ -22,6 +23,33 @@ import Testing
     }
 
     @Test func movingEveryCartSlotUnderLoadFailsNoRequestAndLosesNoUpdate() async throws {
+        try await self.shop { cluster in
+            // Every shard's slot, each to the next master: every cart and write-behind stream moves.
+            var keysMoved = 0
+            for shard in 0..<CartKeys.shardCount {
+                let slot = HashSlot.of(CartKeys.writeBehindStream(shard: shard))
+                let owner = try await cluster.owner(of: slot)
+                keysMoved += try await cluster.move(slot: slot, to: cluster.master(after: owner), batch: 50)
+            }
+            #expect(keysMoved >= 24)
+        }
+    }
+
+    @Test func aFailoverUnderLoadFailsNoRequestAndLosesNoUpdate() async throws {
+        try await self.shop { cluster in
+            let replica = try #require(cluster.replicas.first, "scripts/test starts one replica")
+            let master = try #require(cluster.masters.first { $0.id == replica.masterID })
+            try await cluster.failover(to: replica, from: master)
+            try await Task.sleep(for: .milliseconds(300))
+            // And back, so the cluster is as scripts/cluster.sh made it.
+            try await cluster.failover(to: master, from: replica)
+        }
+    }
+
+    /// Runs 24 shoppers on the cluster, each adding one unit at a time (at least 20 adds, and on
+    /// until `change` is over), then checks that every request succeeded and every cart holds
+    /// exactly the units its shopper added.
+    func shop(during change: @escaping @Sendable (TestCluster) async throws -> Void) async throws {
         let cluster = try await TestCluster.connect()
         defer { cluster.close() }
         let unlimited: (inout AppConfiguration) -> Void = { configuration in
@@ -38,7 +66,6 @@ import Testing
                     group.addTask {
                         var visit = Visit()
                         var step = index
-                        // At least 20 adds each, and on until every slot has moved.
                         while step - index < 20 || !finish.done.load(ordering: .acquiring) {
                             let product = products[step % products.count]
                             let response = try await shopper.send(
@@ -62,20 +89,13 @@ import Testing
                 }
                 return try await group.reduce(into: [Visit]()) { $0.append($1) }
             }
-
-            // Every shard's slot, each to the next master: every cart and write-behind stream moves.
-            try await Task.sleep(for: .milliseconds(100))
-            var keysMoved = 0
-            for shard in 0..<CartKeys.shardCount {
-                let slot = HashSlot.of(CartKeys.writeBehindStream(shard: shard))
-                let owner = try await cluster.owner(of: slot)
-                keysMoved += try await cluster.move(slot: slot, to: cluster.master(after: owner), batch: 50)
+            do {
+                defer { finish.done.store(true, ordering: .releasing) }
+                try await Task.sleep(for: .milliseconds(100))
+                try await change(cluster)
             }
-            finish.done.store(true, ordering: .releasing)
-
             let seen = try await visits
             let statuses = seen.flatMap(\.statuses)
-            #expect(keysMoved >= shoppers.count)
             #expect(statuses.count >= shoppers.count * 20)
             #expect(statuses.allSatisfy { $0 == .ok || $0 == .created }, "\(Set(statuses.map(\.code)))")
             for visit in seen {
