@@ -2,14 +2,16 @@ import Foundation
 import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
+import RedisClient
 import Testing
 
 @testable import HotCartAPI
 
 /// `Idempotency-Key` on cart mutations: a retry gets the first answer and changes nothing.
 @Suite struct IdempotencyTests {
-    @Test func aRetriedAddAnswersAsTheFirstAndAddsOnce() async throws {
-        try await withTestApp { client, services async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func aRetriedAddAnswersAsTheFirstAndAddsOnce(redis endpoint: RedisEndpoint) async throws {
+        try await withTestApp(redis: endpoint) { client, services async throws in
             let product = try await insertProduct(services, price: "3.00")
             let browser = Browser(client)
             let body = #"{"product_id": \#(product), "quantity": 1}"#
@@ -42,8 +44,9 @@ import Testing
         }
     }
 
-    @Test func concurrentDuplicatesChangeTheCartOnce() async throws {
-        try await withTestApp { client, services async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func concurrentDuplicatesChangeTheCartOnce(redis endpoint: RedisEndpoint) async throws {
+        try await withTestApp(redis: endpoint) { client, services async throws in
             let product = try await insertProduct(services, price: "3.00")
             let browser = Browser(client)
             try await browser.send(.get, "/cart")

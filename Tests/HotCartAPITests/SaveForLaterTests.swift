@@ -2,6 +2,7 @@ import Foundation
 import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
+import RedisClient
 import Testing
 
 @testable import HotCartAPI
@@ -16,8 +17,9 @@ import Testing
         return quantities
     }
 
-    @Test func aLineMovesOutOfTheCartAndBack() async throws {
-        try await withTestApp { client, services async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func aLineMovesOutOfTheCartAndBack(redis endpoint: RedisEndpoint) async throws {
+        try await withTestApp(redis: endpoint) { client, services async throws in
             let a = try await insertProduct(services, price: "2.50")
             let b = try await insertProduct(services, price: "1.00")
             let browser = Browser(client)

@@ -2,6 +2,7 @@ import Foundation
 import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
+import RedisClient
 import Testing
 
 @testable import HotCartAPI
@@ -12,8 +13,9 @@ import Testing
         for try await _ in try await services.postgres.query(.init(unsafeSQL: query)) {}
     }
 
-    @Test func errorsWarningsAndApplyingNewPrices() async throws {
-        try await withTestApp { client, services async throws in
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func errorsWarningsAndApplyingNewPrices(redis endpoint: RedisEndpoint) async throws {
+        try await withTestApp(redis: endpoint) { client, services async throws in
             let repriced = try await insertProduct(services, price: "10.00")
             let scarce = try await insertProduct(services, price: "1.00", stock: 5)
             let retired = try await insertProduct(services, price: "1.00")
