@@ -74,6 +74,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Promotion codes: their rules in PostgreSQL and the in-process cache carts price from.
+        .target(
+            name: "Promotions",
+            dependencies: [
+                "CartDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Accounts: users in PostgreSQL, bcrypt passwords, HS256 access tokens and their revocation.
         .target(
             name: "Accounts",
@@ -90,8 +100,8 @@ let package = Package(
         .target(
             name: "HotCartAPI",
             dependencies: [
-                "Accounts", "CartDomain", "CartStore", "Catalog", "Database", "HotCartConfiguration", "RedisClient",
-                "WriteBehind",
+                "Accounts", "CartDomain", "CartStore", "Catalog", "Database", "HotCartConfiguration", "Promotions",
+                "RedisClient", "WriteBehind",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

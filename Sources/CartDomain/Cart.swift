@@ -49,6 +49,8 @@ public struct Cart: Sendable, Hashable {
     public var items: [CartItem]
     /// Lines saved for later: kept with the cart, outside its totals and caps.
     public var savedItems: [CartItem]
+    /// The promotion code the cart holds (as the code was created), if any.
+    public var promoCode: String?
     public var createdAt: Int64
     public var updatedAt: Int64
     /// When a guest cart expires if untouched; `nil` for user carts.
@@ -62,6 +64,7 @@ public struct Cart: Sendable, Hashable {
         version: Int64,
         items: [CartItem],
         savedItems: [CartItem] = [],
+        promoCode: String? = nil,
         createdAt: Int64,
         updatedAt: Int64,
         expiresAt: Int64?
@@ -73,6 +76,7 @@ public struct Cart: Sendable, Hashable {
         self.version = version
         self.items = items
         self.savedItems = savedItems
+        self.promoCode = promoCode
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.expiresAt = expiresAt

@@ -3,7 +3,7 @@
 /// Every failure that reaches a client is one of these; nothing else (no Redis or SQL text)
 /// is ever rendered.
 public struct CartError: Error, Sendable, Hashable {
-    /// The contract's error kinds, CART_001…CART_011.
+    /// The contract's error kinds, CART_001…CART_014.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case invalidQuantity = "CART_001"
         case productNotFound = "CART_002"
@@ -16,6 +16,9 @@ public struct CartError: Error, Sendable, Hashable {
         case productUnavailable = "CART_009"
         case serviceUnavailable = "CART_010"
         case forbidden = "CART_011"
+        case promoInvalid = "CART_012"
+        case checkoutConflict = "CART_013"
+        case notFound = "CART_014"
 
         /// The `error` word of the response body.
         public var name: String {
@@ -31,17 +34,20 @@ public struct CartError: Error, Sendable, Hashable {
             case .productUnavailable: "PRODUCT_UNAVAILABLE"
             case .serviceUnavailable: "SERVICE_UNAVAILABLE"
             case .forbidden: "FORBIDDEN"
+            case .promoInvalid: "PROMO_INVALID"
+            case .checkoutConflict: "CHECKOUT_CONFLICT"
+            case .notFound: "NOT_FOUND"
             }
         }
 
         /// The HTTP status the contract gives this kind.
         public var status: Int {
             switch self {
-            case .invalidQuantity, .invalidRequest: 400
+            case .invalidQuantity, .invalidRequest, .promoInvalid: 400
             case .authRequired: 401
             case .forbidden: 403
-            case .productNotFound, .itemNotFound: 404
-            case .cartLimitExceeded, .productUnavailable: 409
+            case .productNotFound, .itemNotFound, .notFound: 404
+            case .cartLimitExceeded, .productUnavailable, .checkoutConflict: 409
             case .versionConflict: 412
             case .rateLimited: 429
             case .serviceUnavailable: 503
@@ -138,4 +144,9 @@ extension CartError {
         "Cart service temporarily unavailable",
         retryAfterSeconds: 1
     )
+
+    /// A promotion code the cart may not take, the message naming why.
+    public static func promoInvalid(_ refusal: PromoRefusal) -> CartError {
+        CartError(.promoInvalid, refusal.message, field: "code")
+    }
 }

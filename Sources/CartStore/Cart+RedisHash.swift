@@ -14,6 +14,7 @@ extension Cart {
         var updatedAt: Int64 = 0
         var items: [CartItem] = []
         var savedItems: [CartItem] = []
+        var promoCode: String?
         items.reserveCapacity(hash.count / 4)
         var index = 0
         while index + 1 < hash.count {
@@ -37,6 +38,7 @@ extension Cart {
             case "v": version = Int64(value) ?? 0
             case "c": createdAt = Int64(value) ?? 0
             case "u": updatedAt = Int64(value) ?? 0
+            case "pc": promoCode = value
             default: break
             }
         }
@@ -50,6 +52,7 @@ extension Cart {
             version: version,
             items: items,
             savedItems: savedItems,
+            promoCode: promoCode,
             createdAt: createdAt,
             updatedAt: updatedAt,
             expiresAt: expiresAt

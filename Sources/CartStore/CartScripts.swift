@@ -15,6 +15,7 @@ enum CartScripts {
     static let reprice = load("reprice")
     static let saveForLater = load("save_for_later")
     static let moveToCart = load("move_to_cart")
+    static let setPromoCode = load("set_promo_code")
     static let mergeTake = load("merge_take")
     static let mergeApply = load("merge_apply")
     static let mergeFinish = load("merge_finish")

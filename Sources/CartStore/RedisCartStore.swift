@@ -213,6 +213,39 @@ public struct RedisCartStore: Sendable {
         ).cart
     }
 
+    /// Puts the promotion code `code` on the cart (replacing any other), provided the cart's
+    /// subtotal, read in the same atomic step, reaches the code's minimum; CART_012 otherwise.
+    public func applyPromoCode(
+        _ code: PromoCode,
+        session: CartSession,
+        ifMatch: Int64?,
+        idempotencyKey: String? = nil
+    ) async throws -> Cart {
+        try await self.run(
+            CartScripts.setPromoCode,
+            session: session,
+            ifMatch: ifMatch,
+            idempotencyKey: idempotencyKey,
+            arguments: [code.code, String(code.minimumSubtotal.value)],
+            context: .promo(code)
+        ).cart
+    }
+
+    /// Takes the cart's promotion code off (a cart without one is answered unchanged).
+    public func removePromoCode(
+        session: CartSession,
+        ifMatch: Int64?,
+        idempotencyKey: String? = nil
+    ) async throws -> Cart {
+        try await self.run(
+            CartScripts.setPromoCode,
+            session: session,
+            ifMatch: ifMatch,
+            idempotencyKey: idempotencyKey,
+            arguments: ["", "0"]
+        ).cart
+    }
+
     /// The cart stored under `cartKey` as it is now, without creating or touching it; `nil`
     /// when it is not in Redis. For the write-behind flusher, which learns keys from the queue.
     public func snapshot(ofCartKey cartKey: String) async throws -> Cart? {
@@ -228,6 +261,7 @@ public struct RedisCartStore: Sendable {
     enum RefusalContext {
         case none
         case product(Int)
+        case promo(PromoCode)
     }
 
     /// Runs a cart script and builds the cart it answers with.
@@ -350,6 +384,7 @@ public struct RedisCartStore: Sendable {
     private static func restoreArguments(_ cart: Cart) -> [String] {
         var arguments = [
             cart.id, cart.status.rawValue, String(cart.version), String(cart.createdAt), String(cart.updatedAt),
+            cart.promoCode ?? "",
         ]
         for (item, saved) in cart.items.map({ ($0, "0") }) + cart.savedItems.map({ ($0, "1") }) {
             arguments += [
@@ -381,8 +416,12 @@ public struct RedisCartStore: Sendable {
             return .authRequired
         case .productUnavailable:
             return .outOfStock(productID, available: Int(detail) ?? 0)
+        case .promoInvalid:
+            guard case .promo(let code) = context else { break }
+            return .promoInvalid(.belowMinimum(code.code, minimum: code.minimumSubtotal))
         default:
-            return CartError(.serviceUnavailable, "Cart service temporarily unavailable")
+            break
         }
+        return CartError(.serviceUnavailable, "Cart service temporarily unavailable")
     }
 }

@@ -4,12 +4,14 @@ import Catalog
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Promotions
 
 /// The guest and user cart endpoints (`/cart…`). Handlers validate input, then make exactly
 /// one call to the cart store: one Redis round trip per request, no PostgreSQL.
 struct CartController {
     let store: RedisCartStore
     let products: ProductCache
+    let promotions: PromoCodeCache
     let settings: CartSettings
     let merger: GuestCartMerger
     let validationEnabled: Bool
@@ -26,6 +28,36 @@ struct CartController {
         group.post("validate", use: self.validate)
         group.post("save-for-later", use: self.saveForLater)
         group.post("saved/{item_id}/move-to-cart", use: self.moveToCart)
+        group.post("promo", use: self.applyPromoCode)
+        group.delete("promo", use: self.removePromoCode)
+    }
+
+    /// Puts a promotion code on the cart (replacing any other). Unknown, inactive, not yet
+    /// started, expired, used up, or over a subtotal under its minimum: 400 CART_012 naming why.
+    @Sendable func applyPromoCode(request: Request, context: CartRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var code: String
+        }
+        let body = try await JSONBody.decode(Body.self, from: request)
+        let given = body.code.trimmingCharacters(in: .whitespaces)
+        guard let code = self.promotions.code(given) else { throw CartError.promoInvalid(.unknown(given)) }
+        if let reason = code.unavailability(now: CartPricing.now()) { throw CartError.promoInvalid(reason) }
+        let cart = try await self.store.applyPromoCode(
+            code,
+            session: context.requireSession(),
+            ifMatch: try Self.ifMatch(request),
+            idempotencyKey: try Self.idempotencyKey(request)
+        )
+        return self.response(cart)
+    }
+
+    @Sendable func removePromoCode(request: Request, context: CartRequestContext) async throws -> Response {
+        let cart = try await self.store.removePromoCode(
+            session: context.requireSession(),
+            ifMatch: try Self.ifMatch(request),
+            idempotencyKey: try Self.idempotencyKey(request)
+        )
+        return self.response(cart)
     }
 
     @Sendable func saveForLater(request: Request, context: CartRequestContext) async throws -> Response {
@@ -90,6 +122,7 @@ struct CartController {
         var response = CartResponse(
             cart: merged.cart,
             currency: self.settings.currency,
+            pricing: CartPricing(cart: merged.cart, promotions: self.promotions),
             warnings: merged.warnings.map { CartWarning($0, in: merged.cart) }
         ).response()
         if let rotated = merged.rotated { response.headers.append(rotated) }
@@ -224,7 +257,11 @@ struct CartController {
     }
 
     private func response(_ cart: Cart, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        CartResponse(cart: cart, currency: self.settings.currency).response(status: status, headers: headers)
+        CartResponse(
+            cart: cart,
+            currency: self.settings.currency,
+            pricing: CartPricing(cart: cart, promotions: self.promotions)
+        ).response(status: status, headers: headers)
     }
 
     /// The `{item_id}` path parameter as a lowercase UUID; a malformed one is CART_003.

@@ -2,10 +2,11 @@ import CartDomain
 import Hummingbird
 
 /// The contract's CartResponse: the PyShop seed's fields plus summary, saved items, version,
-/// currency, warnings and the promotion fields (no promotion yet: `null`, 0, total = subtotal).
+/// currency, warnings and the promotion fields.
 struct CartResponse {
     let cart: Cart
     let currency: String
+    let pricing: CartPricing
     var warnings: [CartWarning] = []
 
     /// The answer to a cart request: this cart as JSON.
@@ -49,13 +50,14 @@ struct CartResponse {
         writer.key("warnings")
         writer.beginArray()
         for warning in self.warnings { warning.write(into: &writer) }
+        if let warning = self.pricing.warning { warning.write(into: &writer) }
         writer.endArray()
         writer.key("promo_code")
-        writer.null()
+        writer.string(self.pricing.promoCode)
         writer.key("discount")
-        writer.money(.zero)
+        writer.money(self.pricing.discount)
         writer.key("total")
-        writer.money(subtotal)
+        writer.money(self.pricing.total)
         writer.key("created_at")
         writer.timestamp(milliseconds: self.cart.createdAt)
         writer.key("updated_at")

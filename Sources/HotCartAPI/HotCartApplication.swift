@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import Prometheus
+import Promotions
 import RedisClient
 import ServiceLifecycle
 import WriteBehind
@@ -15,6 +16,7 @@ public struct HotCartServices: Sendable {
     public let redis: RedisClient
     public let postgres: PostgresClient
     public let products: ProductCache
+    public let promotions: PromoCodeCache
     public let store: RedisCartStore
     public let users: UserRepository
     public let passwords: PasswordHasher
@@ -26,6 +28,10 @@ public struct HotCartServices: Sendable {
         self.postgres = PostgresClient(configuration: configuration.database, backgroundLogger: logger)
         self.products = ProductCache(
             repository: ProductRepository(client: self.postgres, logger: logger),
+            logger: logger
+        )
+        self.promotions = PromoCodeCache(
+            repository: PromoCodeRepository(client: self.postgres, logger: logger),
             logger: logger
         )
         self.store = RedisCartStore(
@@ -40,7 +46,7 @@ public struct HotCartServices: Sendable {
     }
 
     /// The services to run beside the HTTP server, in start order.
-    public var runnable: [any Service] { [self.redis, self.postgres, self.products] }
+    public var runnable: [any Service] { [self.redis, self.postgres, self.products, self.promotions] }
 }
 
 /// Builds the router with every HotCart route and middleware; the server and the tests use it.
@@ -62,6 +68,11 @@ public func buildRouter(
         repository: ProductRepository(client: services.postgres, logger: logger),
         authenticator: authenticator
     ).addRoutes(to: router.group("products"))
+    PromoCodeController(
+        repository: PromoCodeRepository(client: services.postgres, logger: logger),
+        cache: services.promotions,
+        authenticator: authenticator
+    ).addRoutes(to: router.group("promo-codes"))
     let cookies = GuestSessionCookies(
         signer: GuestSessionSigner(secret: configuration.secretKey),
         name: configuration.cookieName,
@@ -83,6 +94,7 @@ public func buildRouter(
     CartController(
         store: services.store,
         products: services.products,
+        promotions: services.promotions,
         settings: configuration.cart,
         merger: merger,
         validationEnabled: configuration.enableCartValidation

@@ -55,20 +55,23 @@ struct CartSnapshotWriter: Sendable {
             var advancedIDs = Set<String>()
             let rows = try await connection.query(
                 """
-                INSERT INTO cart (id, user_id, session_id, status, version, created_at, updated_at, expires_at)
+                INSERT INTO cart (id, user_id, session_id, status, version, created_at, updated_at, expires_at,
+                                  promo_code)
                 SELECT c.id::uuid, account.id, NULLIF(c.session_id, ''), c.status, c.version,
                        to_timestamp(c.created / 1000.0), to_timestamp(c.updated / 1000.0),
-                       to_timestamp(NULLIF(c.expires, -1) / 1000.0)
+                       to_timestamp(NULLIF(c.expires, -1) / 1000.0), NULLIF(c.promo_code, '')
                 FROM unnest(\(ordered.map(\.id))::text[], \(ordered.map { $0.owner.userID ?? "" })::text[],
                             \(ordered.map { $0.sessionReference ?? "" })::text[], \(ordered.map(\.status.rawValue))::text[],
                             \(ordered.map(\.version))::bigint[], \(ordered.map(\.createdAt))::bigint[],
-                            \(ordered.map(\.updatedAt))::bigint[], \(ordered.map { $0.expiresAt ?? -1 })::bigint[])
-                     AS c (id, user_id, session_id, status, version, created, updated, expires)
+                            \(ordered.map(\.updatedAt))::bigint[], \(ordered.map { $0.expiresAt ?? -1 })::bigint[],
+                            \(ordered.map { $0.promoCode ?? "" })::text[])
+                     AS c (id, user_id, session_id, status, version, created, updated, expires, promo_code)
                 LEFT JOIN "user" AS account ON account.id::text = NULLIF(c.user_id, '')
                 ORDER BY c.id
                 ON CONFLICT (id) DO UPDATE SET
                     user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id, status = EXCLUDED.status,
-                    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at
+                    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at,
+                    promo_code = EXCLUDED.promo_code
                 WHERE cart.version < EXCLUDED.version
                 RETURNING id::text
                 """,

@@ -33,7 +33,7 @@ public struct PostgresCartSource: DurableCartSource {
         let carts = try await self.postgres.query(
             """
             SELECT id::text, version, (extract(epoch FROM created_at) * 1000)::bigint,
-                   (extract(epoch FROM updated_at) * 1000)::bigint
+                   (extract(epoch FROM updated_at) * 1000)::bigint, promo_code
             FROM cart
             WHERE status = 'active'
               AND (user_id = \(userID)::uuid OR (\(userID)::uuid IS NULL AND user_id IS NULL AND session_id = \(reference)))
@@ -43,7 +43,9 @@ public struct PostgresCartSource: DurableCartSource {
             """,
             logger: self.logger
         )
-        for try await (id, version, created, updated) in carts.decode((String, Int64, Int64, Int64).self) {
+        for try await (id, version, created, updated, promoCode) in carts.decode(
+            (String, Int64, Int64, Int64, String?).self
+        ) {
             found = Cart(
                 id: id,
                 owner: session.owner,
@@ -51,6 +53,7 @@ public struct PostgresCartSource: DurableCartSource {
                 status: .active,
                 version: version,
                 items: [],
+                promoCode: promoCode,
                 createdAt: created,
                 updatedAt: updated,
                 expiresAt: nil

@@ -9,7 +9,8 @@ import Testing
             .invalidRequest: (400, "INVALID_REQUEST"), .authRequired: (401, "AUTH_REQUIRED"),
             .rateLimited: (429, "RATE_LIMITED"), .versionConflict: (412, "VERSION_CONFLICT"),
             .productUnavailable: (409, "PRODUCT_UNAVAILABLE"), .serviceUnavailable: (503, "SERVICE_UNAVAILABLE"),
-            .forbidden: (403, "FORBIDDEN"),
+            .forbidden: (403, "FORBIDDEN"), .promoInvalid: (400, "PROMO_INVALID"),
+            .checkoutConflict: (409, "CHECKOUT_CONFLICT"), .notFound: (404, "NOT_FOUND"),
         ]
         for kind in CartError.Kind.allCases {
             #expect(kind.status == expected[kind]?.0)
@@ -19,7 +20,7 @@ import Testing
         #expect(
             codes == [
                 "CART_001", "CART_002", "CART_003", "CART_004", "CART_005", "CART_006", "CART_007", "CART_008",
-                "CART_009", "CART_010", "CART_011",
+                "CART_009", "CART_010", "CART_011", "CART_012", "CART_013", "CART_014",
             ]
         )
     }

@@ -38,8 +38,10 @@ func withTestApp(
         defer { group.cancelAll() }
         try await setUp(services)
         try await services.products.refresh()
-        // The cache reloads as in the server (every 500 ms).
+        try await services.promotions.refresh()
+        // The caches reload as in the server (every 500 ms).
         group.addTask { try await services.products.run() }
+        group.addTask { try await services.promotions.run() }
         try await app.test(.router) { client in try await test(client, services) }
     }
 }

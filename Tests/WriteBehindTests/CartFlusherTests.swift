@@ -278,11 +278,14 @@ import Testing
             _ = try await store.addItem(product(1, cents: 599), quantity: 2, session: session, ifMatch: nil)
             _ = try await store.addItem(product(2, cents: 1999), quantity: 3, session: session, ifMatch: nil)
             let saved = try await store.addItem(product(3, cents: 4249), quantity: 4, session: session, ifMatch: nil)
-            let before = try await store.saveForLater(
+            _ = try await store.saveForLater(
                 itemID: try #require(saved.cart.items.first { $0.productID == 3 }?.id),
                 session: session,
                 ifMatch: nil
             )
+            let code = PromoCode(code: "Flush-\(TestEnvironment.uniqueID().prefix(8))", reduction: .percent(10))
+            let before = try await store.applyPromoCode(code, session: session, ifMatch: nil)
+            #expect(before.promoCode == code.code)
             try await expectPostgresMatchesRedis([session.owner], store: store, postgres: postgres)
             var savedRows = 0
             for try await (quantity, isSaved) in try await postgres.query(
@@ -296,6 +299,7 @@ import Testing
             let after = try await store.cart(of: session)
             #expect(after.id == before.id)
             #expect(after.version == before.version)
+            #expect(after.promoCode == code.code)
             #expect(after.items.map(\.id) == before.items.map(\.id))
             #expect(after.items.sorted { $0.productID < $1.productID }.map(\.quantity) == [2, 3])
             #expect(after.subtotal == Cents(2 * 599 + 3 * 1999))

@@ -19,6 +19,7 @@
 --                    id is the UUID's bytes in base64url, the times milliseconds in base 36)
 --   s:<product id> = the same, for a line saved for later (not in q, the totals or the caps)
 --   A product has at most one of l: and s: (PostgreSQL keeps one row per cart and product).
+--   pc = the promotion code the cart holds (absent: none)
 --   The owner is in the key; an item is found by the id its line starts with. Fewer, shorter
 --   fields keep a cart small (a listpack of about 700 bytes for 5 lines, see the README).
 -- Reply: {'ok', <flags: 1 a new line was made, 2 the cart was made>, <HGETALL of the cart>}
