@@ -40,9 +40,9 @@ import Testing
             let replica = try #require(cluster.replicas.first, "scripts/test starts one replica")
             let master = try #require(cluster.masters.first { $0.id == replica.masterID })
             try await cluster.failover(to: replica, from: master)
+            // The old master is the replica now (the next run fails over the other way: the
+            // masters refuse to vote twice for the same slots within twice the node timeout).
             try await Task.sleep(for: .milliseconds(300))
-            // And back, so the cluster is as scripts/cluster.sh made it.
-            try await cluster.failover(to: master, from: replica)
         }
     }
 

@@ -111,16 +111,41 @@ public struct TestCluster: Sendable {
     }
 
     /// Promotes the replica `node` with a manual `CLUSTER FAILOVER` (its master hands over once
-    /// the replica has every write) and waits until both sides have switched roles.
+    /// the replica has every write) and waits until both sides have switched roles. A replica
+    /// still catching up with its master (just after an earlier failover) is waited for first,
+    /// and a failover the cluster gave up on (after 5 s) is asked for once more.
     public func failover(to node: Node, from master: Node) async throws {
-        _ = try await node.connection.send(["CLUSTER", "FAILOVER"])
-        for _ in 0..<200 {
-            let promoted = try await node.connection.send(["ROLE"]).array?.first?.string == "master"
-            let demoted = try await master.connection.send(["ROLE"]).array?.first?.string == "slave"
-            if promoted && demoted { return }
+        try await self.waitUntil("\(node.endpoint) follows its master") {
+            let role = try await node.connection.send(["ROLE"]).array ?? []
+            let nodes = try await node.connection.send(["CLUSTER", "NODES"]).string ?? ""
+            let replicas = try await master.connection.send(["ROLE"]).array?.dropFirst(2).first?.array ?? []
+            return role.first?.string == "slave" && role.count > 3 && role[3].string == "connected"
+                && nodes.contains("myself,slave \(master.id)")
+                && replicas.contains { $0.array?.dropFirst().first?.string == String(node.endpoint.port) }
+        }
+        for _ in 0..<3 {
+            _ = try await node.connection.send(["CLUSTER", "FAILOVER"])
+            let switched = try? await self.waitUntil("the failover to \(node.endpoint)", seconds: 5) {
+                let promoted = try await node.connection.send(["ROLE"]).array?.first?.string == "master"
+                let demoted = try await master.connection.send(["ROLE"]).array?.first?.string == "slave"
+                return promoted && demoted
+            }
+            if switched != nil { return }
+        }
+        throw RedisError.unexpectedReply("the failover to \(node.endpoint) did not finish")
+    }
+
+    /// Polls `condition` every 50 ms until it holds, for at most `seconds`.
+    private func waitUntil(
+        _ what: String,
+        seconds: Int = 10,
+        _ condition: () async throws -> Bool
+    ) async throws {
+        for _ in 0..<(seconds * 20) {
+            if try await condition() { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw RedisError.unexpectedReply("the failover to \(node.endpoint) did not finish in 10 s")
+        throw RedisError.unexpectedReply("\(what): not within \(seconds) s")
     }
 
     /// Sends a command to one node, whatever its keys.
