@@ -84,6 +84,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Checkout handoff: stock and promotion uses reserved in PostgreSQL, the cart converted in Redis.
+        .target(
+            name: "Checkout",
+            dependencies: [
+                "CartDomain", "CartStore", "Promotions",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Accounts: users in PostgreSQL, bcrypt passwords, HS256 access tokens and their revocation.
         .target(
             name: "Accounts",
@@ -100,8 +111,8 @@ let package = Package(
         .target(
             name: "HotCartAPI",
             dependencies: [
-                "Accounts", "CartDomain", "CartStore", "Catalog", "Database", "HotCartConfiguration", "Promotions",
-                "RedisClient", "WriteBehind",
+                "Accounts", "CartDomain", "CartStore", "Catalog", "Checkout", "Database", "HotCartConfiguration",
+                "Promotions", "RedisClient", "WriteBehind",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -128,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "hotcart",
             dependencies: [
-                "Accounts", "HotCartAPI", "Catalog", "Database", "HotCartConfiguration", "WriteBehind",
+                "Accounts", "HotCartAPI", "Catalog", "Checkout", "Database", "HotCartConfiguration", "WriteBehind",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -82,7 +82,7 @@ public struct PromoCode: Sendable, Hashable {
 }
 
 /// Why a cart may not take a promotion code; each reason has its own message.
-public enum PromoRefusal: Sendable, Hashable {
+public enum PromoRefusal: Error, Sendable, Hashable {
     case unknown(String)
     case inactive(String)
     case notStarted(String)

@@ -16,6 +16,7 @@ enum CartScripts {
     static let saveForLater = load("save_for_later")
     static let moveToCart = load("move_to_cart")
     static let setPromoCode = load("set_promo_code")
+    static let convert = load("convert_cart")
     static let mergeTake = load("merge_take")
     static let mergeApply = load("merge_apply")
     static let mergeFinish = load("merge_finish")

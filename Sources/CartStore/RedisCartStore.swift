@@ -416,6 +416,12 @@ public struct RedisCartStore: Sendable {
             return .authRequired
         case .productUnavailable:
             return .outOfStock(productID, available: Int(detail) ?? 0)
+        case .checkoutConflict:
+            return CartError(
+                .checkoutConflict,
+                detail == "merging" ? "The cart is being merged; try again" : "The cart cannot be checked out now",
+                field: "cart"
+            )
         case .promoInvalid:
             guard case .promo(let code) = context else { break }
             return .promoInvalid(.belowMinimum(code.code, minimum: code.minimumSubtotal))

@@ -28,6 +28,8 @@ public struct AppConfiguration: Sendable {
     public var accessTokenLifetime: Duration
     /// bcrypt cost for new password hashes (`PASSWORD_HASH_COST`, not in the contract; 12).
     public var passwordHashCost: Int
+    /// How long a checkout holds its stock before the sweep releases it (`CART_RESERVATION_MINUTES`).
+    public var reservation: Duration
 
     /// A configuration for tests and tools: loopback services, a fixed secret.
     public init(redis: RedisEndpoint, database: PostgresClient.Configuration, secretKey: String) {
@@ -45,6 +47,7 @@ public struct AppConfiguration: Sendable {
         self.enableCartValidation = true
         self.accessTokenLifetime = .seconds(30 * 60)
         self.passwordHashCost = 12
+        self.reservation = .seconds(15 * 60)
     }
 
     /// Reads the contract's variables; defaults as in `config/defaults.env`. `SECRET_KEY` is
@@ -91,6 +94,8 @@ public struct AppConfiguration: Sendable {
         let minutes = try reader.integer("ACCESS_TOKEN_EXPIRE_MINUTES", default: 30, range: 1...525_600)
         self.accessTokenLifetime = .seconds(minutes * 60)
         self.passwordHashCost = try reader.integer("PASSWORD_HASH_COST", default: 12, range: 4...16)
+        let reservationMinutes = try reader.integer("CART_RESERVATION_MINUTES", default: 15, range: 1...10_080)
+        self.reservation = .seconds(reservationMinutes * 60)
         // Read here too, so a bad value stops the server as well as the flusher (which uses the
         // flush and sweep settings) and the features still to come.
         for variable in [

@@ -67,6 +67,15 @@ struct CartValidation {
         var writer = JSONWriter(
             capacity: 256 + (self.errors.count + self.warnings.count) * 160 + self.updatedItems.count * 256
         )
+        self.write(into: &writer)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: writer.buffer)
+        )
+    }
+
+    func write(into writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("is_valid")
         writer.bool(self.isValid)
@@ -83,10 +92,5 @@ struct CartValidation {
         for item in self.updatedItems { CartItemResponse(item: item).write(into: &writer) }
         writer.endArray()
         writer.endObject()
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: writer.buffer)
-        )
     }
 }

@@ -1,5 +1,6 @@
 import Accounts
 import CartDomain
+import Checkout
 import Foundation
 import Hummingbird
 import Logging
@@ -19,6 +20,8 @@ enum ErrorResponder {
             return self.response(for: error)
         case let error as AccountError:
             return self.response(for: error)
+        case let conflict as CheckoutConflict:
+            return self.response(for: conflict)
         case let error as RedisError:
             if error.isConnectivityFailure {
                 logger.warning("redis unreachable", metadata: ["error": "\(error)"])
@@ -50,6 +53,39 @@ enum ErrorResponder {
             status: HTTPResponse.Status(code: error.status),
             headers: headers,
             body: .init(byteBuffer: JSONBody.encode(body))
+        )
+    }
+
+    /// 409 CART_013 for a cart that cannot be checked out as it is, with its validation
+    /// against the catalog as the checkout saw it (`validation`, as `POST /cart/validate`).
+    static func response(for conflict: CheckoutConflict) -> Response {
+        var validation = CartValidation(cart: conflict.cart) { conflict.products[$0] }
+        let message: String
+        if conflict.cart.items.isEmpty {
+            message = "The cart is empty"
+            validation.errors.append(CartWarning(code: "CART_EMPTY", message: message, productID: nil, itemID: nil))
+        } else {
+            message = "The cart cannot be bought as it is; see validation"
+        }
+        var writer = JSONWriter(capacity: 512 + conflict.cart.items.count * 400)
+        writer.beginObject()
+        writer.key("error")
+        writer.string(CartError.Kind.checkoutConflict.name)
+        writer.key("message")
+        writer.string(message)
+        writer.key("field")
+        writer.string("cart")
+        writer.key("code")
+        writer.string(CartError.Kind.checkoutConflict.rawValue)
+        writer.key("detail")
+        writer.string(message)
+        writer.key("validation")
+        validation.write(into: &writer)
+        writer.endObject()
+        return Response(
+            status: .conflict,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: writer.buffer)
         )
     }
 

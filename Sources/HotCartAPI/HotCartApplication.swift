@@ -2,6 +2,7 @@ import Accounts
 import CartDomain
 import CartStore
 import Catalog
+import Checkout
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -18,6 +19,7 @@ public struct HotCartServices: Sendable {
     public let products: ProductCache
     public let promotions: PromoCodeCache
     public let store: RedisCartStore
+    public let checkouts: CheckoutService
     public let users: UserRepository
     public let passwords: PasswordHasher
     public let tokens: AccessTokens
@@ -38,6 +40,13 @@ public struct HotCartServices: Sendable {
             redis: self.redis,
             settings: configuration.cart,
             durable: PostgresCartSource(postgres: self.postgres, logger: logger)
+        )
+        self.checkouts = CheckoutService(
+            postgres: self.postgres,
+            store: self.store,
+            reservation: configuration.reservation,
+            currency: configuration.cart.currency,
+            logger: logger
         )
         self.users = UserRepository(client: self.postgres, logger: logger)
         self.passwords = PasswordHasher(cost: UInt8(configuration.passwordHashCost))
@@ -90,6 +99,13 @@ public func buildRouter(
     ).addRoutes(to: router)
     let cart = router.group("cart").add(
         middleware: CartOwnerMiddleware(cookies: cookies, guestCartsEnabled: configuration.enableGuestCarts)
+    )
+    let checkouts = CheckoutController(service: services.checkouts)
+    checkouts.addCartRoutes(to: cart)
+    checkouts.addRoutes(
+        to: router.group("checkouts").add(
+            middleware: CartOwnerMiddleware(cookies: cookies, guestCartsEnabled: configuration.enableGuestCarts)
+        )
     )
     CartController(
         store: services.store,

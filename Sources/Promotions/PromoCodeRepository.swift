@@ -140,7 +140,44 @@ public struct PromoCodeRepository: Sendable {
     private static func seconds(_ milliseconds: Int64) -> Double { Double(milliseconds) / 1000 }
 
     private func codes(_ query: PostgresQuery) async throws -> [PromoCode] {
-        let rows = try await self.client.query(query, logger: self.logger)
+        try await Self.codes(in: try await self.client.query(query, logger: self.logger))
+    }
+
+    /// Takes one use of the code `code` (any case) for a checkout of `subtotal`, inside the
+    /// caller's transaction: the code's row is locked, so of concurrent checkouts competing for
+    /// the last use exactly one gets it. Returns the code's rules, or why it may not be used.
+    public static func takeUse(
+        of code: String,
+        subtotal: Cents,
+        now: Int64,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> Result<PromoCode, PromoRefusal> {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: Self.columns) FROM promo_code WHERE lower(code) = lower(\(code)) FOR UPDATE",
+            logger: logger
+        )
+        guard let found = try await Self.codes(in: rows).first else { return .failure(.unknown(code)) }
+        if let refusal = found.refusal(subtotal: subtotal, now: now) { return .failure(refusal) }
+        let updated = try await connection.query(
+            "UPDATE promo_code SET uses = uses + 1 WHERE lower(code) = lower(\(code)) RETURNING uses",
+            logger: logger
+        )
+        for try await _ in updated {}
+        return .success(found)
+    }
+
+    /// Gives back one use of the code `code` (a cancelled or expired checkout's), inside the
+    /// caller's transaction; a code deleted since is left alone.
+    public static func returnUse(of code: String, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query(
+            "UPDATE promo_code SET uses = uses - 1 WHERE lower(code) = lower(\(code)) AND uses > 0 RETURNING uses",
+            logger: logger
+        )
+        for try await _ in rows {}
+    }
+
+    private static func codes(in rows: PostgresRowSequence) async throws -> [PromoCode] {
         var codes: [PromoCode] = []
         for try await row in rows {
             let (code, percent, amount, minimum, maximumUses, uses, startsAt, expiresAt, isActive, created, updated) =

@@ -1,4 +1,6 @@
 import ArgumentParser
+import CartStore
+import Checkout
 import Foundation
 import HotCartAPI
 import HotCartConfiguration
@@ -40,6 +42,21 @@ struct Flush: AsyncParsableCommand {
             settings: shared.cart,
             logger: logger
         )
+        // Reservations past their time are released here, beside the other sweeps.
+        let checkouts = CheckoutSweeper(
+            service: CheckoutService(
+                postgres: postgres,
+                store: RedisCartStore(
+                    redis: redis,
+                    settings: shared.cart,
+                    durable: PostgresCartSource(postgres: postgres, logger: logger)
+                ),
+                reservation: shared.reservation,
+                currency: shared.cart.currency,
+                logger: logger
+            ),
+            logger: logger
+        )
         let router = Router()
         router.get("healthz") { _, _ in #"{"status":"ok"}"# }
         router.get("metrics") { _, _ in String(decoding: registry.emitToBuffer(), as: UTF8.self) }
@@ -49,7 +66,7 @@ struct Flush: AsyncParsableCommand {
                 address: .hostname(shared.host, port: flushing.metricsPort),
                 serverName: "HotCart flusher"
             ),
-            services: [redis, postgres, flusher],
+            services: [redis, postgres, flusher, checkouts],
             logger: logger
         )
         try await app.runService()

@@ -52,13 +52,15 @@ import Testing
     func shop(during change: @escaping @Sendable (TestCluster) async throws -> Void) async throws {
         let cluster = try await TestCluster.connect()
         defer { cluster.close() }
+        // No cap on the cart's units; lines stay within the per-line cap PostgreSQL keeps too,
+        // spread over 40 products.
         let unlimited: (inout AppConfiguration) -> Void = { configuration in
-            configuration.cart.limits = CartLimits(maxQuantityPerItem: 100_000, maxItems: 100_000)
+            configuration.cart.limits = CartLimits(maxQuantityPerItem: 99, maxItems: 100_000)
         }
         try await withTestApp(redis: TestEnvironment.cluster, settings: unlimited) { client, services async throws in
-            let products = [
-                try await insertProduct(services, price: "1.00"), try await insertProduct(services, price: "2.50"),
-            ]
+            var catalog: [Int] = []
+            for index in 0..<40 { catalog.append(try await insertProduct(services, price: "\(index + 1).00")) }
+            let products = catalog
             let finish = Finish()
             let shoppers = (0..<24).map { _ in Browser(client) }
             async let visits = withThrowingTaskGroup(of: Visit.self) { group in

@@ -10,6 +10,8 @@ local product_id, qty = ARGV[11], tonumber(ARGV[12])
 local field = 'l:' .. product_id
 -- A product saved for later comes back into the cart with its saved line, plus the quantity.
 local existing, saved_line, units_now, status = unpack(redis.call('HMGET', cart_key, field, 's:' .. product_id, 'q', 'st'))
+-- A cart that ended (merged away, converted by a checkout) is replaced: none of its lines count.
+if status ~= 'active' and status ~= 'merging' then existing, saved_line, units_now = nil, nil, nil end
 local saved = not existing and saved_line
 local item, cents, created, name, line_qty, joining = ARGV[15], ARGV[13], now, ARGV[14], qty, qty
 if existing or saved then

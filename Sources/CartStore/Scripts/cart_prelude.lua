@@ -109,9 +109,11 @@ local function precondition_error()
   return nil
 end
 
--- Item id -> {field, product id} of every line ('l:<product>' in the cart, 's:<product>' saved).
+-- Item id -> {field, product id} of every line ('l:<product>' in the cart, 's:<product>' saved);
+-- a cart that ended has none (its owner's cart is the new one that replaces it).
 local function line_index()
   local index = {}
+  if not is_live() then return index end
   local all = redis.call('HGETALL', cart_key)
   for position = 1, #all, 2 do
     local kind = string.sub(all[position], 1, 2)

@@ -1,0 +1,42 @@
+import CartDomain
+import RedisClient
+
+extension RedisCartStore {
+    /// Hands the cart to a checkout: status `converted`, in one atomic step that also checks the
+    /// cart is still active and at `version` (CART_008 when it changed, CART_013 when it is not
+    /// active). The owner's next cart request starts a new empty cart.
+    public func convert(session: CartSession, version: Int64) async throws -> Cart {
+        try await self.changeStatus("convert", session: session, version: version)
+    }
+
+    /// Takes back a conversion whose checkout could not be stored: the cart is active again,
+    /// provided nothing touched it since the conversion gave it `version`.
+    public func reopen(session: CartSession, version: Int64) async throws -> Cart {
+        try await self.changeStatus("reopen", session: session, version: version)
+    }
+
+    private func changeStatus(_ change: String, session: CartSession, version: Int64) async throws -> Cart {
+        let parts = try await self.answer(CartScripts.convert, session: session, ifMatch: version, arguments: [change])
+        return try Cart(hash: parts[2].array ?? [], owner: session.owner, expiresAt: self.expiry(of: session.owner))
+    }
+
+    /// Adds `items` to the owner's current cart with the merge rules (quantities add, capped
+    /// per line and per cart; a line the cart has keeps its price), once per `returnID`: a
+    /// second call with the same id changes nothing. For the lines of a cancelled checkout.
+    public func returnLines(_ items: [CartItem], to session: CartSession, returnID: String) async throws -> Cart {
+        var arguments = [returnID]
+        for item in items.sorted(by: { $0.productID < $1.productID }) {
+            arguments += [
+                String(item.productID), StoredItemID.random(), String(item.quantity), String(item.unitPrice.value),
+                String(item.createdAt), String(item.updatedAt), item.productName, "0",
+            ]
+        }
+        let parts = try await self.answer(
+            CartScripts.mergeApply,
+            session: session,
+            extraKeys: [CartKeys(owner: session.owner).mergeApplied(returnID)],
+            arguments: arguments
+        )
+        return try Cart(hash: parts[2].array ?? [], owner: session.owner, expiresAt: self.expiry(of: session.owner))
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE checkout_line;
+DROP TABLE checkout;
