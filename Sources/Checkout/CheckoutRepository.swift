@@ -41,7 +41,10 @@ struct CheckoutRepository: Sendable {
             guard !items.isEmpty, buyable else { throw CheckoutConflict(cart: cart, products: products) }
             for item in items {
                 if let stock = products[item.productID]?.stock, stock < item.quantity {
-                    throw CartError.outOfStock(item.productID, available: stock)
+                    // The field names the product: a checkout has no body to point into.
+                    var error = CartError.outOfStock(item.productID, available: stock)
+                    error.field = "product_id:\(item.productID)"
+                    throw error
                 }
             }
             let subtotal = cart.subtotal

@@ -163,6 +163,7 @@ import Testing
             let short = try await shopper.send(.post, "/cart/checkout")
             #expect(short.status == .conflict && short.code == "CART_009")
             #expect((short.json["message"] as? String)?.contains("\(product)") == true)
+            #expect(short.json["field"] as? String == "product_id:\(product)")
             #expect(try await self.stock(services, product) == 1)
             #expect(self.quantities(try await shopper.send(.get, "/cart")) == [product: 2])
         }
