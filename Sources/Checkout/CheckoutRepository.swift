@@ -121,6 +121,8 @@ struct CheckoutRepository: Sendable {
             guard checkout.status == .reserved else { return Ending(checkout: checkout, changed: false) }
             let ending: Checkout.Status = status == .completed && checkout.reservedUntil <= now ? .expired : status
             if ending != .completed {
+                // Products in id order, then the code, as a checkout takes them: no deadlock.
+                _ = try await self.lockProducts(checkout.items.map(\.productID).sorted(), on: connection)
                 try await self.execute(
                     """
                     UPDATE product SET stock = product.stock + line.quantity, updated_at = now()
