@@ -202,6 +202,35 @@ import Testing
         }
     }
 
+    @Test func checkoutsAndCancelsRacingOverOneProductKeepTheStockExact() async throws {
+        try await withTestApp { client, services async throws in
+            let product = try await insertProduct(services, price: "1.00", stock: 10)
+            let shoppers = (0..<30).map { _ in Browser(client) }
+            for shopper in shoppers {
+                try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 1}"#)
+            }
+            // Every shopper checks out; every other one that got units cancels at once, which
+            // frees them for the shoppers still trying.
+            let held = try await withThrowingTaskGroup(of: Int.self) { group in
+                for (index, shopper) in shoppers.enumerated() {
+                    group.addTask {
+                        let checkout = try await shopper.send(.post, "/cart/checkout")
+                        guard checkout.status == .created, let id = checkout.json["checkout_id"] as? String else {
+                            #expect(checkout.code == "CART_009")
+                            return 0
+                        }
+                        guard index.isMultiple(of: 2) else { return 1 }
+                        #expect(try await shopper.send(.post, "/checkouts/\(id)/cancel").status == .ok)
+                        return 0
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(held <= 10)
+            #expect(try await self.stock(services, product) == 10 - held)
+        }
+    }
+
     @Test func ofManyCartsHoldingACodeWithOneUseLeftExactlyOneGetsIt() async throws {
         try await withTestApp { client, services async throws in
             let product = try await insertProduct(services, price: "10.00", stock: 100)
