@@ -13,9 +13,7 @@ struct CartResponse {
     func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var writer = JSONWriter(capacity: 512 + self.cart.items.count * 256)
         self.write(into: &writer)
-        var headers = headers
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: writer.buffer))
+        return writer.response(status: status, headers: headers)
     }
 
     func write(into writer: inout JSONWriter) {
@@ -102,11 +100,7 @@ struct CartSummaryResponse {
     func response() -> Response {
         var writer = JSONWriter(capacity: 128)
         self.write(into: &writer)
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: writer.buffer)
-        )
+        return writer.response()
     }
 
     func write(into writer: inout JSONWriter) {

@@ -68,11 +68,7 @@ struct CartValidation {
             capacity: 256 + (self.errors.count + self.warnings.count) * 160 + self.updatedItems.count * 256
         )
         self.write(into: &writer)
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: writer.buffer)
-        )
+        return writer.response()
     }
 
     func write(into writer: inout JSONWriter) {

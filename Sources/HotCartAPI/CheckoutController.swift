@@ -78,10 +78,6 @@ struct CheckoutResponse {
         writer.key("updated_at")
         writer.timestamp(milliseconds: self.checkout.updatedAt)
         writer.endObject()
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: writer.buffer)
-        )
+        return writer.response(status: status)
     }
 }

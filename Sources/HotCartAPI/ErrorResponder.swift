@@ -82,11 +82,7 @@ enum ErrorResponder {
         writer.key("validation")
         validation.write(into: &writer)
         writer.endObject()
-        return Response(
-            status: .conflict,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: writer.buffer)
-        )
+        return writer.response(status: .conflict)
     }
 
     /// FastAPI-Users' answers: `{"detail": "<CODE>"}`, `{"detail": {"code", "reason"}}` for a

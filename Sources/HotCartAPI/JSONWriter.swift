@@ -1,4 +1,5 @@
 import CartDomain
+import Hummingbird
 import NIOCore
 
 /// Writes JSON into one byte array, for the responses on the hot path (a cart answer is
@@ -181,5 +182,14 @@ struct JSONWriter {
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+}
+
+extension JSONWriter {
+    /// The written JSON as a response (`Content-Type: application/json`, with `headers`).
+    func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: self.buffer))
     }
 }
