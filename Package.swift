@@ -95,6 +95,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Shared carts: read-only snapshots of a cart's lines behind unguessable ids.
+        .target(
+            name: "Sharing",
+            dependencies: [
+                "CartDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Accounts: users in PostgreSQL, bcrypt passwords, HS256 access tokens and their revocation.
         .target(
             name: "Accounts",
@@ -112,7 +121,7 @@ let package = Package(
             name: "HotCartAPI",
             dependencies: [
                 "Accounts", "CartDomain", "CartStore", "Catalog", "Checkout", "Database", "HotCartConfiguration",
-                "Promotions", "RedisClient", "WriteBehind",
+                "Promotions", "RedisClient", "Sharing", "WriteBehind",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -9,6 +9,12 @@ public enum RandomID {
         return Self.text(high: high, low: low)
     }
 
+    /// `bytes` random bytes (every bit random) in base64url: a URL-safe, unguessable token.
+    public static func token(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Base64URL.encode((0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+
     /// 128 random bits with the version-4 and RFC 4122 variant bits set, high word first.
     public static func bits() -> (high: UInt64, low: UInt64) {
         var generator = SystemRandomNumberGenerator()

@@ -19,24 +19,4 @@ extension RedisCartStore {
         let parts = try await self.answer(CartScripts.convert, session: session, ifMatch: version, arguments: [change])
         return try Cart(hash: parts[2].array ?? [], owner: session.owner, expiresAt: self.expiry(of: session.owner))
     }
-
-    /// Adds `items` to the owner's current cart with the merge rules (quantities add, capped
-    /// per line and per cart; a line the cart has keeps its price), once per `returnID`: a
-    /// second call with the same id changes nothing. For the lines of a cancelled checkout.
-    public func returnLines(_ items: [CartItem], to session: CartSession, returnID: String) async throws -> Cart {
-        var arguments = [returnID]
-        for item in items.sorted(by: { $0.productID < $1.productID }) {
-            arguments += [
-                String(item.productID), StoredItemID.random(), String(item.quantity), String(item.unitPrice.value),
-                String(item.createdAt), String(item.updatedAt), item.productName, "0",
-            ]
-        }
-        let parts = try await self.answer(
-            CartScripts.mergeApply,
-            session: session,
-            extraKeys: [CartKeys(owner: session.owner).mergeApplied(returnID)],
-            arguments: arguments
-        )
-        return try Cart(hash: parts[2].array ?? [], owner: session.owner, expiresAt: self.expiry(of: session.owner))
-    }
 }

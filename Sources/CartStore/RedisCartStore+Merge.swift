@@ -62,11 +62,35 @@ extension RedisCartStore {
             arguments: arguments
         )
         _ = try await self.answer(CartScripts.mergeFinish, session: guest, arguments: [mergeID])
-        let cart = try Cart(hash: applied[2].array ?? [], owner: user.owner, expiresAt: self.expiry(of: user.owner))
-        let warnings = (applied.count > 3 ? applied[3].string ?? "" : "").split(separator: ";").compactMap(
-            Self.warning
-        )
         self.merges.increment()
+        return try self.outcome(of: applied, owner: user.owner)
+    }
+
+    /// Adds `items` to the owner's current cart with the merge rules (quantities add, capped
+    /// per line and per cart, with a warning per capped line; a line the cart has keeps its
+    /// price), once per `changeID`: a second call with the same id changes nothing. For the
+    /// lines of a cancelled checkout and of a shared cart copied in.
+    public func addLines(_ items: [CartItem], to session: CartSession, changeID: String) async throws -> MergeOutcome {
+        var arguments = [changeID]
+        for item in items.sorted(by: { $0.productID < $1.productID }) {
+            arguments += [
+                String(item.productID), StoredItemID.random(), String(item.quantity), String(item.unitPrice.value),
+                String(item.createdAt), String(item.updatedAt), item.productName, "0",
+            ]
+        }
+        let applied = try await self.answer(
+            CartScripts.mergeApply,
+            session: session,
+            extraKeys: [CartKeys(owner: session.owner).mergeApplied(changeID)],
+            arguments: arguments
+        )
+        return try self.outcome(of: applied, owner: session.owner)
+    }
+
+    /// The cart and the capped lines of a `merge_apply.lua` reply.
+    private func outcome(of reply: [RedisValue], owner: CartOwner) throws -> MergeOutcome {
+        let cart = try Cart(hash: reply[2].array ?? [], owner: owner, expiresAt: self.expiry(of: owner))
+        let warnings = (reply.count > 3 ? reply[3].string ?? "" : "").split(separator: ";").compactMap(Self.warning)
         return MergeOutcome(cart: cart, warnings: warnings)
     }
 

@@ -168,7 +168,7 @@ public struct CheckoutService: Sendable {
 
     private func returnLines(of checkout: Checkout) async throws {
         guard let session = checkout.ownerSession else { return }
-        _ = try await self.store.returnLines(checkout.items, to: session, returnID: "checkout-\(checkout.id)")
+        _ = try await self.store.addLines(checkout.items, to: session, changeID: "checkout-\(checkout.id)")
         try await self.repository.markLinesReturned(checkout.id)
     }
 

@@ -30,6 +30,8 @@ public struct AppConfiguration: Sendable {
     public var passwordHashCost: Int
     /// How long a checkout holds its stock before the sweep releases it (`CART_RESERVATION_MINUTES`).
     public var reservation: Duration
+    /// How long a shared cart can be read (`CART_SHARE_TTL_DAYS`).
+    public var shareLifetime: Duration
 
     /// A configuration for tests and tools: loopback services, a fixed secret.
     public init(redis: RedisEndpoint, database: PostgresClient.Configuration, secretKey: String) {
@@ -48,6 +50,7 @@ public struct AppConfiguration: Sendable {
         self.accessTokenLifetime = .seconds(30 * 60)
         self.passwordHashCost = 12
         self.reservation = .seconds(15 * 60)
+        self.shareLifetime = .seconds(30 * 86_400)
     }
 
     /// Reads the contract's variables; defaults as in `config/defaults.env`. `SECRET_KEY` is
@@ -96,6 +99,8 @@ public struct AppConfiguration: Sendable {
         self.passwordHashCost = try reader.integer("PASSWORD_HASH_COST", default: 12, range: 4...16)
         let reservationMinutes = try reader.integer("CART_RESERVATION_MINUTES", default: 15, range: 1...10_080)
         self.reservation = .seconds(reservationMinutes * 60)
+        let shareDays = try reader.integer("CART_SHARE_TTL_DAYS", default: 30, range: 1...3650)
+        self.shareLifetime = .seconds(shareDays * 86_400)
         // Read here too, so a bad value stops the server as well as the flusher (which uses the
         // flush and sweep settings) and the features still to come.
         for variable in [

@@ -10,6 +10,7 @@ import Prometheus
 import Promotions
 import RedisClient
 import ServiceLifecycle
+import Sharing
 import WriteBehind
 
 /// The long-lived parts of a HotCart server, built once and shared by every request.
@@ -97,16 +98,23 @@ public func buildRouter(
         authenticator: authenticator,
         merger: merger
     ).addRoutes(to: router)
-    let cart = router.group("cart").add(
-        middleware: CartOwnerMiddleware(cookies: cookies, guestCartsEnabled: configuration.enableGuestCarts)
-    )
+    // Every route that acts on the caller's cart resolves its owner the same way.
+    let owner = CartOwnerMiddleware(cookies: cookies, guestCartsEnabled: configuration.enableGuestCarts)
+    let cart = router.group("cart").add(middleware: owner)
     let checkouts = CheckoutController(service: services.checkouts)
     checkouts.addCartRoutes(to: cart)
-    checkouts.addRoutes(
-        to: router.group("checkouts").add(
-            middleware: CartOwnerMiddleware(cookies: cookies, guestCartsEnabled: configuration.enableGuestCarts)
-        )
+    checkouts.addRoutes(to: router.group("checkouts").add(middleware: owner))
+    let sharing = ShareController(
+        repository: CartShareRepository(postgres: services.postgres, logger: logger),
+        store: services.store,
+        products: services.products,
+        promotions: services.promotions,
+        currency: configuration.cart.currency,
+        lifetime: configuration.shareLifetime
     )
+    sharing.addCartRoutes(to: cart)
+    sharing.addPublicRoutes(to: router.group("shared-carts"))
+    sharing.addCopyRoutes(to: router.group("shared-carts").add(middleware: owner))
     CartController(
         store: services.store,
         products: services.products,

@@ -1,0 +1,2 @@
+DROP TABLE cart_share_line;
+DROP TABLE cart_share;

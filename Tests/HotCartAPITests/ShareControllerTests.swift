@@ -1,0 +1,130 @@
+import CartDomain
+import Foundation
+import HotCartTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Sharing
+import Testing
+
+@testable import HotCartAPI
+
+/// Shared carts: a snapshot anyone with the id can read, revealing nothing of its owner, and
+/// copied into another cart at today's prices with the merge caps.
+@Suite struct ShareControllerTests {
+    func quantities(_ response: TestResponse) -> [Int: Int] {
+        var quantities: [Int: Int] = [:]
+        for item in response.items {
+            if let product = item["product_id"] as? Int { quantities[product] = item["quantity"] as? Int }
+        }
+        return quantities
+    }
+
+    @Test func aShareShowsItsLinesAndNothingOfItsOwner() async throws {
+        try await withTestApp { client, services async throws in
+            let a = try await insertProduct(services, price: "2.00")
+            let b = try await insertProduct(services, price: "19.99")
+            let owner = Browser(client)
+            let userID = try await owner.signUp()
+            try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
+            let cart = try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(b), "quantity": 3}"#)
+            let before = Date()
+            let created = try await owner.send(.post, "/cart/share")
+            #expect(created.status == .created)
+            let id = try #require(created.json["share_id"] as? String)
+            // 16 random bytes in base64url.
+            #expect(id.count == 22 && id.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+            #expect(created.json["url"] as? String == "/shared-carts/\(id)")
+            let expires = ISO8601DateFormatter.withFractions.date(from: created.json["expires_at"] as? String ?? "")
+            #expect(abs((expires?.timeIntervalSince(before) ?? 0) - 30 * 86_400) < 5)
+
+            // Later changes to the cart do not change the share.
+            try await owner.send(.delete, "/cart")
+            let shown = try await Browser(client).send(.get, "/shared-carts/\(id)")
+            #expect(shown.status == .ok)
+            #expect(Set(shown.json.keys) == ["share_id", "items", "subtotal", "created_at", "expires_at"])
+            #expect(shown.items.count == 2)
+            #expect(
+                shown.items.allSatisfy { Set($0.keys) == ["product_id", "product_name", "quantity", "unit_price"] }
+            )
+            #expect(self.quantities(shown) == [a: 2, b: 3])
+            #expect((shown.json["subtotal"] as? NSNumber)?.doubleValue == 63.97)
+            let body = String(buffer: shown.body)
+            for secret in [userID, cart.json["id"] as? String ?? "?", owner.cookie ?? "?", owner.token ?? "?"] {
+                #expect(!body.contains(secret))
+            }
+        }
+    }
+
+    @Test func aCopyTakesTodaysPricesTheCapsAndSkipsWhatCannotBeBought() async throws {
+        let tenPerLine: (inout AppConfiguration) -> Void = { $0.cart.limits = CartLimits(maxQuantityPerItem: 10) }
+        try await withTestApp(settings: tenPerLine) { client, services async throws in
+            let kept = try await insertProduct(services, price: "2.00")
+            let retired = try await insertProduct(services, price: "3.00")
+            let scarce = try await insertProduct(services, price: "4.00", stock: 10)
+            let repriced = try await insertProduct(services, price: "5.00")
+            let sharer = Browser(client)
+            for (product, quantity) in [(kept, 2), (retired, 1), (scarce, 5), (repriced, 1)] {
+                try await sharer.send(
+                    .post,
+                    "/cart/items",
+                    json: #"{"product_id": \#(product), "quantity": \#(quantity)}"#
+                )
+            }
+            let id = try #require(try await sharer.send(.post, "/cart/share").json["share_id"] as? String)
+            for statement in [
+                "UPDATE product SET is_active = false WHERE id = \(retired)",
+                "UPDATE product SET stock = 3 WHERE id = \(scarce)",
+                "UPDATE product SET price = 6.00 WHERE id = \(repriced)",
+            ] {
+                for try await _ in try await services.postgres.query(PostgresQuery(unsafeSQL: statement)) {}
+            }
+            try await services.products.refresh()
+
+            let copier = Browser(client)
+            try await copier.send(.post, "/cart/items", json: #"{"product_id": \#(kept), "quantity": 9}"#)
+            let copied = try await copier.send(.post, "/shared-carts/\(id)/copy")
+            #expect(copied.status == .ok)
+            #expect(self.quantities(copied) == [kept: 10, scarce: 3, repriced: 1])
+            let prices = Dictionary(
+                uniqueKeysWithValues: copied.items.compactMap { item -> (Int, Double)? in
+                    guard let product = item["product_id"] as? Int else { return nil }
+                    return (product, (item["unit_price"] as? NSNumber)?.doubleValue ?? 0)
+                }
+            )
+            #expect(prices[repriced] == 6.00)
+            let warnings = (copied.json["warnings"] as? [[String: Any]] ?? []).compactMap { warning -> String? in
+                guard let code = warning["code"] as? String, let product = warning["product_id"] as? Int else {
+                    return nil
+                }
+                return "\(code) \(product)"
+            }
+            #expect(
+                Set(warnings) == [
+                    "PRODUCT_UNAVAILABLE \(retired)", "INSUFFICIENT_STOCK \(scarce)", "QUANTITY_CAPPED \(kept)",
+                ]
+            )
+        }
+    }
+
+    @Test func anUnknownOrExpiredShareIsNotFound() async throws {
+        try await withTestApp { client, services async throws in
+            let shopper = Browser(client)
+            for path in ["/shared-carts/no-such-share", "/shared-carts/%2E%2E"] {
+                let missing = try await shopper.send(.get, path)
+                #expect(missing.status == .notFound && missing.code == "CART_014")
+            }
+            #expect(try await shopper.send(.post, "/shared-carts/no-such-share/copy").code == "CART_014")
+            var logger = Logger(label: "hotcart.test")
+            logger.logLevel = .critical
+            let repository = CartShareRepository(postgres: services.postgres, logger: logger)
+            let cart = try await services.store.cart(
+                of: CartSession(owner: .guest(sessionID: TestEnvironment.uniqueID()))
+            )
+            let expired = CartShare(of: cart, now: CartPricing.now() - 10_000, lifetimeMilliseconds: 5_000)
+            try await repository.save(expired)
+            #expect(try await shopper.send(.get, "/shared-carts/\(expired.id)").code == "CART_014")
+        }
+    }
+}
