@@ -95,6 +95,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Display currencies: rates in PostgreSQL and the in-process cache cart answers convert with.
+        .target(
+            name: "Currencies",
+            dependencies: [
+                "CartDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Shared carts: read-only snapshots of a cart's lines behind unguessable ids.
         .target(
             name: "Sharing",
@@ -120,7 +130,7 @@ let package = Package(
         .target(
             name: "HotCartAPI",
             dependencies: [
-                "Accounts", "CartDomain", "CartStore", "Catalog", "Checkout", "Database", "HotCartConfiguration",
+                "Accounts", "CartDomain", "CartStore", "Catalog", "Checkout", "Currencies", "Database", "HotCartConfiguration",
                 "Promotions", "RedisClient", "Sharing", "WriteBehind",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

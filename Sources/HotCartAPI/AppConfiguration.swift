@@ -32,6 +32,9 @@ public struct AppConfiguration: Sendable {
     public var reservation: Duration
     /// How long a shared cart can be read (`CART_SHARE_TTL_DAYS`).
     public var shareLifetime: Duration
+    /// The currencies a cart may be shown in with `?currency=` (`CART_CURRENCIES`; the base
+    /// currency, `CART_CURRENCY`, always among them).
+    public var displayCurrencies: [String]
 
     /// A configuration for tests and tools: loopback services, a fixed secret.
     public init(redis: RedisEndpoint, database: PostgresClient.Configuration, secretKey: String) {
@@ -51,6 +54,7 @@ public struct AppConfiguration: Sendable {
         self.passwordHashCost = 12
         self.reservation = .seconds(15 * 60)
         self.shareLifetime = .seconds(30 * 86_400)
+        self.displayCurrencies = ["USD"]
     }
 
     /// Reads the contract's variables; defaults as in `config/defaults.env`. `SECRET_KEY` is
@@ -101,6 +105,16 @@ public struct AppConfiguration: Sendable {
         self.reservation = .seconds(reservationMinutes * 60)
         let shareDays = try reader.integer("CART_SHARE_TTL_DAYS", default: 30, range: 1...3650)
         self.shareLifetime = .seconds(shareDays * 86_400)
+        let currencies = reader.string("CART_CURRENCIES", default: "USD").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
+        guard currencies.allSatisfy(DisplayCurrency.isWellFormed), DisplayCurrency.isWellFormed(self.cart.currency)
+        else {
+            throw ConfigurationError(
+                variable: "CART_CURRENCIES",
+                reason: "must list ISO 4217 codes such as USD,EUR,JPY"
+            )
+        }
+        self.displayCurrencies = [self.cart.currency] + currencies.filter { $0 != self.cart.currency }
         // Read here too, so a bad value stops the server as well as the flusher (which uses the
         // flush and sweep settings) and the features still to come.
         for variable in [

@@ -48,7 +48,7 @@ struct CartController {
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
-        return self.response(cart)
+        return self.response(cart, context)
     }
 
     @Sendable func removePromoCode(request: Request, context: CartRequestContext) async throws -> Response {
@@ -57,7 +57,7 @@ struct CartController {
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
-        return self.response(cart)
+        return self.response(cart, context)
     }
 
     @Sendable func saveForLater(request: Request, context: CartRequestContext) async throws -> Response {
@@ -75,7 +75,7 @@ struct CartController {
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
-        return self.response(cart)
+        return self.response(cart, context)
     }
 
     @Sendable func moveToCart(request: Request, context: CartRequestContext) async throws -> Response {
@@ -85,7 +85,7 @@ struct CartController {
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
-        return self.response(cart)
+        return self.response(cart, context)
     }
 
     /// Checks the cart against the catalog as it is now; `?apply=true` also brings changed
@@ -121,9 +121,10 @@ struct CartController {
         let merged = try await self.merger.merge(guest: context.guestSession, into: context.requireSession())
         var response = CartResponse(
             cart: merged.cart,
-            currency: self.settings.currency,
+            currency: context.displayCurrency?.code ?? self.settings.currency,
             pricing: CartPricing(cart: merged.cart, promotions: self.promotions),
-            warnings: merged.warnings.map { CartWarning($0, in: merged.cart) }
+            warnings: merged.warnings.map { CartWarning($0, in: merged.cart) },
+            display: MoneyDisplay(currency: context.displayCurrency)
         ).response()
         if let rotated = merged.rotated { response.headers.append(rotated) }
         return response
@@ -139,12 +140,16 @@ struct CartController {
         {
             return Response(status: .notModified, headers: [.eTag: etag])
         }
-        return self.response(cart, headers: [.eTag: etag])
+        return self.response(cart, context, headers: [.eTag: etag])
     }
 
     @Sendable func summary(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.cart(of: context.requireSession())
-        return CartSummaryResponse(cart: cart, currency: self.settings.currency).response()
+        return CartSummaryResponse(
+            cart: cart,
+            currency: context.displayCurrency?.code ?? self.settings.currency,
+            display: MoneyDisplay(currency: context.displayCurrency)
+        ).response()
     }
 
     @Sendable func addItem(request: Request, context: CartRequestContext) async throws -> Response {
@@ -173,7 +178,7 @@ struct CartController {
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
-        return self.response(change.cart, status: change.createdLine ? .created : .ok)
+        return self.response(change.cart, context, status: change.createdLine ? .created : .ok)
     }
 
     @Sendable func setQuantity(request: Request, context: CartRequestContext) async throws -> Response {
@@ -193,7 +198,7 @@ struct CartController {
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
-        return self.response(cart)
+        return self.response(cart, context)
     }
 
     @Sendable func removeItem(request: Request, context: CartRequestContext) async throws -> Response {
@@ -204,7 +209,7 @@ struct CartController {
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
-        return self.response(cart)
+        return self.response(cart, context)
     }
 
     @Sendable func clear(request: Request, context: CartRequestContext) async throws -> Response {
@@ -213,7 +218,7 @@ struct CartController {
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
-        return self.response(cart)
+        return self.response(cart, context)
     }
 
     @Sendable func bulkUpdate(request: Request, context: CartRequestContext) async throws -> Response {
@@ -253,14 +258,21 @@ struct CartController {
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
-        return self.response(cart)
+        return self.response(cart, context)
     }
 
-    private func response(_ cart: Cart, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    /// The cart as the request asked to see it (in its display currency, if any).
+    private func response(
+        _ cart: Cart,
+        _ context: CartRequestContext,
+        status: HTTPResponse.Status = .ok,
+        headers: HTTPFields = [:]
+    ) -> Response {
         CartResponse(
             cart: cart,
-            currency: self.settings.currency,
-            pricing: CartPricing(cart: cart, promotions: self.promotions)
+            currency: context.displayCurrency?.code ?? self.settings.currency,
+            pricing: CartPricing(cart: cart, promotions: self.promotions),
+            display: MoneyDisplay(currency: context.displayCurrency)
         ).response(status: status, headers: headers)
     }
 

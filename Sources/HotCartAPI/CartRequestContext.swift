@@ -12,6 +12,8 @@ public struct CartRequestContext: RequestContext {
     public var session: CartSession?
     /// The guest session a signed-in request's cookie still names (what `/cart/merge` merges).
     public var guestSession: CartSession?
+    /// The currency the request asked to see money in (`?currency=`); `nil`: the base currency.
+    public var displayCurrency: DisplayCurrency?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

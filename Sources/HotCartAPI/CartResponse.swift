@@ -3,11 +3,16 @@ import Hummingbird
 
 /// The contract's CartResponse: the PyShop seed's fields plus summary, saved items, version,
 /// currency, warnings and the promotion fields.
+///
+/// In a display currency every line's unit price is converted, its total is that price times
+/// the quantity, and the subtotal is the sum of the totals shown, so the figures a shopper
+/// sees add up; the discount is the base discount converted.
 struct CartResponse {
     let cart: Cart
     let currency: String
     let pricing: CartPricing
     var warnings: [CartWarning] = []
+    var display: MoneyDisplay = .base
 
     /// The answer to a cart request: this cart as JSON.
     func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
@@ -17,7 +22,6 @@ struct CartResponse {
     }
 
     func write(into writer: inout JSONWriter) {
-        let subtotal = self.cart.subtotal
         writer.beginObject()
         writer.key("id")
         writer.string(self.cart.id)
@@ -29,18 +33,24 @@ struct CartResponse {
         writer.string(self.cart.status.rawValue)
         writer.key("items")
         writer.beginArray()
-        for item in self.cart.items { CartItemResponse(item: item).write(into: &writer) }
+        var subtotal: Int64 = 0
+        for item in self.cart.items {
+            let line = CartItemResponse(item: item, display: self.display)
+            line.write(into: &writer)
+            subtotal += line.total
+        }
         writer.endArray()
         writer.key("saved_items")
         writer.beginArray()
-        for item in self.cart.savedItems { CartItemResponse(item: item).write(into: &writer) }
+        for item in self.cart.savedItems { CartItemResponse(item: item, display: self.display).write(into: &writer) }
         writer.endArray()
         writer.key("total_items")
         writer.integer(self.cart.totalQuantity)
         writer.key("subtotal")
-        writer.money(subtotal)
+        self.display.write(subtotal, into: &writer)
         writer.key("summary")
-        CartSummaryResponse(cart: self.cart, currency: self.currency).write(into: &writer)
+        CartSummaryResponse(cart: self.cart, currency: self.currency, display: self.display)
+            .write(into: &writer, subtotal: subtotal)
         writer.key("currency")
         writer.string(self.currency)
         writer.key("version")
@@ -52,10 +62,11 @@ struct CartResponse {
         writer.endArray()
         writer.key("promo_code")
         writer.string(self.pricing.promoCode)
+        let discount = min(self.display.amount(self.pricing.discount), subtotal)
         writer.key("discount")
-        writer.money(self.pricing.discount)
+        self.display.write(discount, into: &writer)
         writer.key("total")
-        writer.money(self.pricing.total)
+        self.display.write(subtotal - discount, into: &writer)
         writer.key("created_at")
         writer.timestamp(milliseconds: self.cart.createdAt)
         writer.key("updated_at")
@@ -66,9 +77,37 @@ struct CartResponse {
     }
 }
 
+/// How a response shows money: as stored (base-currency cents), or converted to a display
+/// currency and written with that currency's minor units.
+struct MoneyDisplay: Sendable {
+    /// `nil`: the base currency.
+    let currency: DisplayCurrency?
+
+    static let base = MoneyDisplay(currency: nil)
+
+    /// `amount` in the shown currency's smallest unit.
+    func amount(_ amount: Cents) -> Int64 {
+        self.currency.map { $0.convert(amount) } ?? amount.value
+    }
+
+    /// Writes an amount in the shown currency's smallest unit as a JSON number.
+    func write(_ minor: Int64, into writer: inout JSONWriter) {
+        if let currency = self.currency {
+            writer.money(minor: minor, minorUnits: currency.minorUnits)
+        } else {
+            writer.money(Cents(minor))
+        }
+    }
+}
+
 /// One cart line as the API shows it.
 struct CartItemResponse {
     let item: CartItem
+    var display: MoneyDisplay = .base
+
+    /// The unit price shown, and the line total: that price times the quantity.
+    var unit: Int64 { self.display.amount(self.item.unitPrice) }
+    var total: Int64 { self.unit * Int64(self.item.quantity) }
 
     func write(into writer: inout JSONWriter) {
         writer.beginObject()
@@ -81,9 +120,9 @@ struct CartItemResponse {
         writer.key("quantity")
         writer.integer(self.item.quantity)
         writer.key("unit_price")
-        writer.money(self.item.unitPrice)
+        self.display.write(self.unit, into: &writer)
         writer.key("total_price")
-        writer.money(self.item.totalPrice)
+        self.display.write(self.total, into: &writer)
         writer.key("created_at")
         writer.timestamp(milliseconds: self.item.createdAt)
         writer.key("updated_at")
@@ -96,14 +135,19 @@ struct CartItemResponse {
 struct CartSummaryResponse {
     let cart: Cart
     let currency: String
+    var display: MoneyDisplay = .base
 
     func response() -> Response {
         var writer = JSONWriter(capacity: 128)
-        self.write(into: &writer)
+        let subtotal = self.cart.items.reduce(Int64(0)) {
+            $0 + CartItemResponse(item: $1, display: self.display).total
+        }
+        self.write(into: &writer, subtotal: subtotal)
         return writer.response()
     }
 
-    func write(into writer: inout JSONWriter) {
+    /// `subtotal`: the sum of the line totals as shown.
+    func write(into writer: inout JSONWriter, subtotal: Int64) {
         let units = self.cart.totalQuantity
         writer.beginObject()
         writer.key("total_items")
@@ -113,7 +157,7 @@ struct CartSummaryResponse {
         writer.key("total_quantity")
         writer.integer(units)
         writer.key("subtotal")
-        writer.money(self.cart.subtotal)
+        self.display.write(subtotal, into: &writer)
         writer.key("currency")
         writer.string(self.currency)
         writer.endObject()

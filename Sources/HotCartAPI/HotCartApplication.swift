@@ -3,6 +3,7 @@ import CartDomain
 import CartStore
 import Catalog
 import Checkout
+import Currencies
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -19,6 +20,7 @@ public struct HotCartServices: Sendable {
     public let postgres: PostgresClient
     public let products: ProductCache
     public let promotions: PromoCodeCache
+    public let rates: CurrencyRateCache
     public let store: RedisCartStore
     public let checkouts: CheckoutService
     public let users: UserRepository
@@ -35,6 +37,10 @@ public struct HotCartServices: Sendable {
         )
         self.promotions = PromoCodeCache(
             repository: PromoCodeRepository(client: self.postgres, logger: logger),
+            logger: logger
+        )
+        self.rates = CurrencyRateCache(
+            repository: CurrencyRateRepository(postgres: self.postgres, logger: logger),
             logger: logger
         )
         self.store = RedisCartStore(
@@ -56,7 +62,7 @@ public struct HotCartServices: Sendable {
     }
 
     /// The services to run beside the HTTP server, in start order.
-    public var runnable: [any Service] { [self.redis, self.postgres, self.products, self.promotions] }
+    public var runnable: [any Service] { [self.redis, self.postgres, self.products, self.promotions, self.rates] }
 }
 
 /// Builds the router with every HotCart route and middleware; the server and the tests use it.
@@ -70,9 +76,12 @@ public func buildRouter(
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AllowedOriginsMiddleware(origins: Set(configuration.corsOrigins)))
     router.add(middleware: BearerTokenMiddleware(tokens: services.tokens))
-    OperationsController(redis: services.redis, postgres: services.postgres, metrics: services.metrics).addRoutes(
-        to: router
-    )
+    OperationsController(
+        redis: services.redis,
+        postgres: services.postgres,
+        metrics: services.metrics,
+        displayCurrencies: configuration.displayCurrencies
+    ).addRoutes(to: router)
     let authenticator = Authenticator(users: services.users, revocations: TokenRevocations(redis: services.redis))
     ProductController(
         repository: ProductRepository(client: services.postgres, logger: logger),
@@ -100,7 +109,12 @@ public func buildRouter(
     ).addRoutes(to: router)
     // Every route that acts on the caller's cart resolves its owner the same way.
     let owner = CartOwnerMiddleware(cookies: cookies, guestCartsEnabled: configuration.enableGuestCarts)
-    let cart = router.group("cart").add(middleware: owner)
+    let display = DisplayCurrencyMiddleware(
+        base: configuration.cart.currency,
+        offered: Set(configuration.displayCurrencies),
+        rates: services.rates
+    )
+    let cart = router.group("cart").add(middleware: owner).add(middleware: display)
     let checkouts = CheckoutController(service: services.checkouts)
     checkouts.addCartRoutes(to: cart)
     checkouts.addRoutes(to: router.group("checkouts").add(middleware: owner))
@@ -114,7 +128,14 @@ public func buildRouter(
     )
     sharing.addCartRoutes(to: cart)
     sharing.addPublicRoutes(to: router.group("shared-carts"))
-    sharing.addCopyRoutes(to: router.group("shared-carts").add(middleware: owner))
+    sharing.addCopyRoutes(to: router.group("shared-carts").add(middleware: owner).add(middleware: display))
+    CurrencyController(
+        repository: CurrencyRateRepository(postgres: services.postgres, logger: logger),
+        cache: services.rates,
+        base: configuration.cart.currency,
+        offered: configuration.displayCurrencies,
+        authenticator: authenticator
+    ).addRoutes(to: router.group("currencies"))
     CartController(
         store: services.store,
         products: services.products,

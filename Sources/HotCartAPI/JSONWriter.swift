@@ -105,6 +105,30 @@ struct JSONWriter {
         self.empty = false
     }
 
+    /// An amount of `minorUnits` decimals (`minor` in the smallest unit), as a JSON number
+    /// without trailing zeros: 3028 yen (0 decimals), 6.14 dinars from 6140 fils (3 decimals).
+    mutating func money(minor: Int64, minorUnits: Int) {
+        self.separate()
+        var magnitude = minor.magnitude
+        if minor < 0 { self.bytes.append(UInt8(ascii: "-")) }
+        var scale: UInt64 = 1
+        for _ in 0..<minorUnits { scale *= 10 }
+        self.writeDigits(Int64(magnitude / scale))
+        magnitude %= scale
+        if magnitude != 0 {
+            self.bytes.append(UInt8(ascii: "."))
+            var digits = minorUnits
+            while magnitude % 10 == 0 {
+                magnitude /= 10
+                digits -= 1
+            }
+            let text = String(magnitude)
+            self.bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits - text.utf8.count))
+            self.bytes.append(contentsOf: text.utf8)
+        }
+        self.empty = false
+    }
+
     mutating func null() {
         self.separate()
         self.append("null")

@@ -11,15 +11,30 @@ struct OperationsController {
     let redis: RedisClient
     let postgres: PostgresClient
     let metrics: PrometheusCollectorRegistry
+    /// The document as served: the shipped one with this server's display currencies.
+    let document: [UInt8]
+
+    init(
+        redis: RedisClient,
+        postgres: PostgresClient,
+        metrics: PrometheusCollectorRegistry,
+        displayCurrencies: [String]
+    ) {
+        self.redis = redis
+        self.postgres = postgres
+        self.metrics = metrics
+        self.document = Self.openAPIDocument(offering: displayCurrencies)
+    }
 
     func addRoutes(to router: Router<CartRequestContext>) {
         router.get("healthz") { _, _ in JSONBody.response(["status": "ok"]) }
         router.get("readyz", use: self.ready)
+        let document = self.document
         router.get("openapi.json") { _, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(bytes: Self.openAPIDocument))
+                body: .init(byteBuffer: ByteBuffer(bytes: document))
             )
         }
         router.get("metrics", use: self.prometheusMetrics)
@@ -38,6 +53,27 @@ struct OperationsController {
             headers: [.contentType: "text/plain; version=0.0.4"],
             body: .init(byteBuffer: ByteBuffer(bytes: text))
         )
+    }
+
+    /// The shipped document with `currencies` as the values the `currency` parameter takes.
+    static func openAPIDocument(offering currencies: [String]) -> [UInt8] {
+        guard var document = try? JSONSerialization.jsonObject(with: Data(Self.openAPIDocument)) as? [String: Any],
+            var components = document["components"] as? [String: Any],
+            var parameters = components["parameters"] as? [String: Any],
+            var currency = parameters["Currency"] as? [String: Any],
+            var schema = currency["schema"] as? [String: Any]
+        else {
+            return Self.openAPIDocument
+        }
+        schema["enum"] = currencies
+        currency["schema"] = schema
+        parameters["Currency"] = currency
+        components["parameters"] = parameters
+        document["components"] = components
+        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) else {
+            return Self.openAPIDocument
+        }
+        return Array(data)
     }
 
     static let openAPIDocument: [UInt8] = {

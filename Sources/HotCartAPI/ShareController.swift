@@ -127,9 +127,10 @@ struct ShareController {
         let outcome = try await self.store.addLines(items, to: context.requireSession(), changeID: RandomID.uuid())
         return CartResponse(
             cart: outcome.cart,
-            currency: self.currency,
+            currency: context.displayCurrency?.code ?? self.currency,
             pricing: CartPricing(cart: outcome.cart, promotions: self.promotions),
-            warnings: warnings + outcome.warnings.map { CartWarning($0, in: outcome.cart) }
+            warnings: warnings + outcome.warnings.map { CartWarning($0, in: outcome.cart) },
+            display: MoneyDisplay(currency: context.displayCurrency)
         ).response()
     }
 

@@ -39,9 +39,11 @@ func withTestApp(
         try await setUp(services)
         try await services.products.refresh()
         try await services.promotions.refresh()
+        try await services.rates.refresh()
         // The caches reload as in the server (every 500 ms).
         group.addTask { try await services.products.run() }
         group.addTask { try await services.promotions.run() }
+        group.addTask { try await services.rates.run() }
         try await app.test(.router) { client in try await test(client, services) }
     }
 }

@@ -1,0 +1,126 @@
+import Foundation
+import HotCartTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import HotCartAPI
+
+/// Display currencies: rates set by superusers, `?currency=` on the cart routes, amounts
+/// rounded half-up to each currency's minor units, and lines that add up to the subtotal shown.
+@Suite(.serialized) struct CurrencyControllerTests {
+    static func offered(_ configuration: inout AppConfiguration) {
+        configuration.displayCurrencies = ["USD", "EUR", "JPY", "KWD", "GBP"]
+    }
+
+    func money(_ object: [String: Any], _ key: String) -> Decimal? {
+        (object[key] as? NSNumber).map { Decimal(string: $0.stringValue) } ?? nil
+    }
+
+    @Test func superusersSetRatesAndEveryoneListsThem() async throws {
+        try await withTestApp(settings: Self.offered) { client, services async throws in
+            let admin = try await signedInSuperuser(client, services)
+            let set = try await admin.send(.put, "/currencies/eur", json: #"{"rate": 0.92}"#)
+            #expect(set.status == .ok)
+            #expect(set.json["code"] as? String == "EUR")
+            #expect(self.money(set.json, "rate") == Decimal(string: "0.92"))
+            #expect(set.json["minor_units"] as? Int == 2)
+            for (body, field) in [
+                (#"{"rate": 0}"#, "rate"), (#"{"rate": -1}"#, "rate"), (#"{"rate": 0.00000000001}"#, "rate"),
+            ] {
+                let refused = try await admin.send(.put, "/currencies/EUR", json: body)
+                #expect(refused.status == .badRequest && refused.json["field"] as? String == field)
+            }
+            #expect(try await admin.send(.put, "/currencies/USD", json: #"{"rate": 2}"#).status == .badRequest)
+            #expect(try await admin.send(.put, "/currencies/EURO", json: #"{"rate": 2}"#).status == .badRequest)
+            let shopper = Browser(client)
+            try await shopper.signUp()
+            #expect(try await shopper.send(.put, "/currencies/EUR", json: #"{"rate": 1}"#).code == "CART_011")
+
+            let listed = try await Browser(client).send(.get, "/currencies/")
+            let rates = Dictionary(
+                uniqueKeysWithValues: listed.jsonArray.compactMap { entry -> (String, [String: Any])? in
+                    (entry["code"] as? String).map { ($0, entry) }
+                }
+            )
+            #expect(Set(rates.keys) == ["USD", "EUR", "JPY", "KWD", "GBP"])
+            #expect(self.money(rates["USD"] ?? [:], "rate") == 1)
+            #expect(self.money(rates["EUR"] ?? [:], "rate") == Decimal(string: "0.92"))
+            #expect(rates["JPY"]?["minor_units"] as? Int == 0)
+            #expect(rates["KWD"]?["minor_units"] as? Int == 3)
+            // The served OpenAPI document offers exactly these for `?currency=`.
+            let document = try await client.execute(uri: "/openapi.json", method: .get).json
+            let components = document["components"] as? [String: Any]
+            let currency = (components?["parameters"] as? [String: Any])?["Currency"] as? [String: Any]
+            #expect(
+                (currency?["schema"] as? [String: Any])?["enum"] as? [String] == ["USD", "EUR", "JPY", "KWD", "GBP"]
+            )
+        }
+    }
+
+    @Test func yenAndDinarsAreRoundedToTheirMinorUnitsAndAddUp() async throws {
+        try await withTestApp(settings: Self.offered) { client, services async throws in
+            let admin = try await signedInSuperuser(client, services)
+            _ = try await admin.send(.put, "/currencies/JPY", json: #"{"rate": 151.5}"#)
+            _ = try await admin.send(.put, "/currencies/KWD", json: #"{"rate": 0.30715}"#)
+            let code = "FX-\(TestEnvironment.uniqueID().prefix(8))".uppercased()
+            _ = try await admin.send(.post, "/promo-codes/", json: #"{"code": "\#(code)", "percent_off": 15}"#)
+            let product = try await insertProduct(services, price: "19.99")
+            let shopper = Browser(client)
+            try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 3}"#)
+            try await shopper.send(.post, "/cart/promo", json: #"{"code": "\#(code)"}"#)
+
+            // 19.99 USD × 151.5 = 3028.485 → 3028 yen a unit, 9084 for three; 9.00 off → 1363.5 → 1364.
+            let yen = try await shopper.send(.get, "/cart?currency=JPY")
+            #expect(yen.status == .ok)
+            #expect(yen.json["currency"] as? String == "JPY")
+            let yenLine = try #require(yen.items.first)
+            #expect(self.money(yenLine, "unit_price") == 3028)
+            #expect(self.money(yenLine, "total_price") == 9084)
+            #expect(self.money(yen.json, "subtotal") == 9084)
+            #expect(self.money(yen.json, "discount") == 1364)
+            #expect(self.money(yen.json, "total") == 7720)
+            #expect(self.money(yen.json["summary"] as? [String: Any] ?? [:], "subtotal") == 9084)
+
+            // 19.99 × 0.30715 = 6.1399285 → 6.140 dinars a unit; 9.00 × 0.30715 = 2.76435 → 2.764.
+            let dinars = try await shopper.send(.get, "/cart?currency=kwd")
+            let dinarLine = try #require(dinars.items.first)
+            #expect(self.money(dinarLine, "unit_price") == Decimal(string: "6.14"))
+            #expect(self.money(dinarLine, "total_price") == Decimal(string: "18.42"))
+            #expect(self.money(dinars.json, "subtotal") == Decimal(string: "18.42"))
+            #expect(self.money(dinars.json, "discount") == Decimal(string: "2.764"))
+            #expect(self.money(dinars.json, "total") == Decimal(string: "15.656"))
+            let summary = try await shopper.send(.get, "/cart/summary?currency=KWD")
+            #expect(summary.json["currency"] as? String == "KWD")
+            #expect(self.money(summary.json, "subtotal") == Decimal(string: "18.42"))
+
+            // The base currency, asked for or not, is the cart as stored.
+            let dollars = try await shopper.send(.get, "/cart?currency=USD")
+            #expect(self.money(dollars.json, "total") == Decimal(string: "50.97"))
+        }
+    }
+
+    @Test func aCurrencyNotOfferedOrWithoutARateIsRefusedAndChangesNothing() async throws {
+        try await withTestApp(settings: Self.offered) { client, services async throws in
+            let product = try await insertProduct(services, price: "1.00")
+            let shopper = Browser(client)
+            let first = try await shopper.send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": \#(product), "quantity": 1}"#
+            )
+            for query in ["currency=XYZ", "currency=CHF", "currency=", "currency=GBP"] {
+                let refused = try await shopper.send(
+                    .post,
+                    "/cart/items?\(query)",
+                    json: #"{"product_id": \#(product), "quantity": 1}"#
+                )
+                #expect(refused.status == .badRequest && refused.code == "CART_005")
+                #expect(refused.json["field"] as? String == "currency")
+            }
+            let cart = try await shopper.send(.get, "/cart")
+            #expect(cart.json["version"] as? Int == first.json["version"] as? Int)
+            #expect(cart.items.first?["quantity"] as? Int == 1)
+        }
+    }
+}
