@@ -40,7 +40,7 @@ struct CurrencyController {
             throw CartError.invalidRequest("code must be an ISO 4217 code such as EUR", field: "code")
         }
         guard code != self.base else {
-            throw CartError.invalidRequest("The base currency \(code) always has rate 1", field: "code")
+            throw CartError(.invalidRequest, "The base currency \(code) always has rate 1", field: "code", status: 409)
         }
         struct Body: Decodable {
             var rate: Decimal

@@ -283,7 +283,6 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             // Completing it now is too late: it expires instead.
             await #expect(throws: CartError.self) { try await briefly.complete(checkout.id, session: session) }
-            #expect(try await briefly.expireOverdue() == 0)
             #expect(try await briefly.checkout(checkout.id, session: session).status == .expired)
             #expect(try await self.stock(services, product) == 9)
             #expect(try await self.uses(services, code) == 0)

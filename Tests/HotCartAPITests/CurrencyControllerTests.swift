@@ -31,7 +31,7 @@ import Testing
                 let refused = try await admin.send(.put, "/currencies/EUR", json: body)
                 #expect(refused.status == .badRequest && refused.json["field"] as? String == field)
             }
-            #expect(try await admin.send(.put, "/currencies/USD", json: #"{"rate": 2}"#).status == .badRequest)
+            #expect(try await admin.send(.put, "/currencies/USD", json: #"{"rate": 2}"#).status == .conflict)
             #expect(try await admin.send(.put, "/currencies/EURO", json: #"{"rate": 2}"#).status == .badRequest)
             let shopper = Browser(client)
             try await shopper.signUp()
