@@ -49,13 +49,17 @@ struct CurrencyController {
         var scaled = body.rate * Decimal(DisplayCurrency.rateScale)
         var rounded = Decimal()
         NSDecimalRound(&rounded, &scaled, 0, .plain)
-        guard rounded == scaled, body.rate > 0, body.rate <= 1_000_000_000 else {
+        // The integer read from the decimal's digits: `NSDecimalNumber.int64Value` goes through
+        // a Double and is wrong above 2^53.
+        guard rounded == scaled, body.rate > 0, body.rate <= 1_000_000_000, let scaledRate = Int64(rounded.description),
+            scaledRate > 0
+        else {
             throw CartError.invalidRequest(
                 "rate must be a number above 0 and at most 1000000000, with at most 10 decimals",
                 field: "rate"
             )
         }
-        let stored = try await self.repository.set(code, scaledRate: NSDecimalNumber(decimal: rounded).int64Value)
+        let stored = try await self.repository.set(code, scaledRate: scaledRate)
         try? await self.cache.refresh()
         var writer = JSONWriter(capacity: 128)
         Self.write(code: code, currency: stored.currency, updatedAt: stored.updatedAt, into: &writer)
