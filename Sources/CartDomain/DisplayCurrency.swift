@@ -26,8 +26,9 @@ public struct DisplayCurrency: Sendable, Hashable {
         // minor = cents × rate × 10^minorUnits / (rateScale × 10^2), in 128 bits.
         let numerator = Int128(amount.value) * Int128(self.scaledRate) * Self.power(self.minorUnits)
         let denominator = Int128(Self.rateScale) * 100
-        let magnitude = (numerator.magnitude + UInt128(denominator) / 2) / UInt128(denominator)
-        return numerator < 0 ? -Int64(magnitude) : Int64(magnitude)
+        // Clamped: an absurd rate on a huge cart shows the largest amount, never traps.
+        let magnitude = Int64(clamping: (numerator.magnitude + UInt128(denominator) / 2) / UInt128(denominator))
+        return numerator < 0 ? -magnitude : magnitude
     }
 
     private static func power(_ exponent: Int) -> Int128 {

@@ -37,7 +37,7 @@ struct CartResponse {
         for item in self.cart.items {
             let line = CartItemResponse(item: item, display: self.display)
             line.write(into: &writer)
-            subtotal += line.total
+            subtotal = subtotal.clampedAdding(line.total)
         }
         writer.endArray()
         writer.key("saved_items")
@@ -107,7 +107,10 @@ struct CartItemResponse {
 
     /// The unit price shown, and the line total: that price times the quantity.
     var unit: Int64 { self.display.amount(self.item.unitPrice) }
-    var total: Int64 { self.unit * Int64(self.item.quantity) }
+    var total: Int64 {
+        let (total, overflow) = self.unit.multipliedReportingOverflow(by: Int64(self.item.quantity))
+        return overflow ? .max : total
+    }
 
     func write(into writer: inout JSONWriter) {
         writer.beginObject()
@@ -140,7 +143,7 @@ struct CartSummaryResponse {
     func response() -> Response {
         var writer = JSONWriter(capacity: 128)
         let subtotal = self.cart.items.reduce(Int64(0)) {
-            $0 + CartItemResponse(item: $1, display: self.display).total
+            $0.clampedAdding(CartItemResponse(item: $1, display: self.display).total)
         }
         self.write(into: &writer, subtotal: subtotal)
         return writer.response()
@@ -182,5 +185,14 @@ struct CartWarning {
         writer.key("item_id")
         writer.string(self.itemID)
         writer.endObject()
+    }
+}
+
+extension Int64 {
+    /// The sum, or `Int64.max` where it would overflow (an absurd rate on a huge cart shows the
+    /// largest amount rather than trapping).
+    fileprivate func clampedAdding(_ other: Int64) -> Int64 {
+        let (sum, overflow) = self.addingReportingOverflow(other)
+        return overflow ? .max : sum
     }
 }
