@@ -51,11 +51,11 @@ struct CurrencyController {
         NSDecimalRound(&rounded, &scaled, 0, .plain)
         // The integer read from the decimal's digits: `NSDecimalNumber.int64Value` goes through
         // a Double and is wrong above 2^53.
-        guard rounded == scaled, body.rate > 0, body.rate <= 1_000_000_000, let scaledRate = Int64(rounded.description),
+        guard rounded == scaled, body.rate > 0, body.rate <= 1_000_000, let scaledRate = Int64(rounded.description),
             scaledRate > 0
         else {
             throw CartError.invalidRequest(
-                "rate must be a number above 0 and at most 1000000000, with at most 10 decimals",
+                "rate must be a number above 0 and at most 1000000, with at most 10 decimals",
                 field: "rate"
             )
         }

@@ -27,12 +27,13 @@ import Testing
             #expect(self.money(set.json, "rate") == Decimal(string: "0.92"))
             #expect(set.json["minor_units"] as? Int == 2)
             // A rate with more digits than a Double holds is stored exactly or refused, never a crash.
-            let long = try await admin.send(.put, "/currencies/GBP", json: #"{"rate": 999999999.9999999}"#)
+            let long = try await admin.send(.put, "/currencies/GBP", json: #"{"rate": 999999.9999999999}"#)
             #expect(long.status == .ok || long.status == .badRequest)
             let gbp = try await admin.send(.put, "/currencies/GBP", json: #"{"rate": 0.79}"#)
             #expect(self.money(gbp.json, "rate") == Decimal(string: "0.79"))
             for (body, field) in [
                 (#"{"rate": 0}"#, "rate"), (#"{"rate": -1}"#, "rate"), (#"{"rate": 0.00000000001}"#, "rate"),
+                (#"{"rate": 1000000.5}"#, "rate"),
             ] {
                 let refused = try await admin.send(.put, "/currencies/EUR", json: body)
                 #expect(refused.status == .badRequest && refused.json["field"] as? String == field)
