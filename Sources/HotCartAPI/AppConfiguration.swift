@@ -118,7 +118,7 @@ public struct AppConfiguration: Sendable {
         // Read here too, so a bad value stops the server as well as the flusher (which uses the
         // flush and sweep settings) and the features still to come.
         for variable in [
-            "CART_CLEANUP_INTERVAL_HOURS", "CART_ABANDONED_AFTER_DAYS",
+            "CART_CLEANUP_INTERVAL_HOURS", "CART_ABANDONED_AFTER_DAYS", "CART_ARCHIVE_AFTER_DAYS",
             "FLUSH_BATCH_SIZE", "FLUSH_INTERVAL_MS", "FLUSH_METRICS_PORT",
         ] {
             _ = try reader.integer(variable, default: 1, range: 0...Int.max)

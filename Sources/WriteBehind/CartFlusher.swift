@@ -25,6 +25,7 @@ public final class CartFlusher: Service, Sendable {
     private let store: RedisCartStore
     private let writer: CartSnapshotWriter
     private let sweeper: CartSweeper
+    private let archiver: CartArchiver
     private let health: FlusherHealth
     private let now: @Sendable () -> Int64
     private let metrics = FlusherMetrics()
@@ -53,6 +54,11 @@ public final class CartFlusher: Service, Sendable {
         self.sweeper = CartSweeper(
             postgres: postgres,
             abandonedAfterDays: configuration.abandonedAfterDays,
+            logger: logger
+        )
+        self.archiver = CartArchiver(
+            postgres: postgres,
+            archiveAfterDays: configuration.archiveAfterDays,
             logger: logger
         )
         self.health = FlusherHealth(logger: logger)
@@ -150,7 +156,8 @@ public final class CartFlusher: Service, Sendable {
         min(self.configuration.maximumBackoffMilliseconds, 100 << min(max(failures - 1, 0), 10))
     }
 
-    /// The expiry and abandonment sweep when it is due, and the backlog gauge every second.
+    /// The expiry and abandonment sweep and the archive when they are due, and the backlog
+    /// gauge every second.
     private func keepHouse() async {
         var lastSweep: Int64 = 0
         var lastBacklog: Int64 = 0
@@ -166,6 +173,8 @@ public final class CartFlusher: Service, Sendable {
                     // costs only the figure, never a cart.
                     try? await WriteBehindStatus.add(outcome, to: self.redis)
                 }
+                // Every flusher archives (each batch is taken with SKIP LOCKED, so they share).
+                _ = try? await self.archiver.archive(now: now)
                 lastSweep =
                     outcome != nil ? self.now() : self.now() - self.configuration.cleanupIntervalMilliseconds + 60_000
             }

@@ -16,6 +16,9 @@ public struct FlusherConfiguration: Sendable {
     public var cleanupIntervalMilliseconds: Int64 = 24 * 3_600_000
     /// A user cart untouched this long is `abandoned` (`CART_ABANDONED_AFTER_DAYS`).
     public var abandonedAfterDays: Int = 14
+    /// An abandoned or expired cart untouched this long moves to the archive
+    /// (`CART_ARCHIVE_AFTER_DAYS`).
+    public var archiveAfterDays: Int = 90
     /// Batches in flight at once, each from its own share of the shards (`FLUSH_WORKERS`).
     public var workers: Int = 4
     /// Caps the retry back-off while PostgreSQL or Redis is down.
@@ -34,6 +37,7 @@ public struct FlusherConfiguration: Sendable {
         let hours = try reader.integer("CART_CLEANUP_INTERVAL_HOURS", default: 24, range: 1...8760)
         self.cleanupIntervalMilliseconds = Int64(hours) * 3_600_000
         self.abandonedAfterDays = try reader.integer("CART_ABANDONED_AFTER_DAYS", default: 14, range: 1...3650)
+        self.archiveAfterDays = try reader.integer("CART_ARCHIVE_AFTER_DAYS", default: 90, range: 1...36500)
         // Not in the contract: how many batches one flusher writes at once.
         self.workers = try reader.integer("FLUSH_WORKERS", default: 4, range: 1...64)
         // Not in the contract: how long a dead flusher's records wait before another claims them.

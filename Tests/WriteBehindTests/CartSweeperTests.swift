@@ -94,4 +94,64 @@ import Testing
             #expect(try await state(postgres, idleUser) == ("converted", 1))
         }
     }
+
+    /// Where cart `id` is: its status and lines in the working tables, and whether the archive
+    /// holds it and how many of its lines.
+    func archived(_ postgres: PostgresClient, _ id: String) async throws -> (carts: Int, lines: Int) {
+        var carts = 0
+        var lines = 0
+        for try await count in try await postgres.query(
+            "SELECT count(*)::int FROM cart_archive WHERE id = \(id)::uuid"
+        ).decode(Int.self) {
+            carts = count
+        }
+        for try await count in try await postgres.query(
+            "SELECT count(*)::int FROM cart_item_archive WHERE cart_id = \(id)::uuid"
+        ).decode(Int.self) {
+            lines = count
+        }
+        return (carts, lines)
+    }
+
+    @Test func cartsThatEndedLongAgoMoveToTheArchiveWithTheirLinesOnce() async throws {
+        let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await postgres.run() }
+            defer { group.cancelAll() }
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            var ended: [String] = []
+            for index in 0..<30 {
+                let id = try await insertCart(
+                    postgres,
+                    user: nil,
+                    updatedAt: now - 100 * day,
+                    expiresAt: now - 93 * day
+                )
+                let status = index.isMultiple(of: 2) ? "abandoned" : "expired"
+                for try await _ in try await postgres.query(
+                    "UPDATE cart SET status = \(status) WHERE id = \(id)::uuid"
+                ) {}
+                ended.append(id)
+            }
+            let recent = try await insertCart(postgres, user: nil, updatedAt: now - 10 * day, expiresAt: now - 3 * day)
+            for try await _ in try await postgres.query(
+                "UPDATE cart SET status = 'expired' WHERE id = \(recent)::uuid"
+            ) {}
+            let oldActive = try await insertCart(postgres, user: nil, updatedAt: now - 100 * day, expiresAt: nil)
+
+            // Two flushers archive at once, in small batches: each cart moves exactly once.
+            let archiver = CartArchiver(postgres: postgres, archiveAfterDays: 90, logger: logger)
+            async let first = archiver.archive(now: now, batchSize: 4)
+            async let second = archiver.archive(now: now, batchSize: 4)
+            let moved = try await first + second
+            #expect(moved >= ended.count)
+            for id in ended {
+                #expect(try await archived(postgres, id) == (1, 1))
+                #expect(try await state(postgres, id) == ("", 0))
+            }
+            #expect(try await archived(postgres, recent) == (0, 0))
+            #expect(try await state(postgres, recent) == ("expired", 1))
+            #expect(try await state(postgres, oldActive) == ("active", 1))
+        }
+    }
 }
