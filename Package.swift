@@ -88,11 +88,19 @@ let package = Package(
         .target(
             name: "Checkout",
             dependencies: [
-                "CartDomain", "CartStore", "Promotions",
+                "CartDomain", "CartEvents", "CartStore", "Promotions",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Cart events: the outbox written beside the changes it reports, and its delivery.
+        .target(
+            name: "CartEvents",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Display currencies: rates in PostgreSQL and the in-process cache cart answers convert with.
@@ -130,7 +138,8 @@ let package = Package(
         .target(
             name: "HotCartAPI",
             dependencies: [
-                "Accounts", "CartDomain", "CartStore", "Catalog", "Checkout", "Currencies", "Database", "HotCartConfiguration",
+                "Accounts", "CartDomain", "CartEvents", "CartStore", "Catalog", "Checkout", "Currencies", "Database",
+                "HotCartConfiguration",
                 "Promotions", "RedisClient", "Sharing", "WriteBehind",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -147,7 +156,7 @@ let package = Package(
         .target(
             name: "WriteBehind",
             dependencies: [
-                "CartDomain", "CartStore", "Database", "HotCartConfiguration", "RedisClient",
+                "CartDomain", "CartEvents", "CartStore", "Database", "HotCartConfiguration", "RedisClient",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,4 +1,5 @@
 import CartDomain
+import CartEvents
 import Logging
 import PostgresNIO
 import Promotions
@@ -88,6 +89,13 @@ struct CheckoutRepository: Sendable {
                 linesReturned: false
             )
             try await self.insert(checkout, on: connection)
+            try await CartEventOutbox.recordConversion(
+                checkoutID: checkout.id,
+                cartID: cart.id,
+                userID: cart.owner.userID,
+                on: connection,
+                logger: self.logger
+            )
             let version = try await handOver()
             try await self.markConverted(cart, version: version, at: reservation.now, on: connection)
             return checkout

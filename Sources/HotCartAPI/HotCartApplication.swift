@@ -1,5 +1,6 @@
 import Accounts
 import CartDomain
+import CartEvents
 import CartStore
 import Catalog
 import Checkout
@@ -129,6 +130,10 @@ public func buildRouter(
     sharing.addCartRoutes(to: cart)
     sharing.addPublicRoutes(to: router.group("shared-carts"))
     sharing.addCopyRoutes(to: router.group("shared-carts").add(middleware: owner).add(middleware: display))
+    AdminController(
+        events: CartEventLog(postgres: services.postgres, logger: logger),
+        authenticator: authenticator
+    ).addRoutes(to: router.group("admin"))
     CurrencyController(
         repository: CurrencyRateRepository(postgres: services.postgres, logger: logger),
         cache: services.rates,

@@ -129,6 +129,13 @@ struct JSONWriter {
         self.empty = false
     }
 
+    /// A value that is already JSON (PostgreSQL's `jsonb` text), written as it is.
+    mutating func json(_ text: String) {
+        self.separate()
+        self.bytes.append(contentsOf: text.utf8)
+        self.empty = false
+    }
+
     mutating func null() {
         self.separate()
         self.append("null")

@@ -1,10 +1,12 @@
+import CartEvents
 import Logging
 import Metrics
 import PostgresNIO
 
 /// The periodic cleanup of durable carts: guest carts whose `expires_at` has passed become
 /// `expired` and lose their lines; user carts untouched for `abandonedAfterDays` become
-/// `abandoned`. Safe with several flushers: a sweep runs under a transaction-scoped advisory
+/// `abandoned`; each change writes its `cart.expired` or `cart.abandoned` event into the outbox
+/// in the same transaction. Safe with several flushers: a sweep runs under a transaction-scoped advisory
 /// lock, and a flusher that finds it taken skips its turn.
 public struct CartSweeper: Sendable {
     /// How many carts one sweep changed.
@@ -51,24 +53,27 @@ public struct CartSweeper: Sendable {
                 logger: self.logger
             )
             for try await id in expired.decode(String.self) { expiredIDs.append(id) }
+            // The events carry the lines, so they are written before the lines go.
+            try await CartEventOutbox.record(.expired, cartIDs: expiredIDs, on: connection, logger: self.logger)
             if !expiredIDs.isEmpty {
                 for try await _ in try await connection.query(
                     "DELETE FROM cart_item WHERE cart_id = ANY(\(expiredIDs)::uuid[])",
                     logger: self.logger
                 ) {}
             }
-            var abandoned = 0
+            var abandonedIDs: [String] = []
             let rows = try await connection.query(
                 """
                 UPDATE cart SET status = 'abandoned'
                 WHERE status = 'active' AND user_id IS NOT NULL
                   AND updated_at < to_timestamp(\(abandonedBefore)::bigint / 1000.0)
-                RETURNING id
+                RETURNING id::text
                 """,
                 logger: self.logger
             )
-            for try await _ in rows { abandoned += 1 }
-            return Outcome(expired: expiredIDs.count, abandoned: abandoned, ran: true)
+            for try await id in rows.decode(String.self) { abandonedIDs.append(id) }
+            try await CartEventOutbox.record(.abandoned, cartIDs: abandonedIDs, on: connection, logger: self.logger)
+            return Outcome(expired: expiredIDs.count, abandoned: abandonedIDs.count, ran: true)
         }
         if outcome.ran {
             self.expiredCount.increment(by: outcome.expired)

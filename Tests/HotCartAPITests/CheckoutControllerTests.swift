@@ -95,6 +95,15 @@ import Testing
             #expect(stranger.status == .notFound && stranger.code == "CART_014")
             #expect(try await Browser(client).send(.post, "/checkouts/\(id)/cancel").code == "CART_014")
             #expect(try await self.stock(services, product) == 7)
+            // The conversion's event is in the outbox, with the lines at their checkout prices.
+            let admin = try await signedInSuperuser(client, services)
+            let events = try await admin.send(.get, "/admin/events?status=pending&limit=1000").jsonArray
+            let converted = try #require(events.first { $0["cart_id"] as? String == added.json["id"] as? String })
+            #expect(converted["type"] as? String == "cart.converted")
+            #expect((converted["subtotal"] as? NSNumber)?.doubleValue == 59.97)
+            let lines = converted["items"] as? [[String: Any]] ?? []
+            #expect(lines.count == 1 && lines.first?["quantity"] as? Int == 3)
+            #expect(try await shopper.send(.get, "/admin/events").status == .unauthorized)
         }
     }
 

@@ -92,6 +92,20 @@ import Testing
             #expect(try await state(postgres, abandonedUser) == ("abandoned", 1))
             // Only active carts change: a converted cart stays converted.
             #expect(try await state(postgres, idleUser) == ("converted", 1))
+            // Each change wrote its event, with the lines the cart had, in the same transaction.
+            var events: [String: (String, String?, String)] = [:]
+            for try await (cart, type, email, subtotal) in try await postgres.query(
+                """
+                SELECT cart_id::text, type, email, subtotal::text FROM cart_event
+                WHERE cart_id = ANY(\([expiredGuest, liveGuest, idleUser, abandonedUser])::uuid[])
+                """
+            ).decode((String, String, String?, String).self) {
+                events[cart] = (type, email, subtotal)
+            }
+            #expect(events.count == 2)
+            #expect(events[expiredGuest]?.0 == "cart.expired" && events[expiredGuest]?.2 == "11.98")
+            #expect(events[abandonedUser]?.0 == "cart.abandoned")
+            #expect(events[abandonedUser]?.1 == otherUser + "@example.com")
         }
     }
 
