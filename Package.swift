@@ -99,8 +99,12 @@ let package = Package(
         .target(
             name: "CartEvents",
             dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Display currencies: rates in PostgreSQL and the in-process cache cart answers convert with.
@@ -167,7 +171,7 @@ let package = Package(
         .executableTarget(
             name: "hotcart",
             dependencies: [
-                "Accounts", "HotCartAPI", "Catalog", "Checkout", "Database", "HotCartConfiguration", "WriteBehind",
+                "Accounts", "CartEvents", "HotCartAPI", "Catalog", "Checkout", "Database", "HotCartConfiguration", "WriteBehind",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -234,7 +238,7 @@ let package = Package(
         .testTarget(
             name: "HotCartAPITests",
             dependencies: [
-                "Accounts", "CartStore", "HotCartAPI", "HotCartConfiguration", "HotCartTestSupport",
+                "Accounts", "CartEvents", "CartStore", "HotCartAPI", "HotCartConfiguration", "HotCartTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

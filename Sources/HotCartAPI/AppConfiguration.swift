@@ -1,5 +1,6 @@
 import CartDomain
 import Database
+import Foundation
 import HotCartConfiguration
 import PostgresNIO
 import RedisClient
@@ -32,6 +33,10 @@ public struct AppConfiguration: Sendable {
     public var reservation: Duration
     /// How long a shared cart can be read (`CART_SHARE_TTL_DAYS`).
     public var shareLifetime: Duration
+    /// Where the flusher POSTs cart events (`CART_WEBHOOK_URL`); `nil`: no delivery.
+    public var webhookURL: String?
+    /// Signs each webhook body (`CART_WEBHOOK_SECRET`). Never logged.
+    public var webhookSecret: String
     /// The currencies a cart may be shown in with `?currency=` (`CART_CURRENCIES`; the base
     /// currency, `CART_CURRENCY`, always among them).
     public var displayCurrencies: [String]
@@ -55,6 +60,8 @@ public struct AppConfiguration: Sendable {
         self.reservation = .seconds(15 * 60)
         self.shareLifetime = .seconds(30 * 86_400)
         self.displayCurrencies = ["USD"]
+        self.webhookURL = nil
+        self.webhookSecret = ""
     }
 
     /// Reads the contract's variables; defaults as in `config/defaults.env`. `SECRET_KEY` is
@@ -115,6 +122,14 @@ public struct AppConfiguration: Sendable {
             )
         }
         self.displayCurrencies = [self.cart.currency] + currencies.filter { $0 != self.cart.currency }
+        let webhook = reader.string("CART_WEBHOOK_URL", default: "")
+        if !webhook.isEmpty {
+            guard let url = URL(string: webhook), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError(variable: "CART_WEBHOOK_URL", reason: "is not an http(s) URL")
+            }
+            self.webhookURL = webhook
+        }
+        self.webhookSecret = environment["CART_WEBHOOK_SECRET"] ?? ""
         // Read here too, so a bad value stops the server as well as the flusher (which uses the
         // flush and sweep settings) and the features still to come.
         for variable in [

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CartEvents
 import CartStore
 import Checkout
 import Foundation
@@ -10,6 +11,7 @@ import Metrics
 import PostgresNIO
 import Prometheus
 import RedisClient
+import ServiceLifecycle
 import WriteBehind
 
 /// `hotcart flush`: the write-behind flusher sidecar, with its own `/metrics` and `/healthz`.
@@ -57,6 +59,17 @@ struct Flush: AsyncParsableCommand {
             ),
             logger: logger
         )
+        // Cart events go to CART_WEBHOOK_URL when it is set.
+        var services: [any Service] = [redis, postgres, flusher, checkouts]
+        if let url = shared.webhookURL {
+            services.append(
+                WebhookDelivery(
+                    configuration: .init(url: url, secret: shared.webhookSecret),
+                    postgres: postgres,
+                    logger: logger
+                )
+            )
+        }
         let router = Router()
         router.get("healthz") { _, _ in #"{"status":"ok"}"# }
         router.get("metrics") { _, _ in String(decoding: registry.emitToBuffer(), as: UTF8.self) }
@@ -66,7 +79,7 @@ struct Flush: AsyncParsableCommand {
                 address: .hostname(shared.host, port: flushing.metricsPort),
                 serverName: "HotCart flusher"
             ),
-            services: [redis, postgres, flusher, checkouts],
+            services: services,
             logger: logger
         )
         try await app.runService()
