@@ -34,6 +34,14 @@ import Testing
         }
     }
 
+    @Test func theSignatureIsTheHexHMACSHA256OfTheBody() {
+        // The example every HMAC library reproduces (e.g. Python: hmac.new(b"key", …, sha256)).
+        #expect(
+            WebhookDelivery.signature(of: "The quick brown fox jumps over the lazy dog", secret: "key")
+                == "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+        )
+    }
+
     @Test func aReceiverThatFailsAndRecoversGetsEveryEventInOrderPerCartSigned() async throws {
         let logger = {
             var logger = Logger(label: "hotcart.test")
