@@ -25,6 +25,8 @@ public struct AppConfiguration: Sendable {
     public var enableGuestCarts: Bool
     public var enableCartMerge: Bool
     public var enableCartValidation: Bool
+    /// `GET /admin/analytics` answers (`ENABLE_CART_ANALYTICS`); otherwise 404.
+    public var enableCartAnalytics: Bool
     /// How long an access token lives (`ACCESS_TOKEN_EXPIRE_MINUTES`).
     public var accessTokenLifetime: Duration
     /// bcrypt cost for new password hashes (`PASSWORD_HASH_COST`, not in the contract; 12).
@@ -55,6 +57,7 @@ public struct AppConfiguration: Sendable {
         self.enableGuestCarts = true
         self.enableCartMerge = true
         self.enableCartValidation = true
+        self.enableCartAnalytics = true
         self.accessTokenLifetime = .seconds(30 * 60)
         self.passwordHashCost = 12
         self.reservation = .seconds(15 * 60)
@@ -138,6 +141,6 @@ public struct AppConfiguration: Sendable {
         ] {
             _ = try reader.integer(variable, default: 1, range: 0...Int.max)
         }
-        _ = try reader.flag("ENABLE_CART_ANALYTICS", default: true)
+        self.enableCartAnalytics = try reader.flag("ENABLE_CART_ANALYTICS", default: true)
     }
 }

@@ -132,6 +132,8 @@ public func buildRouter(
     sharing.addCopyRoutes(to: router.group("shared-carts").add(middleware: owner).add(middleware: display))
     AdminController(
         events: CartEventLog(postgres: services.postgres, logger: logger),
+        analytics: CartAnalytics(postgres: services.postgres, logger: logger),
+        analyticsEnabled: configuration.enableCartAnalytics,
         authenticator: authenticator
     ).addRoutes(to: router.group("admin"))
     CurrencyController(

@@ -26,6 +26,8 @@ import Testing
     @Test(arguments: [
         ("PORT", "eighty"), ("CART_MAX_ITEMS", "-1"), ("CART_SESSION_TTL_DAYS", "1.5"),
         ("ENABLE_GUEST_CARTS", "maybe"), ("REDIS_URL", "http://x"), ("REDIS_URL", "redis://a:1,b:2"),
+        ("CART_WEBHOOK_URL", "ftp://x"), ("CART_CURRENCIES", "USD,EURO"), ("CART_RESERVATION_MINUTES", "0"),
+        ("CART_SHARE_TTL_DAYS", "x"),
         ("DATABASE_URL", "nope"), ("FLUSH_BATCH_SIZE", "x"),
     ])
     func aBadValueNamesItsVariable(variable: String, value: String) {
