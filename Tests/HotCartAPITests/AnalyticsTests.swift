@@ -69,8 +69,12 @@ import Testing
         }
     }
 
+    static func analyticsOff(_ configuration: inout AppConfiguration) {
+        configuration.enableCartAnalytics = false
+    }
+
     @Test func analyticsCanBeTurnedOff() async throws {
-        try await withTestApp(settings: { $0.enableCartAnalytics = false }) { client, services async throws in
+        try await withTestApp(settings: Self.analyticsOff) { client, services async throws in
             let admin = try await signedInSuperuser(client, services)
             #expect(try await admin.send(.get, "/admin/analytics").status == .notFound)
         }
