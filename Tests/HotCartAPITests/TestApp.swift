@@ -32,19 +32,23 @@ func withTestApp(
         router: buildRouter(configuration: configuration, services: services, logger: logger),
         logger: logger
     )
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await services.redis.run() }
-        group.addTask { await services.postgres.run() }
-        defer { group.cancelAll() }
+    try await withThrowingTaskGroup(of: Void.self) { clients in
+        clients.addTask { try await services.redis.run() }
+        clients.addTask { await services.postgres.run() }
+        defer { clients.cancelAll() }
         try await setUp(services)
         try await services.products.refresh()
         try await services.promotions.refresh()
         try await services.rates.refresh()
-        // The caches reload as in the server (every 500 ms).
-        group.addTask { try await services.products.run() }
-        group.addTask { try await services.promotions.run() }
-        group.addTask { try await services.rates.run() }
-        try await app.test(.router) { client in try await test(client, services) }
+        // The caches reload as in the server (every 500 ms). They stop, and their last reload
+        // ends, before the clients they read through do, as a service group stops them.
+        try await withThrowingTaskGroup(of: Void.self) { caches in
+            caches.addTask { try await services.products.run() }
+            caches.addTask { try await services.promotions.run() }
+            caches.addTask { try await services.rates.run() }
+            defer { caches.cancelAll() }
+            try await app.test(.router) { client in try await test(client, services) }
+        }
     }
 }
 
