@@ -1,3 +1,5 @@
+import PostgresNIO
+
 /// One cart event of the outbox, as stored.
 public struct CartEvent: Sendable, Hashable {
     /// Lowercase UUID; the `X-HotCart-Delivery` header of its webhook.
@@ -17,4 +19,40 @@ public struct CartEvent: Sendable, Hashable {
     public var status: String
     public var attempts: Int
     public var deliveredAt: Int64?
+}
+
+extension CartEvent {
+    /// The columns every read of the outbox selects, in the order ``events(in:)`` decodes.
+    static let columns = """
+        id::text, type, cart_id::text, user_id::text, email, items::text, (subtotal * 100)::bigint,
+        (extract(epoch FROM occurred_at) * 1000)::bigint, status, attempts,
+        (extract(epoch FROM delivered_at) * 1000)::bigint
+        """
+
+    /// The events of rows that selected ``columns``.
+    static func events(in rows: PostgresRowSequence) async throws -> [CartEvent] {
+        var events: [CartEvent] = []
+        for try await row in rows {
+            let (id, type, cartID, userID, email, items, subtotal, occurred, status, attempts, delivered) =
+                try row.decode(
+                    (String, String, String, String?, String?, String, Int64, Int64, String, Int, Int64?).self
+                )
+            events.append(
+                CartEvent(
+                    id: id,
+                    type: type,
+                    cartID: cartID,
+                    userID: userID,
+                    email: email,
+                    itemsJSON: items,
+                    subtotalCents: subtotal,
+                    occurredAt: occurred,
+                    status: status,
+                    attempts: attempts,
+                    deliveredAt: delivered
+                )
+            )
+        }
+        return events
+    }
 }

@@ -149,8 +149,7 @@ public struct WebhookDelivery: Service {
     private static func due(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [CartEvent] {
         let rows = try await connection.query(
             """
-            SELECT id::text, type, cart_id::text, user_id::text, email, items::text, (subtotal * 100)::bigint,
-                   (extract(epoch FROM occurred_at) * 1000)::bigint, status, attempts, NULL::bigint
+            SELECT \(unescaped: CartEvent.columns)
             FROM cart_event AS event
             WHERE status = 'pending' AND next_attempt_at <= now()
               AND NOT EXISTS (
@@ -162,29 +161,7 @@ public struct WebhookDelivery: Service {
             """,
             logger: logger
         )
-        var events: [CartEvent] = []
-        for try await row in rows {
-            let (id, type, cartID, userID, email, items, subtotal, occurred, status, attempts, _) =
-                try row.decode(
-                    (String, String, String, String?, String?, String, Int64, Int64, String, Int, Int64?).self
-                )
-            events.append(
-                CartEvent(
-                    id: id,
-                    type: type,
-                    cartID: cartID,
-                    userID: userID,
-                    email: email,
-                    itemsJSON: items,
-                    subtotalCents: subtotal,
-                    occurredAt: occurred,
-                    status: status,
-                    attempts: attempts,
-                    deliveredAt: nil
-                )
-            )
-        }
-        return events
+        return try await CartEvent.events(in: rows)
     }
 
     /// Delivered, retried later (back-off doubling from `firstRetry`, capped at an hour), or
