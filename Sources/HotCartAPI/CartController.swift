@@ -121,10 +121,10 @@ struct CartController {
         let merged = try await self.merger.merge(guest: context.guestSession, into: context.requireSession())
         var response = CartResponse(
             cart: merged.cart,
-            currency: context.displayCurrency?.code ?? self.settings.currency,
-            pricing: CartPricing(cart: merged.cart, promotions: self.promotions),
-            warnings: merged.warnings.map { CartWarning($0, in: merged.cart) },
-            display: MoneyDisplay(currency: context.displayCurrency)
+            context: context,
+            baseCurrency: self.settings.currency,
+            promotions: self.promotions,
+            warnings: merged.warnings.map { CartWarning($0, in: merged.cart) }
         ).response()
         if let rotated = merged.rotated { response.headers.append(rotated) }
         return response
@@ -268,12 +268,8 @@ struct CartController {
         status: HTTPResponse.Status = .ok,
         headers: HTTPFields = [:]
     ) -> Response {
-        CartResponse(
-            cart: cart,
-            currency: context.displayCurrency?.code ?? self.settings.currency,
-            pricing: CartPricing(cart: cart, promotions: self.promotions),
-            display: MoneyDisplay(currency: context.displayCurrency)
-        ).response(status: status, headers: headers)
+        CartResponse(cart: cart, context: context, baseCurrency: self.settings.currency, promotions: self.promotions)
+            .response(status: status, headers: headers)
     }
 
     /// The `{item_id}` path parameter as a lowercase UUID; a malformed one is CART_003.

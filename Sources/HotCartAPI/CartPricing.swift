@@ -2,8 +2,9 @@ import CartDomain
 import Foundation
 import Promotions
 
-/// The promotion fields of a CartResponse: the code the cart holds, its discount and the
-/// total, from the cart as read in one step and the code's rules as last cached.
+/// The promotion fields of a CartResponse: the code the cart holds and its discount (the
+/// response subtracts it from the subtotal it shows), from the cart as read in one step and
+/// the code's rules as last cached.
 ///
 /// The discount is a function of the cart's lines and the code's rules, so every answer
 /// shows the discount of exactly the cart it shows. A cart whose code gives nothing now
@@ -11,26 +12,24 @@ import Promotions
 /// with a discount of 0 and a warning saying why.
 struct CartPricing {
     var promoCode: String?
-    var discount: Cents
-    var total: Cents
+    var discount: Cents = .zero
     var warning: CartWarning?
 
-    init(cart: Cart, promotions: PromoCodeCache, now: Int64 = Self.now()) {
-        let subtotal = cart.subtotal
+    /// `now` (milliseconds since 1970) is read only for a cart that holds a code: a cart
+    /// without one, most of them, costs nothing here.
+    init(cart: Cart, promotions: PromoCodeCache, now: Int64? = nil) {
         self.promoCode = cart.promoCode
-        self.discount = .zero
-        self.total = subtotal
         guard let held = cart.promoCode else { return }
         guard let code = promotions.code(held) else {
             self.warning = CartWarning(PromoRefusal.unknown(held))
             return
         }
-        if let refusal = code.refusal(subtotal: subtotal, now: now) {
+        let subtotal = cart.subtotal
+        if let refusal = code.refusal(subtotal: subtotal, now: now ?? Self.now()) {
             self.warning = CartWarning(refusal)
             return
         }
         self.discount = code.discount(on: subtotal)
-        self.total = subtotal - self.discount
     }
 
     /// Milliseconds since 1970.

@@ -1,5 +1,6 @@
 import CartDomain
 import Hummingbird
+import Promotions
 
 /// The contract's CartResponse: the PyShop seed's fields plus summary, saved items, version,
 /// currency, warnings and the promotion fields.
@@ -74,6 +75,26 @@ struct CartResponse {
         writer.key("expires_at")
         writer.timestamp(milliseconds: self.cart.expiresAt)
         writer.endObject()
+    }
+}
+
+extension CartResponse {
+    /// The cart as the request asked to see it: priced with the cached promotion codes, in
+    /// the request's display currency (`?currency=`) or else in `baseCurrency`.
+    init(
+        cart: Cart,
+        context: CartRequestContext,
+        baseCurrency: String,
+        promotions: PromoCodeCache,
+        warnings: [CartWarning] = []
+    ) {
+        self.init(
+            cart: cart,
+            currency: context.displayCurrency?.code ?? baseCurrency,
+            pricing: CartPricing(cart: cart, promotions: promotions),
+            warnings: warnings,
+            display: MoneyDisplay(currency: context.displayCurrency)
+        )
     }
 }
 

@@ -127,10 +127,10 @@ struct ShareController {
         let outcome = try await self.store.addLines(items, to: context.requireSession(), changeID: RandomID.uuid())
         return CartResponse(
             cart: outcome.cart,
-            currency: context.displayCurrency?.code ?? self.currency,
-            pricing: CartPricing(cart: outcome.cart, promotions: self.promotions),
-            warnings: warnings + outcome.warnings.map { CartWarning($0, in: outcome.cart) },
-            display: MoneyDisplay(currency: context.displayCurrency)
+            context: context,
+            baseCurrency: self.currency,
+            promotions: self.promotions,
+            warnings: warnings + outcome.warnings.map { CartWarning($0, in: outcome.cart) }
         ).response()
     }
 
