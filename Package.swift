@@ -49,10 +49,16 @@ let package = Package(
         .target(name: "HotCartConfiguration"),
         // The cart domain: money, limits, carts, errors with their contract codes.
         .target(name: "CartDomain"),
-        // Hot carts in Redis: key layout and the Lua scripts that change a cart atomically.
+        // Hot carts in Redis: key layout, the Lua scripts that change a cart atomically, and the
+        // feed that tells every server process of those changes.
         .target(
             name: "CartStore",
-            dependencies: ["CartDomain", "RedisClient", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: [
+                "CartDomain", "RedisClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             resources: [.copy("Scripts")]
         ),
         // PostgreSQL: the versioned schema migrations and their runner.

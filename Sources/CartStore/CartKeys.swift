@@ -49,6 +49,12 @@ public struct CartKeys: Sendable, Hashable {
         "hc:{\(shard)}:wb"
     }
 
+    /// The sharded pub/sub channel on which every change to a cart of `shard` is announced as
+    /// `<version> <cart key>` (the scripts' `commit` publishes it, in the cart's slot).
+    public static func changeChannel(shard: Int) -> String {
+        "hc:{\(shard)}:ev"
+    }
+
     /// The owner of the cart stored under `cartKey` (`hc:{<shard>}:cart:<owner key>`).
     public static func owner(ofCartKey cartKey: String) -> CartOwner? {
         guard let range = cartKey.range(of: ":cart:") else { return nil }

@@ -35,6 +35,14 @@ public struct AppConfiguration: Sendable {
     public var reservation: Duration
     /// How long a shared cart can be read (`CART_SHARE_TTL_DAYS`).
     public var shareLifetime: Duration
+    /// Live cart streams (`GET /cart/events`) one process holds at most (`CART_EVENTS_MAX_STREAMS`).
+    public var eventStreamsMaximum: Int
+    /// How often an idle live cart stream gets a comment line (`CART_EVENTS_KEEPALIVE_SECONDS`,
+    /// not in the contract; 15).
+    public var eventStreamKeepAlive: Duration
+    /// How long one live cart stream lasts before the server ends it and the client reconnects
+    /// with `Last-Event-ID` (`CART_EVENTS_STREAM_SECONDS`, not in the contract; one hour).
+    public var eventStreamLifetime: Duration
     /// Where the flusher POSTs cart events (`CART_WEBHOOK_URL`); `nil`: no delivery.
     public var webhookURL: String?
     /// Signs each webhook body (`CART_WEBHOOK_SECRET`). Never logged.
@@ -62,6 +70,9 @@ public struct AppConfiguration: Sendable {
         self.passwordHashCost = 12
         self.reservation = .seconds(15 * 60)
         self.shareLifetime = .seconds(30 * 86_400)
+        self.eventStreamsMaximum = 10_000
+        self.eventStreamKeepAlive = .seconds(15)
+        self.eventStreamLifetime = .seconds(3600)
         self.displayCurrencies = ["USD"]
         self.webhookURL = nil
         self.webhookSecret = ""
@@ -115,6 +126,11 @@ public struct AppConfiguration: Sendable {
         self.reservation = .seconds(reservationMinutes * 60)
         let shareDays = try reader.integer("CART_SHARE_TTL_DAYS", default: 30, range: 1...3650)
         self.shareLifetime = .seconds(shareDays * 86_400)
+        self.eventStreamsMaximum = try reader.integer("CART_EVENTS_MAX_STREAMS", default: 10_000, range: 1...1_000_000)
+        let keepAlive = try reader.integer("CART_EVENTS_KEEPALIVE_SECONDS", default: 15, range: 1...3600)
+        self.eventStreamKeepAlive = .seconds(keepAlive)
+        let streamSeconds = try reader.integer("CART_EVENTS_STREAM_SECONDS", default: 3600, range: 1...86_400)
+        self.eventStreamLifetime = .seconds(streamSeconds)
         let currencies = reader.string("CART_CURRENCIES", default: "USD").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
         guard currencies.allSatisfy(DisplayCurrency.isWellFormed), DisplayCurrency.isWellFormed(self.cart.currency)

@@ -63,7 +63,7 @@ struct CartResponse {
         writer.endArray()
         writer.key("promo_code")
         writer.string(self.pricing.promoCode)
-        let discount = min(self.display.amount(self.pricing.discount), subtotal)
+        let discount = self.display.discount(self.pricing, subtotal: subtotal)
         writer.key("discount")
         self.display.write(discount, into: &writer)
         writer.key("total")
@@ -109,6 +109,16 @@ struct MoneyDisplay: Sendable {
     /// `amount` in the shown currency's smallest unit.
     func amount(_ amount: Cents) -> Int64 {
         self.currency.map { $0.convert(amount) } ?? amount.value
+    }
+
+    /// The subtotal shown: the sum of the line totals shown.
+    func subtotal(of items: [CartItem]) -> Int64 {
+        items.reduce(Int64(0)) { $0.clampedAdding(CartItemResponse(item: $1, display: self).total) }
+    }
+
+    /// The discount shown: the base discount converted, never more than the subtotal shown.
+    func discount(_ pricing: CartPricing, subtotal: Int64) -> Int64 {
+        min(self.amount(pricing.discount), subtotal)
     }
 
     /// Writes an amount in the shown currency's smallest unit as a JSON number.
@@ -163,10 +173,7 @@ struct CartSummaryResponse {
 
     func response() -> Response {
         var writer = JSONWriter(capacity: 128)
-        let subtotal = self.cart.items.reduce(Int64(0)) {
-            $0.clampedAdding(CartItemResponse(item: $1, display: self.display).total)
-        }
-        self.write(into: &writer, subtotal: subtotal)
+        self.write(into: &writer, subtotal: self.display.subtotal(of: self.cart.items))
         return writer.response()
     }
 

@@ -23,6 +23,8 @@ public struct HotCartServices: Sendable {
     public let promotions: PromoCodeCache
     public let rates: CurrencyRateCache
     public let store: RedisCartStore
+    /// Tells this process's live cart streams of changes made by any process.
+    public let changes: CartChangeFeed
     public let checkouts: CheckoutService
     public let users: UserRepository
     public let passwords: PasswordHasher
@@ -49,6 +51,12 @@ public struct HotCartServices: Sendable {
             settings: configuration.cart,
             durable: PostgresCartSource(postgres: self.postgres, logger: logger)
         )
+        self.changes = CartChangeFeed(
+            redis: self.redis,
+            maximumWatchers: configuration.eventStreamsMaximum,
+            keepAliveInterval: configuration.eventStreamKeepAlive,
+            logger: logger
+        )
         self.checkouts = CheckoutService(
             postgres: self.postgres,
             store: self.store,
@@ -63,7 +71,9 @@ public struct HotCartServices: Sendable {
     }
 
     /// The services to run beside the HTTP server, in start order.
-    public var runnable: [any Service] { [self.redis, self.postgres, self.products, self.promotions, self.rates] }
+    public var runnable: [any Service] {
+        [self.redis, self.postgres, self.products, self.promotions, self.rates, self.changes]
+    }
 }
 
 /// Builds the router with every HotCart route and middleware; the server and the tests use it.
@@ -143,6 +153,13 @@ public func buildRouter(
         offered: configuration.displayCurrencies,
         authenticator: authenticator
     ).addRoutes(to: router.group("currencies"))
+    CartEventsController(
+        store: services.store,
+        feed: services.changes,
+        promotions: services.promotions,
+        baseCurrency: configuration.cart.currency,
+        lifetime: configuration.eventStreamLifetime
+    ).addRoutes(to: cart)
     CartController(
         store: services.store,
         products: services.products,

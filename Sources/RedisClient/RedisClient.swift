@@ -46,6 +46,7 @@ public final class RedisClient: Service, Sendable {
     private let cluster: RedisCluster
     private let poolsToRun: AsyncStream<RedisNodePool>
     private let callLatency: Timer
+    private let connectTimeout: TimeAmount
 
     public init(
         configuration: Configuration,
@@ -60,6 +61,7 @@ public final class RedisClient: Service, Sendable {
         self.poolsToRun = poolsToRun
         self.seed = makePool(configuration.seeds[0])
         self.cluster = RedisCluster(seeds: configuration.seeds, firstSeed: self.seed, makePool: makePool)
+        self.connectTimeout = configuration.connectTimeout
         self.callLatency = Timer(label: "hotcart_redis_call_duration_seconds", preferredDisplayUnit: .seconds)
     }
 
@@ -110,6 +112,41 @@ public final class RedisClient: Service, Sendable {
         guard redirected else { return try results.map { try $0.get() } }
         self.cluster.activate()
         return try await self.cluster.completing(commands, results: results)
+    }
+
+    /// Receives what is published with `SPUBLISH` on the sharded `channels`, one subscribed
+    /// connection per node serving them, until the task is cancelled; or throws when a
+    /// connection fails or a channel's slot moves to another node. Messages published while no
+    /// subscription stands are not received: subscribe again, and treat `onSubscribed` (run
+    /// once per node when its channels are confirmed) as "anything may have been missed".
+    public func subscribe(
+        toShardChannels channels: [String],
+        onSubscribed: @escaping @Sendable () -> Void,
+        onMessage: @escaping @Sendable (_ channel: String, _ message: String) -> Void
+    ) async throws {
+        let byNode = Dictionary(grouping: channels) { channel in
+            self.cluster.isActive ? self.cluster.endpoint(forSlot: HashSlot.of(channel)) : self.seed.endpoint
+        }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (endpoint, channels) in byNode {
+                    let subscription = RedisShardSubscription(
+                        endpoint: endpoint,
+                        channels: channels,
+                        connectTimeout: self.connectTimeout,
+                        pingInterval: .seconds(1)
+                    )
+                    group.addTask { try await subscription.run(onSubscribed: onSubscribed, onMessage: onMessage) }
+                }
+                // One node's subscription ending ends them all: the caller subscribes again.
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch let error as RedisError {
+            if error.redirection(answeredBy: self.seed.endpoint) != nil { self.cluster.activate() }
+            if self.cluster.isActive { self.cluster.requestRefresh() }
+            throw error
+        }
     }
 
     /// Runs a script with EVALSHA; when Redis has lost its script cache (after a restart or

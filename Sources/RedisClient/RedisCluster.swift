@@ -75,6 +75,11 @@ final class RedisCluster: Sendable {
         }
     }
 
+    /// The master serving `slot` as far as the map knows (the first seed when it does not).
+    func endpoint(forSlot slot: Int) -> RedisEndpoint {
+        self.topology.withLock { $0.pool(forSlot: slot).endpoint }
+    }
+
     /// Sends one command to the master of its slot, following redirections.
     func send(_ arguments: [String]) async throws -> RedisValue {
         try await self.send(arguments, slot: RedisCommandRouting.slot(of: arguments))
@@ -162,7 +167,8 @@ final class RedisCluster: Sendable {
         return pool
     }
 
-    private func requestRefresh() {
+    /// Asks for the slot map again (the refresher loads it, at most ten times a second).
+    func requestRefresh() {
         self.refreshContinuation.yield()
     }
 

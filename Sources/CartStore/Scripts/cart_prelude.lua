@@ -26,7 +26,8 @@
 --   or {'err', <code>, <detail>}
 --   (code 'MISSING': the cart is not in Redis and may not be made here; nothing changed).
 -- Invariant: a script that answers 'err' has changed nothing but the rate-limit counter; one that
--- answers 'ok' after a change has bumped v, refreshed the TTL and appended one stream record.
+-- answers 'ok' after a change has bumped v, refreshed the TTL, appended one stream record and
+-- published one change notice.
 local cart_key, stream_key, rate_key = KEYS[1], KEYS[2], KEYS[3]
 -- A logged-out token reaches nothing (a guest's entry, '…:revoked:', is never set: not looked up).
 if string.sub(KEYS[4], -9) ~= ':revoked:' and redis.call('EXISTS', KEYS[4]) == 1 then
@@ -142,13 +143,16 @@ local function units()
   return tonumber(redis.call('HGET', cart_key, 'q') or '0')
 end
 
--- Ends a change: bump the version, refresh the TTL, append the write-behind record, and keep
--- the answer for the request's Idempotency-Key (24 h).
+-- Ends a change: bump the version, refresh the TTL, append the write-behind record, tell the
+-- live streams of every server process (SPUBLISH '<version> <cart key>' on the shard's channel,
+-- 'hc:{<shard>}:ev', in the cart's slot), and keep the answer for the request's Idempotency-Key
+-- (24 h).
 local function commit(new_line)
   local version = redis.call('HINCRBY', cart_key, 'v', 1)
   redis.call('HSET', cart_key, 'u', now)
   if ttl > 0 then redis.call('PEXPIRE', cart_key, ttl) end
   redis.call('XADD', stream_key, '*', 'cart', cart_key, 'v', version)
+  redis.call('SPUBLISH', string.sub(stream_key, 1, -3) .. 'ev', version .. ' ' .. cart_key)
   local reply = {'ok', (new_line and 1 or 0) + (cart_made and 2 or 0), redis.call('HGETALL', cart_key)}
   if remembers then redis.call('SET', idempotency_key, cjson.encode(reply), 'PX', 86400000) end
   return reply

@@ -1,0 +1,117 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One connection to one Redis node, subscribed to sharded channels (`SSUBSCRIBE`) for as
+/// long as it runs.
+///
+/// A subscribed connection carries no request/reply traffic, so it is its own connection,
+/// not one of the pool's. It sends a `PING` every ``pingInterval``; when nothing at all has
+/// come back for three intervals the node is taken for dead and ``run(onSubscribed:onMessage:)``
+/// throws ``RedisError/timeout``, so a silent network never leaves a subscriber deaf.
+struct RedisShardSubscription {
+    let endpoint: RedisEndpoint
+    let channels: [String]
+    let connectTimeout: TimeAmount
+    let pingInterval: Duration
+
+    /// Subscribes and hands every message to `onMessage` until the task is cancelled, or
+    /// throws when the connection fails, the node refuses a channel (`MOVED`: its slot is
+    /// elsewhere) or unsubscribes it (`sunsubscribe`: its slot moved away).
+    /// `onSubscribed` runs once the node has confirmed every channel.
+    func run(
+        onSubscribed: @escaping @Sendable () -> Void,
+        onMessage: @escaping @Sendable (_ channel: String, _ message: String) -> Void
+    ) async throws {
+        let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(self.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: self.endpoint.host, port: self.endpoint.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RedisReplyDecoder()))
+                    return try NIOAsyncChannel<RedisValue, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        try await connection.executeThenClose { replies, commands in
+            // One SSUBSCRIBE per channel: a cluster refuses one naming channels of several slots.
+            var subscribe = ByteBuffer()
+            for channel in self.channels {
+                var command = RedisCommandEncoder.encode(["SSUBSCRIBE", channel])
+                subscribe.writeBuffer(&command)
+            }
+            try await commands.write(subscribe)
+            let lastHeard = LastHeard()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    let silenceLimit = Self.nanoseconds(self.pingInterval) * 3
+                    while true {
+                        try await Task.sleep(for: self.pingInterval)
+                        if Self.uptime() - lastHeard.uptime.load(ordering: .relaxed) > silenceLimit {
+                            throw RedisError.timeout
+                        }
+                        try await commands.write(RedisCommandEncoder.encode(["PING"]))
+                    }
+                }
+                group.addTask {
+                    var confirmed = 0
+                    for try await reply in replies {
+                        lastHeard.uptime.store(Self.uptime(), ordering: .relaxed)
+                        switch try Self.push(reply) {
+                        case .message(let channel, let message):
+                            onMessage(channel, message)
+                        case .subscribed:
+                            confirmed += 1
+                            if confirmed == self.channels.count { onSubscribed() }
+                        case .unsubscribed:
+                            throw RedisError.connectionClosed
+                        case .other:
+                            break
+                        }
+                    }
+                    throw RedisError.connectionClosed
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// When the node last sent anything (nanoseconds of uptime).
+    private final class LastHeard: Sendable {
+        let uptime = Atomic<Int64>(RedisShardSubscription.uptime())
+    }
+
+    /// What a subscribed connection receives.
+    private enum Push {
+        case message(channel: String, message: String)
+        case subscribed
+        case unsubscribed
+        /// A `PING`'s answer.
+        case other
+    }
+
+    private static func push(_ reply: RedisValue) throws -> Push {
+        if case .error(let message) = reply { throw RedisError.server(message) }
+        guard let parts = reply.array, let kind = parts.first?.string else {
+            throw RedisError.unexpectedReply("a subscribed connection got a non-array reply")
+        }
+        switch kind {
+        case "smessage":
+            guard parts.count == 3, let channel = parts[1].string, let message = parts[2].string else {
+                throw RedisError.unexpectedReply("a malformed smessage")
+            }
+            return .message(channel: channel, message: message)
+        case "ssubscribe": return .subscribed
+        case "sunsubscribe": return .unsubscribed
+        default: return .other
+        }
+    }
+
+    private static func uptime() -> Int64 {
+        Int64(NIODeadline.now().uptimeNanoseconds)
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+}
