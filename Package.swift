@@ -182,8 +182,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Shared by the test targets: where the test Redis and PostgreSQL are, and a Redis
-        // server a test can start and kill itself.
+        // Shared by the test targets: where the test Redis and PostgreSQL are, a Redis server a
+        // test can start and kill itself, and `hotcart serve` processes with a small HTTP client.
         .target(
             name: "HotCartTestSupport",
             dependencies: [
@@ -191,6 +191,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/HotCartTestSupport"

@@ -13,7 +13,8 @@ import ServiceLifecycle
 /// "total"}` in the request's display currency. A client that comes back with `Last-Event-ID`
 /// equal to the cart's version gets no repeat of what it has. A comment line keeps the stream
 /// open every keep-alive interval. The stream ends when the client goes, when shutdown begins,
-/// or after ``lifetime`` (an EventSource reconnects by itself, with `Last-Event-ID`).
+/// or at the first keep-alive after ``lifetime`` (an EventSource reconnects by itself, with
+/// `Last-Event-ID`).
 struct CartEventsController {
     let store: RedisCartStore
     let feed: CartChangeFeed
@@ -39,28 +40,25 @@ struct CartEventsController {
         let body = ResponseBody { writer in
             try? await request.body.consumeWithInboundCloseHandler { _ in
                 try await withGracefulShutdownHandler {
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            try await Task.sleep(for: self.lifetime)
-                            watch.stop()
+                    // Checked at each signal (keep-alives come every few seconds): no timer per stream.
+                    let endOfLife = ContinuousClock.now + self.lifetime
+                    var shown = resumedVersion.map { (cartID: cart.id, version: $0) }
+                    var cart = cart
+                    var signals = watch.signals.makeAsyncIterator()
+                    while true {
+                        if shown?.cartID != cart.id || shown?.version != cart.version {
+                            try await writer.write(self.event(cart, display: display))
+                            shown = (cart.id, cart.version)
                         }
-                        defer { group.cancelAll() }
-                        var shown = resumedVersion.map { (cartID: cart.id, version: $0) }
-                        var cart = cart
-                        var signals = watch.signals.makeAsyncIterator()
-                        while true {
-                            if shown?.cartID != cart.id || shown?.version != cart.version {
-                                try await writer.write(self.event(cart, display: display))
-                                shown = (cart.id, cart.version)
-                            }
-                            switch await signals.next() {
-                            case .keepAlive:
-                                try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                            case .changed:
-                                cart = try await self.freshCart(of: session) ?? cart
-                            case nil:
-                                return
-                            }
+                        let signal = await signals.next()
+                        guard ContinuousClock.now < endOfLife else { return }
+                        switch signal {
+                        case .keepAlive:
+                            try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                        case .changed:
+                            cart = try await self.freshCart(of: session) ?? cart
+                        case nil:
+                            return
                         }
                     }
                 } onGracefulShutdown: {

@@ -90,6 +90,7 @@ public func buildRouter(
     OperationsController(
         redis: services.redis,
         postgres: services.postgres,
+        products: services.products,
         metrics: services.metrics,
         displayCurrencies: configuration.displayCurrencies
     ).addRoutes(to: router)

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Hummingbird
 import PostgresNIO
@@ -5,11 +6,13 @@ import Prometheus
 import RedisClient
 import WriteBehind
 
-/// `/healthz` (the process is alive), `/readyz` (Redis and PostgreSQL answer), `/metrics` and
+/// `/healthz` (the process is alive), `/readyz` (Redis and PostgreSQL answer, and the catalog
+/// is in memory), `/metrics` and
 /// `/openapi.json` (the OpenAPI 3.1 document of this API, shipped as a resource).
 struct OperationsController {
     let redis: RedisClient
     let postgres: PostgresClient
+    let products: ProductCache
     let metrics: PrometheusCollectorRegistry
     /// The document as served: the shipped one with this server's display currencies.
     let document: [UInt8]
@@ -17,11 +20,13 @@ struct OperationsController {
     init(
         redis: RedisClient,
         postgres: PostgresClient,
+        products: ProductCache,
         metrics: PrometheusCollectorRegistry,
         displayCurrencies: [String]
     ) {
         self.redis = redis
         self.postgres = postgres
+        self.products = products
         self.metrics = metrics
         self.document = Self.openAPIDocument(offering: displayCurrencies)
     }
@@ -89,11 +94,14 @@ struct OperationsController {
         async let redisUp = self.redisAnswers()
         async let postgresUp = self.postgresAnswers()
         let (redis, postgres) = await (redisUp, postgresUp)
+        // Until the catalog is in memory an add would answer "product not found".
+        let catalog = self.products.isLoaded
+        let ready = redis && postgres && catalog
         let body = [
-            "status": redis && postgres ? "ready" : "unavailable", "redis": redis ? "ok" : "down",
-            "postgres": postgres ? "ok" : "down",
+            "status": ready ? "ready" : "unavailable", "redis": redis ? "ok" : "down",
+            "postgres": postgres ? "ok" : "down", "catalog": catalog ? "ok" : "loading",
         ]
-        return JSONBody.response(body, status: redis && postgres ? .ok : .serviceUnavailable)
+        return JSONBody.response(body, status: ready ? .ok : .serviceUnavailable)
     }
 
     private func redisAnswers() async -> Bool {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import HotCartAPI
 import Hummingbird
 import Logging
@@ -12,12 +13,25 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging()
         let configuration = loadConfiguration()
+        raiseOpenFileLimit()
         let logger = Logger(label: "hotcart.serve")
         let registry = bootstrapPrometheus()
         let services = await HotCartServices(configuration: configuration, metrics: registry, logger: logger)
         let app = buildApplication(configuration: configuration, services: services, logger: logger)
         try await app.runService()
     }
+}
+
+/// Lets the process open as many files as the system allows it (the hard limit): each live
+/// cart stream (up to `CART_EVENTS_MAX_STREAMS`) holds a connection, and a soft limit of 1,024 is
+/// common.
+private func raiseOpenFileLimit() {
+    var limit = rlimit()
+    guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else {
+        return
+    }
+    limit.rlim_cur = limit.rlim_max
+    _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
 }
 
 /// Sends this process's swift-metrics to a Prometheus registry and returns it, for `/metrics`.

@@ -53,6 +53,7 @@ import Testing
             #expect(ready.status == .ok)
             #expect(ready.json["redis"] as? String == "ok")
             #expect(ready.json["postgres"] as? String == "ok")
+            #expect(ready.json["catalog"] as? String == "ok")
             _ = try await client.execute(uri: "/cart", method: .get)
             _ = try await client.execute(uri: "/cart/items/nope", method: .delete)
             let metrics = try await client.execute(uri: "/metrics", method: .get)

@@ -24,11 +24,13 @@ public enum TestEnvironment {
     /// with each (`@Test(arguments: TestEnvironment.redisDeployments)`).
     public static let redisDeployments = [redis, cluster]
 
+    /// The test database's URL (`HOTCART_TEST_DATABASE_URL`).
+    public static let databaseURL =
+        ProcessInfo.processInfo.environment["HOTCART_TEST_DATABASE_URL"]
+        ?? "postgres://hotcart:hotcart@127.0.0.1:55432/hotcart_test"
+
     public static let database: PostgresClient.Configuration = {
-        let url =
-            ProcessInfo.processInfo.environment["HOTCART_TEST_DATABASE_URL"]
-            ?? "postgres://hotcart:hotcart@127.0.0.1:55432/hotcart_test"
-        guard let configuration = DatabaseURL.configuration(from: url) else {
+        guard let configuration = DatabaseURL.configuration(from: databaseURL) else {
             fatalError("HOTCART_TEST_DATABASE_URL is not a postgres:// URL")
         }
         return configuration

@@ -1,0 +1,190 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// HTTP/1.1 over a fresh loopback connection per request, for tests that talk to a real server
+/// process (`hotcart serve`): one-shot requests, and `GET /cart/events` read event by event.
+public enum TestHTTP {
+    /// A whole answer.
+    public struct Reply: Sendable {
+        public var status: Int
+        public var headers: HTTPHeaders
+        public var body: String
+    }
+
+    /// Sends one request and reads its whole answer; fails after `timeout`.
+    public static func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        port: Int,
+        headers: [(String, String)] = [],
+        body: String? = nil,
+        timeout: Duration = .seconds(5)
+    ) async throws -> Reply {
+        try await withDeadline(timeout) {
+            try await self.exchange(method, path, port: port, headers: headers, body: body) { reader in
+                var text = ""
+                while let part = try await reader.inbound.next() {
+                    switch part {
+                    case .body(let bytes): text += String(buffer: bytes)
+                    case .end: return Reply(status: reader.status, headers: reader.headers, body: text)
+                    case .head: break
+                    }
+                }
+                throw TestHTTPError.closedEarly
+            }
+        }
+    }
+
+    /// Opens `GET path` (an event stream) and runs `body` with the stream, then closes it.
+    public static func withEventStream<Result: Sendable>(
+        port: Int,
+        path: String = "/cart/events",
+        headers: [(String, String)] = [],
+        _ body: (inout EventStreamReader) async throws -> Result
+    ) async throws -> Result {
+        try await self.exchange(.GET, path, port: port, headers: headers, body: nil) { reader in
+            var events = EventStreamReader(status: reader.status, headers: reader.headers, reader: reader)
+            return try await body(&events)
+        }
+    }
+
+    /// The response head has been read; `inbound` yields the rest.
+    public struct ResponseReader {
+        public let status: Int
+        public let headers: HTTPHeaders
+        var inbound: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
+    }
+
+    private static func exchange<Result: Sendable>(
+        _ method: HTTPMethod,
+        _ path: String,
+        port: Int,
+        headers: [(String, String)],
+        body: String?,
+        _ read: (inout ResponseReader) async throws -> Result
+    ) async throws -> Result {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(2))
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                        wrappingChannelSynchronously: channel
+                    )
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
+            head.headers.add(name: "Host", value: "127.0.0.1:\(port)")
+            head.headers.add(name: "Connection", value: "close")
+            for (name, value) in headers { head.headers.add(name: name, value: value) }
+            if let body { head.headers.add(name: "Content-Length", value: String(body.utf8.count)) }
+            try await outbound.write(.head(head))
+            if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(string: body)))) }
+            try await outbound.write(.end(nil))
+            var iterator = inbound.makeAsyncIterator()
+            guard case .head(let responseHead) = try await iterator.next() else { throw TestHTTPError.closedEarly }
+            var reader = ResponseReader(
+                status: Int(responseHead.status.code),
+                headers: responseHead.headers,
+                inbound: iterator
+            )
+            return try await read(&reader)
+        }
+    }
+}
+
+/// The events of one `text/event-stream` answer, as the server writes them.
+public struct EventStreamReader {
+    /// One event or comment.
+    public enum Item: Sendable, Equatable {
+        case event(name: String?, id: String?, data: String)
+        case comment(String)
+    }
+
+    public let status: Int
+    public let headers: HTTPHeaders
+    private var reader: TestHTTP.ResponseReader
+    private var pending = ""
+
+    init(status: Int, headers: HTTPHeaders, reader: TestHTTP.ResponseReader) {
+        self.status = status
+        self.headers = headers
+        self.reader = reader
+    }
+
+    /// The next event or comment; `nil` when the stream ended.
+    public mutating func next() async throws -> Item? {
+        while true {
+            if let end = self.pending.range(of: "\n\n") {
+                let block = self.pending[..<end.lowerBound]
+                self.pending.removeSubrange(..<end.upperBound)
+                return Self.item(block)
+            }
+            switch try await self.reader.inbound.next() {
+            case .body(let bytes): self.pending += String(buffer: bytes)
+            case .head: break
+            case .end, nil: return nil
+            }
+        }
+    }
+
+    /// The next event (comments skipped) within `timeout` of asking, or `nil`: the stream ended,
+    /// or `timeout` passed. Relies on the server's keep-alive comments to wake up in time.
+    public mutating func nextEvent(
+        within timeout: Duration
+    ) async throws -> (name: String?, id: String?, data: String)? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline, let item = try await self.next() {
+            if case .event(let name, let id, let data) = item { return (name, id, data) }
+        }
+        return nil
+    }
+
+    private static func item(_ block: Substring) -> Item {
+        var name: String?
+        var id: String?
+        var data: [Substring] = []
+        var comments: [Substring] = []
+        for line in block.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix(":") {
+                comments.append(line.dropFirst().drop { $0 == " " })
+                continue
+            }
+            let field = line.prefix { $0 != ":" }
+            var value = line.dropFirst(field.count + 1)
+            if value.hasPrefix(" ") { value = value.dropFirst() }
+            switch field {
+            case "event": name = String(value)
+            case "id": id = String(value)
+            case "data": data.append(value)
+            default: break
+            }
+        }
+        if data.isEmpty && name == nil && id == nil { return .comment(comments.joined(separator: "\n")) }
+        return .event(name: name, id: id, data: data.joined(separator: "\n"))
+    }
+}
+
+/// Why a test request failed.
+public enum TestHTTPError: Error {
+    case closedEarly
+    case timedOut
+}
+
+/// Runs `operation`, failing with ``TestHTTPError/timedOut`` (and cancelling it) after `timeout`.
+public func withDeadline<Result: Sendable>(
+    _ timeout: Duration,
+    _ operation: @escaping @Sendable () async throws -> Result
+) async throws -> Result {
+    try await withThrowingTaskGroup(of: Result.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw TestHTTPError.timedOut
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
