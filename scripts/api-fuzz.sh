@@ -2,7 +2,8 @@
 # schemathesis (pinned in LoadTests/schemathesis-requirements.txt) against the served
 # /openapi.json, every check, as a guest and as a signed-in superuser. Sourced by scripts/test
 # after services.sh and the build: uses $BIN, $PG_PORT, $REDIS_PORT, $LOCAL, log().
-# Bounded: 10 examples per operation, 5 s per request, 10 minutes per run; loopback only.
+# Bounded: 10 examples per operation, 5 s per request, 10 minutes per run; loopback only. Live
+# cart streams (GET /cart/events) end after a second here, so each is a complete answer.
 # Returns non-zero on any finding. A fresh database (hotcart_fuzz) and Redis db 2 each run, so
 # the products it creates, changes and deletes never reach the unit tests' database.
 
@@ -39,6 +40,7 @@ api_fuzz() {
 
   SECRET_KEY=api-fuzz-secret-key REDIS_URL="redis://127.0.0.1:$REDIS_PORT/2" DATABASE_URL="$database" \
     HOST=127.0.0.1 PORT=$port PASSWORD_HASH_COST=4 CART_RATE_LIMIT_PER_MINUTE=0 CART_COOKIE_SECURE=false \
+    CART_EVENTS_KEEPALIVE_SECONDS=1 CART_EVENTS_STREAM_SECONDS=1 \
     "$BIN" serve >"$LOCAL/api-fuzz-server.log" 2>&1 &
   local server=$!
   for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/healthz" && break; sleep 0.1; done

@@ -15,6 +15,8 @@ import Testing
         #expect(configuration.cookieName == "pyshop_cart_session")
         #expect(configuration.cookieSecure)
         #expect(configuration.redis == [RedisEndpoint(host: "127.0.0.1", port: 6379)])
+        #expect(configuration.eventStreamsMaximum == 10_000)
+        #expect(configuration.eventStreamKeepAlive == .seconds(15))
     }
 
     @Test func redisURLMayListTheSeedNodesOfACluster() throws {
@@ -27,7 +29,7 @@ import Testing
         ("PORT", "eighty"), ("CART_MAX_ITEMS", "-1"), ("CART_SESSION_TTL_DAYS", "1.5"),
         ("ENABLE_GUEST_CARTS", "maybe"), ("REDIS_URL", "http://x"), ("REDIS_URL", "redis://a:1,b:2"),
         ("CART_WEBHOOK_URL", "ftp://x"), ("CART_CURRENCIES", "USD,EURO"), ("CART_RESERVATION_MINUTES", "0"),
-        ("CART_SHARE_TTL_DAYS", "x"),
+        ("CART_SHARE_TTL_DAYS", "x"), ("CART_EVENTS_MAX_STREAMS", "0"), ("CART_EVENTS_KEEPALIVE_SECONDS", "x"),
         ("DATABASE_URL", "nope"), ("FLUSH_BATCH_SIZE", "x"),
     ])
     func aBadValueNamesItsVariable(variable: String, value: String) {

@@ -89,7 +89,12 @@ import Testing
                 }
                 try await server.start()
                 try await Self.subscribing(redis, to: [channel]) { received, _ async throws in
-                    #expect(try await received.waitUntil({ $0.subscribedNodes.load(ordering: .relaxed) == 1 }, within: .seconds(5)))
+                    #expect(
+                        try await received.waitUntil(
+                            { $0.subscribedNodes.load(ordering: .relaxed) == 1 },
+                            within: .seconds(5)
+                        )
+                    )
                     _ = try await redis.send(["SPUBLISH", channel, "back"])
                     #expect(try await received.waitUntil { $0.messages.withLock { $0[channel] } == "back" })
                 }
@@ -115,7 +120,9 @@ import Testing
             var delivered = false
             for _ in 0..<10 where !delivered {
                 try await Self.subscribing(redis, to: [channel]) { received, _ async throws in
-                    guard try await received.waitUntil({ $0.subscribedNodes.load(ordering: .relaxed) == 1 }) else { return }
+                    guard try await received.waitUntil({ $0.subscribedNodes.load(ordering: .relaxed) == 1 }) else {
+                        return
+                    }
                     _ = try await redis.send(["SPUBLISH", channel, "moved"])
                     delivered = try await received.waitUntil { $0.messages.withLock { $0[channel] } == "moved" }
                 }
