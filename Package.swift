@@ -130,6 +130,7 @@ let package = Package(
                 "CartDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Accounts: users in PostgreSQL, bcrypt passwords, HS256 access tokens and their revocation.
@@ -177,7 +178,8 @@ let package = Package(
         .executableTarget(
             name: "hotcart",
             dependencies: [
-                "Accounts", "CartEvents", "HotCartAPI", "Catalog", "Checkout", "Database", "HotCartConfiguration", "WriteBehind",
+                "Accounts", "CartEvents", "HotCartAPI", "Catalog", "Checkout", "Database", "HotCartConfiguration", "Sharing",
+                "WriteBehind",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -44,6 +44,24 @@ public struct CartShareRepository: Sendable {
         }
     }
 
+    /// Deletes up to `batch` shares expired at `now` (milliseconds since 1970), their lines with
+    /// them, and returns how many went. Sweepers may run it side by side: a share another one
+    /// holds is skipped.
+    public func deleteExpired(now: Int64, batch: Int = 1000) async throws -> Int {
+        let rows = try await self.postgres.query(
+            """
+            DELETE FROM cart_share WHERE id IN (
+                SELECT id FROM cart_share WHERE expires_at <= to_timestamp(\(now)::bigint / 1000.0)
+                ORDER BY expires_at LIMIT \(batch) FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """,
+            logger: self.logger
+        )
+        var deleted = 0
+        for try await _ in rows.decode(String.self) { deleted += 1 }
+        return deleted
+    }
+
     /// The share `id` unless it is unknown or expired at `now` (milliseconds since 1970).
     public func share(_ id: String, now: Int64) async throws -> CartShare? {
         let rows = try await self.postgres.query(

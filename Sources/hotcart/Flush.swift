@@ -12,6 +12,7 @@ import PostgresNIO
 import Prometheus
 import RedisClient
 import ServiceLifecycle
+import Sharing
 import WriteBehind
 
 /// `hotcart flush`: the write-behind flusher sidecar, with its own `/metrics` and `/healthz`.
@@ -59,8 +60,12 @@ struct Flush: AsyncParsableCommand {
             ),
             logger: logger
         )
+        let shares = CartShareSweeper(
+            repository: CartShareRepository(postgres: postgres, logger: logger),
+            logger: logger
+        )
         // Cart events go to CART_WEBHOOK_URL when it is set.
-        var services: [any Service] = [redis, postgres, flusher, checkouts]
+        var services: [any Service] = [redis, postgres, flusher, checkouts, shares]
         if let url = shared.webhookURL {
             services.append(
                 WebhookDelivery(

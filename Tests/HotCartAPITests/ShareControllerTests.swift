@@ -108,7 +108,7 @@ import Testing
         }
     }
 
-    @Test func anUnknownOrExpiredShareIsNotFound() async throws {
+    @Test func anUnknownOrExpiredShareIsNotFoundAndTheSweepDeletesExpiredOnes() async throws {
         try await withTestApp { client, services async throws in
             let shopper = Browser(client)
             for path in ["/shared-carts/no-such-share", "/shared-carts/%2E%2E"] {
@@ -125,6 +125,18 @@ import Testing
             let expired = CartShare(of: cart, now: CartPricing.now() - 10_000, lifetimeMilliseconds: 5_000)
             try await repository.save(expired)
             #expect(try await shopper.send(.get, "/shared-carts/\(expired.id)").code == "CART_014")
+
+            // The sweep deletes the expired share and its lines, and leaves a live one.
+            let live = CartShare(of: cart, now: CartPricing.now(), lifetimeMilliseconds: 60_000)
+            try await repository.save(live)
+            while try await repository.deleteExpired(now: CartPricing.now(), batch: 50) > 0 {}
+            let left = try await services.postgres.query(
+                "SELECT id FROM cart_share WHERE id IN (\(expired.id), \(live.id))"
+            )
+            var ids: [String] = []
+            for try await id in left.decode(String.self) { ids.append(id) }
+            #expect(ids == [live.id])
+            #expect(try await shopper.send(.get, "/shared-carts/\(live.id)").status == .ok)
         }
     }
 }
