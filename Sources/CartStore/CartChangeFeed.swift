@@ -33,6 +33,8 @@ public final class CartChangeFeed: Service, Sendable {
         var count = 0
         var nextID = 0
         var subscribing = false
+        /// Whether the subscription now standing was confirmed by every node.
+        var subscribed = false
         var stopped = false
     }
 
@@ -75,9 +77,6 @@ public final class CartChangeFeed: Service, Sendable {
         }
     }
 
-    /// Number of watchers now.
-    public var watcherCount: Int { self.registry.withLock { $0.count } }
-
     /// Subscribes once the first watcher comes, and keeps the subscription (made again after
     /// any failure) and the keep-alive beat until the task is cancelled or shutdown begins;
     /// then ends every watcher's signals.
@@ -99,16 +98,31 @@ public final class CartChangeFeed: Service, Sendable {
 
     private func keepSubscribed() async {
         let channels = (0..<CartKeys.shardCount).map(CartKeys.changeChannel(shard:))
+        var failing = false
         while !Task.isCancelled {
             do {
                 try await self.redis.subscribe(
                     toShardChannels: channels,
-                    onSubscribed: { self.wakeAll(.changed) },
+                    onSubscribed: {
+                        self.registry.withLock { $0.subscribed = true }
+                        self.wakeAll(.changed)
+                    },
                     onMessage: { _, notice in self.deliver(notice) }
                 )
             } catch {
                 if Task.isCancelled { return }
-                self.logger.warning("cart change subscription lost; subscribing again", metadata: ["error": "\(error)"])
+                // Said once per outage, not at every attempt while Redis is away.
+                let wasUp = self.registry.withLock { registry in
+                    defer { registry.subscribed = false }
+                    return registry.subscribed
+                }
+                if wasUp || !failing {
+                    self.logger.warning(
+                        "cart change subscription lost; subscribing again",
+                        metadata: ["error": "\(error)"]
+                    )
+                }
+                failing = true
             }
             try? await Task.sleep(for: .milliseconds(200))
         }

@@ -16,8 +16,13 @@ public struct CartShareSweeper: Service {
     }
 
     public func run() async throws {
+        // Shutdown cancels the wait (and a batch in flight, which rolls back).
+        await cancelWhenGracefulShutdown { await self.sweepUntilCancelled() }
+    }
+
+    private func sweepUntilCancelled() async {
         var failing = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        while !Task.isCancelled {
             do {
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 var deleted = 0
