@@ -161,7 +161,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
-            resources: [.copy("Resources/openapi.json")]
+            resources: [.copy("Resources/openapi.json"), .copy("Pages")]
         ),
         // The write-behind flusher: cart snapshots from Redis streams to PostgreSQL, in batches.
         .target(

@@ -1,4 +1,5 @@
 import CartDomain
+import HTTPTypes
 import Hummingbird
 
 /// Resolves who owns the cart of a request and keeps the guest session cookie alive.
@@ -7,6 +8,7 @@ import Hummingbird
 /// to a guest cart). Otherwise a valid signed cookie names the guest session; a missing,
 /// malformed or tampered one gets a fresh session (never adopted). Every guest answer carries
 /// the cookie again, so its `Max-Age` slides with each request, as the cart's TTL does in Redis.
+/// Every answer varies by `Authorization` and `Cookie`.
 struct CartOwnerMiddleware: RouterMiddleware {
     typealias Context = CartRequestContext
 
@@ -23,7 +25,9 @@ struct CartOwnerMiddleware: RouterMiddleware {
         case .valid(let token):
             context.session = CartSession(owner: .user(id: token.userID), tokenID: token.tokenID)
             context.guestSession = self.cookies.presented(in: request)?.session
-            return try await next(request, context)
+            var response = try await next(request, context)
+            response.headers.append(Self.vary)
+            return response
         case .invalid:
             throw CartError.authRequired
         case .absent:
@@ -38,6 +42,11 @@ struct CartOwnerMiddleware: RouterMiddleware {
             response = ErrorResponder.response(for: error, logger: context.logger)
         }
         response.headers.append(self.cookies.setCookie(guest.cookieValue))
+        response.headers.append(Self.vary)
         return response
     }
+
+    /// Whose cart an answer shows depends on both: a cache must not answer one owner's request
+    /// (or revalidate its `ETag`, a version two carts can share) with another owner's cart.
+    private static let vary = HTTPField(name: .vary, value: "Authorization, Cookie")
 }

@@ -94,6 +94,7 @@ public func buildRouter(
         metrics: services.metrics,
         displayCurrencies: configuration.displayCurrencies
     ).addRoutes(to: router)
+    PagesController().addRoutes(to: router)
     let authenticator = Authenticator(users: services.users, revocations: TokenRevocations(redis: services.redis))
     ProductController(
         repository: ProductRepository(client: services.postgres, logger: logger),

@@ -45,13 +45,23 @@ struct OperationsController {
         router.get("metrics", use: self.prometheusMetrics)
     }
 
-    /// This process's metrics, then the write-behind status read from Redis (left out, not
-    /// failed, when Redis does not answer: the scrape still shows the process).
+    /// This process's metrics, then the write-behind status and the number of keys read from
+    /// Redis (left out, not failed, when Redis does not answer: the scrape still shows the
+    /// process).
     @Sendable func prometheusMetrics(request: Request, context: CartRequestContext) async throws -> Response {
         var text = self.metrics.emitToBuffer()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         if let status = try? await WriteBehindStatus.read(from: self.redis, now: now) {
             text.append(contentsOf: status.prometheusText.utf8)
+        }
+        if let sizes = try? await self.redis.sendToEveryMaster(["DBSIZE"]) {
+            let keys = sizes.reduce(0) { $0 + ($1.int ?? 0) }
+            text.append(
+                contentsOf:
+                    "# HELP hotcart_redis_keys Keys in Redis on every master: the hot carts and their companions.\n"
+                    .utf8
+            )
+            text.append(contentsOf: "# TYPE hotcart_redis_keys gauge\nhotcart_redis_keys \(keys)\n".utf8)
         }
         return Response(
             status: .ok,

@@ -114,6 +114,16 @@ public final class RedisClient: Service, Sendable {
         return try await self.cluster.completing(commands, results: results)
     }
 
+    /// Sends a keyless command to every master (the one server, without a cluster) and returns
+    /// their replies, for figures a cluster keeps per node (`DBSIZE`, `INFO`).
+    public func sendToEveryMaster(_ arguments: [String]) async throws -> [RedisValue] {
+        let masters = self.cluster.isActive ? self.cluster.masters() : [self.seed]
+        return try await withThrowingTaskGroup(of: RedisValue.self) { group in
+            for master in masters { group.addTask { try await master.send(arguments) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
     /// Receives what is published with `SPUBLISH` on the sharded `channels`, one subscribed
     /// connection per node serving them, until the task is cancelled; or throws when a
     /// connection fails or a channel's slot moves to another node. Messages published while no

@@ -80,6 +80,14 @@ final class RedisCluster: Sendable {
         self.topology.withLock { $0.pool(forSlot: slot).endpoint }
     }
 
+    /// The pool of every master the slot map names (the first seed while there is no map).
+    func masters() -> [RedisNodePool] {
+        self.topology.withLock { topology in
+            let owners = Set(topology.owners.filter { $0 != Topology.unknown })
+            return owners.isEmpty ? [topology.pools[0]] : owners.sorted().map { topology.pools[Int($0)] }
+        }
+    }
+
     /// Sends one command to the master of its slot, following redirections.
     func send(_ arguments: [String]) async throws -> RedisValue {
         try await self.send(arguments, slot: RedisCommandRouting.slot(of: arguments))

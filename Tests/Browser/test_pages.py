@@ -1,0 +1,287 @@
+"""The storefront (/) and the operator page (/ops) in a real browser: Debian's Chromium, headless,
+driven by Selenium through Debian's chromium-driver, against a served HotCart
+(scripts/browser-test.sh starts it and sets HOTCART_BASE_URL, HOTCART_ADMIN_EMAIL,
+HOTCART_ADMIN_PASSWORD and HOTCART_PROMO_CODE).
+
+A failing test leaves a screenshot in HOTCART_FAILURE_SCREENSHOTS. With HOTCART_SCREENSHOTS set,
+the storefront and operator tests also save the README's screenshots there.
+"""
+
+import functools
+import json
+import os
+import time
+import unittest
+import urllib.parse
+import urllib.request
+import uuid
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ.get("HOTCART_BASE_URL", "http://127.0.0.1:58098")
+ADMIN_EMAIL = os.environ.get("HOTCART_ADMIN_EMAIL", "")
+ADMIN_PASSWORD = os.environ.get("HOTCART_ADMIN_PASSWORD", "")
+PROMO_CODE = os.environ.get("HOTCART_PROMO_CODE", "")
+FAILURES = os.environ.get("HOTCART_FAILURE_SCREENSHOTS", "/tmp/hotcart-browser-failures")
+SCREENSHOTS = os.environ.get("HOTCART_SCREENSHOTS")
+WAIT = 10
+
+
+def new_browser():
+    """A headless Chromium at a phone-and-laptop friendly size, offline (no driver downloads)."""
+    options = Options()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1280,1000", "--no-first-run", "--disable-extensions"):
+        options.add_argument(argument)
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    browser = webdriver.Chrome(service=service, options=options)
+    browser.set_page_load_timeout(20)
+    browser.set_script_timeout(10)
+    return browser
+
+
+def screenshot_on_failure(test):
+    """Saves the browser's screen as <test name>.png in FAILURES when the test fails."""
+    @functools.wraps(test)
+    def run(self):
+        try:
+            test(self)
+        except BaseException:
+            os.makedirs(FAILURES, exist_ok=True)
+            for index, browser in enumerate(self.browsers):
+                try:
+                    browser.save_screenshot(os.path.join(FAILURES, f"{test.__name__}-{index}.png"))
+                except Exception:  # noqa: BLE001 - the failure itself is what matters
+                    pass
+            raise
+    return run
+
+
+def api(method, path, token=None, json_body=None, form=None):
+    """One request to the API from the test itself (setting up, or making traffic)."""
+    headers = {}
+    data = None
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if json_body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(json_body).encode()
+    elif form is not None:
+        data = urllib.parse.urlencode(form).encode()
+    request = urllib.request.Request(BASE + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            body = answer.read()
+            return answer.status, json.loads(body) if body else None
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def shop_for(seconds):
+    """Guest traffic for the operator page's charts: carts read, filled and summed."""
+    deadline = time.monotonic() + seconds
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    while time.monotonic() < deadline:
+        for product in range(1, 6):
+            request = urllib.request.Request(BASE + "/cart/items", method="POST",
+                                             data=json.dumps({"product_id": product, "quantity": 1}).encode(),
+                                             headers={"Content-Type": "application/json"})
+            try:
+                opener.open(request, timeout=5).read()
+                opener.open(BASE + "/cart", timeout=5).read()
+                opener.open(BASE + "/cart/summary", timeout=5).read()
+            except urllib.error.HTTPError:
+                opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        time.sleep(0.05)
+
+
+class Pages(unittest.TestCase):
+    def setUp(self):
+        self.browsers = []
+
+    def tearDown(self):
+        for browser in self.browsers:
+            browser.quit()
+
+    # Helpers
+
+    def browser(self):
+        browser = new_browser()
+        self.browsers.append(browser)
+        return browser
+
+    def wait(self, browser, condition, message):
+        # The page re-renders the cart on every change: an element read mid-render is read again.
+        waiting = WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,))
+        return waiting.until(lambda _: condition(), message)
+
+    def open_store(self, browser):
+        browser.get(BASE + "/")
+        self.wait(browser, lambda: len(self.cards(browser)) >= 3, "the product grid did not fill")
+
+    def cards(self, browser):
+        return [card for card in browser.find_elements(By.CSS_SELECTOR, "#products li.card")
+                if "Out of stock" not in card.text]
+
+    def lines(self, browser):
+        return browser.find_elements(By.CSS_SELECTOR, "#lines li")
+
+    def add(self, card, quantity=1):
+        field = card.find_element(By.CSS_SELECTOR, "input.quantity")
+        field.clear()
+        field.send_keys(str(quantity))
+        card.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+    def quantities(self, browser):
+        return {line.find_element(By.CSS_SELECTOR, ".name").text:
+                int(line.find_element(By.CSS_SELECTOR, "output").text) for line in self.lines(browser)}
+
+    def register_and_sign_in(self, browser):
+        email = f"shopper-{uuid.uuid4().hex[:12]}@example.com"
+        browser.find_element(By.ID, "email").send_keys(email)
+        browser.find_element(By.ID, "password").send_keys("browser test password")
+        browser.find_element(By.ID, "register-button").click()
+        self.wait(browser, lambda: browser.find_element(By.ID, "signed-in").is_displayed(), "no sign-in")
+        self.assertEqual(browser.find_element(By.ID, "who").text, email)
+        return email
+
+    def save(self, browser, name):
+        if SCREENSHOTS:
+            os.makedirs(SCREENSHOTS, exist_ok=True)
+            browser.save_screenshot(os.path.join(SCREENSHOTS, name))
+
+    # Tests
+
+    @screenshot_on_failure
+    def test_a_guest_adds_two_products_changes_a_quantity_and_keeps_them_after_a_reload(self):
+        browser = self.browser()
+        self.open_store(browser)
+        first, second = self.cards(browser)[:2]
+        names = [card.find_element(By.TAG_NAME, "h3").text for card in (first, second)]
+        self.add(first)
+        self.wait(browser, lambda: len(self.lines(browser)) == 1, "the first add did not show")
+        self.add(second)
+        self.wait(browser, lambda: len(self.lines(browser)) == 2, "the second add did not show")
+        browser.find_element(By.CSS_SELECTOR, f"button[aria-label='One more {names[0]}']").click()
+        self.wait(browser, lambda: self.quantities(browser).get(names[0]) == 2, "the quantity did not change")
+        browser.refresh()
+        self.wait(browser, lambda: self.quantities(browser) == {names[0]: 2, names[1]: 1},
+                  "the cart was not the same after a reload")
+        self.assertEqual(browser.find_element(By.ID, "total-items").text, "3")
+
+    @screenshot_on_failure
+    def test_registering_signs_in_and_shows_the_guest_cart_merged(self):
+        browser = self.browser()
+        self.open_store(browser)
+        card = self.cards(browser)[3]
+        name = card.find_element(By.TAG_NAME, "h3").text
+        self.add(card, 2)
+        self.wait(browser, lambda: self.quantities(browser) == {name: 2}, "the guest add did not show")
+        self.register_and_sign_in(browser)
+        self.wait(browser, lambda: "merged" in browser.find_element(By.ID, "account-note").text,
+                  "no word of the merge")
+        self.wait(browser, lambda: self.quantities(browser) == {name: 2}, "the merged cart is not shown")
+        # The cart shown is the user's now: the API agrees.
+        token = browser.execute_script("return localStorage.getItem('hotcart.token')")
+        status, cart = api("GET", "/cart", token=token)
+        self.assertEqual(status, 200)
+        self.assertEqual([(item["product_name"], item["quantity"]) for item in cart["items"]], [(name, 2)])
+        self.assertIsNotNone(cart["user_id"])
+
+    @screenshot_on_failure
+    def test_a_second_tab_shows_a_change_made_in_the_first_without_a_reload(self):
+        browser = self.browser()
+        self.open_store(browser)
+        first_tab = browser.current_window_handle
+        browser.switch_to.new_window("tab")
+        self.open_store(browser)
+        second_tab = browser.current_window_handle
+        self.wait(browser, lambda: "Live" in browser.find_element(By.ID, "live").text, "the stream did not open")
+        self.assertEqual(len(self.lines(browser)), 0)
+        browser.switch_to.window(first_tab)
+        card = self.cards(browser)[4]
+        name = card.find_element(By.TAG_NAME, "h3").text
+        self.add(card, 3)
+        self.wait(browser, lambda: self.quantities(browser) == {name: 3}, "the add did not show")
+        browser.switch_to.window(second_tab)
+        self.wait(browser, lambda: self.quantities(browser) == {name: 3}, "the second tab did not follow")
+
+    @screenshot_on_failure
+    def test_a_promo_code_and_a_checkout_complete(self):
+        browser = self.browser()
+        self.open_store(browser)
+        self.register_and_sign_in(browser)
+        self.wait(browser, lambda: "Live" in browser.find_element(By.ID, "live").text,
+                  "a signed-in tab's stream did not open")
+        for card in self.cards(browser)[5:8]:
+            self.add(card, 2)
+        self.wait(browser, lambda: len(self.lines(browser)) == 3, "the adds did not show")
+        browser.find_element(By.ID, "promo-code").send_keys(PROMO_CODE.lower())
+        browser.find_element(By.ID, "promo-apply").click()
+        self.wait(browser, lambda: browser.find_element(By.ID, "discount").text not in ("0.00", ""),
+                  "the promo code gave no discount")
+        total = browser.find_element(By.ID, "total").text
+        self.save(browser, "storefront.png")
+        browser.find_element(By.ID, "checkout-button").click()
+        self.wait(browser, lambda: browser.find_element(By.ID, "checkout-status").text == "reserved",
+                  "the checkout was not reserved")
+        self.assertEqual(browser.find_element(By.ID, "checkout-total").text, f"${total}")
+        browser.find_element(By.ID, "checkout-complete").click()
+        self.wait(browser, lambda: browser.find_element(By.ID, "checkout-status").text == "completed",
+                  "the checkout did not complete")
+        self.wait(browser, lambda: len(self.lines(browser)) == 0, "the cart was not emptied by the checkout")
+
+    @screenshot_on_failure
+    def test_an_api_error_is_shown_next_to_what_caused_it(self):
+        browser = self.browser()
+        self.open_store(browser)
+        card = self.cards(browser)[0]
+        self.add(card, 150)
+        error = card.find_element(By.CSS_SELECTOR, "p.error")
+        self.wait(browser, lambda: error.text != "", "no error was shown")
+        self.assertEqual(error.text, "Quantity must be between 1 and 99")
+        self.assertEqual(len(self.lines(browser)), 0)
+        browser.find_element(By.ID, "promo-code").send_keys("NO-SUCH-CODE")
+        browser.find_element(By.ID, "promo-apply").click()
+        promo_error = browser.find_element(By.ID, "promo-error")
+        self.wait(browser, lambda: promo_error.text != "", "no promo error was shown")
+        self.assertIn("NO-SUCH-CODE", promo_error.text)
+
+    @screenshot_on_failure
+    def test_z_the_operator_page_shows_request_rates_after_the_traffic(self):
+        browser = self.browser()
+        browser.get(BASE + "/ops")
+        browser.find_element(By.ID, "email").send_keys(ADMIN_EMAIL)
+        browser.find_element(By.ID, "password").send_keys(ADMIN_PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+        self.wait(browser, lambda: browser.find_element(By.ID, "dashboard").is_displayed(), "no dashboard")
+        self.wait(browser, lambda: browser.find_element(By.ID, "health").text.startswith("Ready"),
+                  "the health line does not say ready")
+
+        def rates():
+            entries = browser.find_elements(By.CSS_SELECTOR, "#rate-legend li")
+            return {entry.text.rsplit(": ", 1)[0]: float(entry.text.rsplit(": ", 1)[1]) for entry in entries}
+
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not any(value > 0 for value in rates().values()):
+            for _ in range(20):
+                api("GET", "/cart/summary")
+            time.sleep(0.5)
+        busy = {route: value for route, value in rates().items() if value > 0}
+        self.assertTrue(busy, f"no route shows a request rate: {rates()}")
+        self.assertIn("GET /cart/summary", busy)
+        self.wait(browser, lambda: browser.find_element(By.ID, "conversion").text != "", "no conversion figures")
+        if SCREENSHOTS:
+            # A picture worth looking at: half a minute of shoppers on the charts.
+            shop_for(30)
+        self.save(browser, "ops.png")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The browser tests (Tests/Browser/test_pages.py): the storefront and the operator page in
+# Debian's Chromium, headless, driven by Selenium (pinned in Tests/Browser/requirements.txt)
+# through Debian's chromium-driver, against a served API on its own database (hotcart_browser)
+# and Redis db 4, loopback only. Sourced by scripts/test (and scripts/screenshots) after
+# services.sh and the build: uses $BIN, $PG_PORT, $REDIS_PORT, $LOCAL, log(), as_root.
+# Sets BROWSER_TESTS_RUN and BROWSER_TESTS_FAILED. A failing test leaves a screenshot in
+# .local/browser-failures/; with HOTCART_SCREENSHOTS set the tests save the README's screenshots.
+
+# Installs Chromium and its driver (Debian packages) and the pinned Selenium (a venv under
+# .local/, or a --target folder where python3 has no venv module); prints the python to run.
+install_browser() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    log "installing chromium and chromium-driver (Debian packages)"
+    as_root apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  local requirements="$ROOT/Tests/Browser/requirements.txt"
+  local venv="$LOCAL/browser-venv" target="$LOCAL/browser-lib"
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import selenium' 2>/dev/null; then
+    echo "$venv/bin/python"
+    return
+  fi
+  if [ -d "$target/selenium" ]; then echo "env PYTHONPATH=$target python3"; return; fi
+  log "installing selenium (pinned)"
+  if python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/bin/pip" install -q -r "$requirements" >&2; then
+    echo "$venv/bin/python"
+  else
+    rm -rf "$venv"
+    python3 -m pip install -q --target "$target" -r "$requirements" >&2 && echo "env PYTHONPATH=$target python3"
+  fi
+}
+
+browser_test() {
+  local port=58096 base="http://127.0.0.1:58096"
+  BROWSER_TESTS_RUN=0
+  BROWSER_TESTS_FAILED=0
+  local python
+  python="$(install_browser)" || { log "could not install the browser or selenium"; BROWSER_TESTS_FAILED=1; return; }
+  local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
+  "${psql[@]}" -c "DROP DATABASE IF EXISTS hotcart_browser" -c "CREATE DATABASE hotcart_browser OWNER hotcart"
+  redis-cli -p "$REDIS_PORT" -n 4 flushdb >/dev/null
+  local database="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart_browser"
+  local admin=operator@example.com password='operator password'
+  DATABASE_URL="$database" "$BIN" migrate >/dev/null
+  DATABASE_URL="$database" "$BIN" seed >/dev/null
+  DATABASE_URL="$database" PASSWORD_HASH_COST=4 "$BIN" user create --email "$admin" --password "$password" \
+    --superuser >/dev/null
+
+  local environment=(SECRET_KEY=browser-test-secret-key REDIS_URL="redis://127.0.0.1:$REDIS_PORT/4"
+    DATABASE_URL="$database" HOST=127.0.0.1 PORT=$port FLUSH_METRICS_PORT=58095 PASSWORD_HASH_COST=4
+    CART_RATE_LIMIT_PER_MINUTE=0 CART_COOKIE_SECURE=false)
+  env "${environment[@]}" "$BIN" flush >"$LOCAL/browser-test-flush.log" 2>&1 &
+  local flusher=$!
+  env "${environment[@]}" "$BIN" serve >"$LOCAL/browser-test-server.log" 2>&1 &
+  local server=$!
+  for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/readyz" && break; sleep 0.1; done
+  local token
+  token="$(curl -sf "$base/auth/jwt/login" --data-urlencode "username=$admin" \
+    --data-urlencode "password=$password" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')"
+  curl -sf -o /dev/null "$base/promo-codes/" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"code": "BROWSER10", "percent_off": 10}'
+
+  log "browser tests: the storefront and the operator page in headless Chromium"
+  rm -rf "$LOCAL/browser-failures"
+  set +e
+  (cd "$ROOT/Tests/Browser" && HOTCART_BASE_URL="$base" HOTCART_ADMIN_EMAIL="$admin" \
+    HOTCART_ADMIN_PASSWORD="$password" HOTCART_PROMO_CODE=BROWSER10 SE_OFFLINE=true \
+    HOTCART_FAILURE_SCREENSHOTS="$LOCAL/browser-failures" timeout 600 $python -m unittest -v test_pages) \
+    >"$LOCAL/browser-tests.log" 2>&1
+  local status=$?
+  set -e
+  kill "$server" "$flusher" 2>/dev/null
+  wait "$server" "$flusher" 2>/dev/null || true
+  grep -E '^test_|^(Ran|OK|FAILED)' "$LOCAL/browser-tests.log" || true
+  BROWSER_TESTS_RUN="$(grep -Eo '^Ran [0-9]+' "$LOCAL/browser-tests.log" | grep -Eo '[0-9]+' || echo 0)"
+  if [ "$status" -ne 0 ] || [ "$BROWSER_TESTS_RUN" -eq 0 ]; then
+    BROWSER_TESTS_FAILED=1
+    [ "$BROWSER_TESTS_RUN" -eq 0 ] && BROWSER_TESTS_RUN=1
+    log "browser tests failed; details in $LOCAL/browser-tests.log, screenshots in $LOCAL/browser-failures/"
+    sed -n '/^=\{10,\}/,$p' "$LOCAL/browser-tests.log" | head -80
+  fi
+}
