@@ -54,6 +54,10 @@ browser_test() {
   local flusher=$!
   env "${environment[@]}" "$BIN" serve >"$LOCAL/browser-test-server.log" 2>&1 &
   local server=$!
+  # The same server with its Redis unreachable: the operator page must turn red.
+  env "${environment[@]}" PORT=58094 REDIS_URL=redis://127.0.0.1:1/0 "$BIN" serve \
+    >"$LOCAL/browser-test-broken-server.log" 2>&1 &
+  local broken=$!
   for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/readyz" && break; sleep 0.1; done
   local token
   token="$(curl -sf "$base/auth/jwt/login" --data-urlencode "username=$admin" \
@@ -64,14 +68,16 @@ browser_test() {
   log "browser tests: the storefront and the operator page in headless Chromium"
   rm -rf "$LOCAL/browser-failures"
   set +e
-  (cd "$ROOT/Tests/Browser" && HOTCART_BASE_URL="$base" HOTCART_ADMIN_EMAIL="$admin" \
+  for _ in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:58094/healthz && break; sleep 0.1; done
+  (cd "$ROOT/Tests/Browser" && HOTCART_BASE_URL="$base" HOTCART_BROKEN_URL=http://127.0.0.1:58094 \
+    HOTCART_ADMIN_EMAIL="$admin" \
     HOTCART_ADMIN_PASSWORD="$password" HOTCART_PROMO_CODE=BROWSER10 SE_OFFLINE=true \
     HOTCART_FAILURE_SCREENSHOTS="$LOCAL/browser-failures" timeout 600 $python -m unittest -v test_pages) \
     >"$LOCAL/browser-tests.log" 2>&1
   local status=$?
   set -e
-  kill "$server" "$flusher" 2>/dev/null
-  wait "$server" "$flusher" 2>/dev/null || true
+  kill "$server" "$broken" "$flusher" 2>/dev/null
+  wait "$server" "$broken" "$flusher" 2>/dev/null || true
   grep -E '^test_|^(Ran|OK|FAILED)' "$LOCAL/browser-tests.log" || true
   BROWSER_TESTS_RUN="$(grep -Eo '^Ran [0-9]+' "$LOCAL/browser-tests.log" | grep -Eo '[0-9]+' || echo 0)"
   if [ "$status" -ne 0 ] || [ "$BROWSER_TESTS_RUN" -eq 0 ]; then

@@ -1,7 +1,8 @@
 """The storefront (/) and the operator page (/ops) in a real browser: Debian's Chromium, headless,
 driven by Selenium through Debian's chromium-driver, against a served HotCart
-(scripts/browser-test.sh starts it and sets HOTCART_BASE_URL, HOTCART_ADMIN_EMAIL,
-HOTCART_ADMIN_PASSWORD and HOTCART_PROMO_CODE).
+(scripts/browser-test.sh starts it, and a second one whose Redis is down, and sets
+HOTCART_BASE_URL, HOTCART_BROKEN_URL, HOTCART_ADMIN_EMAIL, HOTCART_ADMIN_PASSWORD and
+HOTCART_PROMO_CODE).
 
 A failing test leaves a screenshot in HOTCART_FAILURE_SCREENSHOTS. With HOTCART_SCREENSHOTS set,
 the storefront and operator tests also save the README's screenshots there.
@@ -21,9 +22,12 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-BASE = os.environ.get("HOTCART_BASE_URL", "http://127.0.0.1:58098")
+BASE = os.environ.get("HOTCART_BASE_URL", "http://127.0.0.1:58096")
+# A server whose Redis is down: its pages load, its /readyz fails.
+BROKEN = os.environ.get("HOTCART_BROKEN_URL", "http://127.0.0.1:58094")
 ADMIN_EMAIL = os.environ.get("HOTCART_ADMIN_EMAIL", "")
 ADMIN_PASSWORD = os.environ.get("HOTCART_ADMIN_PASSWORD", "")
 PROMO_CODE = os.environ.get("HOTCART_PROMO_CODE", "")
@@ -252,6 +256,35 @@ class Pages(unittest.TestCase):
         promo_error = browser.find_element(By.ID, "promo-error")
         self.wait(browser, lambda: promo_error.text != "", "no promo error was shown")
         self.assertIn("NO-SUCH-CODE", promo_error.text)
+
+    @screenshot_on_failure
+    def test_the_storefront_works_from_the_keyboard_at_phone_width(self):
+        browser = self.browser()
+        browser.set_window_size(390, 844)
+        self.open_store(browser)
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        self.assertLessEqual(overflow, 0, "the page scrolls sideways at phone width")
+        card = self.cards(browser)[9]
+        name = card.find_element(By.TAG_NAME, "h3").text
+        field = card.find_element(By.CSS_SELECTOR, "input.quantity")
+        self.assertEqual(browser.find_element(By.CSS_SELECTOR, f"label[for='{field.get_attribute('id')}']").text,
+                         "Quantity")
+        field.clear()
+        field.send_keys("2", Keys.ENTER)
+        self.wait(browser, lambda: self.quantities(browser) == {name: 2}, "Enter in the quantity field did not add")
+        more = browser.find_element(By.CSS_SELECTOR, f"button[aria-label='One more {name}']")
+        more.send_keys(Keys.SPACE)
+        self.wait(browser, lambda: self.quantities(browser) == {name: 3}, "Space on + did not add one")
+
+    @screenshot_on_failure
+    def test_the_operator_page_turns_red_when_the_server_is_not_ready(self):
+        browser = self.browser()
+        browser.get(BROKEN + "/ops")
+        health = browser.find_element(By.ID, "health")
+        self.wait(browser, lambda: health.text.startswith("NOT READY"), "the health line does not say not ready")
+        self.assertIn("redis down", health.text)
+        self.assertIn("unhealthy", browser.find_element(By.TAG_NAME, "body").get_attribute("class"))
 
     @screenshot_on_failure
     def test_z_the_operator_page_shows_request_rates_after_the_traffic(self):
