@@ -1,10 +1,13 @@
 import ArgumentParser
-import Glibc
 import HotCartAPI
 import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `hotcart serve`: the HTTP front.
 struct Serve: AsyncParsableCommand {
@@ -26,12 +29,13 @@ struct Serve: AsyncParsableCommand {
 /// cart stream (up to `CART_EVENTS_MAX_STREAMS`) holds a connection, and a soft limit of 1,024 is
 /// common.
 private func raiseOpenFileLimit() {
+    #if os(Linux)
     var limit = rlimit()
-    guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else {
-        return
-    }
+    let files = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    guard getrlimit(files, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
     limit.rlim_cur = limit.rlim_max
-    _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+    _ = setrlimit(files, &limit)
+    #endif
 }
 
 /// Sends this process's swift-metrics to a Prometheus registry and returns it, for `/metrics`.

@@ -248,15 +248,18 @@ import Testing
     }
 
     static func raiseOpenFileLimit() {
+        #if os(Linux)
         var limit = rlimit()
-        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        let files = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(files, &limit) == 0 else { return }
         limit.rlim_max = max(limit.rlim_max, 65_536)
         limit.rlim_cur = limit.rlim_max
-        if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) != 0 {
-            _ = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        if setrlimit(files, &limit) != 0 {
+            _ = getrlimit(files, &limit)
             limit.rlim_cur = limit.rlim_max
-            _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+            _ = setrlimit(files, &limit)
         }
+        #endif
     }
 
     /// A new guest's session cookie (`name=value`), from `GET /cart`.
