@@ -49,6 +49,14 @@ let package = Package(
         .target(name: "HotCartConfiguration"),
         // The cart domain: money, limits, carts, errors with their contract codes.
         .target(name: "CartDomain"),
+        // Work a service repeats at a fixed pace (cache reloads, sweeps), stopped by shutdown.
+        .target(
+            name: "Periodic",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Hot carts in Redis: key layout, the Lua scripts that change a cart atomically, and the
         // feed that tells every server process of those changes.
         .target(
@@ -74,7 +82,7 @@ let package = Package(
         .target(
             name: "Catalog",
             dependencies: [
-                "CartDomain", "Database",
+                "CartDomain", "Database", "Periodic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,7 +92,7 @@ let package = Package(
         .target(
             name: "Promotions",
             dependencies: [
-                "CartDomain",
+                "CartDomain", "Periodic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,7 +102,7 @@ let package = Package(
         .target(
             name: "Checkout",
             dependencies: [
-                "CartDomain", "CartEvents", "CartStore", "Promotions",
+                "CartDomain", "CartEvents", "CartStore", "Periodic", "Promotions",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -117,7 +125,7 @@ let package = Package(
         .target(
             name: "Currencies",
             dependencies: [
-                "CartDomain",
+                "CartDomain", "Periodic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,7 +135,7 @@ let package = Package(
         .target(
             name: "Sharing",
             dependencies: [
-                "CartDomain",
+                "CartDomain", "Periodic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,5 +1,6 @@
 import CartDomain
 import Logging
+import Periodic
 import ServiceLifecycle
 import Synchronization
 
@@ -47,18 +48,12 @@ public final class ProductCache: Service, Sendable {
         }
     }
 
-    public func run() async throws {
-        var failing = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await self.refresh()
-                if failing { self.logger.info("catalog refresh recovered") }
-                failing = false
-            } catch {
-                if !failing { self.logger.warning("catalog refresh failing; serving the last catalog read") }
-                failing = true
-            }
-            try? await Task.sleep(for: self.refreshInterval)
-        }
+    public func run() async {
+        await Periodic.run(
+            every: self.refreshInterval,
+            what: "catalog refresh",
+            meanwhile: "serving the last catalog read",
+            logger: self.logger
+        ) { try await self.refresh() }
     }
 }

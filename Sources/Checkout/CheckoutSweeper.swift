@@ -1,4 +1,5 @@
 import Logging
+import Periodic
 import ServiceLifecycle
 
 /// Releases reservations left past their time: every `interval` it expires overdue checkouts
@@ -15,19 +16,10 @@ public struct CheckoutSweeper: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
-        var failing = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let expired = try await self.service.expireOverdue()
-                if expired > 0 { self.logger.info("expired checkouts", metadata: ["count": "\(expired)"]) }
-                if failing { self.logger.info("checkout sweep recovered") }
-                failing = false
-            } catch {
-                if !failing { self.logger.warning("checkout sweep failing; retrying", metadata: ["error": "\(error)"]) }
-                failing = true
-            }
-            try? await Task.sleep(for: self.interval)
+    public func run() async {
+        await Periodic.run(every: self.interval, what: "checkout sweep", logger: self.logger) {
+            let expired = try await self.service.expireOverdue()
+            if expired > 0 { self.logger.info("expired checkouts", metadata: ["count": "\(expired)"]) }
         }
     }
 }

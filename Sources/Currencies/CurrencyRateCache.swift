@@ -1,5 +1,6 @@
 import CartDomain
 import Logging
+import Periodic
 import ServiceLifecycle
 import Synchronization
 
@@ -30,18 +31,12 @@ public final class CurrencyRateCache: Service, Sendable {
         self.table.withLock { $0 = table }
     }
 
-    public func run() async throws {
-        var failing = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await self.refresh()
-                if failing { self.logger.info("currency rate refresh recovered") }
-                failing = false
-            } catch {
-                if !failing { self.logger.warning("currency rate refresh failing; serving the last rates read") }
-                failing = true
-            }
-            try? await Task.sleep(for: self.refreshInterval)
-        }
+    public func run() async {
+        await Periodic.run(
+            every: self.refreshInterval,
+            what: "currency rate refresh",
+            meanwhile: "serving the last rates read",
+            logger: self.logger
+        ) { try await self.refresh() }
     }
 }

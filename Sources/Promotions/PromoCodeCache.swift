@@ -1,5 +1,6 @@
 import CartDomain
 import Logging
+import Periodic
 import ServiceLifecycle
 import Synchronization
 
@@ -42,18 +43,12 @@ public final class PromoCodeCache: Service, Sendable {
         }
     }
 
-    public func run() async throws {
-        var failing = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await self.refresh()
-                if failing { self.logger.info("promotion code refresh recovered") }
-                failing = false
-            } catch {
-                if !failing { self.logger.warning("promotion code refresh failing; serving the last codes read") }
-                failing = true
-            }
-            try? await Task.sleep(for: self.refreshInterval)
-        }
+    public func run() async {
+        await Periodic.run(
+            every: self.refreshInterval,
+            what: "promotion code refresh",
+            meanwhile: "serving the last codes read",
+            logger: self.logger
+        ) { try await self.refresh() }
     }
 }

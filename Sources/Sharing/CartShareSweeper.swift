@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Periodic
 import ServiceLifecycle
 
 /// Deletes shared carts once they have expired (reads already refuse them): every `interval`,
@@ -15,30 +16,14 @@ public struct CartShareSweeper: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
-        // Shutdown cancels the wait (and a batch in flight, which rolls back).
-        await cancelWhenGracefulShutdown { await self.sweepUntilCancelled() }
-    }
-
-    private func sweepUntilCancelled() async {
-        var failing = false
-        while !Task.isCancelled {
-            do {
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
-                var deleted = 0
-                while case let batch = try await self.repository.deleteExpired(now: now), batch > 0 {
-                    deleted += batch
-                }
-                if deleted > 0 { self.logger.info("deleted expired shared carts", metadata: ["count": "\(deleted)"]) }
-                if failing { self.logger.info("shared cart sweep recovered") }
-                failing = false
-            } catch {
-                if !failing {
-                    self.logger.warning("shared cart sweep failing; retrying", metadata: ["error": "\(error)"])
-                }
-                failing = true
+    public func run() async {
+        await Periodic.run(every: self.interval, what: "shared cart sweep", logger: self.logger) {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            var deleted = 0
+            while case let batch = try await self.repository.deleteExpired(now: now), batch > 0 {
+                deleted += batch
             }
-            try? await Task.sleep(for: self.interval)
+            if deleted > 0 { self.logger.info("deleted expired shared carts", metadata: ["count": "\(deleted)"]) }
         }
     }
 }

@@ -43,9 +43,9 @@ func withTestApp(
         // The caches reload as in the server (every 500 ms). They stop, and their last reload
         // ends, before the clients they read through do, as a service group stops them.
         try await withThrowingTaskGroup(of: Void.self) { caches in
-            caches.addTask { try await services.products.run() }
-            caches.addTask { try await services.promotions.run() }
-            caches.addTask { try await services.rates.run() }
+            caches.addTask { await services.products.run() }
+            caches.addTask { await services.promotions.run() }
+            caches.addTask { await services.rates.run() }
             defer { caches.cancelAll() }
             try await app.test(.router) { client in try await test(client, services) }
         }
