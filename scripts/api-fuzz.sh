@@ -7,28 +7,13 @@
 # Returns non-zero on any finding. A fresh database (hotcart_fuzz) and Redis db 2 each run, so
 # the products it creates, changes and deletes never reach the unit tests' database.
 
-# Installs the pinned schemathesis once (a venv under .local/, or, where python3 has no venv
-# module, a --target folder) and prints the command that runs it.
-install_schemathesis() {
-  local requirements="$ROOT/LoadTests/schemathesis-requirements.txt"
-  local venv="$LOCAL/schemathesis-venv" target="$LOCAL/schemathesis-lib"
-  command -v python3 >/dev/null || as_root apt-get install -y -qq python3 python3-pip python3-venv >/dev/null
-  if [ -x "$venv/bin/schemathesis" ]; then echo "$venv/bin/schemathesis"; return; fi
-  if [ -d "$target/schemathesis" ]; then echo "env PYTHONPATH=$target python3 -m schemathesis.cli"; return; fi
-  log "installing schemathesis (pinned)"
-  if python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/bin/pip" install -q -r "$requirements" >&2; then
-    echo "$venv/bin/schemathesis"
-  else
-    rm -rf "$venv"
-    python3 -m pip install -q --target "$target" -r "$requirements" >&2 &&
-      echo "env PYTHONPATH=$target python3 -m schemathesis.cli"
-  fi
-}
-
 api_fuzz() {
   local port=58099 base="http://127.0.0.1:58099"
   local schemathesis
-  schemathesis="$(install_schemathesis)" || { log "could not install schemathesis"; return 1; }
+  local python
+  python="$(python_with schemathesis "$ROOT/LoadTests/schemathesis-requirements.txt" schemathesis)" ||
+    { log "could not install schemathesis"; return 1; }
+  schemathesis="$python -m schemathesis.cli"
   local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
   "${psql[@]}" -c "DROP DATABASE IF EXISTS hotcart_fuzz" -c "CREATE DATABASE hotcart_fuzz OWNER hotcart"
   redis-cli -p "$REDIS_PORT" -n 2 flushdb >/dev/null

@@ -7,28 +7,15 @@
 # Sets BROWSER_TESTS_RUN and BROWSER_TESTS_FAILED. A failing test leaves a screenshot in
 # .local/browser-failures/; with HOTCART_SCREENSHOTS set the tests save the README's screenshots.
 
-# Installs Chromium and its driver (Debian packages) and the pinned Selenium (a venv under
-# .local/, or a --target folder where python3 has no venv module); prints the python to run.
+# Installs Chromium and its driver (Debian packages) and the pinned Selenium; prints the python
+# that has Selenium.
 install_browser() {
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     log "installing chromium and chromium-driver (Debian packages)"
     as_root apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
-  local requirements="$ROOT/Tests/Browser/requirements.txt"
-  local venv="$LOCAL/browser-venv" target="$LOCAL/browser-lib"
-  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import selenium' 2>/dev/null; then
-    echo "$venv/bin/python"
-    return
-  fi
-  if [ -d "$target/selenium" ]; then echo "env PYTHONPATH=$target python3"; return; fi
-  log "installing selenium (pinned)"
-  if python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/bin/pip" install -q -r "$requirements" >&2; then
-    echo "$venv/bin/python"
-  else
-    rm -rf "$venv"
-    python3 -m pip install -q --target "$target" -r "$requirements" >&2 && echo "env PYTHONPATH=$target python3"
-  fi
+  python_with selenium "$ROOT/Tests/Browser/requirements.txt" selenium
 }
 
 browser_test() {

@@ -26,6 +26,27 @@ install_packages() {
   fi
 }
 
+# Installs a pinned Python test tool once, `pip install -r REQUIREMENTS`, into a venv under
+# .local/NAME-venv (or, where python3 has no venv module, a --target folder .local/NAME-lib), and
+# prints the python command that imports it. Usage: python_with NAME REQUIREMENTS MODULE
+python_with() {
+  local name="$1" requirements="$2" module="$3"
+  local venv="$LOCAL/$name-venv" target="$LOCAL/$name-lib"
+  command -v python3 >/dev/null || as_root apt-get install -y -qq python3 python3-pip python3-venv >/dev/null
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import $module" 2>/dev/null; then
+    echo "$venv/bin/python"
+    return
+  fi
+  if [ -d "$target/$module" ]; then echo "env PYTHONPATH=$target python3"; return; fi
+  log "installing $name (pinned)"
+  if python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/bin/pip" install -q -r "$requirements" >&2; then
+    echo "$venv/bin/python"
+  else
+    rm -rf "$venv"
+    python3 -m pip install -q --target "$target" -r "$requirements" >&2 && echo "env PYTHONPATH=$target python3"
+  fi
+}
+
 start_redis() {
   if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then return; fi
   # Cart hashes hold lines of up to ~100 bytes: a listpack up to 128-byte values keeps a 5-line
