@@ -8,7 +8,8 @@
 # the products it creates, changes and deletes never reach the unit tests' database.
 
 api_fuzz() {
-  local port=58099 base="http://127.0.0.1:58099"
+  # Below the kernel's ephemeral ports (32768-60999): no outgoing connection of the tests can hold it.
+  local port=31099 base="http://127.0.0.1:31099"
   local schemathesis
   local python
   python="$(python_with schemathesis "$ROOT/LoadTests/schemathesis-requirements.txt" schemathesis)" ||
@@ -31,7 +32,7 @@ api_fuzz() {
   for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/healthz" && break; sleep 0.1; done
   local token
   token="$(curl -sf "$base/auth/jwt/login" --data-urlencode username=fuzz-admin@example.com \
-    --data-urlencode 'password=fuzz admin password' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')"
+    --data-urlencode 'password=fuzz admin password' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')" || true
 
   local status=0
   local run=($schemathesis run "$base/openapi.json" --checks all -n 10 --request-timeout 5 --no-color

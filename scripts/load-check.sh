@@ -7,7 +7,8 @@
 # (hotcart_load) and Redis db 3. Sets LOAD_CHECKS_RUN and LOAD_CHECKS_FAILED.
 
 load_check() {
-  local port=58098 metrics=58097 base="http://127.0.0.1:58098"
+  # Below the kernel's ephemeral ports (32768-60999): no outgoing connection of the tests can hold them.
+  local port=31098 metrics=31097 base="http://127.0.0.1:31098"
   local loadtest
   loadtest="$(dirname "$BIN")/loadtest"
   local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)

@@ -25,9 +25,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-BASE = os.environ.get("HOTCART_BASE_URL", "http://127.0.0.1:58096")
+BASE = os.environ.get("HOTCART_BASE_URL", "http://127.0.0.1:31096")
 # A server whose Redis is down: its pages load, its /readyz fails.
-BROKEN = os.environ.get("HOTCART_BROKEN_URL", "http://127.0.0.1:58094")
+BROKEN = os.environ.get("HOTCART_BROKEN_URL", "http://127.0.0.1:31094")
 ADMIN_EMAIL = os.environ.get("HOTCART_ADMIN_EMAIL", "")
 ADMIN_PASSWORD = os.environ.get("HOTCART_ADMIN_PASSWORD", "")
 PROMO_CODE = os.environ.get("HOTCART_PROMO_CODE", "")

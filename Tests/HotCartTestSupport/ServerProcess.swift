@@ -24,7 +24,8 @@ public final class ServerProcess: @unchecked Sendable {
     /// when it is not within 10 s.
     public static func start(redis: String, environment: [String: String] = [:]) async throws -> ServerProcess {
         for _ in 0..<5 {
-            let port = Int.random(in: 40_000..<47_000)
+            // Below the kernel's ephemeral ports (32768-60999), which outgoing connections take.
+            let port = Int.random(in: 20_000..<32_000)
             let process = Process()
             process.executableURL = self.binary
             process.arguments = ["serve"]
