@@ -19,7 +19,6 @@ struct CartEventsController {
     let store: RedisCartStore
     let feed: CartChangeFeed
     let promotions: PromoCodeCache
-    let baseCurrency: String
     let lifetime: Duration
 
     private static let lastEventID = HTTPField.Name("Last-Event-ID")!

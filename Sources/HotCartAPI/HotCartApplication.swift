@@ -159,7 +159,6 @@ public func buildRouter(
         store: services.store,
         feed: services.changes,
         promotions: services.promotions,
-        baseCurrency: configuration.cart.currency,
         lifetime: configuration.eventStreamLifetime
     ).addRoutes(to: cart)
     CartController(

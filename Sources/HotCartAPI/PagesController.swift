@@ -13,12 +13,6 @@ struct PagesController {
         let contentType: String
     }
 
-    private let files: [String: File]
-
-    init() {
-        self.files = Self.files
-    }
-
     func addRoutes(to router: Router<CartRequestContext>) {
         router.get("/") { _, _ in try self.serve("index.html") }
         router.get("ops") { _, _ in try self.serve("ops.html") }
@@ -26,7 +20,7 @@ struct PagesController {
     }
 
     private func serve(_ name: String) throws -> Response {
-        guard let file = self.files[name] else { throw HTTPError(.notFound) }
+        guard let file = Self.files[name] else { throw HTTPError(.notFound) }
         return Response(
             status: .ok,
             headers: [

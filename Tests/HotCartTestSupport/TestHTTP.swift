@@ -50,9 +50,9 @@ public enum TestHTTP {
     }
 
     /// The response head has been read; `inbound` yields the rest.
-    public struct ResponseReader {
-        public let status: Int
-        public let headers: HTTPHeaders
+    struct ResponseReader {
+        let status: Int
+        let headers: HTTPHeaders
         var inbound: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
     }
 

@@ -11,14 +11,6 @@ import Testing
 
 /// `hotcart flush` as a real process, stopped with SIGKILL or SIGTERM in the middle of a load.
 @Suite struct FlusherProcessTests {
-    /// The `hotcart` binary `swift build` made (scripts/test exports its path).
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["HOTCART_BIN"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(
-            ".build/debug/hotcart"
-        )
-    }
-
     /// Waits (bounded, without parking on the child) until a signalled process has exited.
     static func reap(_ process: Process) {
         for _ in 0..<5000 where process.isRunning { usleep(1000) }
@@ -26,12 +18,11 @@ import Testing
 
     func startFlusher() throws -> Process {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = ServerProcess.binary
         process.arguments = ["flush"]
         var environment = ProcessInfo.processInfo.environment
         environment["REDIS_URL"] = TestEnvironment.redis.description
-        environment["DATABASE_URL"] =
-            environment["HOTCART_TEST_DATABASE_URL"] ?? "postgres://hotcart:hotcart@127.0.0.1:55432/hotcart_test"
+        environment["DATABASE_URL"] = TestEnvironment.databaseURL
         environment["FLUSH_METRICS_PORT"] = "0"
         environment["FLUSH_BATCH_SIZE"] = "50"
         environment["FLUSH_CLAIM_AFTER_MS"] = "500"
@@ -44,7 +35,7 @@ import Testing
 
     @Test(arguments: [SIGKILL, SIGTERM])
     func aFlusherStoppedMidLoadLosesNothingOnceAnotherRuns(signal: Int32) async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build hotcart first")
+        #expect(FileManager.default.isExecutableFile(atPath: ServerProcess.binary.path), "build hotcart first")
         let logger = Logger(label: "test")
         let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: logger)
         try await TestEnvironment.withRedis { redis async throws in
