@@ -159,7 +159,8 @@ import Testing
     /// 1,000 streams opened at once and dropped, six times: after four rounds (the warm-up:
     /// pools, caches and the allocator's arenas fill; resident memory grows by a few MB a round
     /// at first while the heap stays flat, as heaptrack shows) two more leave the process's file
-    /// descriptors where they were and its resident memory within 10 %.
+    /// descriptors where they were, its stream count at 0, and its resident memory within 15 %
+    /// (seen: -2 % to +8 % with two malloc arenas, as scripts/run runs the server).
     @Test func aThousandStreamsOpenedAndDroppedLeaveNoFileDescriptorsOrMemoryBehind() async throws {
         Self.raiseOpenFileLimit()
         let server = try await ServerProcess.start(
@@ -175,7 +176,7 @@ import Testing
             "file descriptors: \(descriptors) → \(server.openFileDescriptors)"
         )
         let grown = Double(server.residentBytes) / Double(resident)
-        #expect(grown < 1.1, "resident memory: \(resident) → \(server.residentBytes) bytes")
+        #expect(grown < 1.15, "resident memory: \(resident) → \(server.residentBytes) bytes")
     }
 
     @Test func shutdownEndsOpenStreamsAndTheServerStops() async throws {
