@@ -86,6 +86,11 @@ public final class CartFlusher: Service, Sendable {
 
     /// One worker: takes batches from its streams (first any a dead flusher left pending too
     /// long) and flushes them, until shutdown.
+    ///
+    /// A worker starts at most one batch per interval unless its last batch was full: changes
+    /// that arrive meanwhile wait (well inside the 1 s lag budget) and go in one transaction,
+    /// where a cart changed twice is written once. Taking each change as it came made batches
+    /// of a few dozen records, and PostgreSQL spent its time on per-transaction work.
     private func drain(_ queue: WriteBehindQueue, worker: Int) async {
         var failures = 0
         var lastClaim: Int64 = 0
@@ -112,7 +117,11 @@ public final class CartFlusher: Service, Sendable {
                     try? await Task.sleep(for: .milliseconds(self.configuration.intervalMilliseconds))
                     continue
                 }
+                let started = ContinuousClock.now
                 failures = await self.flushUntilDone(batch, worker: worker)
+                if batch.count < self.configuration.batchSize {
+                    try? await Task.sleep(until: started + .milliseconds(self.configuration.intervalMilliseconds))
+                }
             } catch {
                 // A Redis restarted empty has lost the groups: create them again.
                 groupsReady = false

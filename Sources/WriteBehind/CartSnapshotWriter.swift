@@ -48,8 +48,9 @@ struct CartSnapshotWriter: Sendable {
     }
 
     /// Three statements whatever the batch size: upsert every cart row (only rows whose
-    /// version advances change), delete the lines of the carts that advanced, insert their
-    /// lines (and those saved for later). Lines of products gone from the catalog are left out.
+    /// version advances change), delete the lines the carts that advanced no longer hold, and
+    /// upsert their lines (and those saved for later), writing only the lines that changed.
+    /// Lines of products gone from the catalog are left out.
     private func writeInOneTransaction(_ ordered: [Cart]) async throws -> Int {
         try await self.postgres.withTransaction(logger: self.logger) { connection in
             var advancedIDs = Set<String>()
@@ -80,13 +81,23 @@ struct CartSnapshotWriter: Sendable {
             for try await id in rows.decode(String.self) { advancedIDs.insert(id) }
             guard !advancedIDs.isEmpty else { return 0 }
             let advanced = ordered.filter { advancedIDs.contains($0.id) }
+            let lines = advanced.flatMap { cart in
+                (cart.items.map { (cart.id, $0, false) } + cart.savedItems.map { (cart.id, $0, true) })
+                    .sorted { $0.1.productID < $1.1.productID }
+            }
+            // Lines the carts no longer hold go; the others are upserted and only those that
+            // changed are written, so one change to a cart writes one line, not all of them.
             try await self.execute(
                 connection,
-                "DELETE FROM cart_item WHERE cart_id = ANY(\(advanced.map(\.id))::uuid[])"
+                """
+                DELETE FROM cart_item AS item
+                WHERE item.cart_id = ANY(\(advanced.map(\.id))::uuid[])
+                  AND NOT EXISTS (
+                      SELECT 1 FROM unnest(\(lines.map(\.0))::text[], \(lines.map(\.1.productID))::int[])
+                                    AS kept (cart_id, product_id)
+                      WHERE kept.cart_id::uuid = item.cart_id AND kept.product_id = item.product_id)
+                """
             )
-            let lines = advanced.flatMap { cart in
-                cart.items.map { (cart.id, $0, false) } + cart.savedItems.map { (cart.id, $0, true) }
-            }
             guard !lines.isEmpty else { return advanced.count }
             try await self.execute(
                 connection,
@@ -100,6 +111,13 @@ struct CartSnapshotWriter: Sendable {
                             \(lines.map(\.1.updatedAt))::bigint[])
                      AS line (id, cart_id, product_id, quantity, cents, saved, created, updated)
                 WHERE EXISTS (SELECT 1 FROM product WHERE product.id = line.product_id)
+                ON CONFLICT (cart_id, product_id) DO UPDATE SET
+                    id = EXCLUDED.id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price,
+                    saved = EXCLUDED.saved, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
+                WHERE (cart_item.id, cart_item.quantity, cart_item.unit_price, cart_item.saved, cart_item.created_at,
+                       cart_item.updated_at)
+                      IS DISTINCT FROM (EXCLUDED.id, EXCLUDED.quantity, EXCLUDED.unit_price, EXCLUDED.saved,
+                                        EXCLUDED.created_at, EXCLUDED.updated_at)
                 """
             )
             return advanced.count

@@ -195,6 +195,38 @@ import Testing
         }
     }
 
+    @Test func aChangeRewritesOnlyTheLineItChanged() async throws {
+        try await withFlushers(1) { store, _, postgres in
+            let owner = CartOwner.guest(sessionID: TestEnvironment.uniqueID())
+            let session = CartSession(owner: owner)
+            var cart = try await store.addItem(product(1, cents: 599), quantity: 1, session: session, ifMatch: nil).cart
+            for id in 2...3 {
+                cart = try await store.addItem(product(id, cents: 1999), quantity: 1, session: session, ifMatch: nil)
+                    .cart
+            }
+            try await expectPostgresMatchesRedis([owner], store: store, postgres: postgres)
+            let before = try await self.rowVersions(cart.id, in: postgres)
+            let changed = try #require(cart.items.first { $0.productID == 2 })
+            _ = try await store.setQuantity(itemID: changed.id, quantity: 5, session: session, ifMatch: nil)
+            try await expectPostgresMatchesRedis([owner], store: store, postgres: postgres)
+            let after = try await self.rowVersions(cart.id, in: postgres)
+            // xmin is the transaction that wrote a row: only product 2's line was written again.
+            #expect(after[1] == before[1])
+            #expect(after[3] == before[3])
+            #expect(after[2] != before[2])
+        }
+    }
+
+    /// Product id → the `xmin` (writing transaction) of the cart's line rows in PostgreSQL.
+    func rowVersions(_ cartID: String, in postgres: PostgresClient) async throws -> [Int: String] {
+        var versions: [Int: String] = [:]
+        let rows = try await postgres.query(
+            "SELECT product_id, xmin::text FROM cart_item WHERE cart_id = \(cartID)::uuid"
+        )
+        for try await (product, xmin) in rows.decode((Int, String).self) { versions[product] = xmin }
+        return versions
+    }
+
     @Test(arguments: TestEnvironment.redisDeployments)
     func twoFlushersTogetherReachTheSameFinalState(redis endpoint: RedisEndpoint) async throws {
         try await withFlushers(2, redis: endpoint) { store, _, postgres in
