@@ -247,14 +247,27 @@ public struct RedisCartStore: Sendable {
     }
 
     /// The cart stored under `cartKey` as it is now, without creating or touching it; `nil`
-    /// when it is not in Redis. For the write-behind flusher, which learns keys from the queue.
+    /// when it is not in Redis.
     public func snapshot(ofCartKey cartKey: String) async throws -> Cart? {
-        guard let owner = CartKeys.owner(ofCartKey: cartKey) else { return nil }
-        let fields = try await self.redis.send(["HGETALL", cartKey]).array ?? []
-        guard !fields.isEmpty else { return nil }
-        var cart = try Cart(hash: fields, owner: owner, expiresAt: nil)
-        cart.expiresAt = owner.userID == nil ? cart.updatedAt + self.settings.guestTTLMilliseconds : nil
-        return cart
+        try await self.snapshots(ofCartKeys: [cartKey]).first
+    }
+
+    /// The carts stored under `cartKeys` as they are now, read in one pipelined round trip
+    /// (one per node on a cluster), without creating or touching them; keys with no cart in
+    /// Redis are left out. For the write-behind flusher, which learns keys from the queue.
+    public func snapshots(ofCartKeys cartKeys: [String]) async throws -> [Cart] {
+        let replies = try await self.redis.send(pipeline: cartKeys.map { ["HGETALL", $0] })
+        var carts: [Cart] = []
+        carts.reserveCapacity(cartKeys.count)
+        for (cartKey, reply) in zip(cartKeys, replies) {
+            guard let owner = CartKeys.owner(ofCartKey: cartKey), let fields = reply.array, !fields.isEmpty else {
+                continue
+            }
+            var cart = try Cart(hash: fields, owner: owner, expiresAt: nil)
+            cart.expiresAt = owner.userID == nil ? cart.updatedAt + self.settings.guestTTLMilliseconds : nil
+            carts.append(cart)
+        }
+        return carts
     }
 
     /// What a refusal is about, so its message can name it.

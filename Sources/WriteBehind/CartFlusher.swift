@@ -197,15 +197,7 @@ public final class CartFlusher: Service, Sendable {
 
     /// One attempt: read the snapshots, write them in one transaction, acknowledge.
     func flush(_ batch: [WriteBehindRecord]) async throws {
-        let cartKeys = Array(Set(batch.map(\.cartKey)))
-        let carts = try await withThrowingTaskGroup(of: Cart?.self) { group in
-            for key in cartKeys {
-                group.addTask { try await self.store.snapshot(ofCartKey: key) }
-            }
-            var carts: [Cart] = []
-            for try await cart in group { if let cart { carts.append(cart) } }
-            return carts
-        }
+        let carts = try await self.store.snapshots(ofCartKeys: Array(Set(batch.map(\.cartKey))))
         // A batch PostgreSQL has not committed in time is retried (the upserts are idempotent).
         let advanced = try await withDeadline(Self.writeTimeout, orThrow: WriteTimedOut()) {
             try await self.writer.write(carts)

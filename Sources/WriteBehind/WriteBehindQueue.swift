@@ -68,18 +68,11 @@ struct WriteBehindQueue: Sendable {
 
     /// Acknowledges and deletes handled records; called only after PostgreSQL committed them.
     func acknowledge(_ records: [WriteBehindRecord]) async throws {
-        let byStream = Dictionary(grouping: records, by: \.stream)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (stream, handled) in byStream {
-                let ids = handled.map(\.entryID)
-                group.addTask {
-                    _ = try await self.redis.send(pipeline: [
-                        ["XACK", stream, Self.group] + ids, ["XDEL", stream] + ids,
-                    ])
-                }
-            }
-            try await group.waitForAll()
+        let commands = Dictionary(grouping: records, by: \.stream).flatMap { stream, handled in
+            let ids = handled.map(\.entryID)
+            return [["XACK", stream, Self.group] + ids, ["XDEL", stream] + ids]
         }
+        _ = try await self.redis.send(pipeline: commands)
     }
 
     /// Records not yet acknowledged, over every stream (acknowledged ones are deleted).
