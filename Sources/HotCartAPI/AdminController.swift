@@ -85,13 +85,7 @@ struct AdminController {
         if let status, !["pending", "delivered", "failed"].contains(status) {
             throw CartError.invalidRequest("status must be pending, delivered or failed", field: "status")
         }
-        var limit = 100
-        if let text = request.uri.queryParameters["limit"] {
-            guard let number = Int(text), (1...1000).contains(number) else {
-                throw CartError.invalidRequest("limit must be a whole number from 1 to 1000", field: "limit")
-            }
-            limit = number
-        }
+        let limit = try request.integerQuery("limit", default: 100, range: 1...1000)
         let events = try await self.events.events(status: status, limit: limit)
         var writer = JSONWriter(capacity: 64 + events.count * 512)
         writer.beginArray()

@@ -162,8 +162,8 @@ struct ProductController {
     }
 
     @Sendable func list(request: Request, context: CartRequestContext) async throws -> Response {
-        let limit = try Self.integer(request, "limit", default: 100, range: 1...1000)
-        let offset = try Self.integer(request, "offset", default: 0, range: 0...Int(Int32.max))
+        let limit = try request.integerQuery("limit", default: 100, range: 1...1000)
+        let offset = try request.integerQuery("offset", default: 0, range: 0...Int(Int32.max))
         let products = try await self.repository.list(limit: limit, offset: offset)
         return JSONBody.response(products.map(ProductResponse.init))
     }
@@ -172,22 +172,6 @@ struct ProductController {
         let id = try Self.productID(context)
         guard let product = try await self.repository.product(id: id) else { throw Self.notFound(id) }
         return JSONBody.response(ProductResponse(product))
-    }
-
-    private static func integer(
-        _ request: Request,
-        _ name: String,
-        default value: Int,
-        range: ClosedRange<Int>
-    ) throws -> Int {
-        guard let text = request.uri.queryParameters[Substring(name)] else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw CartError.invalidRequest(
-                "\(name) must be a whole number between \(range.lowerBound) and \(range.upperBound)",
-                field: name
-            )
-        }
-        return number
     }
 }
 

@@ -173,8 +173,6 @@ public final class RedisClient: Service, Sendable {
 
 extension Timer {
     fileprivate func recordInterval(since start: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - start
-        let (seconds, attoseconds) = elapsed.components
-        self.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        self.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
     }
 }

@@ -43,7 +43,7 @@ struct RedisShardSubscription {
             let lastHeard = LastHeard()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    let silenceLimit = Self.nanoseconds(self.pingInterval) * 3
+                    let silenceLimit = self.pingInterval.nanoseconds * 3
                     while true {
                         try await Task.sleep(for: self.pingInterval)
                         if Self.uptime() - lastHeard.uptime.load(ordering: .relaxed) > silenceLimit {
@@ -109,9 +109,5 @@ struct RedisShardSubscription {
 
     private static func uptime() -> Int64 {
         Int64(NIODeadline.now().uptimeNanoseconds)
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 }

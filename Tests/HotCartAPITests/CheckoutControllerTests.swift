@@ -104,6 +104,11 @@ import Testing
             let lines = converted["items"] as? [[String: Any]] ?? []
             #expect(lines.count == 1 && lines.first?["quantity"] as? Int == 3)
             #expect(try await shopper.send(.get, "/admin/events").status == .unauthorized)
+            for limit in ["0", "1001", "ten"] {
+                let refused = try await admin.send(.get, "/admin/events?limit=\(limit)")
+                #expect(refused.status == .badRequest && refused.code == "CART_005")
+                #expect(refused.json["field"] as? String == "limit")
+            }
         }
     }
 
