@@ -1,8 +1,6 @@
 /// Random identifiers for carts and cart lines: version-4 UUIDs in lowercase text, made
 /// without Foundation's `UUID` (this runs on every cart change).
 public enum RandomID {
-    private static let hex = Array("0123456789abcdef".utf8)
-
     /// A new random UUID, e.g. `1ae94ae3-43ce-4a69-99e9-ee449028f810`.
     public static func uuid() -> String {
         let (high, low) = Self.bits()
@@ -33,7 +31,8 @@ public enum RandomID {
                     position += 1
                 }
                 let word = digit < 16 ? high : low
-                text[position] = Self.hex[Int((word >> UInt64(60 - (digit % 16) * 4)) & 0xF)]
+                let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - (digit % 16) * 4)) & 0xF
+                text[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
                 position += 1
             }
             return position
