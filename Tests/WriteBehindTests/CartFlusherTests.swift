@@ -206,6 +206,7 @@ import Testing
             }
             try await expectPostgresMatchesRedis([owner], store: store, postgres: postgres)
             let before = try await self.rowVersions(cart.id, in: postgres)
+            #expect(before.count == 3)
             let changed = try #require(cart.items.first { $0.productID == 2 })
             _ = try await store.setQuantity(itemID: changed.id, quantity: 5, session: session, ifMatch: nil)
             try await expectPostgresMatchesRedis([owner], store: store, postgres: postgres)
