@@ -60,7 +60,7 @@ public enum CartEventOutbox {
             SELECT gen_random_uuid(), 'cart.converted', \(cartID)::uuid, account.id, account.email,
                    COALESCE(lines.items, '[]'::jsonb), COALESCE(lines.subtotal, 0)
             FROM (SELECT 1) AS one
-            LEFT JOIN "user" AS account ON account.id::text = \(userID)
+            LEFT JOIN "user" AS account ON account.id = \(userID)::uuid
             LEFT JOIN LATERAL (
                 SELECT jsonb_agg(jsonb_build_object(
                            'product_id', line.product_id, 'product_name', line.product_name,

@@ -266,7 +266,7 @@ struct CheckoutRepository: Sendable {
         try await self.execute(
             """
             INSERT INTO cart (id, user_id, session_id, status, version, created_at, updated_at, promo_code)
-            VALUES (\(cart.id)::uuid, (SELECT id FROM "user" WHERE id::text = \(cart.owner.userID)),
+            VALUES (\(cart.id)::uuid, (SELECT id FROM "user" WHERE id = \(cart.owner.userID)::uuid),
                     \(cart.sessionReference), 'converted', \(version),
                     to_timestamp(\(cart.createdAt)::bigint / 1000.0), to_timestamp(\(now)::bigint / 1000.0), \(cart.promoCode))
             ON CONFLICT (id) DO UPDATE SET status = 'converted', version = EXCLUDED.version,

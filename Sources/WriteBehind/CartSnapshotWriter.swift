@@ -67,7 +67,7 @@ struct CartSnapshotWriter: Sendable {
                             \(ordered.map(\.updatedAt))::bigint[], \(ordered.map { $0.expiresAt ?? -1 })::bigint[],
                             \(ordered.map { $0.promoCode ?? "" })::text[])
                      AS c (id, user_id, session_id, status, version, created, updated, expires, promo_code)
-                LEFT JOIN "user" AS account ON account.id::text = NULLIF(c.user_id, '')
+                LEFT JOIN "user" AS account ON account.id = NULLIF(c.user_id, '')::uuid
                 ORDER BY c.id
                 ON CONFLICT (id) DO UPDATE SET
                     user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id, status = EXCLUDED.status,

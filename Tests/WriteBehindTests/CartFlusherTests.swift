@@ -1,5 +1,6 @@
 import CartDomain
 import CartStore
+import Foundation
 import HotCartTestSupport
 import Logging
 import PostgresNIO
@@ -215,6 +216,32 @@ import Testing
             #expect(after[1] == before[1])
             #expect(after[3] == before[3])
             #expect(after[2] != before[2])
+        }
+    }
+
+    @Test func aUserCartIsStoredWithItsUserAndACartOfAnUnknownUserWithNone() async throws {
+        try await withFlushers(1) { store, _, postgres in
+            let known = UUID().uuidString.lowercased()
+            let unknown = UUID().uuidString.lowercased()
+            for try await _ in try await postgres.query(
+                """
+                INSERT INTO "user" (id, email, hashed_password)
+                VALUES (\(known)::uuid, \("flush-\(known)@example.com"), 'x')
+                """
+            ) {}
+            let owners = [CartOwner.user(id: known), CartOwner.user(id: unknown)]
+            try await addOne(to: owners, store: store)
+            try await expectPostgresMatchesRedis(owners, store: store, postgres: postgres)
+            var stored: [String?] = []
+            for owner in owners {
+                let cart = try #require(try await store.snapshot(ofCartKey: CartKeys(owner: owner).cart))
+                for try await userID in try await postgres.query(
+                    "SELECT user_id::text FROM cart WHERE id = \(cart.id)::uuid"
+                ).decode(String?.self) {
+                    stored.append(userID)
+                }
+            }
+            #expect(stored == [known, nil])
         }
     }
 
