@@ -246,12 +246,6 @@ public struct RedisCartStore: Sendable {
         ).cart
     }
 
-    /// The cart stored under `cartKey` as it is now, without creating or touching it; `nil`
-    /// when it is not in Redis.
-    public func snapshot(ofCartKey cartKey: String) async throws -> Cart? {
-        try await self.snapshots(ofCartKeys: [cartKey]).first
-    }
-
     /// The carts stored under `cartKeys` as they are now, read in one pipelined round trip
     /// (one per node on a cluster), without creating or touching them; keys with no cart in
     /// Redis are left out. For the write-behind flusher, which learns keys from the queue.

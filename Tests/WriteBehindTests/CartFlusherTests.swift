@@ -94,7 +94,7 @@ import Testing
         for _ in 0..<150 {
             mismatches = []
             for owner in owners {
-                let cart = try #require(try await store.snapshot(ofCartKey: CartKeys(owner: owner).cart))
+                let cart = try #require(try await store.snapshots(ofCartKeys: [CartKeys(owner: owner).cart]).first)
                 let row = try await self.stored(cart.id, in: postgres)
                 if row?.0 != self.expected(cart).0 || row?.1 != self.expected(cart).1 {
                     mismatches.append("\(cart.id): redis v\(cart.version), postgres \(String(describing: row?.0))")
@@ -234,7 +234,7 @@ import Testing
             try await expectPostgresMatchesRedis(owners, store: store, postgres: postgres)
             var stored: [String?] = []
             for owner in owners {
-                let cart = try #require(try await store.snapshot(ofCartKey: CartKeys(owner: owner).cart))
+                let cart = try #require(try await store.snapshots(ofCartKeys: [CartKeys(owner: owner).cart]).first)
                 for try await userID in try await postgres.query(
                     "SELECT user_id::text FROM cart WHERE id = \(cart.id)::uuid"
                 ).decode(String?.self) {
@@ -276,7 +276,7 @@ import Testing
             }
             try await expectPostgresMatchesRedis(owners, store: store, postgres: postgres)
             for owner in owners {
-                let cart = try #require(try await store.snapshot(ofCartKey: CartKeys(owner: owner).cart))
+                let cart = try #require(try await store.snapshots(ofCartKeys: [CartKeys(owner: owner).cart]).first)
                 #expect(cart.totalQuantity == 20)
             }
         }
@@ -483,7 +483,7 @@ import Testing
             try await Task.sleep(for: .seconds(2))
             for owner in owners {
                 let row = try await stored(
-                    try #require(try await store.snapshot(ofCartKey: CartKeys(owner: owner).cart)).id,
+                    try #require(try await store.snapshots(ofCartKeys: [CartKeys(owner: owner).cart]).first).id,
                     in: postgres
                 )
                 #expect(row?.1.count == 1)

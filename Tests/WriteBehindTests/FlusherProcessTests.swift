@@ -92,7 +92,9 @@ import Testing
                 for _ in 0..<200 where !pending.isEmpty {
                     var stillPending: [CartOwner] = []
                     for owner in pending {
-                        let cart = try #require(try await store.snapshot(ofCartKey: CartKeys(owner: owner).cart))
+                        let cart = try #require(
+                            try await store.snapshots(ofCartKeys: [CartKeys(owner: owner).cart]).first
+                        )
                         var stored: Int64?
                         for try await version in try await postgres.query(
                             "SELECT version FROM cart WHERE id = \(cart.id)::uuid"
