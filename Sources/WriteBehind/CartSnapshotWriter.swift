@@ -85,8 +85,10 @@ struct CartSnapshotWriter: Sendable {
                 (cart.items.map { (cart.id, $0, false) } + cart.savedItems.map { (cart.id, $0, true) })
                     .sorted { $0.1.productID < $1.1.productID }
             }
-            // Lines the carts no longer hold go; the others are upserted and only those that
-            // changed are written, so one change to a cart writes one line, not all of them.
+            // Lines the carts no longer hold go; of the others only those that are new or
+            // changed reach the upsert, so one change to a cart writes one line, not all of them.
+            // (Filtered in the upsert's own WHERE, an unchanged line would still be locked,
+            // which costs a WAL record and a dirtied page.)
             try await self.execute(
                 connection,
                 """
@@ -110,14 +112,16 @@ struct CartSnapshotWriter: Sendable {
                             \(lines.map(\.2))::boolean[], \(lines.map(\.1.createdAt))::bigint[],
                             \(lines.map(\.1.updatedAt))::bigint[])
                      AS line (id, cart_id, product_id, quantity, cents, saved, created, updated)
+                LEFT JOIN cart_item AS stored
+                       ON stored.cart_id = line.cart_id::uuid AND stored.product_id = line.product_id
                 WHERE EXISTS (SELECT 1 FROM product WHERE product.id = line.product_id)
+                  AND (stored.id IS NULL
+                       OR (stored.id, stored.quantity, stored.unit_price, stored.saved, stored.created_at, stored.updated_at)
+                          IS DISTINCT FROM (line.id::uuid, line.quantity, line.cents::numeric / 100, line.saved,
+                                            to_timestamp(line.created / 1000.0), to_timestamp(line.updated / 1000.0)))
                 ON CONFLICT (cart_id, product_id) DO UPDATE SET
                     id = EXCLUDED.id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price,
                     saved = EXCLUDED.saved, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
-                WHERE (cart_item.id, cart_item.quantity, cart_item.unit_price, cart_item.saved, cart_item.created_at,
-                       cart_item.updated_at)
-                      IS DISTINCT FROM (EXCLUDED.id, EXCLUDED.quantity, EXCLUDED.unit_price, EXCLUDED.saved,
-                                        EXCLUDED.created_at, EXCLUDED.updated_at)
                 """
             )
             return advanced.count

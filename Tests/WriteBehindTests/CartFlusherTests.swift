@@ -212,7 +212,8 @@ import Testing
             _ = try await store.setQuantity(itemID: changed.id, quantity: 5, session: session, ifMatch: nil)
             try await expectPostgresMatchesRedis([owner], store: store, postgres: postgres)
             let after = try await self.rowVersions(cart.id, in: postgres)
-            // xmin is the transaction that wrote a row: only product 2's line was written again.
+            // xmin is the transaction that wrote a row and xmax one that locked it: only product
+            // 2's line was written again, and the other two were not even locked.
             #expect(after[1] == before[1])
             #expect(after[3] == before[3])
             #expect(after[2] != before[2])
@@ -245,13 +246,14 @@ import Testing
         }
     }
 
-    /// Product id → the `xmin` (writing transaction) of the cart's line rows in PostgreSQL.
+    /// Product id → `xmin/xmax` of the cart's line rows in PostgreSQL: the transaction that
+    /// wrote the row and the last one that updated or locked it.
     func rowVersions(_ cartID: String, in postgres: PostgresClient) async throws -> [Int: String] {
         var versions: [Int: String] = [:]
         let rows = try await postgres.query(
-            "SELECT product_id, xmin::text FROM cart_item WHERE cart_id = \(cartID)::uuid"
+            "SELECT product_id, xmin::text || '/' || xmax::text FROM cart_item WHERE cart_id = \(cartID)::uuid"
         )
-        for try await (product, xmin) in rows.decode((Int, String).self) { versions[product] = xmin }
+        for try await (product, version) in rows.decode((Int, String).self) { versions[product] = version }
         return versions
     }
 
