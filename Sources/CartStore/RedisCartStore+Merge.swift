@@ -51,7 +51,8 @@ extension RedisCartStore {
         let lines = guestCart.items.map { ($0, "0") } + guestCart.savedItems.map { ($0, "1") }
         for (item, saved) in lines.sorted(by: { $0.0.productID < $1.0.productID }) {
             arguments += [
-                String(item.productID), StoredItemID.random(), String(item.quantity), String(item.unitPrice.value),
+                String(item.productID), StoredItemID.new(milliseconds: self.now()), String(item.quantity),
+                String(item.unitPrice.value),
                 String(item.createdAt), String(item.updatedAt), item.productName, saved,
             ]
         }
@@ -74,7 +75,8 @@ extension RedisCartStore {
         var arguments = [changeID]
         for item in items.sorted(by: { $0.productID < $1.productID }) {
             arguments += [
-                String(item.productID), StoredItemID.random(), String(item.quantity), String(item.unitPrice.value),
+                String(item.productID), StoredItemID.new(milliseconds: self.now()), String(item.quantity),
+                String(item.unitPrice.value),
                 String(item.createdAt), String(item.updatedAt), item.productName, "0",
             ]
         }

@@ -24,7 +24,8 @@ public struct RedisCartStore: Sendable {
     private let redis: RedisClient
     private let settings: CartSettings
     private let durable: (any DurableCartSource)?
-    private let now: @Sendable () -> Int64
+    /// The clock: milliseconds since 1970.
+    let now: @Sendable () -> Int64
     private let cartsMade = Counter(label: "hotcart_carts_created_total")
     /// Guest carts merged into user carts (a retry of one merge counts again).
     let merges = Counter(label: "hotcart_cart_merges_total")
@@ -87,7 +88,7 @@ public struct RedisCartStore: Sendable {
             idempotencyKey: idempotencyKey,
             arguments: [
                 String(product.id), String(quantity), String(product.price.value), product.name,
-                StoredItemID.random(), product.stock.map(String.init) ?? "",
+                StoredItemID.new(milliseconds: self.now()), product.stock.map(String.init) ?? "",
             ],
             context: .product(product.id)
         )
@@ -355,8 +356,10 @@ public struct RedisCartStore: Sendable {
         let owner = session.owner
         let keys = CartKeys(owner: owner)
         let limits = self.settings.limits
+        let now = self.now()
         let common = [
-            String(self.now()), String(self.ttl(for: owner)), RandomID.uuid(), owner.key, session.reference ?? "",
+            String(now), String(self.ttl(for: owner)), RandomID.timeOrderedUUID(milliseconds: now), owner.key,
+            session.reference ?? "",
             ifMatch.map { String($0) } ?? "", String(self.settings.mutationsPerMinute),
             String(limits.maxQuantityPerItem), String(limits.maxItems), mayCreate ? "1" : "0",
         ]

@@ -4,9 +4,9 @@ import CartDomain
 /// base64url instead of 36 of text, so a 5-line cart stays a small listpack. The store
 /// converts at its edge: scripts only ever see the short form, callers only the UUID text.
 enum StoredItemID {
-    /// A new random (version 4) id, in the stored form.
-    static func random() -> String {
-        let (high, low) = RandomID.bits()
+    /// A new time-ordered (version 7) id made at `milliseconds` since 1970, in the stored form.
+    static func new(milliseconds: Int64) -> String {
+        let (high, low) = RandomID.timeOrderedBits(milliseconds: milliseconds)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16)
         for word in [high, low] {

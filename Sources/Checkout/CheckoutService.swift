@@ -53,7 +53,7 @@ public struct CheckoutService: Sendable {
         do {
             checkout = try await self.repository.reserve(
                 CheckoutRepository.Reservation(
-                    checkoutID: RandomID.uuid(),
+                    checkoutID: RandomID.timeOrderedUUID(milliseconds: now),
                     cart: cart,
                     currency: self.currency,
                     now: now,

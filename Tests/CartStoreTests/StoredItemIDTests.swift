@@ -20,13 +20,15 @@ import Testing
         }
     }
 
-    @Test func newIdsAreVersion4UUIDsAndDistinct() throws {
-        let ids = (0..<1000).map { _ in StoredItemID.uuid(StoredItemID.random().utf8) }
+    @Test func newIdsAreTimeOrderedUUIDsAndDistinct() throws {
+        let milliseconds: Int64 = 1_764_140_000_123
+        let ids = (0..<1000).map { _ in StoredItemID.uuid(StoredItemID.new(milliseconds: milliseconds).utf8) }
         #expect(Set(ids).count == 1000)
         for id in ids.prefix(20) {
             let characters = Array(id)
-            #expect(characters.count == 36 && characters[14] == "4")
+            #expect(characters.count == 36 && characters[14] == "7")
             #expect("89ab".contains(characters[19]))
+            #expect(Int64(String(id.filter { $0 != "-" }.prefix(12)), radix: 16) == milliseconds)
         }
     }
 
