@@ -27,7 +27,7 @@ public enum RandomID {
     }
 
     /// 128 random bits with the version-4 and RFC 4122 variant bits set, high word first.
-    public static func bits() -> (high: UInt64, low: UInt64) {
+    private static func bits() -> (high: UInt64, low: UInt64) {
         var generator = SystemRandomNumberGenerator()
         let high: UInt64 = (generator.next() & ~0xF000) | 0x4000  // version 4
         let low: UInt64 = (generator.next() & ~(0xC << 60)) | (0x8 << 60)  // RFC 4122 variant
