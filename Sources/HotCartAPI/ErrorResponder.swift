@@ -39,21 +39,16 @@ enum ErrorResponder {
         }
     }
 
+    /// The contract's error body, its fields in the contract's order:
+    /// `{"error", "message", "field", "code", "detail"}`.
     static func response(for error: CartError) -> Response {
-        let body = ErrorBody(
-            error: error.kind.name,
-            message: error.message,
-            field: error.field,
-            code: error.kind.rawValue,
-            detail: error.message
-        )
-        var headers: HTTPFields = [.contentType: "application/json"]
+        var writer = JSONWriter(capacity: 256)
+        writer.beginObject()
+        self.writeFields(of: error.kind, message: error.message, field: error.field, into: &writer)
+        writer.endObject()
+        var headers: HTTPFields = [:]
         if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
-        return Response(
-            status: HTTPResponse.Status(code: error.status),
-            headers: headers,
-            body: .init(byteBuffer: JSONBody.encode(body))
-        )
+        return writer.response(status: HTTPResponse.Status(code: error.status), headers: headers)
     }
 
     /// 409 CART_013 for a cart that cannot be checked out as it is, with its validation
@@ -69,16 +64,7 @@ enum ErrorResponder {
         }
         var writer = JSONWriter(capacity: 512 + conflict.cart.items.count * 400)
         writer.beginObject()
-        writer.key("error")
-        writer.string(CartError.Kind.checkoutConflict.name)
-        writer.key("message")
-        writer.string(message)
-        writer.key("field")
-        writer.string("cart")
-        writer.key("code")
-        writer.string(CartError.Kind.checkoutConflict.rawValue)
-        writer.key("detail")
-        writer.string(message)
+        self.writeFields(of: .checkoutConflict, message: message, field: "cart", into: &writer)
         writer.key("validation")
         validation.write(into: &writer)
         writer.endObject()
@@ -112,23 +98,22 @@ enum ErrorResponder {
         )
     }
 
-    private struct ErrorBody: Encodable {
-        var error: String
-        var message: String
-        var field: String?
-        var code: String
-        var detail: String
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.error, forKey: .error)
-            try container.encode(self.message, forKey: .message)
-            try container.encode(self.field, forKey: .field)
-            try container.encode(self.code, forKey: .code)
-            try container.encode(self.detail, forKey: .detail)
-        }
-
-        enum CodingKeys: String, CodingKey { case error, message, field, code, detail }
+    private static func writeFields(
+        of kind: CartError.Kind,
+        message: String,
+        field: String?,
+        into writer: inout JSONWriter
+    ) {
+        writer.key("error")
+        writer.string(kind.name)
+        writer.key("message")
+        writer.string(message)
+        writer.key("field")
+        writer.string(field)
+        writer.key("code")
+        writer.string(kind.rawValue)
+        writer.key("detail")
+        writer.string(message)
     }
 }
 

@@ -9,9 +9,13 @@ enum JSONBody {
     /// The largest request body accepted (64 KiB); larger is 413 CART_005.
     static let maxRequestBytes = 64 * 1024
 
+    /// `value` as JSON, its keys sorted so that the same value is always written the same way
+    /// (`JSONEncoder` alone writes an object's keys in a different order on every call).
     static func encode(_ value: some Encodable) -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding our own response types cannot fail.
-        let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return ByteBuffer(bytes: data)
     }
 

@@ -24,6 +24,17 @@ import Testing
         }
     }
 
+    @Test func anErrorBodyIsWrittenInTheContractsFieldOrder() async throws {
+        try await withTestApp { client, _ async throws in
+            let response = try await Browser(client).send(.post, "/cart/items", json: #"{"product_id": 1}"#)
+            #expect(
+                String(buffer: response.body)
+                    == #"{"error":"INVALID_REQUEST","message":"Field 'quantity' is required","field":"quantity","#
+                    + #""code":"CART_005","detail":"Field 'quantity' is required"}"#
+            )
+        }
+    }
+
     @Test(arguments: [
         (#"{"product_id": 1, "quantity": 0}"#, "CART_001", 400),
         (#"{"product_id": 1, "quantity": 100}"#, "CART_001", 400),

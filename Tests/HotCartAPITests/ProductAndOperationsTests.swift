@@ -23,6 +23,17 @@ import Testing
         }
     }
 
+    @Test func aProductIsWrittenTheSameWayEveryTime() async throws {
+        try await withTestApp { client, _ async throws in
+            var bodies: Set<String> = []
+            for _ in 0..<20 {
+                bodies.insert(String(buffer: try await client.execute(uri: "/products/1", method: .get).body))
+            }
+            #expect(bodies.count == 1)
+            #expect(bodies.first?.hasPrefix(#"{"created_at":"#) == true)
+        }
+    }
+
     @Test func aPriceChangeReachesNewAddsWithinOneSecond() async throws {
         try await withTestApp { client, services async throws in
             let productID = try await insertProduct(services, price: "10.00")
