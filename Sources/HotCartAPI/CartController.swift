@@ -135,7 +135,8 @@ struct CartController {
         let etag = "\"\(cart.version)\""
         if let candidates = request.headers[.ifNoneMatch],
             candidates.split(separator: ",").contains(where: {
-                $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*"
+                let candidate = $0.trimmingCharacters(in: .whitespaces)
+                return candidate == "*" || Self.version(inETag: Substring(candidate)) == cart.version
             })
         {
             return Response(status: .notModified, headers: [.eTag: etag])
@@ -299,13 +300,20 @@ struct CartController {
         guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), header != "*" else {
             return nil
         }
-        var text = Substring(header)
+        guard let version = self.version(inETag: Substring(header)) else {
+            throw CartError.invalidRequest("If-Match must be a cart version such as \"3\"", field: "If-Match")
+        }
+        return version
+    }
+
+    /// The cart version an entity tag names: `"7"`, `W/"7"` (`If-None-Match` compares weakly,
+    /// RFC 9110 §13.1.2) or a bare `7`; `nil` for anything else.
+    static func version(inETag tag: Substring) -> Int64? {
+        var text = tag
         if text.hasPrefix("W/") { text = text.dropFirst(2) }
         text = text.drop { $0 == "\"" }
         while text.last == "\"" { text = text.dropLast() }
-        guard let version = Int64(text), version >= 0 else {
-            throw CartError.invalidRequest("If-Match must be a cart version such as \"3\"", field: "If-Match")
-        }
+        guard let version = Int64(text), version >= 0 else { return nil }
         return version
     }
 }

@@ -99,6 +99,11 @@ import Testing
             let second = try await browser.send(.get, "/cart", headers: [.ifNoneMatch: etag])
             #expect(second.status == .notModified)
             #expect(second.body.readableBytes == 0)
+            for candidates in [#"W/"1""#, #""0", "1""#, "*"] {
+                let weakOrListed = try await browser.send(.get, "/cart", headers: [.ifNoneMatch: candidates])
+                #expect(weakOrListed.status == .notModified, "If-None-Match: \(candidates)")
+            }
+            #expect(try await browser.send(.get, "/cart", headers: [.ifNoneMatch: #""0", W/"2""#]).status == .ok)
             try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#)
             let third = try await browser.send(.get, "/cart", headers: [.ifNoneMatch: etag])
             #expect(third.status == .ok)
