@@ -10,7 +10,7 @@ func loadConfiguration() -> AppConfiguration {
     do {
         return try AppConfiguration(environment: ProcessInfo.processInfo.environment)
     } catch {
-        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("\(error)\n".utf8))
         exit(2)
     }
 }
@@ -19,7 +19,9 @@ func loadConfiguration() -> AppConfiguration {
 func loadDatabaseConfiguration() -> PostgresClient.Configuration {
     let url = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "postgres://hotcart:hotcart@127.0.0.1:5432/hotcart"
     guard let configuration = DatabaseURL.configuration(from: url) else {
-        FileHandle.standardError.write(Data("configuration error: DATABASE_URL is not a postgres:// URL\n".utf8))
+        try? FileHandle.standardError.write(
+            contentsOf: Data("configuration error: DATABASE_URL is not a postgres:// URL\n".utf8)
+        )
         exit(2)
     }
     return configuration

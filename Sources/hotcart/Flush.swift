@@ -31,7 +31,7 @@ struct Flush: AsyncParsableCommand {
             flushing = try FlusherConfiguration(environment: environment, consumerName: consumer)
             shared = try AppConfiguration(environment: environment, requiresSecret: false)
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("\(error)\n".utf8))
             throw ExitCode(2)
         }
         let logger = Logger(label: "hotcart.flush")

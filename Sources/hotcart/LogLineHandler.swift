@@ -31,7 +31,9 @@ struct LogLineHandler: LogHandler {
         line += "\(event.level) \(self.label): \(event.message)"
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
         line += "\n"
-        FileHandle.standardOutput.write(Data(line.utf8))
+        // A line that cannot be written (standard output closed or full) is dropped: the
+        // non-throwing `write(_:)` would stop the process over it.
+        try? FileHandle.standardOutput.write(contentsOf: Data(line.utf8))
     }
 }
 

@@ -89,6 +89,20 @@ import Testing
         }
     }
 
+    @Test func aServerWhoseLogCannotBeWrittenKeepsServing() async throws {
+        // Every write to /dev/full fails (ENOSPC), as one to a closed pipe or a full disk does.
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let server = try await ServerProcess.start(redis: TestEnvironment.redis.description, output: full)
+        defer { server.stop() }
+        for _ in 0..<3 {
+            let reply = try await TestHTTP.send(.GET, "/cart", port: server.port, timeout: .seconds(2))
+            #expect(reply.status == 200)
+        }
+        let missing = try await TestHTTP.send(.GET, "/no-such-page", port: server.port, timeout: .seconds(2))
+        #expect(missing.status == 404)
+        #expect(server.isRunning)
+    }
+
     @Test func readinessNamesRedisWhenItIsDown() async throws {
         try await withTestApp(redis: .init(host: "127.0.0.1", port: 1)) { client, _ async throws in
             let ready = try await client.execute(uri: "/readyz", method: .get)

@@ -21,8 +21,12 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Starts a server with `environment` on top of the test defaults (`REDIS_URL` is `redis`)
     /// and returns once it is ready (`/readyz`: Redis, PostgreSQL, the catalog loaded); throws
-    /// when it is not within 10 s.
-    public static func start(redis: String, environment: [String: String] = [:]) async throws -> ServerProcess {
+    /// when it is not within 10 s. Its log goes to `output` (discarded by default).
+    public static func start(
+        redis: String,
+        environment: [String: String] = [:],
+        output: FileHandle = .nullDevice
+    ) async throws -> ServerProcess {
         for _ in 0..<5 {
             // Below the kernel's ephemeral ports (32768-60999), which outgoing connections take.
             let port = Int.random(in: 20_000..<32_000)
@@ -43,7 +47,7 @@ public final class ServerProcess: @unchecked Sendable {
             variables["MALLOC_ARENA_MAX"] = "2"
             variables.merge(environment) { $1 }
             process.environment = variables
-            process.standardOutput = FileHandle.nullDevice
+            process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
             let server = ServerProcess(port: port, process: process)
