@@ -110,12 +110,24 @@ public struct AppConfiguration: Sendable {
             guestTTLDays: try reader.integer("CART_SESSION_TTL_DAYS", default: 7, range: 1...3650),
             userIdleDays: try reader.integer("CART_USER_IDLE_DAYS", default: 30, range: 1...3650),
             mutationsPerMinute: try reader.integer("CART_RATE_LIMIT_PER_MINUTE", default: 600, range: 0...100_000_000),
-            currency: reader.string("CART_CURRENCY", default: "USD")
+            currency: reader.string("CART_CURRENCY", default: "USD").trimmingCharacters(in: .whitespaces).uppercased()
         )
+        guard DisplayCurrency.isWellFormed(self.cart.currency) else {
+            throw ConfigurationError(variable: "CART_CURRENCY", reason: "must be an ISO 4217 code such as USD")
+        }
         self.cookieName = reader.string("CART_COOKIE_NAME", default: "pyshop_cart_session")
         self.cookieSecure = try reader.flag("CART_COOKIE_SECURE", default: true)
-        self.corsOrigins = reader.string("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8080")
+        self.corsOrigins = try reader.string("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8080")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { entry throws(ConfigurationError) in
+                guard let origin = Self.origin(entry) else {
+                    throw ConfigurationError(
+                        variable: "CORS_ORIGINS",
+                        reason: "must list origins such as http://localhost:3000, got '\(entry)'"
+                    )
+                }
+                return origin
+            }
         self.enableGuestCarts = try reader.flag("ENABLE_GUEST_CARTS", default: true)
         self.enableCartMerge = try reader.flag("ENABLE_CART_MERGE", default: true)
         self.enableCartValidation = try reader.flag("ENABLE_CART_VALIDATION", default: true)
@@ -133,8 +145,7 @@ public struct AppConfiguration: Sendable {
         self.eventStreamLifetime = .seconds(streamSeconds)
         let currencies = reader.string("CART_CURRENCIES", default: "USD").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
-        guard currencies.allSatisfy(DisplayCurrency.isWellFormed), DisplayCurrency.isWellFormed(self.cart.currency)
-        else {
+        guard currencies.allSatisfy(DisplayCurrency.isWellFormed) else {
             throw ConfigurationError(
                 variable: "CART_CURRENCIES",
                 reason: "must list ISO 4217 codes such as USD,EUR,JPY"
@@ -158,5 +169,17 @@ public struct AppConfiguration: Sendable {
             _ = try reader.integer(variable, default: 1, range: 0...Int.max)
         }
         self.enableCartAnalytics = try reader.flag("ENABLE_CART_ANALYTICS", default: true)
+    }
+
+    /// `text` as a browser writes it in `Origin` (`scheme://host[:port]`, a trailing `/`
+    /// dropped), or `nil` when it is not an http(s) origin.
+    static func origin(_ text: String) -> String? {
+        let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
+        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
+            ["http", "https"].contains(scheme),
+            let host = url.host, !host.isEmpty, url.path.isEmpty, url.query == nil, url.fragment == nil,
+            url.user == nil
+        else { return nil }
+        return trimmed
     }
 }

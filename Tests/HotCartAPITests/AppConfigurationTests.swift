@@ -30,7 +30,9 @@ import Testing
         ("ENABLE_GUEST_CARTS", "maybe"), ("REDIS_URL", "http://x"), ("REDIS_URL", "redis://a:1,b:2"),
         ("CART_WEBHOOK_URL", "ftp://x"), ("CART_CURRENCIES", "USD,EURO"), ("CART_RESERVATION_MINUTES", "0"),
         ("CART_SHARE_TTL_DAYS", "x"), ("CART_EVENTS_MAX_STREAMS", "0"), ("CART_EVENTS_KEEPALIVE_SECONDS", "x"),
-        ("DATABASE_URL", "nope"), ("FLUSH_BATCH_SIZE", "x"),
+        ("DATABASE_URL", "nope"), ("FLUSH_BATCH_SIZE", "x"), ("CART_CURRENCY", "DOLLARS"),
+        ("CORS_ORIGINS", "notaurl"), ("CORS_ORIGINS", "http://localhost:3000,localhost:8080"),
+        ("CORS_ORIGINS", "http://shop.example/cart"),
     ])
     func aBadValueNamesItsVariable(variable: String, value: String) {
         #expect {
@@ -38,6 +40,16 @@ import Testing
         } throws: { error in
             (error as? ConfigurationError)?.variable == variable
         }
+    }
+
+    @Test func originsAreReadAsBrowsersSendThem() throws {
+        let configuration = try AppConfiguration(
+            environment: base.merging([
+                "CORS_ORIGINS": "https://shop.example/, http://localhost:3000", "CART_CURRENCY": "eur",
+            ]) { $1 }
+        )
+        #expect(configuration.corsOrigins == ["https://shop.example", "http://localhost:3000"])
+        #expect(configuration.cart.currency == "EUR")
     }
 
     @Test func aMissingSecretStopsStartUp() {
