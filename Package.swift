@@ -186,7 +186,8 @@ let package = Package(
         .executableTarget(
             name: "hotcart",
             dependencies: [
-                "Accounts", "CartEvents", "HotCartAPI", "Catalog", "Checkout", "Database", "HotCartConfiguration", "Sharing",
+                "Accounts", "CartEvents", "HotCartAPI", "Catalog", "Checkout", "Database", "HotCartConfiguration",
+                "Sharing",
                 "WriteBehind",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -252,6 +253,10 @@ let package = Package(
             dependencies: ["WriteBehind", "CartStore", "RedisClient", "HotCartTestSupport"]
         ),
         .testTarget(name: "CartStoreTests", dependencies: ["CartStore", "RedisClient", "HotCartTestSupport"]),
+        .testTarget(
+            name: "DatabaseTests",
+            dependencies: ["Database", "HotCartTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(
             name: "HotCartAPITests",
             dependencies: [

@@ -1,0 +1,82 @@
+import Database
+import HotCartTestSupport
+import Logging
+import PostgresNIO
+import Testing
+
+/// The migrations against a database of their own: every one applies, rolls back and applies
+/// again, so `hotcart migrate --down N` works from any version.
+@Suite struct DatabaseMigratorTests {
+    private let logger = Logger(label: "test.migrations")
+
+    @Test func everyMigrationRollsBackAndAppliesAgain() async throws {
+        let all = Migration.all.map(\.version)
+        try await self.withScratchDatabase { client in
+            let migrator = DatabaseMigrator(client: client, logger: self.logger)
+            #expect(try await migrator.migrate() == all)
+            #expect(try await migrator.migrate() == [])
+            let everyTable = try await self.tables(client)
+            #expect(everyTable.isSuperset(of: ["product", "user", "cart", "cart_item", "cart_event"]))
+
+            #expect(try await migrator.rollBack(1) == [all.last!])
+            #expect(try await migrator.migrate() == [all.last!])
+            #expect(try await self.tables(client) == everyTable)
+
+            #expect(try await migrator.rollBack(all.count) == all.reversed())
+            #expect(try await self.tables(client) == ["schema_migrations"])
+            #expect(try await self.indexes(client).isEmpty)
+
+            #expect(try await migrator.migrate() == all)
+            #expect(try await self.tables(client) == everyTable)
+        }
+    }
+
+    private func tables(_ client: PostgresClient) async throws -> Set<String> {
+        var names: Set<String> = []
+        let rows = try await client.query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+            logger: self.logger
+        )
+        for try await name in rows.decode(String.self) { names.insert(name) }
+        return names
+    }
+
+    /// Indexes left once every migration is rolled back (the bookkeeping table's key aside).
+    private func indexes(_ client: PostgresClient) async throws -> [String] {
+        var names: [String] = []
+        let rows = try await client.query(
+            "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'schema_migrations'",
+            logger: self.logger
+        )
+        for try await name in rows.decode(String.self) { names.append(name) }
+        return names
+    }
+
+    /// Runs `body` with a client of a new, empty database, dropped afterwards.
+    private func withScratchDatabase(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
+        let name = "hotcart_migrations_" + TestEnvironment.uniqueID().prefix(8)
+        let admin = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: self.logger)
+        var scratch = TestEnvironment.database
+        scratch.database = name
+        let client = PostgresClient(configuration: scratch, backgroundLogger: self.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await admin.run() }
+            defer { group.cancelAll() }
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: self.logger)
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { inner in
+                    inner.addTask { await client.run() }
+                    defer { inner.cancelAll() }
+                    try await body(client)
+                }
+            } catch {
+                _ = try? await admin.query(
+                    PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"),
+                    logger: self.logger
+                )
+                throw error
+            }
+            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"), logger: self.logger)
+        }
+    }
+}
