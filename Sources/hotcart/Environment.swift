@@ -28,11 +28,17 @@ func loadDatabaseConfiguration() -> PostgresClient.Configuration {
 }
 
 /// Runs `body` with a running PostgreSQL client, then shuts the client down.
+///
+/// One connection of its own is opened first: a server that cannot be reached, or that
+/// refuses the login, stops the command at once with PostgreSQL's reason (the client's pool
+/// would retry for ever), and that round trip lets the client's `run()` start before `body`
+/// asks it for a connection.
 func withPostgres<Result: Sendable>(
     logger: Logger,
     _ body: @escaping @Sendable (PostgresClient) async throws -> Result
 ) async throws -> Result {
-    let client = PostgresClient(configuration: loadDatabaseConfiguration(), backgroundLogger: logger)
+    let configuration = loadDatabaseConfiguration()
+    let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     do {
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
@@ -40,10 +46,28 @@ func withPostgres<Result: Sendable>(
                 return nil
             }
             defer { group.cancelAll() }
+            try await checkReachable(configuration, logger: logger)
             return try await body(client)
         }
     } catch let error as PSQLError {
         // An operator's command: say what PostgreSQL said (no secrets are in it).
-        throw ValidationError("PostgreSQL: \(error.serverInfo?[.message] ?? String(describing: error.code))")
+        if let message = error.serverInfo?[.message] { throw ValidationError("PostgreSQL: \(message)") }
+        let address = "\(configuration.host ?? "?"):\(configuration.port ?? 5432)"
+        if error.code == .connectionError { throw ValidationError("PostgreSQL at \(address) cannot be reached") }
+        throw ValidationError("PostgreSQL at \(address): \(error.code)")
     }
+}
+
+/// Opens and closes one connection (TCP within 5 s, then the login).
+private func checkReachable(_ configuration: PostgresClient.Configuration, logger: Logger) async throws {
+    var connection = PostgresConnection.Configuration(
+        host: configuration.host ?? "127.0.0.1",
+        port: configuration.port ?? 5432,
+        username: configuration.username,
+        password: configuration.password,
+        database: configuration.database,
+        tls: .disable
+    )
+    connection.options.connectTimeout = .seconds(5)
+    try await PostgresConnection.connect(configuration: connection, id: 0, logger: logger).close()
 }

@@ -1,4 +1,5 @@
 import Database
+import Foundation
 import HotCartTestSupport
 import Logging
 import PostgresNIO
@@ -29,6 +30,27 @@ import Testing
             #expect(try await migrator.migrate() == all)
             #expect(try await self.tables(client) == everyTable)
         }
+    }
+
+    @Test func migrateStopsAtOnceWhenPostgreSQLCannotBeReached() async throws {
+        let process = Process()
+        process.executableURL = ServerProcess.binary
+        process.arguments = ["migrate"]
+        // Nothing listens on port 1 of the loopback.
+        process.environment = ["DATABASE_URL": "postgres://hotcart:hotcart@127.0.0.1:1/hotcart"]
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let stillRunning = process.isRunning
+        if stillRunning { process.terminate() }
+        #expect(!stillRunning, "hotcart migrate kept retrying an unreachable PostgreSQL")
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(said.contains("PostgreSQL at 127.0.0.1:1 cannot be reached"))
     }
 
     private func tables(_ client: PostgresClient) async throws -> Set<String> {
