@@ -98,6 +98,7 @@ enum ErrorResponder {
         )
     }
 
+    /// The five fields every error body starts with, in the contract's order.
     private static func writeFields(
         of kind: CartError.Kind,
         message: String,
