@@ -51,10 +51,21 @@ func withPostgres<Result: Sendable>(
         }
     } catch let error as PSQLError {
         // An operator's command: say what PostgreSQL said (no secrets are in it).
-        if let message = error.serverInfo?[.message] { throw ValidationError("PostgreSQL: \(message)") }
+        if let message = error.serverInfo?[.message] { throw CommandFailure("PostgreSQL: \(message)") }
         let address = "\(configuration.host ?? "?"):\(configuration.port ?? 5432)"
-        if error.code == .connectionError { throw ValidationError("PostgreSQL at \(address) cannot be reached") }
-        throw ValidationError("PostgreSQL at \(address): \(error.code)")
+        if error.code == .connectionError { throw CommandFailure("PostgreSQL at \(address) cannot be reached") }
+        throw CommandFailure("PostgreSQL at \(address): \(error.code)")
+    }
+}
+
+/// A command that could not do its work, for a reason outside its arguments: ArgumentParser
+/// prints `Error: <description>` and exits with status 1 (a `ValidationError` would add the
+/// usage text, which is no help when PostgreSQL is down).
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }
 

@@ -51,7 +51,7 @@ struct UserCommand: AsyncParsableCommand {
                         )
                     )
                 } catch AccountError.userAlreadyExists {
-                    throw ValidationError("a user with email \(email) already exists")
+                    throw CommandFailure("a user with email \(email) already exists")
                 }
             }
             print("created user \(user.id) <\(user.email)>\(user.isSuperuser ? " (superuser)" : "")")

@@ -48,9 +48,9 @@ import Testing
         if stillRunning { process.terminate() }
         #expect(!stillRunning, "hotcart migrate kept retrying an unreachable PostgreSQL")
         process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
+        #expect(process.terminationStatus == 1)
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(said.contains("PostgreSQL at 127.0.0.1:1 cannot be reached"))
+        #expect(said == "Error: PostgreSQL at 127.0.0.1:1 cannot be reached\n")
     }
 
     private func tables(_ client: PostgresClient) async throws -> Set<String> {
