@@ -28,6 +28,29 @@ import Testing
         )
     }
 
+    @Test func arraysOfEveryShapeWhateverTheChunking() throws {
+        // Empty and nil arrays, nil and error elements, nesting three deep, and a reply after
+        // them: the builder must close each array exactly when its last element arrives.
+        let wire = "*0\r\n*-1\r\n*4\r\n$-1\r\n-ERR inner\r\n*2\r\n*1\r\n*0\r\n+x\r\n:1\r\n+after\r\n"
+        try ByteToMessageDecoderVerifier.verifyDecoder(
+            stringInputOutputPairs: [
+                (
+                    wire,
+                    [RedisValue](
+                        arrayLiteral:
+                            .array([]),
+                        .null,
+                        .array([
+                            .null, .error("ERR inner"), .array([.array([.array([])]), .simpleString("x")]), .integer(1),
+                        ]),
+                        .simpleString("after")
+                    )
+                )
+            ],
+            decoderFactory: { RedisReplyDecoder() }
+        )
+    }
+
     @Test func bulkStringsAreBinarySafeAndUTF8() throws {
         try ByteToMessageDecoderVerifier.verifyDecoder(
             stringInputOutputPairs: [("$8\r\ncafé\r\nx\r\n", [RedisValue.bulkString("café\r\nx")])],
@@ -39,5 +62,8 @@ import Testing
         var decoder = RedisReplyDecoder()
         var buffer = ByteBuffer(string: "?what\r\n")
         #expect(throws: RedisError.self) { try decoder.decode(buffer: &buffer) }
+        var halfArray = RedisReplyDecoder()
+        var broken = ByteBuffer(string: "*3\r\n:1\r\n?what\r\n")
+        #expect(throws: RedisError.self) { try halfArray.decode(buffer: &broken) }
     }
 }
