@@ -67,15 +67,17 @@ extension CartItem {
     init(line: String, productID: Int) throws {
         var line = line
         let parsed = line.withUTF8 { bytes -> CartItem? in
-            var fields: [Int] = []
-            fields.reserveCapacity(5)
+            // The positions of the five separators, on the stack.
+            var fields = InlineArray<5, Int>(repeating: 0)
+            var found = 0
             var index = 0
             for (position, byte) in bytes.enumerated() where byte == UInt8(ascii: "|") {
-                fields.append(position)
+                fields[found] = position
+                found += 1
                 index = position
-                if fields.count == 5 { break }
+                if found == 5 { break }
             }
-            guard fields.count == 5,
+            guard found == 5,
                 let quantity = Self.integer(bytes, from: fields[0] + 1, to: fields[1]),
                 let cents = Self.integer(bytes, from: fields[1] + 1, to: fields[2]),
                 let created = Self.milliseconds(bytes, from: fields[2] + 1, to: fields[3]),
