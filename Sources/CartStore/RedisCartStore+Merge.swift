@@ -47,15 +47,8 @@ extension RedisCartStore {
             return MergeOutcome(cart: try await self.cart(of: user), warnings: [])
         }
         let guestCart = try Cart(hash: guestHash, owner: guest.owner, expiresAt: nil)
-        var arguments = [mergeID]
-        let lines = guestCart.items.map { ($0, "0") } + guestCart.savedItems.map { ($0, "1") }
-        for (item, saved) in lines.sorted(by: { $0.0.productID < $1.0.productID }) {
-            arguments += [
-                String(item.productID), StoredItemID.new(milliseconds: self.now()), String(item.quantity),
-                String(item.unitPrice.value),
-                String(item.createdAt), String(item.updatedAt), item.productName, saved,
-            ]
-        }
+        let lines = guestCart.items.map { ($0, false) } + guestCart.savedItems.map { ($0, true) }
+        let arguments = [mergeID] + self.mergeArguments(lines)
         let applied = try await self.answer(
             CartScripts.mergeApply,
             session: user,
@@ -72,14 +65,7 @@ extension RedisCartStore {
     /// price), once per `changeID`: a second call with the same id changes nothing. For the
     /// lines of a cancelled checkout and of a shared cart copied in.
     public func addLines(_ items: [CartItem], to session: CartSession, changeID: String) async throws -> MergeOutcome {
-        var arguments = [changeID]
-        for item in items.sorted(by: { $0.productID < $1.productID }) {
-            arguments += [
-                String(item.productID), StoredItemID.new(milliseconds: self.now()), String(item.quantity),
-                String(item.unitPrice.value),
-                String(item.createdAt), String(item.updatedAt), item.productName, "0",
-            ]
-        }
+        let arguments = [changeID] + self.mergeArguments(items.map { ($0, false) })
         let applied = try await self.answer(
             CartScripts.mergeApply,
             session: session,
@@ -118,5 +104,22 @@ extension RedisCartStore {
             requested: requested,
             kept: kept
         )
+    }
+
+    /// The merge script's arguments for `lines`, in product order: each line's product, a new
+    /// line id (made at one reading of the clock), quantity, unit cents, times, name and
+    /// whether it is saved for later.
+    private func mergeArguments(_ lines: [(item: CartItem, saved: Bool)]) -> [String] {
+        let now = self.now()
+        var arguments: [String] = []
+        arguments.reserveCapacity(lines.count * 8)
+        for (item, saved) in lines.sorted(by: { $0.item.productID < $1.item.productID }) {
+            arguments += [
+                String(item.productID), StoredItemID.new(milliseconds: now), String(item.quantity),
+                String(item.unitPrice.value), String(item.createdAt), String(item.updatedAt), item.productName,
+                saved ? "1" : "0",
+            ]
+        }
+        return arguments
     }
 }

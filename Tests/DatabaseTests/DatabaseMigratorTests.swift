@@ -85,6 +85,7 @@ import Testing
             group.addTask { await admin.run() }
             defer { group.cancelAll() }
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: self.logger)
+            var failure: (any Error)?
             do {
                 try await withThrowingTaskGroup(of: Void.self) { inner in
                     inner.addTask { await client.run() }
@@ -92,13 +93,10 @@ import Testing
                     try await body(client)
                 }
             } catch {
-                _ = try? await admin.query(
-                    PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"),
-                    logger: self.logger
-                )
-                throw error
+                failure = error
             }
             try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"), logger: self.logger)
+            if let failure { throw failure }
         }
     }
 }
