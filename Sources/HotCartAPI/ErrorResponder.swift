@@ -5,12 +5,14 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import RedisClient
 
 /// Turns any error into the contract's JSON error body; the only place errors are rendered.
 ///
 /// ``CartError``s keep their code, status, message and field; ``AccountError``s answer as
-/// FastAPI-Users does; Redis trouble is CART_010;
+/// FastAPI-Users does; Redis trouble is CART_010; a request that cannot be parsed (one cut
+/// short halfway through its body) is CART_005;
 /// Hummingbird's own HTTP errors (unknown route, wrong method) answer FastAPI-style
 /// `{"detail": …}`; anything else is logged and answered with a bare 500, with no internals.
 enum ErrorResponder {
@@ -33,6 +35,11 @@ enum ErrorResponder {
             return self.detail(error.body ?? error.status.reasonPhrase, status: error.status)
         case is NIOTooManyBytesError:
             return self.response(for: .bodyTooLarge)
+        case is HTTPParserError:
+            // The client sent a request that ends early or cannot be parsed (a connection closed,
+            // or closed for idling, halfway through its body): its fault, not the server's.
+            logger.debug("malformed request", metadata: ["error": "\(error)"])
+            return self.response(for: .invalidRequest("The request could not be parsed"))
         default:
             logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             return self.detail("Internal Server Error", status: .internalServerError)

@@ -17,6 +17,7 @@ import Testing
         #expect(configuration.redis == [RedisEndpoint(host: "127.0.0.1", port: 6379)])
         #expect(configuration.eventStreamsMaximum == 10_000)
         #expect(configuration.eventStreamKeepAlive == .seconds(15))
+        #expect(configuration.idleTimeout == .seconds(60))
     }
 
     @Test func redisURLMayListTheSeedNodesOfACluster() throws {
@@ -32,7 +33,7 @@ import Testing
         ("CART_SHARE_TTL_DAYS", "x"), ("CART_EVENTS_MAX_STREAMS", "0"), ("CART_EVENTS_KEEPALIVE_SECONDS", "x"),
         ("DATABASE_URL", "nope"), ("FLUSH_BATCH_SIZE", "x"), ("CART_CURRENCY", "DOLLARS"),
         ("CORS_ORIGINS", "notaurl"), ("CORS_ORIGINS", "http://localhost:3000,localhost:8080"),
-        ("CORS_ORIGINS", "http://shop.example/cart"),
+        ("CORS_ORIGINS", "http://shop.example/cart"), ("HTTP_IDLE_TIMEOUT_SECONDS", "0"),
     ])
     func aBadValueNamesItsVariable(variable: String, value: String) {
         #expect {

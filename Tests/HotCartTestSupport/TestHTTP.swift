@@ -49,6 +49,38 @@ public enum TestHTTP {
         }
     }
 
+    /// Opens a connection, writes `bytes` as they are (nothing, a request cut short, a malformed
+    /// one) and reads until the server closes it: what it sent and how long that took, or `nil`
+    /// when the connection was still open after `limit`.
+    public static func raw(
+        _ bytes: String,
+        port: Int,
+        limit: Duration
+    ) async throws -> (received: String, closedAfter: Duration)? {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(2))
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let opened = ContinuousClock.now
+        return try await channel.executeThenClose { inbound, outbound in
+            if !bytes.isEmpty { try await outbound.write(ByteBuffer(string: bytes)) }
+            do {
+                return try await withDeadline(limit) {
+                    var received = ""
+                    do {
+                        for try await part in inbound { received += String(buffer: part) }
+                    } catch {}  // a reset closes it too
+                    return (received, ContinuousClock.now - opened)
+                }
+            } catch TestHTTPError.timedOut {
+                return nil
+            }
+        }
+    }
+
     /// The response head has been read; `inbound` yields the rest.
     struct ResponseReader {
         let status: Int

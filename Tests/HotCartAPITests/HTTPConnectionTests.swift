@@ -1,0 +1,68 @@
+import HotCartTestSupport
+import Testing
+
+/// Connections to a real `hotcart serve` that do not carry a well-formed request: with
+/// `HTTP_IDLE_TIMEOUT_SECONDS`, one that sends nothing or stops halfway through a request is
+/// closed, while a request being answered (a live stream) is never cut; a malformed body is 400.
+@Suite struct HTTPConnectionTests {
+    static let environment = ["HTTP_IDLE_TIMEOUT_SECONDS": "1", "CART_EVENTS_KEEPALIVE_SECONDS": "5"]
+
+    @Test func stalledConnectionsAreClosedAfterTheIdleTimeout() async throws {
+        let server = try await ServerProcess.start(
+            redis: TestEnvironment.redis.description,
+            environment: Self.environment
+        )
+        defer { server.stop() }
+        let stalled = [
+            "nothing": "",
+            "half a head": "GET /cart HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+            "half a body": "POST /cart/items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 40\r\n\r\n{\"product_id\": 1,",
+        ]
+        try await withThrowingTaskGroup(of: (String, Duration?).self) { group in
+            for (name, bytes) in stalled {
+                group.addTask {
+                    (name, try await TestHTTP.raw(bytes, port: server.port, limit: .seconds(4))?.closedAfter)
+                }
+            }
+            for try await (name, closedAfter) in group {
+                let elapsed = try #require(closedAfter, "a connection sending \(name) was still open after 4 s")
+                #expect(elapsed >= .milliseconds(900), "a connection sending \(name) closed after \(elapsed)")
+            }
+        }
+        let reply = try await TestHTTP.send(.GET, "/cart", port: server.port, timeout: .seconds(2))
+        #expect(reply.status == 200)
+    }
+
+    @Test func aMalformedChunkedBodyIsABadRequest() async throws {
+        let server = try await ServerProcess.start(
+            redis: TestEnvironment.redis.description,
+            environment: Self.environment
+        )
+        defer { server.stop() }
+        let request =
+            "POST /cart/items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n"
+        let answer = try #require(try await TestHTTP.raw(request, port: server.port, limit: .seconds(4)))
+        #expect(answer.received.hasPrefix("HTTP/1.1 400 "), "answered \(answer.received)")
+        #expect(answer.received.contains(#""code":"CART_005""#))
+    }
+
+    @Test func aLiveCartStreamOutlastsTheIdleTimeout() async throws {
+        let product = try await CartEventsTests.insertProduct(price: "4.00")
+        let server = try await ServerProcess.start(
+            redis: TestEnvironment.redis.description,
+            environment: Self.environment
+        )
+        defer { server.stop() }
+        let cookie = try await CartEventsTests.guestCookie(port: server.port)
+        try await TestHTTP.withEventStream(port: server.port, headers: [("Cookie", cookie)]) { stream in
+            #expect(try await stream.nextEvent(within: .seconds(3)) != nil)
+            // Nothing travels either way for twice the idle timeout (keep-alives come every 5 s).
+            try await Task.sleep(for: .seconds(2))
+            let changed = try await CartEventsTests.add(product, quantity: 1, cookie: cookie, port: server.port)
+            let event = try #require(try await stream.nextEvent(within: .seconds(3)), "the stream was cut")
+            #expect(event.id == String(changed))
+        }
+    }
+}
