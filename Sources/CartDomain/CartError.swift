@@ -103,6 +103,12 @@ extension CartError {
         CartError(.cartLimitExceeded, "Cart cannot hold more than \(limit) items", field: "quantity")
     }
 
+    /// Request input as an error message repeats it: at most 40 characters of it, so a
+    /// megabyte-long id or code is not sent back whole (twice: `message` and `detail`).
+    public static func excerpt(_ input: some StringProtocol) -> String {
+        input.count <= 40 ? String(input) : input.prefix(40) + "…"
+    }
+
     public static func invalidRequest(_ message: String, field: String? = nil) -> CartError {
         CartError(.invalidRequest, message, field: field)
     }

@@ -91,14 +91,23 @@ public enum PromoRefusal: Error, Sendable, Hashable {
     case belowMinimum(String, minimum: Cents)
 
     public var message: String {
+        let quoted = "Promotion code '\(CartError.excerpt(self.code))'"
+        return switch self {
+        case .unknown: "\(quoted) does not exist"
+        case .inactive: "\(quoted) is not active"
+        case .notStarted: "\(quoted) is not valid yet"
+        case .expired: "\(quoted) has expired"
+        case .exhausted: "\(quoted) has no uses left"
+        case .belowMinimum(_, let minimum): "\(quoted) needs a subtotal of at least \(minimum.description)"
+        }
+    }
+
+    /// The code as the shopper sent it.
+    public var code: String {
         switch self {
-        case .unknown(let code): "Promotion code '\(code)' does not exist"
-        case .inactive(let code): "Promotion code '\(code)' is not active"
-        case .notStarted(let code): "Promotion code '\(code)' is not valid yet"
-        case .expired(let code): "Promotion code '\(code)' has expired"
-        case .exhausted(let code): "Promotion code '\(code)' has no uses left"
-        case .belowMinimum(let code, let minimum):
-            "Promotion code '\(code)' needs a subtotal of at least \(minimum.description)"
+        case .unknown(let code), .inactive(let code), .notStarted(let code), .expired(let code),
+            .exhausted(let code), .belowMinimum(let code, _):
+            code
         }
     }
 }

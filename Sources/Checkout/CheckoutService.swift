@@ -184,7 +184,7 @@ public struct CheckoutService: Sendable {
     }
 
     private static func notFound(_ id: String) -> CartError {
-        CartError(.notFound, "Checkout \(id) not found", field: "checkout_id")
+        CartError(.notFound, "Checkout \(CartError.excerpt(id)) not found", field: "checkout_id")
     }
 }
 

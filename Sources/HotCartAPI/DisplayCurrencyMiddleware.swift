@@ -24,7 +24,7 @@ struct DisplayCurrencyMiddleware: RouterMiddleware {
         let code = requested.uppercased()
         guard self.offered.contains(code) else {
             throw CartError.invalidRequest(
-                "Currency '\(requested)' is not offered; use one of \(self.offered.sorted().joined(separator: ", "))",
+                "Currency '\(CartError.excerpt(requested))' is not offered; use one of \(self.offered.sorted().joined(separator: ", "))",
                 field: "currency"
             )
         }

@@ -158,7 +158,7 @@ struct ProductController {
     }
 
     private static func notFound(_ id: some CustomStringConvertible) -> CartError {
-        CartError(.productNotFound, "Product \(id) not found", field: "id")
+        CartError(.productNotFound, "Product \(CartError.excerpt(id.description)) not found", field: "id")
     }
 
     @Sendable func list(request: Request, context: CartRequestContext) async throws -> Response {

@@ -89,7 +89,7 @@ struct PromoCodeController {
     }
 
     private static func notFound(_ code: String) -> CartError {
-        CartError(.notFound, "Promotion code '\(code)' not found", field: "code")
+        CartError(.notFound, "Promotion code '\(CartError.excerpt(code))' not found", field: "code")
     }
 }
 

@@ -25,6 +25,16 @@ import Testing
         )
     }
 
+    @Test func anExcerptKeepsShortInputAndCutsLongInputTo40Characters() {
+        #expect(CartError.excerpt("SAVE10") == "SAVE10")
+        #expect(CartError.excerpt(String(repeating: "é", count: 40)) == String(repeating: "é", count: 40))
+        #expect(CartError.excerpt(String(repeating: "x", count: 41)) == String(repeating: "x", count: 40) + "…")
+        #expect(
+            PromoRefusal.expired(String(repeating: "y", count: 99)).message.count == "Promotion code '' has expired"
+                .count + 41
+        )
+    }
+
     @Test func anOversizedBodyIsInvalidRequestWith413() {
         #expect(CartError.bodyTooLarge.kind == .invalidRequest)
         #expect(CartError.bodyTooLarge.status == 413)

@@ -24,6 +24,24 @@ import Testing
         }
     }
 
+    @Test func aHugeIdOrCodeIsNotRepeatedWholeInTheError() async throws {
+        let huge = String(repeating: "A", count: 5000)
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            let answers = [
+                try await browser.send(.get, "/products/\(huge)"),
+                try await browser.send(.get, "/cart?currency=\(huge)"),
+                try await browser.send(.get, "/checkouts/\(huge)"),
+                try await browser.send(.post, "/cart/promo", json: #"{"code": "\#(huge)"}"#),
+            ]
+            for answer in answers {
+                let message = try #require(answer.json["message"] as? String)
+                #expect(message.contains(String(repeating: "A", count: 40) + "…"))
+                #expect(answer.body.readableBytes < 500, "\(answer.status) \(message.prefix(80))")
+            }
+        }
+    }
+
     @Test func anErrorBodyIsWrittenInTheContractsFieldOrder() async throws {
         try await withTestApp { client, _ async throws in
             let response = try await Browser(client).send(.post, "/cart/items", json: #"{"product_id": 1}"#)
