@@ -3,7 +3,9 @@ import Hummingbird
 
 /// Reads `Authorization: Bearer <JWT>` once per request into ``CartRequestContext/bearer``.
 /// It refuses nothing itself: the routes that need or use an identity decide (public routes
-/// ignore a bad token, cart and account routes answer 401).
+/// ignore a bad token, cart and account routes answer 401). Another scheme (`Basic`, as a
+/// password-protected staging site sends) is not a token: the request is a guest's, as
+/// FastAPI-Users' optional bearer dependency has it.
 struct BearerTokenMiddleware: RouterMiddleware {
     typealias Context = CartRequestContext
 
@@ -15,10 +17,12 @@ struct BearerTokenMiddleware: RouterMiddleware {
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        let scheme = header.prefix { $0 != " " }
+        guard scheme.lowercased() == "bearer" else { return try await next(request, context) }
         var context = context
-        let parts = header.split(separator: " ", maxSplits: 1)
-        if parts.count == 2, parts[0].lowercased() == "bearer", let token = await self.tokens.verify(String(parts[1])) {
-            context.bearer = .valid(token)
+        let token = header.dropFirst(scheme.count).trimmingPrefix(" ")
+        if let verified = await self.tokens.verify(String(token)) {
+            context.bearer = .valid(verified)
         } else {
             context.bearer = .invalid
         }

@@ -155,6 +155,20 @@ import Testing
         }
     }
 
+    @Test func anotherAuthorizationSchemeIsAGuest() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            // What a storefront behind a password-protected staging site sends with every request.
+            let basic: HTTPFields = [.authorization: "Basic c3RhZ2luZzpzZWNyZXQ="]
+            let cart = try await browser.send(.get, "/cart", headers: basic)
+            #expect(cart.status == .ok)
+            #expect(cart.json["user_id"] is NSNull)
+            #expect(cart.headers[.setCookie] != nil)
+            #expect(try await browser.send(.get, "/users/me", headers: basic).status == .unauthorized)
+            #expect(try await browser.send(.get, "/cart", headers: [.authorization: "Bearer"]).status == .unauthorized)
+        }
+    }
+
     @Test func aSignedInShopperHasAUserCartAndNoGuestCookie() async throws {
         try await withTestApp { client, services async throws in
             let product = try await insertProduct(services, price: "4.50")
