@@ -198,15 +198,13 @@ extension LoadTest {
                     client: client
                 )
                 try await client.shutdown()
-                let handle =
-                    FileHandle(forWritingAtPath: self.cookies)
-                    ?? {
-                        FileManager.default.createFile(atPath: self.cookies, contents: nil)
-                        return FileHandle(forWritingAtPath: self.cookies)!
-                    }()
-                handle.seekToEndOfFile()
-                handle.write(Data(made.map { $0 + "\n" }.joined().utf8))
-                handle.closeFile()
+                if !FileManager.default.fileExists(atPath: self.cookies) {
+                    _ = FileManager.default.createFile(atPath: self.cookies, contents: nil)
+                }
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: self.cookies))
+                try handle.seekToEnd()
+                try handle.write(contentsOf: Data(made.map { $0 + "\n" }.joined().utf8))
+                try handle.close()
                 print("made \(made.count) carts of \(self.lines) lines")
             } catch {
                 try? await client.shutdown()
