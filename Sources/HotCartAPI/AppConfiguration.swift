@@ -44,9 +44,10 @@ public struct AppConfiguration: Sendable {
     /// with `Last-Event-ID` (`CART_EVENTS_STREAM_SECONDS`, not in the contract; one hour).
     public var eventStreamLifetime: Duration
     /// How long a connection may sit without a byte of a request before the server closes it
-    /// (`HTTP_IDLE_TIMEOUT_SECONDS`, not in the contract; 60): an idle keep-alive connection, or
-    /// a client that stops halfway through its headers or body. A request being answered (a live
-    /// cart stream) is never cut.
+    /// (`HTTP_IDLE_TIMEOUT_SECONDS`, not in the contract; 75 s as in nginx, so that a client pool
+    /// dropping idle connections after 60 s, as AsyncHTTPClient's does, closes first): an idle
+    /// keep-alive connection, or a client that stops halfway through its headers or body. A
+    /// request being answered (a live cart stream) is never cut.
     public var idleTimeout: Duration
     /// Where the flusher POSTs cart events (`CART_WEBHOOK_URL`); `nil`: no delivery.
     public var webhookURL: String?
@@ -78,7 +79,7 @@ public struct AppConfiguration: Sendable {
         self.eventStreamsMaximum = 10_000
         self.eventStreamKeepAlive = .seconds(15)
         self.eventStreamLifetime = .seconds(3600)
-        self.idleTimeout = .seconds(60)
+        self.idleTimeout = .seconds(75)
         self.displayCurrencies = ["USD"]
         self.webhookURL = nil
         self.webhookSecret = ""
@@ -149,7 +150,7 @@ public struct AppConfiguration: Sendable {
         self.eventStreamKeepAlive = .seconds(keepAlive)
         let streamSeconds = try reader.integer("CART_EVENTS_STREAM_SECONDS", default: 3600, range: 1...86_400)
         self.eventStreamLifetime = .seconds(streamSeconds)
-        self.idleTimeout = .seconds(try reader.integer("HTTP_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...86_400))
+        self.idleTimeout = .seconds(try reader.integer("HTTP_IDLE_TIMEOUT_SECONDS", default: 75, range: 1...86_400))
         let currencies = reader.string("CART_CURRENCIES", default: "USD").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
         guard currencies.allSatisfy(DisplayCurrency.isWellFormed) else {

@@ -17,7 +17,7 @@ import Testing
         #expect(configuration.redis == [RedisEndpoint(host: "127.0.0.1", port: 6379)])
         #expect(configuration.eventStreamsMaximum == 10_000)
         #expect(configuration.eventStreamKeepAlive == .seconds(15))
-        #expect(configuration.idleTimeout == .seconds(60))
+        #expect(configuration.idleTimeout == .seconds(75))
     }
 
     @Test func redisURLMayListTheSeedNodesOfACluster() throws {
