@@ -22,7 +22,7 @@ public enum TestHTTP {
         timeout: Duration = .seconds(5)
     ) async throws -> Reply {
         try await withDeadline(timeout) {
-            try await self.exchange(method, path, port: port, headers: headers, body: body) { reader in
+            try await self.exchange(method, path, port: port, headers: headers, body: body, limit: timeout) { reader in
                 var text = ""
                 while let part = try await reader.inbound.next() {
                     switch part {
@@ -36,14 +36,16 @@ public enum TestHTTP {
         }
     }
 
-    /// Opens `GET path` (an event stream) and runs `body` with the stream, then closes it.
+    /// Opens `GET path` (an event stream) and runs `body` with the stream, then closes it; the
+    /// stream is cut after `limit`, so a server that stops answering fails the test, never hangs it.
     public static func withEventStream<Result: Sendable>(
         port: Int,
         path: String = "/cart/events",
         headers: [(String, String)] = [],
+        limit: Duration = .seconds(60),
         _ body: (inout EventStreamReader) async throws -> Result
     ) async throws -> Result {
-        try await self.exchange(.GET, path, port: port, headers: headers, body: nil) { reader in
+        try await self.exchange(.GET, path, port: port, headers: headers, body: nil, limit: limit) { reader in
             var events = EventStreamReader(status: reader.status, headers: reader.headers, reader: reader)
             return try await body(&events)
         }
@@ -94,6 +96,7 @@ public enum TestHTTP {
         port: Int,
         headers: [(String, String)],
         body: String?,
+        limit: Duration,
         _ read: (inout ResponseReader) async throws -> Result
     ) async throws -> Result {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -106,6 +109,8 @@ public enum TestHTTP {
                     )
                 }
             }
+        let cut = channel.channel.eventLoop.scheduleTask(in: .init(limit)) { channel.channel.close(promise: nil) }
+        defer { cut.cancel() }
         return try await channel.executeThenClose { inbound, outbound in
             var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
             head.headers.add(name: "Host", value: "127.0.0.1:\(port)")
