@@ -24,12 +24,20 @@ struct GuestSessionCookies: Sendable {
         var cookieValue: String
     }
 
-    /// The session a validly signed cookie in the request names, if any.
+    /// The session a validly signed cookie in the request names, if any. A browser may send
+    /// several cookies of this name (one set for another path or a parent domain, a stale one):
+    /// the first whose signature holds is the session.
     func presented(in request: Request) -> Presented? {
-        guard let value = self.cookieValue(request.headers[values: .cookie]),
-            let sessionID = self.signer.sessionID(fromCookie: value)
-        else { return nil }
-        return Presented(session: self.session(sessionID, isNew: false), cookieValue: value)
+        var presented: Presented?
+        for header in request.headers[values: .cookie] {
+            Self.forEachValue(named: self.name, in: header) { value in
+                guard let sessionID = self.signer.sessionID(fromCookie: value) else { return false }
+                presented = Presented(session: self.session(sessionID, isNew: false), cookieValue: value)
+                return true
+            }
+            if presented != nil { break }
+        }
+        return presented
     }
 
     /// A new session with a new random id (never one the client chose).
@@ -50,20 +58,13 @@ struct GuestSessionCookies: Sendable {
         CartSession(owner: .guest(sessionID: sessionID), reference: self.signer.reference(for: sessionID), isNew: isNew)
     }
 
-    /// The value of the session cookie in the request's `Cookie` headers, if any.
-    private func cookieValue(_ headers: [String]) -> String? {
-        for header in headers {
-            if let value = Self.value(named: self.name, in: header) { return value }
-        }
-        return nil
-    }
-
-    /// The value of the first `name=value` pair called `name` in one `Cookie` header.
-    private static func value(named name: String, in header: String) -> String? {
+    /// Calls `found` with the value of each `name=value` pair called `name` in one `Cookie`
+    /// header, in order, until it returns `true`.
+    private static func forEachValue(named name: String, in header: String, _ found: (String) -> Bool) {
         var header = header
         var name = name
-        return header.withUTF8 { bytes in
-            name.withUTF8 { name -> String? in
+        header.withUTF8 { bytes in
+            name.withUTF8 { name in
                 var start = 0
                 while start < bytes.count {
                     var end = start
@@ -72,13 +73,13 @@ struct GuestSessionCookies: Sendable {
                     while pair < end && bytes[pair] == UInt8(ascii: " ") { pair += 1 }
                     let equals = pair + name.count
                     if equals < end, bytes[equals] == UInt8(ascii: "="),
-                        bytes[pair..<equals].elementsEqual(name)
+                        bytes[pair..<equals].elementsEqual(name),
+                        found(String(decoding: bytes[(equals + 1)..<end], as: UTF8.self))
                     {
-                        return String(decoding: bytes[(equals + 1)..<end], as: UTF8.self)
+                        return
                     }
                     start = end + 1
                 }
-                return nil
             }
         }
     }

@@ -156,6 +156,24 @@ import Testing
         }
     }
 
+    @Test func ofSeveralSessionCookiesTheFirstValidlySignedOneIsTheSession() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 2}"#)
+            let pair = try #require(browser.cookie)
+            // A stale cookie of the same name (set for another path or a parent domain) comes
+            // first, in the same header or in an earlier one.
+            let stale = "pyshop_cart_session=AAAAAAAAAAAAAAAAAAAAAA.forged"
+            for headers: HTTPFields in [
+                [.cookie: "\(stale); \(pair)"], [.cookie: stale, .cookie: "theme=dark; \(pair)"],
+            ] {
+                let answer = try await client.execute(uri: "/cart", method: .get, headers: headers)
+                #expect(answer.items.count == 1)
+                #expect(answer.headers[.setCookie]?.hasPrefix(pair + ";") == true)
+            }
+        }
+    }
+
     @Test func theSessionCookieIsFoundAmongOtherCookiesAndNeverByAPrefixOfItsName() async throws {
         try await withTestApp { client, _ async throws in
             let browser = Browser(client)
