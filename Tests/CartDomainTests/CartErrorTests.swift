@@ -29,10 +29,8 @@ import Testing
         #expect(CartError.excerpt("SAVE10") == "SAVE10")
         #expect(CartError.excerpt(String(repeating: "é", count: 40)) == String(repeating: "é", count: 40))
         #expect(CartError.excerpt(String(repeating: "x", count: 41)) == String(repeating: "x", count: 40) + "…")
-        #expect(
-            PromoRefusal.expired(String(repeating: "y", count: 99)).message.count == "Promotion code '' has expired"
-                .count + 41
-        )
+        let refusal = PromoRefusal.expired(String(repeating: "y", count: 99))
+        #expect(refusal.message == "Promotion code '\(String(repeating: "y", count: 40))…' has expired")
     }
 
     @Test func anOversizedBodyIsInvalidRequestWith413() {
