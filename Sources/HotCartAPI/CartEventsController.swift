@@ -22,6 +22,7 @@ struct CartEventsController {
     let lifetime: Duration
 
     private static let lastEventID = HTTPField.Name("Last-Event-ID")!
+    private static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
 
     func addRoutes(to group: RouterGroup<CartRequestContext>) {
         group.get("events", use: self.stream)
@@ -35,7 +36,10 @@ struct CartEventsController {
         let cart = try await self.store.cart(of: session)
         let resumedVersion = request.headers[Self.lastEventID].flatMap { Int64($0) }
         let display = MoneyDisplay(currency: context.displayCurrency)
-        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        // `X-Accel-Buffering: no` keeps a reverse proxy (nginx) in front from holding events back.
+        let headers: HTTPFields = [
+            .contentType: "text/event-stream", .cacheControl: "no-cache", Self.accelBuffering: "no",
+        ]
         let body = ResponseBody { writer in
             try? await request.body.consumeWithInboundCloseHandler { _ in
                 try await withGracefulShutdownHandler {

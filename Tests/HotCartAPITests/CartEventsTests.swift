@@ -36,6 +36,7 @@ import Testing
         try await TestHTTP.withEventStream(port: reader.port, headers: [("Cookie", cookie)]) { stream in
             #expect(stream.status == 200)
             #expect(stream.headers["Content-Type"].first == "text/event-stream")
+            #expect(stream.headers["X-Accel-Buffering"].first == "no")
             let first = try #require(try await stream.nextEvent(within: .seconds(3)))
             #expect(first.name == "cart")
             let connected = try Self.decode(first.data)

@@ -99,8 +99,10 @@ public enum TestHTTP {
         limit: Duration,
         _ read: (inout ResponseReader) async throws -> Result
     ) async throws -> Result {
+        // 5 s: a thousand connections opened at once overflow the server's accept backlog, and
+        // the kernel resends a dropped SYN after 1 s and again after 3 s.
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.seconds(2))
+            .connectTimeout(.seconds(5))
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
