@@ -47,18 +47,23 @@ public struct RedisCartStore: Sendable {
 
     /// The owner's cart, created empty on first use.
     ///
-    /// A known session's cart is read with PEXPIRE (the read slides the TTL) and HGETALL in
-    /// one round trip, which costs Redis far less than a script; only a cart that is not there
-    /// (new, expired or evicted) goes through the read script and read-through.
+    /// Every request slides the expiry, but a read need not write: changes and refreshes keep
+    /// the cart in Redis for its TTL and 1 % more (``redisLifetime(for:)``), so a known
+    /// session's cart is read with HGETALL and PTTL in one round trip, which costs Redis far
+    /// less than a script and writes nothing (no AOF record). Only a cart with less than its
+    /// TTL left, or not there at all (new, expired or evicted), goes through the read script,
+    /// which refreshes it (a guest's with a write-behind record, so PostgreSQL's `expires_at`
+    /// follows) or makes it, after read-through.
     public func cart(of session: CartSession) async throws -> Cart {
         if !session.isNew, let cart = try await self.existingCart(of: session) { return cart }
         return try await self.run(CartScripts.read, session: session, ifMatch: nil).cart
     }
 
-    /// The cart as it is in Redis with its TTL refreshed, or `nil` when Redis does not hold it.
+    /// The cart as it is in Redis, or `nil` when Redis does not hold it or it has less than
+    /// its TTL left.
     private func existingCart(of session: CartSession) async throws -> Cart? {
         let keys = CartKeys(owner: session.owner)
-        var commands = [["PEXPIRE", keys.cart, String(self.ttl(for: session.owner))], ["HGETALL", keys.cart]]
+        var commands = [["HGETALL", keys.cart], ["PTTL", keys.cart]]
         if let tokenID = session.tokenID { commands.append(["EXISTS", keys.revokedToken(tokenID)]) }
         let replies: [RedisValue]
         do {
@@ -67,7 +72,9 @@ public struct RedisCartStore: Sendable {
             throw CartError.serviceUnavailable
         }
         if replies.count == 3 && replies[2].int == 1 { throw CartError.authRequired }
-        guard replies[0].int == 1, let fields = replies[1].array, !fields.isEmpty else { return nil }
+        guard let fields = replies[0].array, !fields.isEmpty,
+            let remaining = replies[1].int, remaining >= self.ttl(for: session.owner)
+        else { return nil }
         let cart = try Cart(hash: fields, owner: session.owner, expiresAt: self.expiry(of: session.owner))
         // A cart that ended (merged away) is replaced by the read script.
         return cart.status == .active ? cart : nil
@@ -250,16 +257,25 @@ public struct RedisCartStore: Sendable {
     /// The carts stored under `cartKeys` as they are now, read in one pipelined round trip
     /// (one per node on a cluster), without creating or touching them; keys with no cart in
     /// Redis are left out. For the write-behind flusher, which learns keys from the queue.
+    ///
+    /// A guest cart's `expiresAt` is when Redis drops it, so the expiry sweep never ends a
+    /// cart that Redis still serves.
     public func snapshots(ofCartKeys cartKeys: [String]) async throws -> [Cart] {
-        let replies = try await self.redis.send(pipeline: cartKeys.map { ["HGETALL", $0] })
+        let replies = try await self.redis.send(
+            pipeline: cartKeys.flatMap { [["HGETALL", $0], ["PEXPIRETIME", $0]] }
+        )
         var carts: [Cart] = []
         carts.reserveCapacity(cartKeys.count)
-        for (cartKey, reply) in zip(cartKeys, replies) {
-            guard let owner = CartKeys.owner(ofCartKey: cartKey), let fields = reply.array, !fields.isEmpty else {
-                continue
-            }
+        for (index, cartKey) in cartKeys.enumerated() {
+            guard let owner = CartKeys.owner(ofCartKey: cartKey), let fields = replies[2 * index].array,
+                !fields.isEmpty
+            else { continue }
             var cart = try Cart(hash: fields, owner: owner, expiresAt: nil)
-            cart.expiresAt = owner.userID == nil ? cart.updatedAt + self.settings.guestTTLMilliseconds : nil
+            if owner.userID == nil {
+                // Exact to the millisecond, so a snapshot taken twice is the same.
+                let dropped = replies[2 * index + 1].int.map(Int64.init) ?? -1
+                cart.expiresAt = dropped > 0 ? dropped : cart.updatedAt + self.settings.guestTTLMilliseconds
+            }
             carts.append(cart)
         }
         return carts
@@ -358,7 +374,7 @@ public struct RedisCartStore: Sendable {
         let limits = self.settings.limits
         let now = self.now()
         let common = [
-            String(now), String(self.ttl(for: owner)), RandomID.timeOrderedUUID(milliseconds: now), owner.key,
+            String(now), String(self.redisLifetime(for: owner)), RandomID.timeOrderedUUID(milliseconds: now), owner.key,
             session.reference ?? "",
             ifMatch.map { String($0) } ?? "", String(self.settings.mutationsPerMinute),
             String(limits.maxQuantityPerItem), String(limits.maxItems), mayCreate ? "1" : "0",
@@ -386,9 +402,18 @@ public struct RedisCartStore: Sendable {
         owner.userID == nil ? self.now() + self.settings.guestTTLMilliseconds : nil
     }
 
-    /// How long the cart stays in Redis untouched: the guest TTL, or the user idle period.
+    /// How long the cart stays untouched: the guest TTL, or the user idle period (after which
+    /// a user cart leaves Redis, not PostgreSQL).
     private func ttl(for owner: CartOwner) -> Int64 {
         owner.userID == nil ? self.settings.guestTTLMilliseconds : self.settings.userIdleMilliseconds
+    }
+
+    /// How long Redis keeps a cart from a change or refresh: its TTL and 1 % more (1 h 40 min
+    /// for 7 days). A read refreshes only a cart with less than its TTL left, so a cart read
+    /// again and again is refreshed once per 1 % of its TTL, yet always outlives its TTL.
+    private func redisLifetime(for owner: CartOwner) -> Int64 {
+        let ttl = self.ttl(for: owner)
+        return ttl + ttl / 100
     }
 
     private static func restoreArguments(_ cart: Cart) -> [String] {

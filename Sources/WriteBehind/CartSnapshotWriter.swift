@@ -3,8 +3,9 @@ import Logging
 import PostgresNIO
 
 /// Writes cart snapshots to PostgreSQL: all of a batch in one transaction, each cart as a
-/// version-guarded upsert (a row's version never goes backwards) whose lines replace the
-/// stored ones, so lines removed in Redis are removed here too.
+/// version-guarded upsert (a row's version never goes backwards; at the same version only a
+/// later `expires_at`, from a read that refreshed a guest cart, gets through) whose lines
+/// replace the stored ones, so lines removed in Redis are removed here too.
 ///
 /// Carts are written in id order, so two flushers writing overlapping batches take row locks
 /// in the same order and cannot deadlock. A snapshot PostgreSQL rejects as data (a data
@@ -14,7 +15,7 @@ struct CartSnapshotWriter: Sendable {
     let postgres: PostgresClient
     let logger: Logger
 
-    /// Writes the snapshots; returns how many carts advanced (older versions are skipped).
+    /// Writes the snapshots; returns how many carts advanced (older snapshots are skipped).
     func write(_ carts: [Cart]) async throws -> Int {
         guard !carts.isEmpty else { return 0 }
         let ordered = carts.sorted { $0.id < $1.id }
@@ -48,7 +49,7 @@ struct CartSnapshotWriter: Sendable {
     }
 
     /// Three statements whatever the batch size: upsert every cart row (only rows whose
-    /// version advances change), delete the lines the carts that advanced no longer hold, and
+    /// version or expiry advances change), delete the lines the carts that advanced no longer hold, and
     /// upsert their lines (and those saved for later), writing only the lines that changed.
     /// Lines of products gone from the catalog are left out.
     private func writeInOneTransaction(_ ordered: [Cart]) async throws -> Int {
@@ -73,7 +74,7 @@ struct CartSnapshotWriter: Sendable {
                     user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id, status = EXCLUDED.status,
                     version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at,
                     promo_code = EXCLUDED.promo_code
-                WHERE cart.version < EXCLUDED.version
+                WHERE (cart.version, cart.expires_at) < (EXCLUDED.version, EXCLUDED.expires_at)
                 RETURNING id::text
                 """,
                 logger: self.logger

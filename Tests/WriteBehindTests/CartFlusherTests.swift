@@ -400,6 +400,59 @@ import Testing
         }
     }
 
+    /// The cart's `expires_at` in PostgreSQL, in milliseconds since 1970.
+    func storedExpiry(_ cartID: String, in postgres: PostgresClient) async throws -> Int64? {
+        var expiry: Int64?
+        for try await value in try await postgres.query(
+            "SELECT (extract(epoch FROM expires_at) * 1000)::bigint FROM cart WHERE id = \(cartID)::uuid"
+        ).decode(Int64?.self) {
+            expiry = value
+        }
+        return expiry
+    }
+
+    /// Waits (up to 15 s) until PostgreSQL's `expires_at` of the cart is `expected`.
+    func expectStoredExpiry(_ cartID: String, is expected: Int64, in postgres: PostgresClient) async throws {
+        var stored: Int64?
+        for _ in 0..<150 {
+            stored = try await self.storedExpiry(cartID, in: postgres)
+            if stored == expected { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("expires_at is \(String(describing: stored)), not \(expected)")
+    }
+
+    @Test func aGuestCartThatIsOnlyReadKeepsItsPostgresExpiryInStepWithRedis() async throws {
+        try await withFlushers(1) { store, redis, postgres in
+            let session = CartSession(
+                owner: .guest(sessionID: TestEnvironment.uniqueID()),
+                reference: TestEnvironment.uniqueID()
+            )
+            let key = CartKeys(owner: session.owner).cart
+            let added = try await store.addItem(product(1, cents: 599), quantity: 2, session: session, ifMatch: nil)
+                .cart
+            // PostgreSQL's expiry is when Redis drops the cart, to the millisecond.
+            let first = try #require(try await redis.send(["PEXPIRETIME", key]).int)
+            try await expectStoredExpiry(added.id, is: Int64(first), in: postgres)
+            // Days later (the TTL runs short), the shopper only looks at the cart: Redis keeps
+            // it longer, and so must PostgreSQL, or the expiry sweep would end a cart in use.
+            _ = try await redis.send(["PEXPIRE", key, String(settings.guestTTLMilliseconds / 2)])
+            let read = try await store.cart(of: session)
+            let refreshed = try #require(try await redis.send(["PEXPIRETIME", key]).int)
+            #expect(refreshed > first)
+            try await expectStoredExpiry(added.id, is: Int64(refreshed), in: postgres)
+            #expect(try await self.stored(added.id, in: postgres)?.0 == read.version)
+            #expect(read.version == added.version)
+            // A cart brought back from PostgreSQL (Redis lost it) starts a new lifetime there too.
+            _ = try await redis.send(["DEL", key])
+            let restored = try await store.cart(of: session)
+            #expect(restored.id == added.id && restored.items.map(\.quantity) == [2])
+            let restoredExpiry = try #require(try await redis.send(["PEXPIRETIME", key]).int)
+            #expect(restoredExpiry > refreshed)
+            try await expectStoredExpiry(added.id, is: Int64(restoredExpiry), in: postgres)
+        }
+    }
+
     @Test func anExpiredGuestCartIsNotBroughtBackAndTheSessionGetsANewEmptyCart() async throws {
         try await withFlushers(1) { store, redis, postgres in
             let session = CartSession(

@@ -5,9 +5,10 @@
 --   KEYS[4] the deny-list entry of the request's access token (never set for guests)
 --   KEYS[5] the request's idempotency record ('…:idem:' with nothing after it: no Idempotency-Key)
 -- ARGV (common to every cart script):
---   ARGV[1] now, ms since 1970         ARGV[2] TTL in ms (guest session TTL or user idle period)
---   ARGV[3] id for a new cart          ARGV[4] owner key ('g:<session>' or 'u:<user id>'; not read:
---                                      the cart's key names the owner; kept so positions stay put)
+--   ARGV[1] now, ms since 1970
+--   ARGV[2] how long the cart stays in Redis, in ms: its TTL (guest session TTL or user idle period)
+--           and 1 % more, so that reads need not refresh it every time (see read_cart.lua)
+--   ARGV[3] id for a new cart          ARGV[4] owner key ('g:<session>' or 'u:<user id>')
 --   ARGV[5] session reference ('' for users)
 --   ARGV[6] If-Match version ('' = none)
 --   ARGV[7] mutations allowed per minute (0 = unlimited)
@@ -42,6 +43,7 @@ if remembers then
 end
 local now = ARGV[1]
 local ttl = tonumber(ARGV[2])
+local is_guest = string.sub(ARGV[4], 1, 2) == 'g:'
 local max_line = tonumber(ARGV[8])
 local max_cart = tonumber(ARGV[9])
 
@@ -143,6 +145,19 @@ local function units()
   return tonumber(redis.call('HGET', cart_key, 'q') or '0')
 end
 
+-- Appends the write-behind record of the cart at `version`: the flusher writes the cart as it is then.
+local function append_record(version)
+  redis.call('XADD', stream_key, '*', 'cart', cart_key, 'v', version)
+end
+
+-- Refreshes the TTL of a cart that did not change; a guest's cart also gets a write-behind record,
+-- so that PostgreSQL's expires_at (which the expiry sweep reads) moves with it.
+local function keep_alive()
+  if ttl <= 0 then return end
+  redis.call('PEXPIRE', cart_key, ttl)
+  if is_guest then append_record(redis.call('HGET', cart_key, 'v')) end
+end
+
 -- Ends a change: bump the version, refresh the TTL, append the write-behind record, tell the
 -- live streams of every server process (SPUBLISH '<version> <cart key>' on the shard's channel,
 -- 'hc:{<shard>}:ev', in the cart's slot), and keep the answer for the request's Idempotency-Key
@@ -151,7 +166,7 @@ local function commit(new_line)
   local version = redis.call('HINCRBY', cart_key, 'v', 1)
   redis.call('HSET', cart_key, 'u', now)
   if ttl > 0 then redis.call('PEXPIRE', cart_key, ttl) end
-  redis.call('XADD', stream_key, '*', 'cart', cart_key, 'v', version)
+  append_record(version)
   redis.call('SPUBLISH', string.sub(stream_key, 1, -3) .. 'ev', version .. ' ' .. cart_key)
   local reply = {'ok', (new_line and 1 or 0) + (cart_made and 2 or 0), redis.call('HGETALL', cart_key)}
   if remembers then redis.call('SET', idempotency_key, cjson.encode(reply), 'PX', 86400000) end

@@ -1,4 +1,6 @@
--- read_cart.lua: the cart as it is, made (empty) on first use; a read refreshes the TTL.
+-- read_cart.lua: the cart as it is, made (empty) on first use, with its TTL refreshed. A known
+-- session's cart is read without a script (see RedisCartStore.cart(of:)) until less than its TTL is
+-- left; then this script refreshes it.
 -- KEYS, common ARGV and reply: see cart_prelude.lua. No extra ARGV.
 -- Invariant: a live cart's contents and version are unchanged; a new cart is version 1 (an
 -- ended cart is replaced by a new one).
@@ -8,5 +10,5 @@ if not is_live() then
   ensure_cart()
   return commit(false)
 end
-if ttl > 0 then redis.call('PEXPIRE', cart_key, ttl) end
+keep_alive()
 return {'ok', 0, redis.call('HGETALL', cart_key)}

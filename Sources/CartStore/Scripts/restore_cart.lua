@@ -6,7 +6,7 @@
 -- ARGV[17], ...: 8 per line: product id, item id, quantity, unit cents, created ms, updated ms, name,
 --   '1' when saved for later else '0'
 -- Invariant: a cart already in Redis is never overwritten; a restored cart keeps its version
--- (PostgreSQL already holds it, so no write-behind record is appended).
+-- (PostgreSQL already holds its contents; a guest's gets a write-behind record for its new expiry).
 if redis.call('EXISTS', cart_key) == 0 then
   local units = 0
   local fields = {'id', ARGV[11], 'sref', ARGV[5], 'st', ARGV[12], 'v', ARGV[13],
@@ -24,6 +24,6 @@ if redis.call('EXISTS', cart_key) == 0 then
   fields[#fields + 1] = 'q'
   fields[#fields + 1] = units
   redis.call('HSET', cart_key, unpack(fields))
-  if ttl > 0 then redis.call('PEXPIRE', cart_key, ttl) end
+  keep_alive()
 end
 return {'ok', 0, redis.call('HGETALL', cart_key)}
