@@ -155,7 +155,9 @@ struct CartController {
 
     @Sendable func addItem(request: Request, context: CartRequestContext) async throws -> Response {
         struct Body: Decodable {
-            var productID: Int
+            // Read leniently: Foundation reports a fractional or oversized number for an `Int`
+            // as invalid JSON without naming the field.
+            var productID: WholeNumberInput
             var quantity: WholeNumberInput
             enum CodingKeys: String, CodingKey {
                 case productID = "product_id"
@@ -163,12 +165,15 @@ struct CartController {
             }
         }
         let body = try await JSONBody.decode(Body.self, from: request)
+        guard let productID = body.productID.value else {
+            throw CartError.invalidRequest("Field 'product_id' has the wrong type", field: "product_id")
+        }
         let limit = self.settings.limits.maxQuantityPerItem
         guard let quantity = body.quantity.value, (1...limit).contains(quantity) else {
             throw CartError.invalidQuantity(limit: limit)
         }
-        guard let product = self.products.product(id: body.productID) else {
-            throw CartError.productNotFound(body.productID)
+        guard let product = self.products.product(id: productID) else {
+            throw CartError.productNotFound(productID)
         }
         guard product.isActive else { throw CartError.productInactive(product.id) }
         if let stock = product.stock, stock == 0 { throw CartError.outOfStock(product.id, available: 0) }

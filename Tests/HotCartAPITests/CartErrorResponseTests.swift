@@ -77,6 +77,20 @@ import Testing
         }
     }
 
+    @Test(arguments: ["1.5", "1e20", #""one""#, "null", "[1]", "{}"])
+    func aProductIdThatIsNoWholeNumberIsCART005NamingTheField(productID: String) async throws {
+        try await withTestApp { client, _ async throws in
+            let response = try await Browser(client).send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": \#(productID), "quantity": 1}"#
+            )
+            #expect(response.status == .badRequest)
+            #expect(response.code == "CART_005")
+            #expect(response.json["field"] as? String == "product_id")
+        }
+    }
+
     @Test func aBodyOver64KiBIs413WithCART005() async throws {
         try await withTestApp { client, _ async throws in
             let padding = String(repeating: " ", count: 70 * 1024)
