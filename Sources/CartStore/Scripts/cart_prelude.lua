@@ -28,7 +28,8 @@
 --   (code 'MISSING': the cart is not in Redis and may not be made here; nothing changed).
 -- Invariant: a script that answers 'err' has changed nothing but the rate-limit counter; one that
 -- answers 'ok' after a change has bumped v, refreshed the TTL, appended one stream record and
--- published one change notice.
+-- published one change notice; one that only refreshed the TTL (keep_alive) kept v and, for a
+-- guest, appended one stream record at that v.
 local cart_key, stream_key, rate_key = KEYS[1], KEYS[2], KEYS[3]
 -- A logged-out token reaches nothing (a guest's entry, '…:revoked:', is never set: not looked up).
 if string.sub(KEYS[4], -9) ~= ':revoked:' and redis.call('EXISTS', KEYS[4]) == 1 then
