@@ -55,16 +55,7 @@ public final class RedisConnection: PooledConnection {
 
     /// Sends one command and waits for its reply; an error reply is thrown as ``RedisError``.
     public func send(_ arguments: [String]) async throws -> RedisValue {
-        let bytes = RedisCommandEncoder.encode(arguments, allocator: self.channel.allocator)
-        let eventLoop = self.channel.eventLoop
-        let promise = eventLoop.makePromise(of: RedisValue.self)
-        if eventLoop.inEventLoop {
-            self.handler.value.send(bytes, promise: promise)
-        } else {
-            let handler = self.handler
-            eventLoop.execute { handler.value.send(bytes, promise: promise) }
-        }
-        return try await promise.futureResult.get()
+        try await self.results(of: [arguments])[0].get()
     }
 
     /// Sends several commands back to back (one write, one round trip) and waits for every
@@ -75,32 +66,27 @@ public final class RedisConnection: PooledConnection {
 
     /// Sends several commands back to back (one write, one round trip) and returns each
     /// command's reply or error, in order.
+    ///
+    /// The commands are sent, and their replies gathered, on the event loop, which resumes
+    /// the caller once: one hop there and one back whatever the number of commands. (Awaiting
+    /// each reply's future from the caller's thread hops to the event loop again per command,
+    /// to register the callback, and back again to resume.)
     func results(of commands: [[String]]) async -> [Result<RedisValue, RedisError>] {
+        let encoded = commands.map { RedisCommandEncoder.encode($0, allocator: self.channel.allocator) }
         let eventLoop = self.channel.eventLoop
-        let sends = commands.map { arguments in
-            (
-                RedisCommandEncoder.encode(arguments, allocator: self.channel.allocator),
-                eventLoop.makePromise(of: RedisValue.self)
-            )
-        }
-        if eventLoop.inEventLoop {
-            for (bytes, promise) in sends { self.handler.value.send(bytes, promise: promise) }
-        } else {
-            let handler = self.handler
-            eventLoop.execute {
-                for (bytes, promise) in sends { handler.value.send(bytes, promise: promise) }
+        let handler = self.handler
+        let replies = await withUnsafeContinuation { (continuation: UnsafeContinuation<[Result<RedisValue, any Error>], Never>) in
+            let sendAll: @Sendable () -> Void = {
+                let futures = encoded.map { bytes in
+                    let promise = eventLoop.makePromise(of: RedisValue.self)
+                    handler.value.send(bytes, promise: promise)
+                    return promise.futureResult
+                }
+                EventLoopFuture.whenAllComplete(futures, on: eventLoop).whenSuccess { continuation.resume(returning: $0) }
             }
+            if eventLoop.inEventLoop { sendAll() } else { eventLoop.execute(sendAll) }
         }
-        var results: [Result<RedisValue, RedisError>] = []
-        results.reserveCapacity(sends.count)
-        for (_, promise) in sends {
-            do {
-                results.append(.success(try await promise.futureResult.get()))
-            } catch {
-                results.append(.failure((error as? RedisError) ?? .connectionClosed))
-            }
-        }
-        return results
+        return replies.map { $0.mapError { ($0 as? RedisError) ?? .connectionClosed } }
     }
 
     public func onClose(_ closure: @escaping @Sendable ((any Error)?) -> Void) {
