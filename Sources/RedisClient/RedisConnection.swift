@@ -4,8 +4,8 @@ import _ConnectionPoolModule
 
 /// One TCP connection to Redis with any number of commands in flight (pipelining).
 ///
-/// Commands are encoded on the caller's task and handed to the event loop; the reply comes
-/// back through a promise. A command that gets no reply within the command timeout fails
+/// Commands are encoded on the caller's task and handed to the event loop, where their
+/// replies are gathered; the caller is resumed once, with all of them. A command that gets no reply within the command timeout fails
 /// with ``RedisError/timeout`` and the connection is closed.
 public final class RedisConnection: PooledConnection {
     public let id: Int
@@ -75,14 +75,17 @@ public final class RedisConnection: PooledConnection {
         let encoded = commands.map { RedisCommandEncoder.encode($0, allocator: self.channel.allocator) }
         let eventLoop = self.channel.eventLoop
         let handler = self.handler
-        let replies = await withUnsafeContinuation { (continuation: UnsafeContinuation<[Result<RedisValue, any Error>], Never>) in
+        let replies = await withUnsafeContinuation {
+            (continuation: UnsafeContinuation<[Result<RedisValue, any Error>], Never>) in
             let sendAll: @Sendable () -> Void = {
                 let futures = encoded.map { bytes in
                     let promise = eventLoop.makePromise(of: RedisValue.self)
                     handler.value.send(bytes, promise: promise)
                     return promise.futureResult
                 }
-                EventLoopFuture.whenAllComplete(futures, on: eventLoop).whenSuccess { continuation.resume(returning: $0) }
+                EventLoopFuture.whenAllComplete(futures, on: eventLoop).whenSuccess {
+                    continuation.resume(returning: $0)
+                }
             }
             if eventLoop.inEventLoop { sendAll() } else { eventLoop.execute(sendAll) }
         }
