@@ -49,9 +49,9 @@ struct CartSnapshotWriter: Sendable {
     }
 
     /// Three statements whatever the batch size: upsert every cart row (only rows whose
-    /// version or expiry advances change), delete the lines the carts that advanced no longer hold, and
-    /// upsert their lines (and those saved for later), writing only the lines that changed.
-    /// Lines of products gone from the catalog are left out.
+    /// version or expiry advances change), delete the lines the carts that advanced no longer
+    /// hold, and upsert their lines (and those saved for later), writing only the lines that
+    /// changed. Lines of products gone from the catalog are left out.
     private func writeInOneTransaction(_ ordered: [Cart]) async throws -> Int {
         try await self.postgres.withTransaction(logger: self.logger) { connection in
             var advancedIDs = Set<String>()
