@@ -4,7 +4,9 @@ import NIOCore
 ///
 /// The input buffer keeps every byte until hiredis has parsed the complete reply it belongs
 /// to: each byte is handed to hiredis once, and the buffer's reader index moves by exactly
-/// the length of each reply returned, so the decoder works with any chunking of the input.
+/// the length of each reply returned, so the decoder works with any chunking of the input
+/// (and the channel asks it again while bytes are left, so no parsed reply waits for more
+/// input).
 struct RedisReplyDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = RedisValue
 
@@ -18,11 +20,14 @@ struct RedisReplyDecoder: NIOSingleStepByteToMessageDecoder {
             try self.reader.feed(fresh)
             self.fedByteCount += unfed
         }
-        let pendingBefore = self.reader.pendingByteCount
         guard let reply = try self.reader.nextReply() else { return nil }
-        let consumed = pendingBefore - self.reader.pendingByteCount
-        buffer.moveReaderIndex(forwardBy: consumed)
-        self.fedByteCount -= consumed
+        // hiredis parses an incomplete reply as far as it can (the elements of an array already
+        // in), so it may have consumed part of this reply on earlier calls. With the reply
+        // complete, what it still holds is the start of the replies after it: every other byte
+        // fed belonged to this one.
+        let following = self.reader.pendingByteCount
+        buffer.moveReaderIndex(forwardBy: self.fedByteCount - following)
+        self.fedByteCount = following
         return reply
     }
 

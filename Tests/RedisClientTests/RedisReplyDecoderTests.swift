@@ -32,6 +32,30 @@ import Testing
         try Self.verify("$8\r\ncafé\r\nx\r\n", decodesTo: [.bulkString("café\r\nx")])
     }
 
+    @Test func aReplyThatArrivesInPiecesLeavesNoByteBehind() throws {
+        // hiredis parses the elements of an array that are already in before the rest arrives;
+        // the buffer must still give up every byte of the reply once it is complete (a decoder
+        // that counted only the last piece kept the rest, and the buffer grew with every such
+        // reply).
+        let wire = "*3\r\n$5\r\nfirst\r\n$6\r\nsecond\r\n$5\r\nthird\r\n+next\r\n"
+        for split in 1..<wire.utf8.count {
+            var decoder = RedisReplyDecoder()
+            var buffer = ByteBuffer(string: String(wire.prefix(split)))
+            var replies: [RedisValue] = []
+            while let reply = try decoder.decode(buffer: &buffer) { replies.append(reply) }
+            buffer.writeString(String(wire.dropFirst(split)))
+            while let reply = try decoder.decode(buffer: &buffer) { replies.append(reply) }
+            #expect(
+                replies == [
+                    .array([.bulkString("first"), .bulkString("second"), .bulkString("third")]),
+                    .simpleString("next"),
+                ],
+                "split at \(split)"
+            )
+            #expect(buffer.readableBytes == 0, "split at \(split)")
+        }
+    }
+
     @Test func malformedBytesAreAProtocolError() {
         var decoder = RedisReplyDecoder()
         var buffer = ByteBuffer(string: "?what\r\n")
