@@ -54,40 +54,31 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"product_id": 1, "quantity": 0}"#, "CART_001", 400),
-        (#"{"product_id": 1, "quantity": 100}"#, "CART_001", 400),
-        (#"{"product_id": 1, "quantity": -3}"#, "CART_001", 400),
-        (#"{"product_id": 1, "quantity": 1.5}"#, "CART_001", 400),
-        (#"{"product_id": 1, "quantity": "two"}"#, "CART_001", 400),
-        (#"{"product_id": 999999, "quantity": 1}"#, "CART_002", 404),
-        (#"{"product_id": "one", "quantity": 1}"#, "CART_005", 400),
-        (#"{"quantity": 1}"#, "CART_005", 400),
-        (#"{"product_id": 1}"#, "CART_005", 400),
-        (#"{"product_id": 1, "quantity": 1"#, "CART_005", 400),
-        (#"[1, 2]"#, "CART_005", 400),
-        ("", "CART_005", 400),
+        (#"{"product_id": 1, "quantity": 0}"#, "CART_001", 400, "quantity"),
+        (#"{"product_id": 1, "quantity": 100}"#, "CART_001", 400, "quantity"),
+        (#"{"product_id": 1, "quantity": -3}"#, "CART_001", 400, "quantity"),
+        (#"{"product_id": 1, "quantity": 1.5}"#, "CART_001", 400, "quantity"),
+        (#"{"product_id": 1, "quantity": "two"}"#, "CART_001", 400, "quantity"),
+        (#"{"product_id": 999999, "quantity": 1}"#, "CART_002", 404, "product_id"),
+        (#"{"product_id": "one", "quantity": 1}"#, "CART_005", 400, "product_id"),
+        // Foundation reads a fraction or an oversized number for an `Int` as invalid JSON.
+        (#"{"product_id": 1.5, "quantity": 1}"#, "CART_005", 400, "product_id"),
+        (#"{"product_id": 1e20, "quantity": 1}"#, "CART_005", 400, "product_id"),
+        (#"{"product_id": null, "quantity": 1}"#, "CART_005", 400, "product_id"),
+        (#"{"quantity": 1}"#, "CART_005", 400, "product_id"),
+        (#"{"product_id": 1}"#, "CART_005", 400, "quantity"),
+        (#"{"product_id": 1, "quantity": 1"#, "CART_005", 400, nil),
+        (#"[1, 2]"#, "CART_005", 400, nil),
+        ("", "CART_005", 400, nil),
     ])
-    func aBadAddIsRefusedWithItsCode(body: String, code: String, status: Int) async throws {
+    func aBadAddIsRefusedWithItsCodeAndField(body: String, code: String, status: Int, field: String?) async throws {
         try await withTestApp { client, _ async throws in
             let browser = Browser(client)
             let response = try await browser.send(.post, "/cart/items", json: body)
             #expect(response.status.code == status)
             #expect(response.code == code)
+            #expect(response.json["field"] as? String == field)
             #expect(try await browser.send(.get, "/cart").json["version"] as? Int == 1)
-        }
-    }
-
-    @Test(arguments: ["1.5", "1e20", #""one""#, "null", "[1]", "{}"])
-    func aProductIdThatIsNoWholeNumberIsCART005NamingTheField(productID: String) async throws {
-        try await withTestApp { client, _ async throws in
-            let response = try await Browser(client).send(
-                .post,
-                "/cart/items",
-                json: #"{"product_id": \#(productID), "quantity": 1}"#
-            )
-            #expect(response.status == .badRequest)
-            #expect(response.code == "CART_005")
-            #expect(response.json["field"] as? String == "product_id")
         }
     }
 
