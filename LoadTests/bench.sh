@@ -8,7 +8,8 @@
 #                               wrk: spread over the 10,000 filled carts)
 #   (d) the shopper mix         browse, add, change, remove, read, summary, sign up + log in
 # and prints req/s, p99 and the ratio of (b), (c), (d) to (a); Redis memory per hot cart (over
-# 10,000 carts of 5 lines); GET /cart as the hot carts grow from 1,000 to 1,000,000.
+# 10,000 carts of 5 lines); GET /cart of the filled carts at random (driver and wrk) as the hot
+# carts grow from 1,000 to 1,000,000.
 # Results go to LoadTests/results/ (JSON per run, the chart, bench.md); with --readme the
 # README's Performance table is replaced by this run's.
 # Usage: LoadTests/bench.sh [--readme] [--soak SECONDS]     DURATION=15 (seconds per run)
@@ -95,7 +96,6 @@ run_driver() { # name scenario [args…]
     --json "$WORK/$name.json" "$@" | tail -n 4
 }
 
-WRK_TABLE=""
 run_wrk() { # name wrk-args…
   local name="$1"; shift
   command -v wrk >/dev/null || return 0
@@ -112,14 +112,15 @@ run_wrk() { # name wrk-args…
 memory_used() { redis info memory | awk -F: '/^used_memory:/ { print $2 }' | tr -d '\r'; }
 cart_keys() { redis dbsize | tr -d '\r'; }
 SCALE_ROWS=()
-scale_point() { # label
+scale_point() { # label: GET /cart of the filled carts at random, with the driver and with wrk
   local carts json="$WORK/scale-$1.json"
   flusher_idle
   carts="$(cart_keys)"
   loadtest run --url "$BASE" --scenario get-cart --cookies "$WORK/cookies.txt" --duration "$DURATION" --warmup 2 \
     --quiet --json "$json" >/dev/null
-  SCALE_ROWS+=("$carts $(rps "$json") $(p99 "$json")")
+  SCALE_ROWS+=("$carts $(rps "$json") $(p99 "$json") scale-$1")
   log "GET /cart over $carts Redis keys: $(rps "$json") req/s"
+  run_wrk "scale-$1" -s "$HERE/wrk-read-carts.lua" "$BASE/cart" -- "$WORK/cookies.txt"
 }
 
 # --- 1,000 then 10,000 filled carts: scale points and memory per cart --------------------------
@@ -222,9 +223,10 @@ wrk_cell() {
   read -r rate p _ <"$WORK/wrk-$1.txt"
   printf "%'.0f | %.2f" "$rate" "$p"
 }
-wrk_ratio() {
-  [ -f "$WORK/wrk-$1.txt" ] && [ -f "$WORK/wrk-healthz.txt" ] || { echo "–"; return; }
-  ratio "$(cut -d' ' -f1 "$WORK/wrk-$1.txt")" "$(cut -d' ' -f1 "$WORK/wrk-healthz.txt")"
+wrk_ratio() { # name [the run it is a ratio of: healthz]
+  local of="${2:-healthz}"
+  [ -f "$WORK/wrk-$1.txt" ] && [ -f "$WORK/wrk-$of.txt" ] || { echo "–"; return; }
+  ratio "$(cut -d' ' -f1 "$WORK/wrk-$1.txt")" "$(cut -d' ' -f1 "$WORK/wrk-$of.txt")"
 }
 {
   echo "Measured $stamp by \`LoadTests/bench.sh\` on $(nproc) cores ($(uname -m), $(swift --version 2>/dev/null | head -n 1 | sed 's/ (.*//'), $(redis-server --version | awk '{ print $1, $3 }' | sed 's/v=//'), PostgreSQL $(psql --version | awk '{ print $3 }'), wrk $(wrk --version 2>&1 | head -n 1 | awk '{ print $2 }')); the driver, wrk, Redis, PostgreSQL, the flusher and the server share the cores. $DURATION s per run, 64 connections."
@@ -243,12 +245,13 @@ wrk_ratio() {
   echo
   echo "Redis memory per hot cart (10,000 guest carts of 5 lines): \`MEMORY USAGE\` $MEMORY_PER_CART bytes; \`used_memory\` grew $USED_PER_CART bytes per cart."
   echo
-  echo "| Redis keys (hot carts) | GET /cart req/s | p99 ms | × at 1,000 |"
-  echo "|---|---|---|---|"
+  echo "| Redis keys (hot carts) | driver GET /cart req/s | driver p99 ms | × at 1,000 | wrk req/s | wrk p99 ms | wrk × at 1,000 |"
+  echo "|---|---|---|---|---|---|---|"
   first="$(echo "${SCALE_ROWS[0]}" | cut -d' ' -f2)"
   for row in "${SCALE_ROWS[@]}"; do
-    read -r keys rate p <<<"$row"
-    printf "| %'d | %'.0f | %.2f | %s |\n" "$keys" "$rate" "$p" "$(ratio "$rate" "$first")"
+    read -r keys rate p name <<<"$row"
+    printf "| %'d | %'.0f | %.2f | %s | %s | %s |\n" "$keys" "$rate" "$p" "$(ratio "$rate" "$first")" \
+      "$(wrk_cell "$name")" "$(wrk_ratio "$name" scale-1k)"
   done
   if [ "${#SOAK_LINES[@]}" -gt 0 ]; then
     echo
