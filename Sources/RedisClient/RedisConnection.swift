@@ -5,8 +5,9 @@ import _ConnectionPoolModule
 /// One TCP connection to Redis with any number of commands in flight (pipelining).
 ///
 /// Commands are encoded on the caller's task and handed to the event loop, where their
-/// replies are gathered; the caller is resumed once, with all of them. A command that gets no reply within the command timeout fails
-/// with ``RedisError/timeout`` and the connection is closed.
+/// replies are gathered; the caller is resumed once, with all of them. A command that gets no
+/// reply within the command timeout fails with ``RedisError/timeout`` and the connection is
+/// closed.
 public final class RedisConnection: PooledConnection {
     public let id: Int
     private let channel: any Channel
