@@ -61,8 +61,6 @@ export SECRET_KEY=bench-secret-key HOST=127.0.0.1 PORT FLUSH_METRICS_PORT=8101 C
 # Benchmarks measure the cart tier: no per-session rate limit, and a low bcrypt cost so the
 # mix's sign-ups measure HotCart, not bcrypt (production keeps the default 12).
 export CART_RATE_LIMIT_PER_MINUTE=0 PASSWORD_HASH_COST=4
-# As scripts/run: two malloc arenas keep resident memory level after warm-up.
-export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 "$BIN/hotcart" migrate >/dev/null
 "$BIN/hotcart" seed >/dev/null
 "$BIN/hotcart" flush >"$WORK/flush.log" 2>&1 &

@@ -50,7 +50,6 @@ export DATABASE_URL="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart_clust
 export SECRET_KEY=bench-secret-key HOST=127.0.0.1 PORT FLUSH_METRICS_PORT=8111 CART_COOKIE_SECURE=false
 # As LoadTests/bench.sh: no per-session rate limit, a low bcrypt cost for the mix's sign-ups.
 export CART_RATE_LIMIT_PER_MINUTE=0 PASSWORD_HASH_COST=4
-export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 "$BIN/hotcart" migrate >/dev/null
 "$BIN/hotcart" seed >/dev/null
 

@@ -56,7 +56,8 @@ public struct RedisCartStore: Sendable {
     /// follows) or makes it, after read-through.
     public func cart(of session: CartSession) async throws -> Cart {
         if !session.isNew, let cart = try await self.existingCart(of: session) { return cart }
-        return try await self.run(CartScripts.read, session: session, ifMatch: nil).cart
+        let ttl = String(self.ttl(for: session.owner))
+        return try await self.run(CartScripts.read, session: session, ifMatch: nil, arguments: [ttl]).cart
     }
 
     /// The cart as it is in Redis, or `nil` when Redis does not hold it or it has less than

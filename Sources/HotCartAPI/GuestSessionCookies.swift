@@ -55,7 +55,12 @@ struct GuestSessionCookies: Sendable {
     }
 
     private func session(_ sessionID: String, isNew: Bool) -> CartSession {
-        CartSession(owner: .guest(sessionID: sessionID), reference: self.signer.reference(for: sessionID), isNew: isNew)
+        let signer = self.signer
+        return CartSession(
+            owner: .guest(sessionID: sessionID),
+            makeReference: { signer.reference(for: sessionID) },
+            isNew: isNew
+        )
     }
 
     /// Calls `found` with the value of each `name=value` pair called `name` in one `Cookie`

@@ -1,15 +1,15 @@
 import NIOCore
 
-/// Drives one Redis connection: writes pipelined commands, completes their promises in
-/// reply order, fails every waiter when the connection drops, and closes a connection
-/// whose oldest command is overdue.
+/// Drives one Redis connection: writes pipelined commands, hands each reply to the pipeline
+/// that sent its command, in reply order, fails every waiter when the connection drops, and
+/// closes a connection whose oldest command is overdue.
 ///
-/// Commands written in the same event-loop tick share one flush.
+/// Pipelines written in the same event-loop tick share one flush.
 final class RedisChannelHandler: ChannelInboundHandler {
     typealias InboundIn = RedisValue
     typealias OutboundOut = ByteBuffer
 
-    private var stateMachine = RedisPipelineStateMachine<EventLoopPromise<RedisValue>>()
+    private var stateMachine = RedisPipelineStateMachine<RedisPipelineReplies>()
     private var context: ChannelHandlerContext?
     private var flushPending = false
     private var timeoutCheck: Scheduled<Void>?
@@ -19,13 +19,14 @@ final class RedisChannelHandler: ChannelInboundHandler {
         self.commandTimeout = commandTimeout
     }
 
-    /// Sends one encoded command; must run on the channel's event loop.
-    func send(_ bytes: ByteBuffer, promise: EventLoopPromise<RedisValue>) {
+    /// Sends `commandCount` encoded commands, whose replies go to `replies`; must run on the
+    /// channel's event loop.
+    func send(_ bytes: ByteBuffer, commandCount: Int, replies: RedisPipelineReplies) {
         guard let context = self.context else {
-            promise.fail(RedisError.connectionClosed)
+            for _ in 0..<commandCount { replies.complete(.failure(.connectionClosed)) }
             return
         }
-        switch self.stateMachine.send(promise, deadline: .now() + self.commandTimeout) {
+        switch self.stateMachine.send(replies, count: commandCount, deadline: .now() + self.commandTimeout) {
         case .write:
             context.write(self.wrapOutboundOut(bytes), promise: nil)
             if !self.flushPending {
@@ -35,8 +36,8 @@ final class RedisChannelHandler: ChannelInboundHandler {
                     self.context?.flush()
                 }
             }
-        case .fail(let promise, let error):
-            promise.fail(error)
+        case .fail(let replies, let error):
+            for _ in 0..<commandCount { replies.complete(.failure(error)) }
         }
     }
 
@@ -56,10 +57,10 @@ final class RedisChannelHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.stateMachine.replyReceived(self.unwrapInboundIn(data)) {
-        case .succeed(let promise, let value):
-            promise.succeed(value)
-        case .fail(let promise, let error):
-            promise.fail(error)
+        case .succeed(let replies, let value):
+            replies.complete(.success(value))
+        case .fail(let replies, let error):
+            replies.complete(.failure(error))
         case .closeConnection(let error):
             self.shutDown(with: error)
             context.close(promise: nil)
@@ -85,14 +86,14 @@ final class RedisChannelHandler: ChannelInboundHandler {
         switch self.stateMachine.timeoutCheck(now: .now()) {
         case .none:
             break
-        case .failAllAndClose(let promises, let error):
-            for promise in promises { promise.fail(error) }
+        case .failAllAndClose(let waiters, let error):
+            for replies in waiters { replies.complete(.failure(error)) }
             self.context?.close(promise: nil)
         }
     }
 
     private func shutDown(with error: RedisError) {
-        for promise in self.stateMachine.close(with: error) { promise.fail(error) }
+        for replies in self.stateMachine.close(with: error) { replies.complete(.failure(error)) }
         self.timeoutCheck?.cancel()
         self.timeoutCheck = nil
         self.context = nil

@@ -4,8 +4,8 @@ import _ConnectionPoolModule
 
 /// One TCP connection to Redis with any number of commands in flight (pipelining).
 ///
-/// Commands are encoded on the caller's task and handed to the event loop, where their
-/// replies are gathered; the caller is resumed once, with all of them. A command that gets no
+/// A pipeline's commands are encoded on the caller's task into one buffer and handed to the
+/// event loop, where their replies are gathered; the caller is resumed once, with all of them. A command that gets no
 /// reply within the command timeout fails with ``RedisError/timeout`` and the connection is
 /// closed.
 public final class RedisConnection: PooledConnection {
@@ -68,29 +68,21 @@ public final class RedisConnection: PooledConnection {
     /// Sends several commands back to back (one write, one round trip) and returns each
     /// command's reply or error, in order.
     ///
-    /// The commands are sent, and their replies gathered, on the event loop, which resumes
-    /// the caller once: one hop there and one back whatever the number of commands. (Awaiting
-    /// each reply's future from the caller's thread hops to the event loop again per command,
-    /// to register the callback, and back again to resume.)
+    /// The commands are encoded here, into one buffer, and handed to the event loop, where
+    /// their replies are gathered; the loop resumes the caller once, with all of them. No
+    /// future is made: one hop to the loop and one back, whatever the number of commands.
     func results(of commands: [[String]]) async -> [Result<RedisValue, RedisError>] {
-        let encoded = commands.map { RedisCommandEncoder.encode($0, allocator: self.channel.allocator) }
+        let bytes = RedisCommandEncoder.encode(pipeline: commands, allocator: self.channel.allocator)
+        let commandCount = commands.count
         let eventLoop = self.channel.eventLoop
         let handler = self.handler
-        let replies = await withUnsafeContinuation {
-            (continuation: UnsafeContinuation<[Result<RedisValue, any Error>], Never>) in
-            let sendAll: @Sendable () -> Void = {
-                let futures = encoded.map { bytes in
-                    let promise = eventLoop.makePromise(of: RedisValue.self)
-                    handler.value.send(bytes, promise: promise)
-                    return promise.futureResult
-                }
-                EventLoopFuture.whenAllComplete(futures, on: eventLoop).whenSuccess {
-                    continuation.resume(returning: $0)
-                }
+        return await withUnsafeContinuation { continuation in
+            let send: @Sendable () -> Void = {
+                let replies = RedisPipelineReplies(commandCount: commandCount, continuation: continuation)
+                handler.value.send(bytes, commandCount: commandCount, replies: replies)
             }
-            if eventLoop.inEventLoop { sendAll() } else { eventLoop.execute(sendAll) }
+            if eventLoop.inEventLoop { send() } else { eventLoop.execute(send) }
         }
-        return replies.map { $0.mapError { ($0 as? RedisError) ?? .connectionClosed } }
     }
 
     public func onClose(_ closure: @escaping @Sendable ((any Error)?) -> Void) {

@@ -43,10 +43,11 @@ struct RedisPipelineStateMachine<Waiter> {
     /// The number of commands waiting for their reply.
     var inFlightCount: Int { self.inFlight.count }
 
-    mutating func send(_ waiter: Waiter, deadline: NIODeadline) -> SendAction {
+    /// `count` commands, all waited for by `waiter`, are to be sent.
+    mutating func send(_ waiter: Waiter, count: Int = 1, deadline: NIODeadline) -> SendAction {
         switch self.state {
         case .open:
-            self.inFlight.append(InFlight(waiter: waiter, deadline: deadline))
+            for _ in 0..<count { self.inFlight.append(InFlight(waiter: waiter, deadline: deadline)) }
             return .write
         case .closed(let error):
             return .fail(waiter, error)

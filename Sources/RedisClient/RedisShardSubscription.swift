@@ -36,8 +36,7 @@ struct RedisShardSubscription {
             // One SSUBSCRIBE per channel: a cluster refuses one naming channels of several slots.
             var subscribe = ByteBuffer()
             for channel in self.channels {
-                var command = RedisCommandEncoder.encode(["SSUBSCRIBE", channel])
-                subscribe.writeBuffer(&command)
+                RedisCommandEncoder.write(["SSUBSCRIBE", channel], into: &subscribe)
             }
             try await commands.write(subscribe)
             let lastHeard = LastHeard()

@@ -42,8 +42,8 @@ public final class ServerProcess: @unchecked Sendable {
             variables["CART_COOKIE_SECURE"] = "false"
             variables["CART_RATE_LIMIT_PER_MINUTE"] = "0"
             variables["PASSWORD_HASH_COST"] = "4"
-            // As scripts/run runs it: with glibc's default arenas (8 per core) resident memory
-            // drifts up for minutes while the heap stays flat.
+            // Two malloc arenas, so a check of resident memory measures the server: glibc's
+            // default (one per thread here) grows it in steps for minutes while the heap is flat.
             variables["MALLOC_ARENA_MAX"] = "2"
             variables.merge(environment) { $1 }
             process.environment = variables

@@ -92,8 +92,14 @@ import Testing
                 // A frozen server keeps its sockets open and never answers: calls must time out.
                 server.pause()
                 try await Task.sleep(for: .milliseconds(100))  // let the stop take hold
+                // A single command and a pipeline in flight together: each of the pipeline's
+                // commands is failed, and its caller resumed once.
                 let start = ContinuousClock.now
-                await #expect(throws: RedisError.timeout) { try await redis.send(["PING"]) }
+                async let single = #expect(throws: RedisError.timeout) { try await redis.send(["PING"]) }
+                async let pipeline = #expect(throws: RedisError.timeout) {
+                    try await redis.send(pipeline: [["PING"], ["GET", "a"], ["GET", "b"]])
+                }
+                _ = await (single, pipeline)
                 #expect(ContinuousClock.now - start < .seconds(1))
                 server.resume()
             }

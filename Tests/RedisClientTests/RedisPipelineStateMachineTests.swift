@@ -16,6 +16,15 @@ import Testing
         #expect(machine.inFlightCount == 0)
     }
 
+    @Test func aPipelineWaitsForOneReplyPerCommandAndIsFailedOncePerCommand() {
+        var machine = Machine()
+        #expect(machine.send(1, count: 2, deadline: later) == .write)
+        #expect(machine.send(2, deadline: later) == .write)
+        #expect(machine.inFlightCount == 3)
+        #expect(machine.replyReceived(.integer(10)) == .succeed(1, .integer(10)))
+        #expect(machine.close(with: .connectionClosed) == [1, 2])
+    }
+
     @Test func anErrorReplyFailsOnlyItsOwnCommand() {
         var machine = Machine()
         _ = machine.send(1, deadline: later)

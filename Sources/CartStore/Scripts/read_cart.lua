@@ -1,7 +1,8 @@
 -- read_cart.lua: the cart as it is, made (empty) on first use, with its TTL refreshed. A known
 -- session's cart is read without a script (see RedisCartStore.cart(of:)) until less than its TTL is
--- left; then this script refreshes it.
--- KEYS, common ARGV and reply: see cart_prelude.lua. No extra ARGV.
+-- left; then this script refreshes it, once: a cart refreshed (or restored) a moment ago by another
+-- request has its TTL and more left, and is only read.
+-- KEYS, common ARGV and reply: see cart_prelude.lua. ARGV[11]: the TTL, in milliseconds.
 -- Invariant: a live cart's contents and version are unchanged; a new cart is version 1 (an
 -- ended cart is replaced by a new one).
 local absent = missing()
@@ -10,5 +11,5 @@ if not is_live() then
   ensure_cart()
   return commit(false)
 end
-keep_alive()
+if redis.call('PTTL', cart_key) < tonumber(ARGV[11]) then keep_alive() end
 return {'ok', 0, redis.call('HGETALL', cart_key)}
