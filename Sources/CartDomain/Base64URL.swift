@@ -27,17 +27,26 @@ public enum Base64URL {
         }
     }
 
-    public static func decode(_ text: [UInt8]) -> [UInt8]? {
-        text.withUnsafeBufferPointer { Self.decode($0) }
-    }
-
     /// `nil` when a character is outside the alphabet, the length is impossible or the unused
     /// low bits of the last character are not zero (only the canonical spelling decodes, so
     /// a signature cannot be altered without changing its bytes).
-    public static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        guard text.count % 4 != 1 else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(text.count * 3 / 4)
+    public static func decode(_ text: [UInt8]) -> [UInt8]? {
+        var output = [UInt8](repeating: 0, count: text.count * 3 / 4)
+        let count = text.withUnsafeBufferPointer { text in
+            output.withUnsafeMutableBufferPointer { Self.decode(text, into: $0) }
+        }
+        return count.map { Array(output.prefix($0)) }
+    }
+
+    /// Decodes `text` into `output` (room for `text.count * 3 / 4` bytes) and returns the
+    /// number of bytes written, or `nil` as ``decode(_:)``: for a caller that keeps the bytes
+    /// on the stack.
+    public static func decode(
+        _ text: UnsafeBufferPointer<UInt8>,
+        into output: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int? {
+        guard text.count % 4 != 1, output.count >= text.count * 3 / 4 else { return nil }
+        var written = 0
         var buffer = 0
         var bits = 0
         for character in text {
@@ -54,10 +63,11 @@ public enum Base64URL {
             bits += 6
             if bits >= 8 {
                 bits -= 8
-                output.append(UInt8((buffer >> bits) & 0xFF))
+                output[written] = UInt8((buffer >> bits) & 0xFF)
+                written += 1
             }
         }
         guard buffer & ((1 << bits) - 1) == 0 else { return nil }
-        return output
+        return written
     }
 }

@@ -12,7 +12,8 @@ public struct CartKeys: Sendable, Hashable {
     public let shard: Int
     public let cart: String
     public let writeBehindStream: String
-    public let rateLimit: String
+    /// The owner's counter of changes this minute (only the scripts need it).
+    public var rateLimit: String { "\(self.tag):rate:\(self.ownerKey)" }
     private let tag: String
     private let ownerKey: String
 
@@ -23,7 +24,6 @@ public struct CartKeys: Sendable, Hashable {
         self.ownerKey = ownerKey
         self.cart = "\(self.tag):cart:\(ownerKey)"
         self.writeBehindStream = Self.writeBehindStream(shard: self.shard)
-        self.rateLimit = "\(self.tag):rate:\(ownerKey)"
     }
 
     /// The remembered answer to the owner's request with an Idempotency-Key (`scopedKey` names

@@ -51,7 +51,13 @@ struct GuestSessionCookies: Sendable {
 
     /// The `Set-Cookie` field that gives the client this cookie value.
     func setCookie(_ value: String) -> HTTPField {
-        HTTPField(name: .setCookie, value: self.name + "=" + value + self.attributes)
+        var field = ""
+        field.reserveCapacity(self.name.utf8.count + 1 + value.utf8.count + self.attributes.utf8.count)
+        field += self.name
+        field += "="
+        field += value
+        field += self.attributes
+        return HTTPField(name: .setCookie, value: field)
     }
 
     private func session(_ sessionID: String, isNew: Bool) -> CartSession {

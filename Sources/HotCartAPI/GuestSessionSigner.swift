@@ -39,19 +39,23 @@ struct GuestSessionSigner: Sendable {
     }
 
     /// The session id in a cookie value, or `nil` when the value is not one this key signed.
+    /// The signature is checked on the stack: only a valid value makes a string.
     func sessionID(fromCookie value: String) -> String? {
         var value = value
-        let parts = value.withUTF8 { bytes -> (String, [UInt8])? in
+        return value.withUTF8 { bytes -> String? in
             guard bytes.count == 22 + 1 + 43, bytes[22] == UInt8(ascii: "."),
-                !bytes[..<22].contains(UInt8(ascii: ".")),
-                let signature = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[23...]))
+                !bytes[..<22].contains(UInt8(ascii: "."))
             else { return nil }
-            return (String(decoding: UnsafeBufferPointer(rebasing: bytes[..<22]), as: UTF8.self), signature)
+            let sessionID = UnsafeBufferPointer(rebasing: bytes[..<22])
+            let valid = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { signature in
+                guard Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[23...]), into: signature) == 32 else {
+                    return false
+                }
+                // `==` between a MAC and bytes compares in constant time.
+                return self.mac(UnsafeRawBufferPointer(sessionID)) == UnsafeRawBufferPointer(signature)
+            }
+            return valid ? String(decoding: sessionID, as: UTF8.self) : nil
         }
-        guard let (sessionID, signature) = parts else { return nil }
-        // `==` between a MAC and bytes compares in constant time.
-        guard self.mac(sessionID) == signature else { return nil }
-        return sessionID
     }
 
     /// An opaque, stable reference to a session that reveals nothing about the cookie.
@@ -62,10 +66,14 @@ struct GuestSessionSigner: Sendable {
     }
 
     private func mac(_ text: String, prefix: StaticString = "") -> HashedAuthenticationCode<SHA256> {
+        var text = text
+        return text.withUTF8 { self.mac(UnsafeRawBufferPointer($0), prefix: prefix) }
+    }
+
+    private func mac(_ bytes: UnsafeRawBufferPointer, prefix: StaticString = "") -> HashedAuthenticationCode<SHA256> {
         var mac = self.keyed.value
         prefix.withUTF8Buffer { mac.update(data: UnsafeRawBufferPointer($0)) }
-        var text = text
-        text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        mac.update(data: bytes)
         return mac.finalize()
     }
 }
