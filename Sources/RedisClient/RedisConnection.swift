@@ -5,9 +5,9 @@ import _ConnectionPoolModule
 /// One TCP connection to Redis with any number of commands in flight (pipelining).
 ///
 /// A pipeline's commands are encoded on the caller's task into one buffer and handed to the
-/// event loop, where their replies are gathered; the caller is resumed once, with all of them. A command that gets no
-/// reply within the command timeout fails with ``RedisError/timeout`` and the connection is
-/// closed.
+/// event loop, where their replies are gathered; the caller is resumed once, with all of them.
+/// A command that gets no reply within the command timeout fails with ``RedisError/timeout``
+/// and the connection is closed.
 public final class RedisConnection: PooledConnection {
     public let id: Int
     private let channel: any Channel
@@ -72,6 +72,8 @@ public final class RedisConnection: PooledConnection {
     /// their replies are gathered; the loop resumes the caller once, with all of them. No
     /// future is made: one hop to the loop and one back, whatever the number of commands.
     func results(of commands: [[String]]) async -> [Result<RedisValue, RedisError>] {
+        // No reply would ever come to resume the caller.
+        guard !commands.isEmpty else { return [] }
         let bytes = RedisCommandEncoder.encode(pipeline: commands, allocator: self.channel.allocator)
         let commandCount = commands.count
         let eventLoop = self.channel.eventLoop

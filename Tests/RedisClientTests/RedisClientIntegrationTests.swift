@@ -58,6 +58,8 @@ import Testing
             }
             // The command after the error reply still ran: a pipeline is not a transaction.
             #expect(try await redis.send(["GET", key + ":n"]).int == 1)
+            // An empty pipeline answers at once, with nothing.
+            #expect(try await redis.send(pipeline: []).isEmpty)
             _ = try await redis.send(["DEL", key, key + ":n"])
         }
     }
