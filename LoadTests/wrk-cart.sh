@@ -3,7 +3,7 @@
 #   plain ok                plain-server's GET / answering "ok" (same build: the framework ceiling)
 #   plain redis PING        plain-server's GET /redis: one PING through HotCart's Redis client
 #   GET /healthz            hotcart itself, touches neither Redis nor PostgreSQL
-#   GET /cart               one guest cart holding 5 lines (HGETALL and PTTL: one round trip)
+#   GET /cart               one guest cart holding 5 lines (one HGETALL)
 #   GET /cart/summary       the same cart read, answered with its five totals only
 #   POST /cart/items        a new guest per request (new session, new cart, one line)
 # Beside each rate: the CPU the answering process spent per request (from /proc; the server's

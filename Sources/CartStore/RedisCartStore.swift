@@ -48,12 +48,12 @@ public struct RedisCartStore: Sendable {
     /// The owner's cart, created empty on first use.
     ///
     /// Every request slides the expiry, but a read need not write: changes and refreshes keep
-    /// the cart in Redis for its TTL and 1 % more (``redisLifetime(for:)``), so a known
-    /// session's cart is read with HGETALL and PTTL in one round trip, which costs Redis far
-    /// less than a script and writes nothing (no AOF record). Only a cart with less than its
-    /// TTL left, or not there at all (new, expired or evicted), goes through the read script,
-    /// which refreshes it (a guest's with a write-behind record, so PostgreSQL's `expires_at`
-    /// follows) or makes it, after read-through.
+    /// the cart in Redis for its TTL and 1 % more (``redisLifetime(for:)``) and note until when
+    /// in the cart (field `x`), so a known session's cart is read with one HGETALL, which costs
+    /// Redis far less than a script and writes nothing (no AOF record). Only a cart with less
+    /// than its TTL left, or not there at all (new, expired or evicted), goes through the read
+    /// script, which refreshes it (a guest's with a write-behind record, so PostgreSQL's
+    /// `expires_at` follows) or makes it, after read-through.
     public func cart(of session: CartSession) async throws -> Cart {
         if !session.isNew, let cart = try await self.existingCart(of: session) { return cart }
         let ttl = String(self.ttl(for: session.owner))
@@ -61,24 +61,41 @@ public struct RedisCartStore: Sendable {
     }
 
     /// The cart as it is in Redis, or `nil` when Redis does not hold it or it has less than
-    /// its TTL left.
+    /// its TTL left. One command; a user's request also asks whether its token was revoked, in
+    /// the same round trip.
     private func existingCart(of session: CartSession) async throws -> Cart? {
         let keys = CartKeys(owner: session.owner)
-        var commands = [["HGETALL", keys.cart], ["PTTL", keys.cart]]
-        if let tokenID = session.tokenID { commands.append(["EXISTS", keys.revokedToken(tokenID)]) }
-        let replies: [RedisValue]
+        let fields: [RedisValue]
         do {
-            replies = try await self.redis.send(pipeline: commands)
+            if let tokenID = session.tokenID {
+                let replies = try await self.redis.send(
+                    pipeline: [["HGETALL", keys.cart], ["EXISTS", keys.revokedToken(tokenID)]]
+                )
+                if replies[1].int == 1 { throw CartError.authRequired }
+                fields = replies[0].array ?? []
+            } else {
+                fields = try await self.redis.send(["HGETALL", keys.cart]).array ?? []
+            }
         } catch let error as RedisError where error.isConnectivityFailure {
             throw CartError.serviceUnavailable
         }
-        if replies.count == 3 && replies[2].int == 1 { throw CartError.authRequired }
-        guard let fields = replies[0].array, !fields.isEmpty,
-            let remaining = replies[1].int, remaining >= self.ttl(for: session.owner)
-        else { return nil }
+        guard let keptUntil = Self.keptUntil(fields), keptUntil - self.now() >= self.ttl(for: session.owner) else {
+            return nil
+        }
         let cart = try Cart(hash: fields, owner: session.owner, expiresAt: self.expiry(of: session.owner))
         // A cart that ended (merged away) is replaced by the read script.
         return cart.status == .active ? cart : nil
+    }
+
+    /// Until when Redis keeps a cart, from the field `x` of its `HGETALL` reply; `nil` for no
+    /// cart, or one stored before the field existed (the read script refreshes it).
+    private static func keptUntil(_ fields: [RedisValue]) -> Int64? {
+        var index = 0
+        while index + 1 < fields.count {
+            if fields[index].string == "x" { return fields[index + 1].int.map(Int64.init) }
+            index += 2
+        }
+        return nil
     }
 
     /// Adds units of a product (a product already in the cart grows its line).

@@ -317,7 +317,7 @@ import Testing
                     )
                     // As if 1 % of the TTL and a minute had passed: the next reads refresh it,
                     // once however many come together.
-                    _ = try await redis.send(["PEXPIRE", keys.cart, String(ttl - 60_000)])
+                    try await TestEnvironment.age(cart: keys.cart, leaving: Int64(ttl - 60_000), redis: redis)
                     let reads = try await withThrowingTaskGroup(of: Cart.self) { group in
                         for _ in 0..<20 { group.addTask { try await store.cart(of: session) } }
                         return try await group.reduce(into: []) { $0.append($1) }
@@ -336,6 +336,37 @@ import Testing
                     )
                     #expect(versions == (session.owner.userID == nil ? [1, 1] : [1]))
                 }
+            }
+        }
+    }
+
+    @Test func aKnownGuestCartIsReadWithOneCommandAndACartWithoutItsExpiryNoteIsRefreshed() async throws {
+        try await TestRedisServer.with { server in
+            try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
+                let store = RedisCartStore(redis: redis, settings: settings)
+                let session = CartSession(owner: guest())
+                let key = CartKeys(owner: session.owner).cart
+                _ = try await store.addItem(product(3), quantity: 2, session: session, ifMatch: nil)
+                _ = try await redis.send(["CONFIG", "RESETSTAT"])
+                for _ in 0..<10 { _ = try await store.cart(of: session) }
+                let stats = try #require(try await redis.send(["INFO", "commandstats"]).string)
+                let calls = stats.split(whereSeparator: \.isNewline).compactMap { line -> (String, Int)? in
+                    guard line.hasPrefix("cmdstat_"), let colon = line.firstIndex(of: ":"),
+                        let count = line.split(separator: "=").dropFirst().first?.split(separator: ",").first
+                    else { return nil }
+                    return (String(line[line.index(line.startIndex, offsetBy: 8)..<colon]), Int(count) ?? 0)
+                }
+                // The test's own commands aside (CONFIG RESETSTAT shows as `config|resetstat`).
+                let cartCommands = calls.filter { !$0.0.hasPrefix("config") && !["info", "ping"].contains($0.0) }
+                #expect(cartCommands.map(\.0) == ["hgetall"] && cartCommands.first?.1 == 10, "\(calls)")
+                // A cart stored before carts noted their expiry (no field x) is refreshed once,
+                // and read with one command after that.
+                _ = try await redis.send(["HDEL", key, "x"])
+                let read = try await store.cart(of: session)
+                #expect(read.items.map(\.quantity) == [2])
+                let keptUntil = try #require(try await redis.send(["HGET", key, "x"]).int)
+                let dropped = try #require(try await redis.send(["PEXPIRETIME", key]).int)
+                #expect(abs(keptUntil - dropped) < 1000)
             }
         }
     }
@@ -372,7 +403,7 @@ import Testing
             let session = CartSession(owner: guest())
             let key = CartKeys(owner: session.owner).cart
             let added = try await store.addItem(product(7), quantity: 2, session: session, ifMatch: nil).cart
-            _ = try await redis.send(["PEXPIRE", key, "5000"])
+            try await TestEnvironment.age(cart: key, leaving: 5000, redis: redis)
             let read = try await store.cart(of: session)
             #expect(read.version == added.version)
             #expect(read.items.map(\.quantity) == [2])

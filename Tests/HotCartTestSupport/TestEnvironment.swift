@@ -55,6 +55,15 @@ public enum TestEnvironment {
         }
     }
 
+    /// Makes the cart stored under `cartKey` look as if time had passed: Redis drops it in
+    /// `milliseconds`, and its field `x` (which reads go by) says so too.
+    public static func age(cart cartKey: String, leaving milliseconds: Int64, redis: RedisClient) async throws {
+        let until = Int64(Date().timeIntervalSince1970 * 1000) + milliseconds
+        _ = try await redis.send(pipeline: [
+            ["PEXPIRE", cartKey, String(milliseconds)], ["HSET", cartKey, "x", String(until)],
+        ])
+    }
+
     /// A random lowercase id, to keep each test's keys apart.
     public static func uniqueID() -> String {
         UUID().uuidString.lowercased()

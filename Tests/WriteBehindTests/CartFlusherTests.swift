@@ -436,7 +436,7 @@ import Testing
             try await expectStoredExpiry(added.id, is: Int64(first), in: postgres)
             // Days later (the TTL runs short), the shopper only looks at the cart: Redis keeps
             // it longer, and so must PostgreSQL, or the expiry sweep would end a cart in use.
-            _ = try await redis.send(["PEXPIRE", key, String(settings.guestTTLMilliseconds / 2)])
+            try await TestEnvironment.age(cart: key, leaving: settings.guestTTLMilliseconds / 2, redis: redis)
             let read = try await store.cart(of: session)
             let refreshed = try #require(try await redis.send(["PEXPIRETIME", key]).int)
             #expect(refreshed > first)

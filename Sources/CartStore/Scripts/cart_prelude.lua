@@ -21,6 +21,8 @@
 --   s:<product id> = the same, for a line saved for later (not in q, the totals or the caps)
 --   A product has at most one of l: and s: (PostgreSQL keeps one row per cart and product).
 --   pc = the promotion code the cart holds (absent: none)
+--   x = until when Redis keeps the cart (ms since 1970, set with its TTL), so that a read, one
+--       HGETALL, tells whether the cart needs a refresh (see RedisCartStore.cart(of:))
 --   The owner is in the key; an item is found by the id its line starts with. Fewer, shorter
 --   fields keep a cart small (a listpack of about 700 bytes for 5 lines, see the README).
 -- Reply: {'ok', <flags: 1 a new line was made, 2 the cart was made>, <HGETALL of the cart>}
@@ -153,9 +155,15 @@ end
 
 -- Refreshes the TTL of a cart that did not change; a guest's cart also gets a write-behind record,
 -- so that PostgreSQL's expires_at (which the expiry sweep reads) moves with it.
+-- Keeps the cart in Redis for `ttl` from now, and notes until when in its field x.
+local function set_lifetime()
+  redis.call('PEXPIRE', cart_key, ttl)
+  redis.call('HSET', cart_key, 'x', string.format('%d', tonumber(now) + ttl))
+end
+
 local function keep_alive()
   if ttl <= 0 then return end
-  redis.call('PEXPIRE', cart_key, ttl)
+  set_lifetime()
   if is_guest then append_record(redis.call('HGET', cart_key, 'v')) end
 end
 
@@ -166,7 +174,7 @@ end
 local function commit(new_line)
   local version = redis.call('HINCRBY', cart_key, 'v', 1)
   redis.call('HSET', cart_key, 'u', now)
-  if ttl > 0 then redis.call('PEXPIRE', cart_key, ttl) end
+  if ttl > 0 then set_lifetime() end
   append_record(version)
   redis.call('SPUBLISH', string.sub(stream_key, 1, -3) .. 'ev', version .. ' ' .. cart_key)
   local reply = {'ok', (new_line and 1 or 0) + (cart_made and 2 or 0), redis.call('HGETALL', cart_key)}

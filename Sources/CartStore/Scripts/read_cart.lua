@@ -11,5 +11,8 @@ if not is_live() then
   ensure_cart()
   return commit(false)
 end
-if redis.call('PTTL', cart_key) < tonumber(ARGV[11]) then keep_alive() end
+-- Also refreshed: a cart stored before carts noted their expiry (no field x), once.
+if redis.call('PTTL', cart_key) < tonumber(ARGV[11]) or redis.call('HEXISTS', cart_key, 'x') == 0 then
+  keep_alive()
+end
 return {'ok', 0, redis.call('HGETALL', cart_key)}
