@@ -49,7 +49,7 @@ public struct PostgresCartSource: DurableCartSource {
             found = Cart(
                 id: id,
                 owner: session.owner,
-                sessionReference: session.reference,
+                sessionReference: reference,
                 status: .active,
                 version: version,
                 items: [],

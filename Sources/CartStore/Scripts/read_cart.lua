@@ -11,8 +11,8 @@ if not is_live() then
   ensure_cart()
   return commit(false)
 end
--- Also refreshed: a cart stored before carts noted their expiry (no field x), once.
-if redis.call('PTTL', cart_key) < tonumber(ARGV[11]) or redis.call('HEXISTS', cart_key, 'x') == 0 then
-  keep_alive()
-end
+-- Refreshed by its field x, as RedisCartStore.cart(of:) decides: a cart stored before carts
+-- noted their expiry (no x) is refreshed once.
+local kept_until = tonumber(redis.call('HGET', cart_key, 'x') or '0')
+if kept_until - tonumber(now) < tonumber(ARGV[11]) then keep_alive() end
 return {'ok', 0, redis.call('HGETALL', cart_key)}
