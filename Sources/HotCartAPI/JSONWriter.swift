@@ -53,13 +53,20 @@ struct JSONWriter {
     mutating func string(_ value: String) {
         self.separate()
         self.bytes.append(UInt8(ascii: "\""))
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            self.bytes.append(contentsOf: value.utf8)
-            self.bytes.append(UInt8(ascii: "\""))
-            self.empty = false
-            return
+        var value = value
+        value.withUTF8 { utf8 in
+            if utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                self.writeEscaped(utf8)
+            } else {
+                self.bytes.append(contentsOf: utf8)
+            }
         }
-        for byte in value.utf8 {
+        self.bytes.append(UInt8(ascii: "\""))
+        self.empty = false
+    }
+
+    private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""): self.append("\\\"")
             case UInt8(ascii: "\\"): self.append("\\\\")
@@ -73,8 +80,6 @@ struct JSONWriter {
             default: self.bytes.append(byte)
             }
         }
-        self.bytes.append(UInt8(ascii: "\""))
-        self.empty = false
     }
 
     mutating func string(_ value: String?) {
@@ -152,21 +157,40 @@ struct JSONWriter {
     mutating func timestamp(milliseconds: Int64) {
         self.separate()
         let parts = Timestamp.Parts(milliseconds: milliseconds)
-        self.bytes.append(UInt8(ascii: "\""))
-        self.writePadded(parts.year, width: 4)
-        self.bytes.append(UInt8(ascii: "-"))
-        self.writePadded(parts.month, width: 2)
-        self.bytes.append(UInt8(ascii: "-"))
-        self.writePadded(parts.day, width: 2)
-        self.bytes.append(UInt8(ascii: "T"))
-        self.writePadded(parts.hour, width: 2)
-        self.bytes.append(UInt8(ascii: ":"))
-        self.writePadded(parts.minute, width: 2)
-        self.bytes.append(UInt8(ascii: ":"))
-        self.writePadded(parts.second, width: 2)
-        self.bytes.append(UInt8(ascii: "."))
-        self.writePadded(parts.millisecond, width: 3)
-        self.append("Z\"")
+        guard (0...9999).contains(parts.year) else {
+            self.bytes.append(UInt8(ascii: "\""))
+            self.writeDigits(Int64(parts.year))
+            self.writeTimestamp(afterYear: parts)
+            return
+        }
+        // `"YYYY` and the rest, formatted on the stack and appended at once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5) { text in
+            text[0] = UInt8(ascii: "\"")
+            Self.put(parts.year, width: 4, into: text, at: 1)
+            self.bytes.append(contentsOf: text)
+        }
+        self.writeTimestamp(afterYear: parts)
+    }
+
+    /// `-MM-DDTHH:MM:SS.mmmZ"`: a timestamp after its year, and its closing quote.
+    private mutating func writeTimestamp(afterYear parts: Timestamp.Parts) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { text in
+            text[0] = UInt8(ascii: "-")
+            Self.put(parts.month, width: 2, into: text, at: 1)
+            text[3] = UInt8(ascii: "-")
+            Self.put(parts.day, width: 2, into: text, at: 4)
+            text[6] = UInt8(ascii: "T")
+            Self.put(parts.hour, width: 2, into: text, at: 7)
+            text[9] = UInt8(ascii: ":")
+            Self.put(parts.minute, width: 2, into: text, at: 10)
+            text[12] = UInt8(ascii: ":")
+            Self.put(parts.second, width: 2, into: text, at: 13)
+            text[15] = UInt8(ascii: ".")
+            Self.put(parts.millisecond, width: 3, into: text, at: 16)
+            text[19] = UInt8(ascii: "Z")
+            text[20] = UInt8(ascii: "\"")
+            self.bytes.append(contentsOf: text)
+        }
         self.empty = false
     }
 
@@ -182,33 +206,34 @@ struct JSONWriter {
         if !self.empty { self.bytes.append(UInt8(ascii: ",")) }
     }
 
+    /// `value` in decimal, with a `-` when negative, formatted on the stack.
     private mutating func writeDigits(_ value: Int64) {
-        if value < 0 { self.bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var count = 1
-        var probe = magnitude
-        while probe >= 10 {
-            probe /= 10
-            count += 1
+        // 19 digits and a sign at most.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { text in
+            var magnitude = value.magnitude
+            var start = text.count
+            repeat {
+                start -= 1
+                text[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                text[start] = UInt8(ascii: "-")
+            }
+            self.bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: text[start...]))
         }
-        let start = self.bytes.count
-        self.bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
-        var index = start + count - 1
-        repeat {
-            self.bytes[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
-            index -= 1
-        } while magnitude > 0
     }
 
-    private mutating func writePadded(_ value: Int, width: Int) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        while divisor > 1 && value < divisor {
-            self.bytes.append(UInt8(ascii: "0"))
-            divisor /= 10
+    /// `value` (non-negative, below 10^`width`) as exactly `width` digits at `offset`.
+    private static func put(_ value: Int, width: Int, into text: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        var value = value
+        var index = offset + width
+        while index > offset {
+            index -= 1
+            text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+            value /= 10
         }
-        self.writeDigits(Int64(value))
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
