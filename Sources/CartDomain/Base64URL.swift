@@ -27,20 +27,11 @@ public enum Base64URL {
         }
     }
 
-    /// `nil` when a character is outside the alphabet, the length is impossible or the unused
-    /// low bits of the last character are not zero (only the canonical spelling decodes, so
-    /// a signature cannot be altered without changing its bytes).
-    public static func decode(_ text: [UInt8]) -> [UInt8]? {
-        var output = [UInt8](repeating: 0, count: text.count * 3 / 4)
-        let count = text.withUnsafeBufferPointer { text in
-            output.withUnsafeMutableBufferPointer { Self.decode(text, into: $0) }
-        }
-        return count.map { Array(output.prefix($0)) }
-    }
-
-    /// Decodes `text` into `output` (room for `text.count * 3 / 4` bytes) and returns the
-    /// number of bytes written, or `nil` as ``decode(_:)``: for a caller that keeps the bytes
-    /// on the stack.
+    /// Decodes `text` into `output` (room for `text.count * 3 / 4` bytes, so a caller can keep
+    /// them on the stack) and returns the number of bytes written; `nil` when a character is
+    /// outside the alphabet, the length is impossible or the unused low bits of the last
+    /// character are not zero (only the canonical spelling decodes, so a signature cannot be
+    /// altered without changing its bytes).
     public static func decode(
         _ text: UnsafeBufferPointer<UInt8>,
         into output: UnsafeMutableBufferPointer<UInt8>

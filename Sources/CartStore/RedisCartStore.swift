@@ -346,7 +346,9 @@ public struct RedisCartStore: Sendable {
         let mayCreate = self.durable == nil || session.isNew
         let owner = CartKeys(owner: session.owner)
         let keys = [owner.revokedToken(session.tokenID ?? ""), owner.idempotencyRecord(idempotencyKey)] + extraKeys
-        var reply = try await self.call(script, session, ifMatch, mayCreate, keys, arguments)
+        // Worked out once for up to three script runs (a guest's is an HMAC).
+        let reference = session.reference ?? ""
+        var reply = try await self.call(script, session, owner, reference, ifMatch, mayCreate, keys, arguments)
         if case .missing = reply {
             let durableCart: Cart?
             do {
@@ -359,13 +361,15 @@ public struct RedisCartStore: Sendable {
                 _ = try await self.call(
                     CartScripts.restore,
                     session,
+                    owner,
+                    reference,
                     nil,
                     false,
                     [owner.revokedToken(session.tokenID ?? ""), owner.idempotencyRecord(nil)],
                     Self.restoreArguments(durableCart)
                 )
             }
-            reply = try await self.call(script, session, ifMatch, true, keys, arguments)
+            reply = try await self.call(script, session, owner, reference, ifMatch, true, keys, arguments)
         }
         guard case .answered(let parts) = reply else { throw RedisError.unexpectedReply("cart still missing") }
         guard parts[0].string == "ok" else {
@@ -382,18 +386,19 @@ public struct RedisCartStore: Sendable {
     private func call(
         _ script: RedisScript,
         _ session: CartSession,
+        _ keys: CartKeys,
+        _ reference: String,
         _ ifMatch: Int64?,
         _ mayCreate: Bool,
         _ keysAfterTheCart: [String],
         _ arguments: [String]
     ) async throws -> ScriptReply {
         let owner = session.owner
-        let keys = CartKeys(owner: owner)
         let limits = self.settings.limits
         let now = self.now()
         let common = [
             String(now), String(self.redisLifetime(for: owner)), RandomID.timeOrderedUUID(milliseconds: now), owner.key,
-            session.reference ?? "",
+            reference,
             ifMatch.map { String($0) } ?? "", String(self.settings.mutationsPerMinute),
             String(limits.maxQuantityPerItem), String(limits.maxItems), mayCreate ? "1" : "0",
         ]

@@ -154,41 +154,35 @@ struct JSONWriter {
     }
 
     /// An ISO-8601 UTC timestamp (`2026-11-25T15:20:01.123Z`) from milliseconds since 1970.
+    /// The year, then the rest, are formatted on the stack and appended at once.
     mutating func timestamp(milliseconds: Int64) {
         self.separate()
         let parts = Timestamp.Parts(milliseconds: milliseconds)
-        guard (0...9999).contains(parts.year) else {
-            self.bytes.append(UInt8(ascii: "\""))
+        self.bytes.append(UInt8(ascii: "\""))
+        if (0...9999).contains(parts.year) {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4) { text in
+                Self.put(parts.year, into: text, at: 0, width: 4)
+                self.bytes.append(contentsOf: text)
+            }
+        } else {
             self.writeDigits(Int64(parts.year))
-            self.writeTimestamp(afterYear: parts)
-            return
         }
-        // `"YYYY` and the rest, formatted on the stack and appended at once.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5) { text in
-            text[0] = UInt8(ascii: "\"")
-            Self.put(parts.year, width: 4, into: text, at: 1)
-            self.bytes.append(contentsOf: text)
-        }
-        self.writeTimestamp(afterYear: parts)
-    }
-
-    /// `-MM-DDTHH:MM:SS.mmmZ"`: a timestamp after its year, and its closing quote.
-    private mutating func writeTimestamp(afterYear parts: Timestamp.Parts) {
+        // `-MM-DDTHH:MM:SS.mmmZ"`
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { text in
-            text[0] = UInt8(ascii: "-")
-            Self.put(parts.month, width: 2, into: text, at: 1)
-            text[3] = UInt8(ascii: "-")
-            Self.put(parts.day, width: 2, into: text, at: 4)
-            text[6] = UInt8(ascii: "T")
-            Self.put(parts.hour, width: 2, into: text, at: 7)
-            text[9] = UInt8(ascii: ":")
-            Self.put(parts.minute, width: 2, into: text, at: 10)
-            text[12] = UInt8(ascii: ":")
-            Self.put(parts.second, width: 2, into: text, at: 13)
-            text[15] = UInt8(ascii: ".")
-            Self.put(parts.millisecond, width: 3, into: text, at: 16)
-            text[19] = UInt8(ascii: "Z")
-            text[20] = UInt8(ascii: "\"")
+            var position = 0
+            func field(_ separator: Unicode.Scalar, _ value: Int, width: Int) {
+                text[position] = UInt8(ascii: separator)
+                Self.put(value, into: text, at: position + 1, width: width)
+                position += 1 + width
+            }
+            field("-", parts.month, width: 2)
+            field("-", parts.day, width: 2)
+            field("T", parts.hour, width: 2)
+            field(":", parts.minute, width: 2)
+            field(":", parts.second, width: 2)
+            field(".", parts.millisecond, width: 3)
+            text[position] = UInt8(ascii: "Z")
+            text[position + 1] = UInt8(ascii: "\"")
             self.bytes.append(contentsOf: text)
         }
         self.empty = false
@@ -226,11 +220,9 @@ struct JSONWriter {
     }
 
     /// `value` (non-negative, below 10^`width`) as exactly `width` digits at `offset`.
-    private static func put(_ value: Int, width: Int, into text: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+    private static func put(_ value: Int, into text: UnsafeMutableBufferPointer<UInt8>, at offset: Int, width: Int) {
         var value = value
-        var index = offset + width
-        while index > offset {
-            index -= 1
+        for index in (offset..<offset + width).reversed() {
             text[index] = UInt8(ascii: "0") + UInt8(value % 10)
             value /= 10
         }

@@ -15,3 +15,15 @@ import Testing
         #expect(Base64URL.decode(Array("AB".utf8)) == nil)
     }
 }
+
+extension Base64URL {
+    /// `text` decoded into an array, for the checks above (the module decodes into a caller's
+    /// buffer).
+    fileprivate static func decode(_ text: [UInt8]) -> [UInt8]? {
+        var output = [UInt8](repeating: 0, count: text.count * 3 / 4)
+        let count = text.withUnsafeBufferPointer { text in
+            output.withUnsafeMutableBufferPointer { Self.decode(text, into: $0) }
+        }
+        return count.map { Array(output.prefix($0)) }
+    }
+}
