@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One Redis against a 3-master Redis Cluster, in one run on this machine: builds release,
-# starts its own single Redis (port 56391) and its own cluster (ports 47101-47103), both
+# starts its own single Redis (port 56391) and its own cluster (ports 21101-21103), both
 # without persistence, and the project's PostgreSQL; then, for each in turn, a flusher and a
 # server (port 8110) pointed at it, and the load driver's GET /cart, POST /cart/items and
 # shopper mix (the mix also compares every finished cart with PostgreSQL). Prints the table;
@@ -20,7 +20,7 @@ case "${1:-}" in
 esac
 DURATION="${DURATION:-15}"
 SINGLE_PORT=56391
-export HOTCART_CLUSTER_PORT=47101
+export HOTCART_CLUSTER_PORT=21101
 source "$ROOT/scripts/cluster.sh"
 PORT=8110
 BASE="http://127.0.0.1:$PORT"

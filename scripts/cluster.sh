@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# A local 3-master Redis Cluster on loopback (ports $CLUSTER_PORT, +1, +2; default 47001, so
-# each node's cluster bus, its port + 10000, stays a valid port), data under .local/cluster/, for
+# A local 3-master Redis Cluster on loopback (ports $CLUSTER_PORT, +1, +2; default 21001, so
+# that each node's port and its cluster bus, the port + 10000, stay below the kernel's ephemeral
+# ports, 32768 and up: an outgoing connection once held 47002 when the cluster started there and
+# the node could not listen), data under .local/cluster/, for
 # the tests that need a real cluster. `start_cluster with-replica` adds a replica of the first
 # master on port +3 (the failover test promotes it). Sourced by scripts/test after services.sh
 # (uses $LOCAL and log()); start_cluster is idempotent and exports HOTCART_TEST_CLUSTER_URL (the
 # first node). Bounded: each wait gives up after 10 s.
 
-CLUSTER_PORT="${HOTCART_CLUSTER_PORT:-47001}"
+CLUSTER_PORT="${HOTCART_CLUSTER_PORT:-21001}"
 
 start_cluster() {
   local ports=("$CLUSTER_PORT" $((CLUSTER_PORT + 1)) $((CLUSTER_PORT + 2)))

@@ -5,8 +5,8 @@ public enum CartStatus: String, Sendable, Hashable, Codable {
 
 /// One line of a cart: a product, how many units, and the unit price when it was added.
 public struct CartItem: Sendable, Hashable {
-    /// Lowercase UUID, unique within the cart and stable for the line's life.
-    public var id: String
+    /// Unique within the cart and stable for the line's life.
+    public var id: CartItemID
     public var productID: Int
     public var productName: String
     public var quantity: Int
@@ -17,7 +17,7 @@ public struct CartItem: Sendable, Hashable {
     public var updatedAt: Int64
 
     public init(
-        id: String,
+        id: CartItemID,
         productID: Int,
         productName: String,
         quantity: Int,

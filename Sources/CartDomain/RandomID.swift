@@ -46,18 +46,24 @@ public enum RandomID {
     /// The lowercase UUID text of 128 bits, high word first.
     public static func text(high: UInt64, low: UInt64) -> String {
         String(unsafeUninitializedCapacity: 36) { text in
-            var position = 0
-            for digit in 0..<32 {
-                if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
-                    text[position] = UInt8(ascii: "-")
-                    position += 1
-                }
-                let word = digit < 16 ? high : low
-                let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - (digit % 16) * 4)) & 0xF
-                text[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            Self.writeText(high: high, low: low, into: text)
+            return 36
+        }
+    }
+
+    /// Writes the lowercase UUID text of 128 bits (36 bytes) at the start of `text`.
+    public static func writeText(high: UInt64, low: UInt64, into text: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(text.count >= 36, "UUID text is 36 bytes")
+        var position = 0
+        for digit in 0..<32 {
+            if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                text[position] = UInt8(ascii: "-")
                 position += 1
             }
-            return position
+            let word = digit < 16 ? high : low
+            let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - (digit % 16) * 4)) & 0xF
+            text[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            position += 1
         }
     }
 }

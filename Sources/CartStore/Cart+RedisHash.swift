@@ -78,13 +78,14 @@ extension CartItem {
                 if found == 5 { break }
             }
             guard found == 5,
+                let id = StoredItemID.id(UnsafeBufferPointer(rebasing: bytes[..<fields[0]])),
                 let quantity = Self.integer(bytes, from: fields[0] + 1, to: fields[1]),
                 let cents = Self.integer(bytes, from: fields[1] + 1, to: fields[2]),
                 let created = Self.milliseconds(bytes, from: fields[2] + 1, to: fields[3]),
                 let updated = Self.milliseconds(bytes, from: fields[3] + 1, to: fields[4])
             else { return nil }
             return CartItem(
-                id: StoredItemID.uuid(UnsafeBufferPointer(rebasing: bytes[..<fields[0]])),
+                id: id,
                 productID: productID,
                 productName: String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 1)...]), as: UTF8.self),
                 quantity: Int(quantity),

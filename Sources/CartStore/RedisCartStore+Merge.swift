@@ -14,7 +14,7 @@ extension RedisCartStore {
         public var reason: Reason
         public var productID: Int
         /// The user cart's line for the product (absent from the cart when nothing was kept).
-        public var itemID: String
+        public var itemID: CartItemID
         public var requested: Int
         public var kept: Int
     }
@@ -95,12 +95,13 @@ extension RedisCartStore {
     private static func warning(_ text: Substring) -> MergeWarning? {
         let parts = text.split(separator: "|", omittingEmptySubsequences: false)
         guard parts.count == 5, let reason = MergeWarning.Reason(rawValue: String(parts[0])),
-            let productID = Int(parts[1]), let requested = Int(parts[3]), let kept = Int(parts[4])
+            let productID = Int(parts[1]), let itemID = StoredItemID.id(parts[2].utf8), let requested = Int(parts[3]),
+            let kept = Int(parts[4])
         else { return nil }
         return MergeWarning(
             reason: reason,
             productID: productID,
-            itemID: StoredItemID.uuid(parts[2].utf8),
+            itemID: itemID,
             requested: requested,
             kept: kept
         )

@@ -121,7 +121,7 @@ public struct RedisCartStore: Sendable {
 
     /// Sets one line's quantity; 0 removes the line.
     public func setQuantity(
-        itemID: String,
+        itemID: CartItemID,
         quantity: Int,
         session: CartSession,
         ifMatch: Int64?,
@@ -144,7 +144,7 @@ public struct RedisCartStore: Sendable {
 
     /// Sets several quantities at once, all or nothing (ids distinct, quantities in range).
     public func bulkUpdate(
-        _ entries: [(itemID: String, quantity: Int)],
+        _ entries: [(itemID: CartItemID, quantity: Int)],
         session: CartSession,
         ifMatch: Int64?,
         idempotencyKey: String? = nil
@@ -152,8 +152,7 @@ public struct RedisCartStore: Sendable {
         var arguments: [String] = []
         arguments.reserveCapacity(entries.count * 2)
         for entry in entries {
-            guard let itemID = StoredItemID.stored(entry.itemID) else { throw CartError.itemNotFound }
-            arguments.append(itemID)
+            arguments.append(StoredItemID.stored(entry.itemID))
             arguments.append(String(entry.quantity))
         }
         return try await self.run(
@@ -167,7 +166,7 @@ public struct RedisCartStore: Sendable {
 
     /// Moves a cart line to the lines saved for later (already saved: unchanged).
     public func saveForLater(
-        itemID: String,
+        itemID: CartItemID,
         session: CartSession,
         ifMatch: Int64?,
         idempotencyKey: String? = nil
@@ -183,7 +182,7 @@ public struct RedisCartStore: Sendable {
 
     /// Brings a line saved for later back into the cart (CART_004 past the cart cap).
     public func moveToCart(
-        itemID: String,
+        itemID: CartItemID,
         session: CartSession,
         ifMatch: Int64?,
         idempotencyKey: String? = nil
@@ -200,19 +199,18 @@ public struct RedisCartStore: Sendable {
     /// Runs a script that changes the line `itemID` (a UUID; anything else is CART_003).
     private func change(
         _ script: RedisScript,
-        item itemID: String,
+        item itemID: CartItemID,
         _ arguments: [String] = [],
         session: CartSession,
         ifMatch: Int64?,
         idempotencyKey: String?
     ) async throws -> Cart {
-        guard let itemID = StoredItemID.stored(itemID) else { throw CartError.itemNotFound }
-        return try await self.run(
+        try await self.run(
             script,
             session: session,
             ifMatch: ifMatch,
             idempotencyKey: idempotencyKey,
-            arguments: [itemID] + arguments
+            arguments: [StoredItemID.stored(itemID)] + arguments
         ).cart
     }
 
@@ -446,7 +444,7 @@ public struct RedisCartStore: Sendable {
         ]
         for (item, saved) in cart.items.map({ ($0, "0") }) + cart.savedItems.map({ ($0, "1") }) {
             arguments += [
-                String(item.productID), StoredItemID.stored(item.id) ?? item.id, String(item.quantity),
+                String(item.productID), StoredItemID.stored(item.id), String(item.quantity),
                 String(item.unitPrice.value),
                 String(item.createdAt), String(item.updatedAt), item.productName, saved,
             ]

@@ -2,51 +2,36 @@ import CartDomain
 
 /// Cart line ids as the cart hash keeps them: the UUID's 16 bytes in 22 characters of
 /// base64url instead of 36 of text, so a 5-line cart stays a small listpack. The store
-/// converts at its edge: scripts only ever see the short form, callers only the UUID text.
+/// converts at its edge: scripts only ever see the short form, callers only ``CartItemID``s.
 enum StoredItemID {
     /// A new time-ordered (version 7) id made at `milliseconds` since 1970, in the stored form.
     static func new(milliseconds: Int64) -> String {
-        let (high, low) = RandomID.timeOrderedBits(milliseconds: milliseconds)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        for word in [high, low] {
-            for shift in stride(from: 56, through: 0, by: -8) {
-                bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-            }
-        }
-        return Base64URL.encode(bytes)
+        Self.stored(CartItemID.timeOrdered(milliseconds: milliseconds))
     }
 
-    /// The stored form of a UUID in text (either case), or `nil` when `uuid` is not one.
-    static func stored(_ uuid: String) -> String? {
-        let text = Array(uuid.utf8)
-        guard text.count == 36 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        var index = 0
-        while index < 36 {
-            if index == 8 || index == 13 || index == 18 || index == 23 {
-                guard text[index] == UInt8(ascii: "-") else { return nil }
-                index += 1
-                continue
+    /// The stored form of an id.
+    static func stored(_ id: CartItemID) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { bytes in
+            for index in 0..<8 {
+                bytes[index] = UInt8(truncatingIfNeeded: id.high >> UInt64(56 - index * 8))
+                bytes[index + 8] = UInt8(truncatingIfNeeded: id.low >> UInt64(56 - index * 8))
             }
-            guard let high = Self.nibble(text[index]), let low = Self.nibble(text[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
+            return Base64URL.encode(UnsafeRawBufferPointer(bytes))
         }
-        return Base64URL.encode(bytes)
     }
 
-    /// The UUID text of a stored id (a line written before ids were shortened keeps its text).
-    /// Runs for every line of every cart read: no allocation but the string itself.
-    static func uuid(_ stored: some Collection<UInt8>) -> String {
-        guard stored.count == 22 else { return String(decoding: stored, as: UTF8.self) }
+    /// The id in its stored form, or in the UUID text a line written before ids were shortened
+    /// keeps; `nil` for anything else. Runs for every line of every cart read: no allocation.
+    static func id(_ stored: some Collection<UInt8>) -> CartItemID? {
+        guard stored.count == 22 else {
+            return stored.count == 36 ? CartItemID(uuid: String(decoding: stored, as: UTF8.self)) : nil
+        }
         var high: UInt64 = 0
         var low: UInt64 = 0
         var bits = 0
         for character in stored {
             let value = Self.sextets[Int(character)]
-            guard value >= 0 else { return String(decoding: stored, as: UTF8.self) }
+            guard value >= 0 else { return nil }
             // 22 characters carry 132 bits: the 128 of the UUID, then 4 zero bits.
             if bits < 64 {
                 let room = 64 - bits
@@ -62,7 +47,7 @@ enum StoredItemID {
             }
             bits += 6
         }
-        return RandomID.text(high: high, low: low)
+        return CartItemID(high: high, low: low)
     }
 
     /// The value of each base64url character, -1 for the others.
@@ -74,15 +59,6 @@ enum StoredItemID {
         case UInt8(ascii: "-"): 62
         case UInt8(ascii: "_"): 63
         default: -1
-        }
-    }
-
-    private static func nibble(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 }

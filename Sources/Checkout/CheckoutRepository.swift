@@ -1,5 +1,6 @@
 import CartDomain
 import CartEvents
+import Foundation
 import Logging
 import PostgresNIO
 import Promotions
@@ -246,7 +247,7 @@ struct CheckoutRepository: Sendable {
                                        created_at, updated_at)
             SELECT \(checkout.id)::uuid, line.item_id::uuid, line.product_id, line.name, line.quantity,
                    line.cents::numeric / 100, to_timestamp(line.created / 1000.0), to_timestamp(line.updated / 1000.0)
-            FROM unnest(\(items.map(\.id))::text[], \(items.map(\.productID))::int[], \(items.map(\.productName))::text[],
+            FROM unnest(\(items.map(\.id.description))::text[], \(items.map(\.productID))::int[], \(items.map(\.productName))::text[],
                         \(items.map(\.quantity))::int[], \(items.map(\.unitPrice.value))::bigint[],
                         \(items.map(\.createdAt))::bigint[], \(items.map(\.updatedAt))::bigint[])
                  AS line (item_id, product_id, name, quantity, cents, created, updated)
@@ -326,18 +327,18 @@ struct CheckoutRepository: Sendable {
         guard var checkout = found else { return nil }
         let lines = try await connection.query(
             """
-            SELECT item_id::text, product_id, product_name, quantity, (unit_price * 100)::bigint,
+            SELECT item_id, product_id, product_name, quantity, (unit_price * 100)::bigint,
                    (extract(epoch FROM created_at) * 1000)::bigint, (extract(epoch FROM updated_at) * 1000)::bigint
             FROM checkout_line WHERE checkout_id = \(checkout.id)::uuid ORDER BY product_id
             """,
             logger: self.logger
         )
         for try await (itemID, productID, name, quantity, cents, created, updated) in lines.decode(
-            (String, Int, String, Int, Int64, Int64, Int64).self
+            (UUID, Int, String, Int, Int64, Int64, Int64).self
         ) {
             checkout.items.append(
                 CartItem(
-                    id: itemID,
+                    id: withUnsafeBytes(of: itemID.uuid, CartItemID.init(bytes:)),
                     productID: productID,
                     productName: name,
                     quantity: quantity,

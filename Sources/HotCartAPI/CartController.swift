@@ -66,7 +66,7 @@ struct CartController {
             enum CodingKeys: String, CodingKey { case itemID = "item_id" }
         }
         let body = try await JSONBody.decode(Body.self, from: request)
-        guard let itemID = UUID(uuidString: body.itemID)?.uuidString.lowercased() else {
+        guard let itemID = CartItemID(uuid: body.itemID) else {
             throw CartError(.itemNotFound, "Cart item not found", field: "item_id")
         }
         let cart = try await self.store.saveForLater(
@@ -240,10 +240,10 @@ struct CartController {
             throw CartError.invalidRequest("items must hold between 1 and 100 entries", field: "items")
         }
         let limit = self.settings.limits.maxQuantityPerItem
-        var seen = Set<String>()
-        var entries: [(itemID: String, quantity: Int)] = []
+        var seen = Set<CartItemID>()
+        var entries: [(itemID: CartItemID, quantity: Int)] = []
         for (index, entry) in body.items.enumerated() {
-            guard let id = UUID(uuidString: entry.id)?.uuidString.lowercased() else {
+            guard let id = CartItemID(uuid: entry.id) else {
                 throw CartError(.itemNotFound, "Cart item not found", field: "items[\(index)].id")
             }
             guard let quantity = entry.quantity.value, (0...limit).contains(quantity) else {
@@ -278,12 +278,12 @@ struct CartController {
             .response(status: status, headers: headers)
     }
 
-    /// The `{item_id}` path parameter as a lowercase UUID; a malformed one is CART_003.
-    private static func itemID(_ context: CartRequestContext) throws -> String {
-        guard let text = context.parameters.get("item_id"), let uuid = UUID(uuidString: text) else {
+    /// The `{item_id}` path parameter; one that is not a UUID is CART_003.
+    private static func itemID(_ context: CartRequestContext) throws -> CartItemID {
+        guard let text = context.parameters.get("item_id"), let id = CartItemID(uuid: text) else {
             throw CartError.itemNotFound
         }
-        return uuid.uuidString.lowercased()
+        return id
     }
 
     /// The request's `Idempotency-Key`, scoped to its method and path (the same key on another

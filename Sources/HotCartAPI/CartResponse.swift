@@ -146,7 +146,7 @@ struct CartItemResponse {
     func write(into writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("id")
-        writer.string(self.item.id)
+        writer.uuid(self.item.id)
         writer.key("product_id")
         writer.integer(self.item.productID)
         writer.key("product_name")
@@ -200,7 +200,7 @@ struct CartWarning {
     var code: String
     var message: String
     var productID: Int?
-    var itemID: String?
+    var itemID: CartItemID?
 
     func write(into writer: inout JSONWriter) {
         writer.beginObject()
@@ -211,7 +211,7 @@ struct CartWarning {
         writer.key("product_id")
         if let productID = self.productID { writer.integer(productID) } else { writer.null() }
         writer.key("item_id")
-        writer.string(self.itemID)
+        writer.uuid(self.itemID)
         writer.endObject()
     }
 }

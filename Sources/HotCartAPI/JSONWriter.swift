@@ -86,6 +86,19 @@ struct JSONWriter {
         if let value { self.string(value) } else { self.null() }
     }
 
+    /// A cart line's id as a JSON string of its lowercase UUID text, formatted on the stack.
+    mutating func uuid(_ id: CartItemID) {
+        self.separate()
+        self.bytes.append(UInt8(ascii: "\""))
+        id.withText { self.bytes.append(contentsOf: $0) }
+        self.bytes.append(UInt8(ascii: "\""))
+        self.empty = false
+    }
+
+    mutating func uuid(_ id: CartItemID?) {
+        if let id { self.uuid(id) } else { self.null() }
+    }
+
     mutating func integer(_ value: some BinaryInteger) {
         self.separate()
         self.writeDigits(Int64(value))

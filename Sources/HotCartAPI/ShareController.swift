@@ -114,7 +114,7 @@ struct ShareController {
             }
             items.append(
                 CartItem(
-                    id: "",
+                    id: CartItemID(high: 0, low: 0),  // the cart gives each line it takes an id of its own
                     productID: product.id,
                     productName: product.name,
                     quantity: quantity,

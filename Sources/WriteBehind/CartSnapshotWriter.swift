@@ -108,7 +108,7 @@ struct CartSnapshotWriter: Sendable {
                 INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price, saved, created_at, updated_at)
                 SELECT line.id::uuid, line.cart_id::uuid, line.product_id, line.quantity, line.cents::numeric / 100,
                        line.saved, to_timestamp(line.created / 1000.0), to_timestamp(line.updated / 1000.0)
-                FROM unnest(\(lines.map(\.1.id))::text[], \(lines.map(\.0))::text[], \(lines.map(\.1.productID))::int[],
+                FROM unnest(\(lines.map(\.1.id.description))::text[], \(lines.map(\.0))::text[], \(lines.map(\.1.productID))::int[],
                             \(lines.map(\.1.quantity))::int[], \(lines.map(\.1.unitPrice.value))::bigint[],
                             \(lines.map(\.2))::boolean[], \(lines.map(\.1.createdAt))::bigint[],
                             \(lines.map(\.1.updatedAt))::bigint[])

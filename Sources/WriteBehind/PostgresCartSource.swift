@@ -1,5 +1,6 @@
 import CartDomain
 import CartStore
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -62,7 +63,7 @@ public struct PostgresCartSource: DurableCartSource {
         guard var cart = found else { return nil }
         let lines = try await self.postgres.query(
             """
-            SELECT item.id::text, item.product_id, product.name, item.quantity, (item.unit_price * 100)::bigint,
+            SELECT item.id, item.product_id, product.name, item.quantity, (item.unit_price * 100)::bigint,
                    (extract(epoch FROM item.created_at) * 1000)::bigint, (extract(epoch FROM item.updated_at) * 1000)::bigint,
                    item.saved
             FROM cart_item AS item JOIN product ON product.id = item.product_id
@@ -72,10 +73,10 @@ public struct PostgresCartSource: DurableCartSource {
             logger: self.logger
         )
         for try await (id, productID, name, quantity, cents, created, updated, saved) in lines.decode(
-            (String, Int, String, Int, Int64, Int64, Int64, Bool).self
+            (UUID, Int, String, Int, Int64, Int64, Int64, Bool).self
         ) {
             let item = CartItem(
-                id: id,
+                id: withUnsafeBytes(of: id.uuid, CartItemID.init(bytes:)),
                 productID: productID,
                 productName: name,
                 quantity: quantity,

@@ -227,7 +227,7 @@ import Testing
             let (a, b) = (cart.items[0].id, cart.items[1].id)
             await #expect(throws: CartError.itemNotFound) {
                 try await store.bulkUpdate(
-                    [(a, 5), (TestEnvironment.uniqueID(), 1)],
+                    [(a, 5), (try #require(CartItemID(uuid: TestEnvironment.uniqueID())), 1)],
                     session: CartSession(owner: owner),
                     ifMatch: nil
                 )

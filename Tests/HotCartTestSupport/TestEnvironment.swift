@@ -13,7 +13,7 @@ public enum TestEnvironment {
 
     /// A node of the local 3-master Redis Cluster that scripts/test starts (scripts/cluster.sh).
     public static let cluster: RedisEndpoint = {
-        let url = ProcessInfo.processInfo.environment["HOTCART_TEST_CLUSTER_URL"] ?? "redis://127.0.0.1:47001/0"
+        let url = ProcessInfo.processInfo.environment["HOTCART_TEST_CLUSTER_URL"] ?? "redis://127.0.0.1:21001/0"
         guard let endpoint = RedisEndpoint(url: url) else {
             fatalError("HOTCART_TEST_CLUSTER_URL is not a redis:// URL")
         }
