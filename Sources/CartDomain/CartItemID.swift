@@ -61,6 +61,7 @@ public struct CartItemID: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var description: String { RandomID.text(high: self.high, low: self.low) }
 
     /// Calls `body` with the lowercase UUID text (36 bytes of ASCII), formatted on the stack.
+    @inlinable
     public func withText<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
             RandomID.writeText(high: self.high, low: self.low, into: text)

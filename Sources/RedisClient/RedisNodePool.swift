@@ -80,7 +80,7 @@ final class RedisNodePool: Sendable {
     /// armed only when no connection was free at once.
     private func lease() async throws -> ConnectionLease<RedisConnection> {
         let id = self.requestIDs.next()
-        return try await withCheckedThrowingContinuation { continuation in
+        return try await withUnsafeThrowingContinuation { continuation in
             let request = RedisLeaseRequest(id: id, continuation: continuation)
             self.pool.leaseConnection(request)
             if !request.isCompleted {
