@@ -41,7 +41,7 @@ struct CartOwnerMiddleware: RouterMiddleware {
         } catch {
             response = ErrorResponder.response(for: error, logger: context.logger)
         }
-        response.headers.append(self.cookies.setCookie(guest.cookieValue))
+        response.headers.append(guest.setCookie)
         response.headers.append(Self.vary)
         return response
     }

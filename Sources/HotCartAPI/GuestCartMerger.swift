@@ -20,7 +20,7 @@ struct GuestCartMerger: Sendable {
     ) async throws -> (cart: Cart, warnings: [RedisCartStore.MergeWarning], rotated: HTTPField?) {
         guard let guest else { return (try await self.store.cart(of: user), [], nil) }
         let outcome = try await self.store.merge(guest: guest, into: user)
-        return (outcome.cart, outcome.warnings, self.cookies.setCookie(self.cookies.fresh().cookieValue))
+        return (outcome.cart, outcome.warnings, self.cookies.fresh().setCookie)
     }
 
     /// The merge at login: best effort (a login never fails because Redis did); the rotated
@@ -29,7 +29,7 @@ struct GuestCartMerger: Sendable {
         guard self.enabled, let guest = self.cookies.presented(in: request) else { return nil }
         do {
             _ = try await self.store.merge(guest: guest.session, into: user)
-            return self.cookies.setCookie(self.cookies.fresh().cookieValue)
+            return self.cookies.fresh().setCookie
         } catch {
             logger.warning(
                 "guest cart not merged at login; POST /cart/merge can retry it",

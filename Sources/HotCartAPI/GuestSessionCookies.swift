@@ -11,32 +11,47 @@ struct GuestSessionCookies: Sendable {
     /// Everything after the value in `Set-Cookie`, written once: a guest answer carries the
     /// cookie on every request.
     private let attributes: String
+    private let verified: VerifiedGuestCookies
 
-    init(signer: GuestSessionSigner, name: String, secure: Bool, maxAgeSeconds: Int) {
+    init(
+        signer: GuestSessionSigner,
+        name: String,
+        secure: Bool,
+        maxAgeSeconds: Int,
+        verified: VerifiedGuestCookies = VerifiedGuestCookies()
+    ) {
         self.signer = signer
         self.name = name
         self.attributes = "; Max-Age=\(maxAgeSeconds); Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
+        self.verified = verified
     }
 
-    /// A guest session and the cookie value that names it.
-    struct Presented {
+    /// A guest session, and the `Set-Cookie` field that gives (or renews) its cookie.
+    struct Presented: Sendable {
         var session: CartSession
-        var cookieValue: String
+        var setCookie: HTTPField
     }
 
     /// The session a validly signed cookie in the request names, if any. A browser may send
     /// several cookies of this name (one set for another path or a parent domain, a stale one):
-    /// the first whose signature holds is the session.
+    /// the first whose signature holds is the session. A value seen before is looked up.
     func presented(in request: Request) -> Presented? {
         var presented: Presented?
-        for header in request.headers[values: .cookie] {
-            Self.forEachValue(named: self.name, in: header) { value in
-                guard let sessionID = self.signer.sessionID(fromCookie: value) else { return false }
-                presented = Presented(session: self.session(sessionID, isNew: false), cookieValue: value)
-                return true
+        for field in request.headers where field.name == .cookie {
+            Self.forEachValue(named: self.name, in: field.value) { value in
+                presented = self.verified[value] ?? self.verify(value)
+                return presented != nil
             }
             if presented != nil { break }
         }
+        return presented
+    }
+
+    /// What a cookie value presents when its signature holds (then it is remembered).
+    private func verify(_ value: String) -> Presented? {
+        guard let sessionID = self.signer.sessionID(fromCookie: value) else { return nil }
+        let presented = Presented(session: self.session(sessionID, isNew: false), setCookie: self.setCookie(value))
+        self.verified.remember(value, presenting: presented)
         return presented
     }
 
@@ -45,12 +60,12 @@ struct GuestSessionCookies: Sendable {
         let sessionID = self.signer.newSessionID()
         return Presented(
             session: self.session(sessionID, isNew: true),
-            cookieValue: self.signer.cookieValue(for: sessionID)
+            setCookie: self.setCookie(self.signer.cookieValue(for: sessionID))
         )
     }
 
     /// The `Set-Cookie` field that gives the client this cookie value.
-    func setCookie(_ value: String) -> HTTPField {
+    private func setCookie(_ value: String) -> HTTPField {
         var field = ""
         field.reserveCapacity(self.name.utf8.count + 1 + value.utf8.count + self.attributes.utf8.count)
         field += self.name

@@ -16,16 +16,14 @@ struct GuestSessionSigner: Sendable {
     }
 
     private let keyed: KeyedMAC
-    private let verified: VerifiedCookieValues
 
-    init(secret: String, verified: VerifiedCookieValues = VerifiedCookieValues()) {
+    init(secret: String) {
         // A key of its own, derived from SECRET_KEY, so cookie signatures and JWTs never share one.
         let derived = HMAC<SHA256>.authenticationCode(
             for: Array("hotcart guest session".utf8),
             using: SymmetricKey(data: Array(secret.utf8))
         )
         self.keyed = KeyedMAC(HMAC(key: SymmetricKey(data: Array(derived))))
-        self.verified = verified
     }
 
     /// A fresh random session id (22 characters).
@@ -41,16 +39,8 @@ struct GuestSessionSigner: Sendable {
     }
 
     /// The session id in a cookie value, or `nil` when the value is not one this key signed.
-    /// A value seen before is looked up; a new one is checked on the stack (only a valid value
-    /// makes a string) and remembered.
+    /// The signature is checked on the stack: only a valid value makes a string.
     func sessionID(fromCookie value: String) -> String? {
-        if let sessionID = self.verified.sessionID(for: value) { return sessionID }
-        guard let sessionID = self.verifiedSessionID(value) else { return nil }
-        self.verified.remember(value, sessionID: sessionID)
-        return sessionID
-    }
-
-    private func verifiedSessionID(_ value: String) -> String? {
         var value = value
         return value.withUTF8 { bytes -> String? in
             guard bytes.count == 22 + 1 + 43, bytes[22] == UInt8(ascii: "."),

@@ -9,7 +9,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
     typealias InboundIn = RedisValue
     typealias OutboundOut = ByteBuffer
 
-    private var stateMachine = RedisPipelineStateMachine<RedisPipelineReplies>()
+    private var stateMachine = RedisPipelineStateMachine<RedisRequest>()
     private var context: ChannelHandlerContext?
     private var flushPending = false
     private var timeoutCheck: Scheduled<Void>?
@@ -19,16 +19,16 @@ final class RedisChannelHandler: ChannelInboundHandler {
         self.commandTimeout = commandTimeout
     }
 
-    /// Sends `commandCount` encoded commands, whose replies go to `replies`; must run on the
-    /// channel's event loop.
-    func send(_ bytes: ByteBuffer, commandCount: Int, replies: RedisPipelineReplies) {
+    /// Sends a request's commands, whose replies go back to it; must run on the channel's event
+    /// loop.
+    func send(_ request: RedisRequest) {
         guard let context = self.context else {
-            for _ in 0..<commandCount { replies.complete(.failure(.connectionClosed)) }
+            for _ in 0..<request.commandCount { request.complete(.failure(.connectionClosed)) }
             return
         }
-        switch self.stateMachine.send(replies, count: commandCount, deadline: .now() + self.commandTimeout) {
+        switch self.stateMachine.send(request, count: request.commandCount, deadline: .now() + self.commandTimeout) {
         case .write:
-            context.write(self.wrapOutboundOut(bytes), promise: nil)
+            context.write(self.wrapOutboundOut(request.bytes), promise: nil)
             if !self.flushPending {
                 self.flushPending = true
                 context.eventLoop.assumeIsolated().execute {
@@ -36,8 +36,8 @@ final class RedisChannelHandler: ChannelInboundHandler {
                     self.context?.flush()
                 }
             }
-        case .fail(let replies, let error):
-            for _ in 0..<commandCount { replies.complete(.failure(error)) }
+        case .fail(let request, let error):
+            for _ in 0..<request.commandCount { request.complete(.failure(error)) }
         }
     }
 
@@ -57,10 +57,10 @@ final class RedisChannelHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.stateMachine.replyReceived(self.unwrapInboundIn(data)) {
-        case .succeed(let replies, let value):
-            replies.complete(.success(value))
-        case .fail(let replies, let error):
-            replies.complete(.failure(error))
+        case .succeed(let request, let value):
+            request.complete(.success(value))
+        case .fail(let request, let error):
+            request.complete(.failure(error))
         case .closeConnection(let error):
             self.shutDown(with: error)
             context.close(promise: nil)
@@ -87,13 +87,13 @@ final class RedisChannelHandler: ChannelInboundHandler {
         case .none:
             break
         case .failAllAndClose(let waiters, let error):
-            for replies in waiters { replies.complete(.failure(error)) }
+            for request in waiters { request.complete(.failure(error)) }
             self.context?.close(promise: nil)
         }
     }
 
     private func shutDown(with error: RedisError) {
-        for replies in self.stateMachine.close(with: error) { replies.complete(.failure(error)) }
+        for request in self.stateMachine.close(with: error) { request.complete(.failure(error)) }
         self.timeoutCheck?.cancel()
         self.timeoutCheck = nil
         self.context = nil

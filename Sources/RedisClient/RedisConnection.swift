@@ -56,7 +56,10 @@ public final class RedisConnection: PooledConnection {
 
     /// Sends one command and waits for its reply; an error reply is thrown as ``RedisError``.
     public func send(_ arguments: [String]) async throws -> RedisValue {
-        try await self.results(of: [arguments])[0].get()
+        let bytes = RedisCommandEncoder.encode(arguments, allocator: self.channel.allocator)
+        return try await withUnsafeContinuation { continuation in
+            self.start(RedisRequest(bytes: bytes, commandCount: 1, handler: self.handler, waiter: .one(continuation)))
+        }.get()
     }
 
     /// Sends several commands back to back (one write, one round trip) and waits for every
@@ -75,15 +78,25 @@ public final class RedisConnection: PooledConnection {
         // No reply would ever come to resume the caller.
         guard !commands.isEmpty else { return [] }
         let bytes = RedisCommandEncoder.encode(pipeline: commands, allocator: self.channel.allocator)
-        let commandCount = commands.count
-        let eventLoop = self.channel.eventLoop
-        let handler = self.handler
         return await withUnsafeContinuation { continuation in
-            let send: @Sendable () -> Void = {
-                let replies = RedisPipelineReplies(commandCount: commandCount, continuation: continuation)
-                handler.value.send(bytes, commandCount: commandCount, replies: replies)
-            }
-            if eventLoop.inEventLoop { send() } else { eventLoop.execute(send) }
+            self.start(
+                RedisRequest(
+                    bytes: bytes,
+                    commandCount: commands.count,
+                    handler: self.handler,
+                    waiter: .all(continuation)
+                )
+            )
+        }
+    }
+
+    /// Hands a request to the event loop (at once when already on it).
+    private func start(_ request: RedisRequest) {
+        let eventLoop = self.channel.eventLoop
+        if eventLoop.inEventLoop {
+            request.send()
+        } else {
+            eventLoop.execute { request.send() }
         }
     }
 
