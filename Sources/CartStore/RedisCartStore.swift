@@ -196,7 +196,7 @@ public struct RedisCartStore: Sendable {
         )
     }
 
-    /// Runs a script that changes the line `itemID` (a UUID; anything else is CART_003).
+    /// Runs a script that changes the line `itemID`.
     private func change(
         _ script: RedisScript,
         item itemID: CartItemID,

@@ -21,7 +21,8 @@ enum StoredItemID {
     }
 
     /// The id in its stored form, or in the UUID text a line written before ids were shortened
-    /// keeps; `nil` for anything else. Runs for every line of every cart read: no allocation.
+    /// keeps; `nil` for anything else. Runs for every line of every cart read: the stored form
+    /// is decoded without an allocation.
     static func id(_ stored: some Collection<UInt8>) -> CartItemID? {
         guard stored.count == 22 else {
             return stored.count == 36 ? CartItemID(uuid: String(decoding: stored, as: UTF8.self)) : nil
