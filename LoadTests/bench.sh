@@ -119,19 +119,21 @@ run_wrk() { # name wrk-args…
   wrk_round "$DURATION" "$name" "$@"
   wrk_summary "$name"
 }
-# /healthz and GET /cart with wrk in alternating rounds (three of DURATION/3 s each), so that
-# the ceiling and the cart read see the same phases of this machine, which runs at two speeds
-# for minutes at a time: run one after the other, the ratio could read either speed's.
-run_wrk_healthz_and_cart() { # cookie
+# A run of NAME with wrk in rounds alternating with /healthz (three of DURATION/3 s each, the
+# ceiling's rounds recorded as CEILING), so that the two see the same phases of this machine,
+# which runs at two speeds for minutes at a time: run one after the other, their ratio could
+# read either speed's.
+run_wrk_beside_healthz() { # ceiling name wrk-args…
+  local ceiling="$1" name="$2"; shift 2
   command -v wrk >/dev/null || return 0
   flusher_idle
-  log "wrk: healthz and get-cart, 3 alternating rounds of $((DURATION / 3)) s each"
+  log "wrk: $name beside /healthz, 3 alternating rounds of $((DURATION / 3)) s each"
   for _ in 1 2 3; do
-    wrk_round "$((DURATION / 3))" healthz "$BASE/healthz"
-    wrk_round "$((DURATION / 3))" get-cart -H "Cookie: $1" "$BASE/cart"
+    wrk_round "$((DURATION / 3))" "$ceiling" "$BASE/healthz"
+    wrk_round "$((DURATION / 3))" "$name" "$@"
   done
-  wrk_summary healthz
-  wrk_summary get-cart
+  wrk_summary "$ceiling"
+  wrk_summary "$name"
 }
 
 memory_used() { redis info memory | awk -F: '/^used_memory:/ { print $2 }' | tr -d '\r'; }
@@ -145,7 +147,7 @@ scale_point() { # label: GET /cart of the filled carts at random, with the drive
     --quiet --json "$json" >/dev/null
   SCALE_ROWS+=("$carts $(rps "$json") $(p99 "$json") scale-$1")
   log "GET /cart over $carts Redis keys: $(rps "$json") req/s"
-  run_wrk "scale-$1" -s "$HERE/wrk-read-carts.lua" "$BASE/cart" -- "$WORK/cookies.txt"
+  run_wrk_beside_healthz "scale-$1-healthz" "scale-$1" -s "$HERE/wrk-read-carts.lua" "$BASE/cart" -- "$WORK/cookies.txt"
 }
 
 # --- 1,000 then 10,000 filled carts: scale points and memory per cart --------------------------
@@ -216,7 +218,7 @@ done
 cookie="$(awk '$6 == "pyshop_cart_session" { print $6 "=" $7 }' "$jar")"
 run_driver healthz healthz
 run_driver get-cart get-cart
-run_wrk_healthz_and_cart "$cookie"
+run_wrk_beside_healthz healthz get-cart -H "Cookie: $cookie" "$BASE/cart"
 run_driver add-items add-items
 run_wrk add-items -s "$HERE/wrk-add-items.lua" "$BASE/cart/items" -- "$WORK/cookies.txt"
 run_driver mix mix --database "$DATABASE_URL"
@@ -269,13 +271,19 @@ wrk_ratio() { # name [the run it is a ratio of: healthz]
   echo
   echo "Redis memory per hot cart (10,000 guest carts of 5 lines): \`MEMORY USAGE\` $MEMORY_PER_CART bytes; \`used_memory\` grew $USED_PER_CART bytes per cart."
   echo
-  echo "| Redis keys (hot carts) | driver GET /cart req/s | driver p99 ms | × at 1,000 | wrk req/s | wrk p99 ms | wrk × at 1,000 |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| Redis keys (hot carts) | driver GET /cart req/s | driver p99 ms | × at 1,000 | wrk req/s | wrk p99 ms | wrk × at 1,000 | wrk × at 1,000, each over its /healthz |"
+  echo "|---|---|---|---|---|---|---|---|"
   first="$(echo "${SCALE_ROWS[0]}" | cut -d' ' -f2)"
   for row in "${SCALE_ROWS[@]}"; do
     read -r keys rate p name <<<"$row"
-    printf "| %'d | %'.0f | %.2f | %s | %s | %s |\n" "$keys" "$rate" "$p" "$(ratio "$rate" "$first")" \
-      "$(wrk_cell "$name")" "$(wrk_ratio "$name" scale-1k)"
+    normalized="–"
+    if [ -f "$WORK/wrk-$name.txt" ] && [ -f "$WORK/wrk-scale-1k.txt" ]; then
+      normalized="$(awk -v n="$(cut -d' ' -f1 "$WORK/wrk-$name.txt")" -v nh="$(cut -d' ' -f1 "$WORK/wrk-$name-healthz.txt")" \
+        -v f="$(cut -d' ' -f1 "$WORK/wrk-scale-1k.txt")" -v fh="$(cut -d' ' -f1 "$WORK/wrk-scale-1k-healthz.txt")" \
+        'BEGIN { printf "%.2f", (n / nh) / (f / fh) }')"
+    fi
+    printf "| %'d | %'.0f | %.2f | %s | %s | %s | %s |\n" "$keys" "$rate" "$p" "$(ratio "$rate" "$first")" \
+      "$(wrk_cell "$name")" "$(wrk_ratio "$name" scale-1k)" "$normalized"
   done
   if [ "${#SOAK_LINES[@]}" -gt 0 ]; then
     echo
