@@ -249,10 +249,11 @@ wrk_cell() {
   read -r rate p _ <"$WORK/wrk-$1.txt"
   printf "%'.0f | %.2f" "$rate" "$p"
 }
+wrk_rate() { cut -d' ' -f1 "$WORK/wrk-$1.txt"; }
 wrk_ratio() { # name [the run it is a ratio of: healthz]
   local of="${2:-healthz}"
   [ -f "$WORK/wrk-$1.txt" ] && [ -f "$WORK/wrk-$of.txt" ] || { echo "–"; return; }
-  ratio "$(cut -d' ' -f1 "$WORK/wrk-$1.txt")" "$(cut -d' ' -f1 "$WORK/wrk-$of.txt")"
+  ratio "$(wrk_rate "$1")" "$(wrk_rate "$of")"
 }
 {
   echo "Measured $stamp by \`LoadTests/bench.sh\` on $(nproc) cores ($(uname -m), $(swift --version 2>/dev/null | head -n 1 | sed 's/ (.*//'), $(redis-server --version | awk '{ print $1, $3 }' | sed 's/v=//'), PostgreSQL $(psql --version | awk '{ print $3 }'), wrk $(wrk --version 2>&1 | head -n 1 | awk '{ print $2 }')); the driver, wrk, Redis, PostgreSQL, the flusher and the server share the cores. $DURATION s per run, 64 connections."
@@ -278,9 +279,8 @@ wrk_ratio() { # name [the run it is a ratio of: healthz]
     read -r keys rate p name <<<"$row"
     normalized="–"
     if [ -f "$WORK/wrk-$name.txt" ] && [ -f "$WORK/wrk-scale-1k.txt" ]; then
-      normalized="$(awk -v n="$(cut -d' ' -f1 "$WORK/wrk-$name.txt")" -v nh="$(cut -d' ' -f1 "$WORK/wrk-$name-healthz.txt")" \
-        -v f="$(cut -d' ' -f1 "$WORK/wrk-scale-1k.txt")" -v fh="$(cut -d' ' -f1 "$WORK/wrk-scale-1k-healthz.txt")" \
-        'BEGIN { printf "%.2f", (n / nh) / (f / fh) }')"
+      normalized="$(ratio "$(awk -v n="$(wrk_rate "$name")" -v h="$(wrk_rate "$name-healthz")" 'BEGIN { print n / h }')" \
+        "$(awk -v n="$(wrk_rate scale-1k)" -v h="$(wrk_rate scale-1k-healthz)" 'BEGIN { print n / h }')")"
     fi
     printf "| %'d | %'.0f | %.2f | %s | %s | %s | %s |\n" "$keys" "$rate" "$p" "$(ratio "$rate" "$first")" \
       "$(wrk_cell "$name")" "$(wrk_ratio "$name" scale-1k)" "$normalized"
