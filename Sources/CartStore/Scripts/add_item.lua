@@ -25,6 +25,5 @@ if tonumber(units_now or '0') + joining > max_cart then return {'err', 'CART_004
 if ARGV[16] ~= '' and line_qty > tonumber(ARGV[16]) then return {'err', 'CART_009', ARGV[16]} end
 ensure_cart(status)
 if saved then redis.call('HDEL', cart_key, 's:' .. product_id) end
-redis.call('HSET', cart_key, field, format_line(item, line_qty, cents, created, now, name))
-redis.call('HINCRBY', cart_key, 'q', joining)
-return commit(not existing)
+return commit(not existing, field, format_line(item, line_qty, cents, created, now, name),
+  'q', tonumber(units_now or '0') + joining)

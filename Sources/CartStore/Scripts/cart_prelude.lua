@@ -153,28 +153,33 @@ local function append_record(version)
   redis.call('XADD', stream_key, '*', 'cart', cart_key, 'v', version)
 end
 
--- Refreshes the TTL of a cart that did not change; a guest's cart also gets a write-behind record,
--- so that PostgreSQL's expires_at (which the expiry sweep reads) moves with it.
--- Keeps the cart in Redis for `ttl` from now, and notes until when in its field x.
-local function set_lifetime()
+-- Keeps the cart in Redis for `ttl` from now, and notes until when in its field x, in one HSET
+-- with the other fields given (`...`: field, value, field, value …).
+local function set_lifetime(...)
   redis.call('PEXPIRE', cart_key, ttl)
-  redis.call('HSET', cart_key, 'x', string.format('%d', tonumber(now) + ttl))
+  redis.call('HSET', cart_key, 'x', string.format('%d', tonumber(now) + ttl), ...)
 end
 
+-- Refreshes the TTL of a cart that did not change; a guest's cart also gets a write-behind record,
+-- so that PostgreSQL's expires_at (which the expiry sweep reads) moves with it.
 local function keep_alive()
   if ttl <= 0 then return end
   set_lifetime()
   if is_guest then append_record(redis.call('HGET', cart_key, 'v')) end
 end
 
--- Ends a change: bump the version, refresh the TTL, append the write-behind record, tell the
--- live streams of every server process (SPUBLISH '<version> <cart key>' on the shard's channel,
--- 'hc:{<shard>}:ev', in the cart's slot), and keep the answer for the request's Idempotency-Key
--- (24 h).
-local function commit(new_line)
+-- Ends a change: bump the version, write the change time and any fields the change still has to
+-- write (`...`: field, value pairs; one HSET for all of them), refresh the TTL, append the
+-- write-behind record, tell the live streams of every server process (SPUBLISH '<version> <cart
+-- key>' on the shard's channel, 'hc:{<shard>}:ev', in the cart's slot), and keep the answer for
+-- the request's Idempotency-Key (24 h).
+local function commit(new_line, ...)
   local version = redis.call('HINCRBY', cart_key, 'v', 1)
-  redis.call('HSET', cart_key, 'u', now)
-  if ttl > 0 then set_lifetime() end
+  if ttl > 0 then
+    set_lifetime('u', now, ...)
+  else
+    redis.call('HSET', cart_key, 'u', now, ...)
+  end
   append_record(version)
   redis.call('SPUBLISH', string.sub(stream_key, 1, -3) .. 'ev', version .. ' ' .. cart_key)
   local reply = {'ok', (new_line and 1 or 0) + (cart_made and 2 or 0), redis.call('HGETALL', cart_key)}
