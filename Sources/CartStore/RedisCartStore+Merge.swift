@@ -19,6 +19,46 @@ extension RedisCartStore {
         public var kept: Int
     }
 
+    /// A line for ``addLines(_:to:changeID:)``: a product with its quantity and price snapshot.
+    /// It has no id: the cart gives it one of its own, or grows its line for the product.
+    public struct LineToAdd: Sendable, Hashable {
+        public var productID: Int
+        public var productName: String
+        public var quantity: Int
+        public var unitPrice: Cents
+        /// Milliseconds since 1970.
+        public var createdAt: Int64
+        public var updatedAt: Int64
+
+        public init(
+            productID: Int,
+            productName: String,
+            quantity: Int,
+            unitPrice: Cents,
+            createdAt: Int64,
+            updatedAt: Int64
+        ) {
+            self.productID = productID
+            self.productName = productName
+            self.quantity = quantity
+            self.unitPrice = unitPrice
+            self.createdAt = createdAt
+            self.updatedAt = updatedAt
+        }
+
+        /// What `item` holds, without its id.
+        public init(_ item: CartItem) {
+            self.init(
+                productID: item.productID,
+                productName: item.productName,
+                quantity: item.quantity,
+                unitPrice: item.unitPrice,
+                createdAt: item.createdAt,
+                updatedAt: item.updatedAt
+            )
+        }
+    }
+
     /// The user cart after a merge, and what it could not take.
     public struct MergeOutcome: Sendable {
         public var cart: Cart
@@ -47,7 +87,8 @@ extension RedisCartStore {
             return MergeOutcome(cart: try await self.cart(of: user), warnings: [])
         }
         let guestCart = try Cart(hash: guestHash, owner: guest.owner, expiresAt: nil)
-        let lines = guestCart.items.map { ($0, false) } + guestCart.savedItems.map { ($0, true) }
+        let lines =
+            guestCart.items.map { (LineToAdd($0), false) } + guestCart.savedItems.map { (LineToAdd($0), true) }
         let arguments = [mergeID] + self.mergeArguments(lines)
         let applied = try await self.answer(
             CartScripts.mergeApply,
@@ -64,8 +105,8 @@ extension RedisCartStore {
     /// per line and per cart, with a warning per capped line; a line the cart has keeps its
     /// price), once per `changeID`: a second call with the same id changes nothing. For the
     /// lines of a cancelled checkout and of a shared cart copied in.
-    public func addLines(_ items: [CartItem], to session: CartSession, changeID: String) async throws -> MergeOutcome {
-        let arguments = [changeID] + self.mergeArguments(items.map { ($0, false) })
+    public func addLines(_ lines: [LineToAdd], to session: CartSession, changeID: String) async throws -> MergeOutcome {
+        let arguments = [changeID] + self.mergeArguments(lines.map { ($0, false) })
         let applied = try await self.answer(
             CartScripts.mergeApply,
             session: session,
@@ -110,14 +151,14 @@ extension RedisCartStore {
     /// The merge script's arguments for `lines`, in product order: each line's product, a new
     /// line id (made at one reading of the clock), quantity, unit cents, times, name and
     /// whether it is saved for later.
-    private func mergeArguments(_ lines: [(item: CartItem, saved: Bool)]) -> [String] {
+    private func mergeArguments(_ lines: [(line: LineToAdd, saved: Bool)]) -> [String] {
         let now = self.now()
         var arguments: [String] = []
         arguments.reserveCapacity(lines.count * 8)
-        for (item, saved) in lines.sorted(by: { $0.item.productID < $1.item.productID }) {
+        for (line, saved) in lines.sorted(by: { $0.line.productID < $1.line.productID }) {
             arguments += [
-                String(item.productID), StoredItemID.new(milliseconds: now), String(item.quantity),
-                String(item.unitPrice.value), String(item.createdAt), String(item.updatedAt), item.productName,
+                String(line.productID), StoredItemID.new(milliseconds: now), String(line.quantity),
+                String(line.unitPrice.value), String(line.createdAt), String(line.updatedAt), line.productName,
                 saved ? "1" : "0",
             ]
         }

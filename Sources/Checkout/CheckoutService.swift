@@ -168,7 +168,11 @@ public struct CheckoutService: Sendable {
 
     private func returnLines(of checkout: Checkout) async throws {
         guard let session = checkout.ownerSession else { return }
-        _ = try await self.store.addLines(checkout.items, to: session, changeID: "checkout-\(checkout.id)")
+        _ = try await self.store.addLines(
+            checkout.items.map(RedisCartStore.LineToAdd.init),
+            to: session,
+            changeID: "checkout-\(checkout.id)"
+        )
         try await self.repository.markLinesReturned(checkout.id)
     }
 

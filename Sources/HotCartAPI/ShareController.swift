@@ -85,7 +85,7 @@ struct ShareController {
         let share = try await self.share(context)
         let now = CartPricing.now()
         var warnings: [CartWarning] = []
-        var items: [CartItem] = []
+        var toAdd: [RedisCartStore.LineToAdd] = []
         for line in share.lines {
             guard let product = self.products.product(id: line.productID), product.isActive,
                 product.stock != 0
@@ -112,9 +112,8 @@ struct ShareController {
                     )
                 )
             }
-            items.append(
-                CartItem(
-                    id: CartItemID(high: 0, low: 0),  // the cart gives each line it takes an id of its own
+            toAdd.append(
+                RedisCartStore.LineToAdd(
                     productID: product.id,
                     productName: product.name,
                     quantity: quantity,
@@ -124,7 +123,7 @@ struct ShareController {
                 )
             )
         }
-        let outcome = try await self.store.addLines(items, to: context.requireSession(), changeID: RandomID.uuid())
+        let outcome = try await self.store.addLines(toAdd, to: context.requireSession(), changeID: RandomID.uuid())
         return CartResponse(
             cart: outcome.cart,
             context: context,
