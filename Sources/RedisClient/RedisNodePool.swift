@@ -7,7 +7,7 @@ import _ConnectionPoolModule
 final class RedisNodePool: Sendable {
     typealias Pool = ConnectionPool<
         RedisConnection, Int, ConnectionIDGenerator, RedisLeaseRequest, Int,
-        RedisKeepAlive, NoOpConnectionPoolMetrics<Int>, ContinuousClock
+        NoOpKeepAliveBehavior<RedisConnection>, NoOpConnectionPoolMetrics<Int>, ContinuousClock
     >
 
     let endpoint: RedisEndpoint
@@ -30,7 +30,13 @@ final class RedisNodePool: Sendable {
             configuration: poolConfiguration,
             idGenerator: ConnectionIDGenerator(),
             requestType: RedisLeaseRequest.self,
-            keepAliveBehavior: RedisKeepAlive(),
+            // No keep-alive timer: the pool would arm one each time a connection falls idle and
+            // cancel it at the next lease, and a cancelled `Task.sleep` keeps its task and timer
+            // until the deadline (30 s): under the shopper mix that held about 80,000 of them and
+            // grew `serve` by tens of megabytes. The kernel's TCP keep-alive (set on each
+            // connection) finds a dead peer instead, and a command on a dead connection fails
+            // within its timeout and the pool opens a new one.
+            keepAliveBehavior: NoOpKeepAliveBehavior(connectionType: RedisConnection.self),
             observabilityDelegate: NoOpConnectionPoolMetrics(connectionIDType: Int.self),
             clock: ContinuousClock()
         ) { id, _ in
