@@ -11,7 +11,7 @@ final class VerifiedGuestCookies: Sendable {
     private let presented = Mutex<[String: GuestSessionCookies.Presented]>([:])
     private let capacity: Int
 
-    init(capacity: Int = 20_000) {
+    init(capacity: Int = 4_096) {
         self.capacity = capacity
     }
 
