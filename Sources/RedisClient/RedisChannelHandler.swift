@@ -2,7 +2,10 @@ import NIOCore
 
 /// Drives one Redis connection: writes pipelined commands, hands each reply to the pipeline
 /// that sent its command, in reply order, fails every waiter when the connection drops, and
-/// closes a connection whose oldest command is overdue.
+/// closes a connection whose oldest command is overdue. A connection that sent nothing for the
+/// keep-alive interval sends a `PING`, so one that died while idle (its `PING` overdue) is
+/// closed before a request needs it; the timeout check that runs anyway finds it due, so no
+/// timer is armed per command.
 ///
 /// Pipelines written in the same event-loop tick share one flush.
 final class RedisChannelHandler: ChannelInboundHandler {
@@ -14,10 +17,17 @@ final class RedisChannelHandler: ChannelInboundHandler {
     private var flushPending = false
     private var timeoutCheck: Scheduled<Void>?
     private let commandTimeout: TimeAmount
+    private let keepAliveInterval: TimeAmount
+    /// When the last command was written.
+    private var lastSent = NIODeadline.now()
 
-    init(commandTimeout: TimeAmount) {
+    init(commandTimeout: TimeAmount, keepAliveInterval: TimeAmount) {
         self.commandTimeout = commandTimeout
+        self.keepAliveInterval = keepAliveInterval
     }
+
+    /// `PING`, as the connection sends it to keep alive.
+    private static let ping = ByteBuffer(string: "*1\r\n$4\r\nPING\r\n")
 
     /// Sends a request's commands, whose replies go back to it; must run on the channel's event
     /// loop.
@@ -26,8 +36,10 @@ final class RedisChannelHandler: ChannelInboundHandler {
             for _ in 0..<request.commandCount { request.complete(.failure(.connectionClosed)) }
             return
         }
-        switch self.stateMachine.send(request, count: request.commandCount, deadline: .now() + self.commandTimeout) {
+        let now = NIODeadline.now()
+        switch self.stateMachine.send(request, count: request.commandCount, deadline: now + self.commandTimeout) {
         case .write:
+            self.lastSent = now
             context.write(self.wrapOutboundOut(request.bytes), promise: nil)
             if !self.flushPending {
                 self.flushPending = true
@@ -72,23 +84,28 @@ final class RedisChannelHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    /// Checks the oldest command a few times per timeout period, for the connection's life.
+    /// Checks the oldest command a few times per timeout period, for the connection's life, and
+    /// keeps an idle connection alive.
     private func scheduleTimeoutCheck(on eventLoop: any EventLoop) {
         let interval = TimeAmount.nanoseconds(max(self.commandTimeout.nanoseconds / 4, 20_000_000))
         self.timeoutCheck = eventLoop.assumeIsolated().scheduleTask(in: interval) {
-            guard self.context != nil else { return }
-            self.checkTimeouts()
+            guard let context = self.context else { return }
+            self.checkTimeouts(context: context)
             self.scheduleTimeoutCheck(on: eventLoop)
         }
     }
 
-    private func checkTimeouts() {
-        switch self.stateMachine.timeoutCheck(now: .now()) {
+    private func checkTimeouts(context: ChannelHandlerContext) {
+        let now = NIODeadline.now()
+        switch self.stateMachine.timeoutCheck(now: now) {
         case .none:
-            break
+            if self.stateMachine.inFlightCount == 0, now - self.lastSent >= self.keepAliveInterval {
+                let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+                self.send(RedisRequest(bytes: Self.ping, commandCount: 1, handler: handler, waiter: .nobody))
+            }
         case .failAllAndClose(let waiters, let error):
             for request in waiters { request.complete(.failure(error)) }
-            self.context?.close(promise: nil)
+            context.close(promise: nil)
         }
     }
 

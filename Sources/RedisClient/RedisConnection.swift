@@ -27,15 +27,18 @@ public final class RedisConnection: PooledConnection {
         to endpoint: RedisEndpoint,
         on eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
         connectTimeout: TimeAmount = .seconds(1),
-        commandTimeout: TimeAmount = .seconds(2)
+        commandTimeout: TimeAmount = .seconds(2),
+        keepAliveInterval: TimeAmount = .seconds(30)
     ) async throws -> RedisConnection {
         let channel = try await ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = RedisChannelHandler(commandTimeout: commandTimeout)
+                    let handler = RedisChannelHandler(
+                        commandTimeout: commandTimeout,
+                        keepAliveInterval: keepAliveInterval
+                    )
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RedisReplyDecoder()))
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }

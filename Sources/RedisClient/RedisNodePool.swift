@@ -30,12 +30,11 @@ final class RedisNodePool: Sendable {
             configuration: poolConfiguration,
             idGenerator: ConnectionIDGenerator(),
             requestType: RedisLeaseRequest.self,
-            // No keep-alive timer: the pool would arm one each time a connection falls idle and
-            // cancel it at the next lease, and a cancelled `Task.sleep` keeps its task and timer
-            // until the deadline (30 s): under the shopper mix that held about 80,000 of them and
-            // grew `serve` by tens of megabytes. The kernel's TCP keep-alive (set on each
-            // connection) finds a dead peer instead, and a command on a dead connection fails
-            // within its timeout and the pool opens a new one.
+            // No keep-alive timer from the pool: it would arm one each time a connection falls
+            // idle and cancel it at the next lease, and a cancelled `Task.sleep` keeps its task
+            // and timer until the deadline (30 s), which under the shopper mix grew `serve` by
+            // tens of megabytes. Each connection keeps itself alive on its event loop instead
+            // (see RedisChannelHandler).
             keepAliveBehavior: NoOpKeepAliveBehavior(connectionType: RedisConnection.self),
             observabilityDelegate: NoOpConnectionPoolMetrics(connectionIDType: Int.self),
             clock: ContinuousClock()

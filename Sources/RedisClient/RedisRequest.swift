@@ -15,6 +15,8 @@ final class RedisRequest: @unchecked Sendable {
     enum Waiter {
         case one(UnsafeContinuation<Result<RedisValue, RedisError>, Never>)
         case all(UnsafeContinuation<[Result<RedisValue, RedisError>], Never>)
+        /// Nobody: the connection's own keep-alive `PING`, whose reply is dropped.
+        case nobody
     }
 
     let bytes: ByteBuffer
@@ -45,6 +47,8 @@ final class RedisRequest: @unchecked Sendable {
         case .all(let continuation):
             self.results.append(result)
             if self.results.count == self.commandCount { continuation.resume(returning: self.results) }
+        case .nobody:
+            break
         }
     }
 }

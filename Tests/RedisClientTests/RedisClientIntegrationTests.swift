@@ -108,6 +108,60 @@ import Testing
         }
     }
 
+    @Test func anIdleConnectionPingsAndItsRepliesReachNoCaller() async throws {
+        let connection = try await RedisConnection.connect(
+            to: TestEnvironment.redis,
+            commandTimeout: .milliseconds(400),
+            keepAliveInterval: .milliseconds(100)
+        )
+        defer { connection.close() }
+        let pingsBefore = try await Self.pingCalls(connection)
+        try await Task.sleep(for: .milliseconds(1200))
+        // Each keep-alive PONG was taken by nobody: the next caller gets its own reply.
+        #expect(try await connection.send(["ECHO", "mine"]) == .bulkString("mine"))
+        #expect(try await Self.pingCalls(connection) - pingsBefore >= 3)
+    }
+
+    @Test func anIdleConnectionToAFrozenRedisIsClosedByItsKeepAlive() async throws {
+        try await TestRedisServer.with { server in
+            let connection = try await RedisConnection.connect(
+                to: server.endpoint,
+                commandTimeout: .milliseconds(300),
+                keepAliveInterval: .milliseconds(200)
+            )
+            defer { connection.close() }
+            #expect(try await connection.send(["PING"]) == .simpleString("PONG"))
+            let closed = AsyncStream<Void>.makeStream()
+            connection.onClose { _ in closed.continuation.yield() }
+            server.pause()
+            defer { server.resume() }
+            // No caller sends anything: the keep-alive PING goes unanswered and times out.
+            let closedInTime = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for await _ in closed.stream { return true }
+                    return false
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(2))
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            #expect(closedInTime)
+        }
+    }
+
+    /// How many PINGs the server has run (every client's), from `INFO commandstats`.
+    private static func pingCalls(_ connection: RedisConnection) async throws -> Int {
+        let info = try await connection.send(["INFO", "commandstats"]).string ?? ""
+        guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_ping:") }),
+            let calls = line.split(separator: ",").first?.split(separator: "=").last
+        else { return 0 }
+        return Int(calls) ?? 0
+    }
+
     @Test func theClientRecoversByItselfAfterRedisRestartsUnderLoad() async throws {
         try await TestRedisServer.with { server in
             try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
