@@ -32,9 +32,9 @@ final class RedisNodePool: Sendable {
             requestType: RedisLeaseRequest.self,
             // No keep-alive timer from the pool: it would arm one each time a connection falls
             // idle and cancel it at the next lease, and a cancelled `Task.sleep` keeps its task
-            // and timer until the deadline (30 s), which under the shopper mix grew `serve` by
-            // tens of megabytes. Each connection keeps itself alive on its event loop instead
-            // (see RedisChannelHandler).
+            // and timer until the deadline (30 s; see DatabaseURL for what PostgreSQL's pool
+            // held that way). Each connection keeps itself alive on its event loop instead (see
+            // RedisChannelHandler).
             keepAliveBehavior: NoOpKeepAliveBehavior(connectionType: RedisConnection.self),
             observabilityDelegate: NoOpConnectionPoolMetrics(connectionIDType: Int.self),
             clock: ContinuousClock()
