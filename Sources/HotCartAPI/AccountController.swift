@@ -18,12 +18,12 @@ struct AccountController {
     let authenticator: Authenticator
     let merger: GuestCartMerger
 
-    func addRoutes(to router: Router<CartRequestContext>) {
-        router.post("auth/register", use: self.register)
-        router.post("auth/jwt/login", use: self.login)
-        router.post("auth/jwt/logout", use: self.logout)
-        router.get("users/me", use: self.me)
-        router.patch("users/me", use: self.updateMe)
+    func addRoutes(to group: RouterGroup<CartRequestContext>) {
+        group.post("auth/register", use: self.register)
+        group.post("auth/jwt/login", use: self.login)
+        group.post("auth/jwt/logout", use: self.logout)
+        group.get("users/me", use: self.me)
+        group.patch("users/me", use: self.updateMe)
     }
 
     @Sendable func register(request: Request, context: CartRequestContext) async throws -> Response {

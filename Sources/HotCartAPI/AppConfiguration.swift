@@ -49,6 +49,10 @@ public struct AppConfiguration: Sendable {
     /// keep-alive connection, or a client that stops halfway through its headers or body. A
     /// request being answered (a live cart stream) is never cut.
     public var idleTimeout: Duration
+    /// How long a request that needs PostgreSQL (the catalog, accounts, checkouts, shares,
+    /// promotion codes, rates, the admin's reports) may wait for its answer before it is answered
+    /// 503 CART_010 (not in the contract; 5 s). Cart reads and changes never wait on PostgreSQL.
+    public var databaseTimeout: Duration
     /// Where the flusher POSTs cart events (`CART_WEBHOOK_URL`); `nil`: no delivery.
     public var webhookURL: String?
     /// Signs each webhook body (`CART_WEBHOOK_SECRET`). Never logged.
@@ -80,6 +84,7 @@ public struct AppConfiguration: Sendable {
         self.eventStreamKeepAlive = .seconds(15)
         self.eventStreamLifetime = .seconds(3600)
         self.idleTimeout = .seconds(75)
+        self.databaseTimeout = .seconds(5)
         self.displayCurrencies = ["USD"]
         self.webhookURL = nil
         self.webhookSecret = ""

@@ -6,12 +6,13 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import PostgresNIO
 import RedisClient
 
 /// Turns any error into the contract's JSON error body; the only place errors are rendered.
 ///
 /// ``CartError``s keep their code, status, message and field; ``AccountError``s answer as
-/// FastAPI-Users does; Redis trouble is CART_010; a request that cannot be parsed (one cut
+/// FastAPI-Users does; Redis trouble, and PostgreSQL out of reach, is CART_010; a request that cannot be parsed (one cut
 /// short halfway through its body) is CART_005;
 /// Hummingbird's own HTTP errors (unknown route, wrong method) answer FastAPI-style
 /// `{"detail": …}`; anything else is logged and answered with a bare 500, with no internals.
@@ -31,6 +32,9 @@ enum ErrorResponder {
                 logger.error("redis refused a call", metadata: ["error": "\(error)"])
             }
             return self.response(for: .serviceUnavailable)
+        case let error as PSQLError where Self.unreachableDatabase.contains(error.code):
+            logger.warning("postgresql unreachable", metadata: ["error": "\(error.code)"])
+            return self.response(for: .serviceUnavailable)
         case let error as HTTPError:
             return self.detail(error.body ?? error.status.reasonPhrase, status: error.status)
         case is NIOTooManyBytesError:
@@ -45,6 +49,12 @@ enum ErrorResponder {
             return self.detail("Internal Server Error", status: .internalServerError)
         }
     }
+
+    /// PostgreSQL errors that say it could not be reached or went away (not what it refused):
+    /// CART_010, as for Redis.
+    private static let unreachableDatabase: [PSQLError.Code] = [
+        .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
+    ]
 
     /// The contract's error body, its fields in the contract's order:
     /// `{"error", "message", "field", "code", "detail"}`.

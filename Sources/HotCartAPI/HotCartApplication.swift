@@ -95,16 +95,18 @@ public func buildRouter(
         displayCurrencies: configuration.displayCurrencies
     ).addRoutes(to: router)
     PagesController().addRoutes(to: router)
+    // Routes that need PostgreSQL answer 503 CART_010 rather than wait on it past the deadline.
+    let database = DatabaseDeadlineMiddleware<CartRequestContext>(timeout: configuration.databaseTimeout)
     let authenticator = Authenticator(users: services.users, revocations: TokenRevocations(redis: services.redis))
     ProductController(
         repository: ProductRepository(client: services.postgres, logger: logger),
         authenticator: authenticator
-    ).addRoutes(to: router.group("products"))
+    ).addRoutes(to: router.group("products").add(middleware: database))
     PromoCodeController(
         repository: PromoCodeRepository(client: services.postgres, logger: logger),
         cache: services.promotions,
         authenticator: authenticator
-    ).addRoutes(to: router.group("promo-codes"))
+    ).addRoutes(to: router.group("promo-codes").add(middleware: database))
     let cookies = GuestSessionCookies(
         signer: GuestSessionSigner(secret: configuration.secretKey),
         name: configuration.cookieName,
@@ -119,7 +121,7 @@ public func buildRouter(
         revocations: TokenRevocations(redis: services.redis),
         authenticator: authenticator,
         merger: merger
-    ).addRoutes(to: router)
+    ).addRoutes(to: router.group().add(middleware: database))
     // Every route that acts on the caller's cart resolves its owner the same way.
     let owner = CartOwnerMiddleware(cookies: cookies, guestCartsEnabled: configuration.enableGuestCarts)
     let display = DisplayCurrencyMiddleware(
@@ -129,8 +131,8 @@ public func buildRouter(
     )
     let cart = router.group("cart").add(middleware: owner).add(middleware: display)
     let checkouts = CheckoutController(service: services.checkouts)
-    checkouts.addCartRoutes(to: cart)
-    checkouts.addRoutes(to: router.group("checkouts").add(middleware: owner))
+    checkouts.addCartRoutes(to: cart.group().add(middleware: database))
+    checkouts.addRoutes(to: router.group("checkouts").add(middleware: owner).add(middleware: database))
     let sharing = ShareController(
         repository: CartShareRepository(postgres: services.postgres, logger: logger),
         store: services.store,
@@ -139,22 +141,24 @@ public func buildRouter(
         currency: configuration.cart.currency,
         lifetime: configuration.shareLifetime
     )
-    sharing.addCartRoutes(to: cart)
-    sharing.addPublicRoutes(to: router.group("shared-carts"))
-    sharing.addCopyRoutes(to: router.group("shared-carts").add(middleware: owner).add(middleware: display))
+    sharing.addCartRoutes(to: cart.group().add(middleware: database))
+    sharing.addPublicRoutes(to: router.group("shared-carts").add(middleware: database))
+    sharing.addCopyRoutes(
+        to: router.group("shared-carts").add(middleware: owner).add(middleware: display).add(middleware: database)
+    )
     AdminController(
         events: CartEventLog(postgres: services.postgres, logger: logger),
         analytics: CartAnalytics(postgres: services.postgres, logger: logger),
         analyticsEnabled: configuration.enableCartAnalytics,
         authenticator: authenticator
-    ).addRoutes(to: router.group("admin"))
+    ).addRoutes(to: router.group("admin").add(middleware: database))
     CurrencyController(
         repository: CurrencyRateRepository(postgres: services.postgres, logger: logger),
         cache: services.rates,
         base: configuration.cart.currency,
         offered: configuration.displayCurrencies,
         authenticator: authenticator
-    ).addRoutes(to: router.group("currencies"))
+    ).addRoutes(to: router.group("currencies").add(middleware: database))
     CartEventsController(
         store: services.store,
         feed: services.changes,

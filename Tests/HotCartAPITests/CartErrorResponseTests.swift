@@ -4,6 +4,7 @@ import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PostgresNIO
 import Testing
 
 @Suite struct CartErrorResponseTests {
@@ -185,6 +186,61 @@ import Testing
                 #expect(status == .ok)
             }
         }
+    }
+
+    @Test func postgresDownAnswers503WithinTheDeadlineWhileCartsKeepWorking() async throws {
+        let database = TestEnvironment.database
+        let proxy = try await TestTCPProxy.start(to: database.host ?? "127.0.0.1", port: database.port ?? 5432)
+        defer { Task { try? await proxy.stop() } }
+        try await withTestApp(
+            settings: { configuration in
+                configuration.database = PostgresClient.Configuration(
+                    host: "127.0.0.1",
+                    port: proxy.port,
+                    username: database.username,
+                    password: database.password,
+                    database: database.database,
+                    tls: .disable
+                )
+                configuration.databaseTimeout = .milliseconds(500)
+            },
+            test: { client, _ async throws in
+                let browser = Browser(client)
+                #expect(try await browser.send(.get, "/products/?limit=1").status == .ok)
+                #expect(
+                    try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#).status
+                        == .created
+                )
+                proxy.cut()
+                for path in ["/products/?limit=1", "/products/1"] {
+                    let start = ContinuousClock.now
+                    let response = try await browser.send(.get, path)
+                    #expect(ContinuousClock.now - start < .seconds(2))
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(response.code == "CART_010")
+                }
+                let start = ContinuousClock.now
+                let login = try await client.execute(
+                    uri: "/auth/jwt/login",
+                    method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: "username=nobody%40example.com&password=whatever-it-is")
+                )
+                #expect(ContinuousClock.now - start < .seconds(2))
+                #expect(login.status == .serviceUnavailable)
+                // The cart never waits on PostgreSQL.
+                let cart = try await browser.send(.get, "/cart")
+                #expect(cart.status == .ok)
+                #expect(cart.items.count == 1)
+                proxy.restore()
+                var status = HTTPResponse.Status.serviceUnavailable
+                for _ in 0..<100 where status != .ok {
+                    status = try await browser.send(.get, "/products/?limit=1").status
+                    if status != .ok { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(status == .ok)
+            }
+        )
     }
 
     @Test func mutationsPastTheRateLimitAre429WithRetryAfter() async throws {
