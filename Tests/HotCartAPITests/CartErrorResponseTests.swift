@@ -189,19 +189,11 @@ import Testing
     }
 
     @Test func postgresDownAnswers503WithinTheDeadlineWhileCartsKeepWorking() async throws {
-        let database = TestEnvironment.database
-        let proxy = try await TestTCPProxy.start(to: database.host ?? "127.0.0.1", port: database.port ?? 5432)
+        let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
         defer { Task { try? await proxy.stop() } }
         try await withTestApp(
             settings: { configuration in
-                configuration.database = PostgresClient.Configuration(
-                    host: "127.0.0.1",
-                    port: proxy.port,
-                    username: database.username,
-                    password: database.password,
-                    database: database.database,
-                    tls: .disable
-                )
+                configuration.database = throughProxy
                 configuration.databaseTimeout = .milliseconds(500)
             },
             test: { client, _ async throws in

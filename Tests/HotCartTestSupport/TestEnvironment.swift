@@ -36,6 +36,22 @@ public enum TestEnvironment {
         return configuration
     }()
 
+    /// A relay in front of the test database, for fault tests (`cut()` takes it down), and the
+    /// configuration that reaches the database through it.
+    public static func databaseProxy() async throws -> (TestTCPProxy, PostgresClient.Configuration) {
+        let proxy = try await TestTCPProxy.start(to: database.host ?? "127.0.0.1", port: database.port ?? 5432)
+        var throughProxy = PostgresClient.Configuration(
+            host: "127.0.0.1",
+            port: proxy.port,
+            username: database.username,
+            password: database.password,
+            database: database.database,
+            tls: .disable
+        )
+        throughProxy.options = database.options
+        return (proxy, throughProxy)
+    }
+
     /// A Redis client for `endpoint`, running for the duration of `body`. When Redis is up,
     /// `body` starts once the client's first call succeeded (a loaded test machine may take
     /// longer than one call's deadline to open the first connection).

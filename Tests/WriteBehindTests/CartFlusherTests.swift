@@ -504,16 +504,7 @@ import Testing
     }
 
     @Test func whilePostgresIsDownWritesSucceedAndTheFlusherCatchesUpWhenItReturns() async throws {
-        let database = TestEnvironment.database
-        let proxy = try await TestTCPProxy.start(to: database.host ?? "127.0.0.1", port: database.port ?? 5432)
-        let throughProxy = PostgresClient.Configuration(
-            host: "127.0.0.1",
-            port: proxy.port,
-            username: database.username,
-            password: database.password,
-            database: database.database,
-            tls: .disable
-        )
+        let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
         try await withFlushers(1, flusherDatabase: throughProxy) { store, _, postgres in
             let owners = (0..<10).map { _ in CartOwner.guest(sessionID: TestEnvironment.uniqueID()) }
             for owner in owners {
