@@ -4,7 +4,7 @@ import PostgresNIO
 /// Parses a `postgres://user:password@host:port/database` URL into a client configuration.
 public enum DatabaseURL {
     /// The connections each process keeps open to PostgreSQL.
-    public static let connections = 8
+    private static let connections = 8
 
     /// `nil` when the URL is not a PostgreSQL URL with a host.
     public static func configuration(from url: String) -> PostgresClient.Configuration? {
