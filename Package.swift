@@ -49,10 +49,19 @@ let package = Package(
         .target(name: "HotCartConfiguration"),
         // The cart domain: money, limits, carts, errors with their contract codes.
         .target(name: "CartDomain"),
+        // A deadline that never waits on the work it gives up on (PostgreSQL calls that may never end).
+        .target(
+            name: "Deadline",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Work a service repeats at a fixed pace (cache reloads, sweeps), stopped by shutdown.
         .target(
             name: "Periodic",
             dependencies: [
+                "Deadline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -113,6 +122,7 @@ let package = Package(
         .target(
             name: "CartEvents",
             dependencies: [
+                "Deadline",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -158,7 +168,7 @@ let package = Package(
             name: "HotCartAPI",
             dependencies: [
                 "Accounts", "CartDomain", "CartEvents", "CartStore", "Catalog", "Checkout", "Currencies", "Database",
-                "HotCartConfiguration",
+                "Deadline", "HotCartConfiguration",
                 "Promotions", "RedisClient", "Sharing", "WriteBehind",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -176,7 +186,7 @@ let package = Package(
         .target(
             name: "WriteBehind",
             dependencies: [
-                "CartDomain", "CartEvents", "CartStore", "Database", "HotCartConfiguration", "RedisClient",
+                "CartDomain", "CartEvents", "CartStore", "Database", "Deadline", "HotCartConfiguration", "RedisClient",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -249,6 +259,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CartDomainTests", dependencies: ["CartDomain"]),
+        .testTarget(
+            name: "DeadlineTests",
+            dependencies: [
+                "Deadline", "Periodic",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "WriteBehindTests",
             dependencies: ["WriteBehind", "CartStore", "RedisClient", "HotCartTestSupport"]

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Crypto
+import Deadline
 import Foundation
 import Logging
 import NIOCore
@@ -53,7 +54,11 @@ public struct WebhookDelivery: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var sent = 0
             do {
-                sent = try await self.deliverDue(with: client)
+                // A round whose PostgreSQL calls never end is left behind (see `withDeadline`).
+                let round = self.configuration.timeout + .seconds(30)
+                sent = try await withDeadline(round, orThrow: RoundTimedOut()) {
+                    try await self.deliverDue(with: client)
+                }
                 if failing { self.logger.info("webhook delivery recovered") }
                 failing = false
             } catch {
@@ -66,6 +71,9 @@ public struct WebhookDelivery: Service {
         }
         try await client.shutdown()
     }
+
+    /// A round of delivery that did not end within its deadline.
+    struct RoundTimedOut: Error {}
 
     /// One round: takes the due events (the oldest pending one of each cart), sends them at
     /// once, records each outcome, and commits. Returns how many were sent.

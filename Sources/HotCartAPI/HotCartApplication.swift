@@ -96,17 +96,19 @@ public func buildRouter(
     ).addRoutes(to: router)
     PagesController().addRoutes(to: router)
     // Routes that need PostgreSQL answer 503 CART_010 rather than wait on it past the deadline.
-    let database = DatabaseDeadlineMiddleware<CartRequestContext>(timeout: configuration.databaseTimeout)
+    func database(_ group: RouterGroup<CartRequestContext>) -> RouterGroup<CartRequestContext> {
+        DatabaseDeadline(parent: group, timeout: configuration.databaseTimeout).group()
+    }
     let authenticator = Authenticator(users: services.users, revocations: TokenRevocations(redis: services.redis))
     ProductController(
         repository: ProductRepository(client: services.postgres, logger: logger),
         authenticator: authenticator
-    ).addRoutes(to: router.group("products").add(middleware: database))
+    ).addRoutes(to: database(router.group("products")))
     PromoCodeController(
         repository: PromoCodeRepository(client: services.postgres, logger: logger),
         cache: services.promotions,
         authenticator: authenticator
-    ).addRoutes(to: router.group("promo-codes").add(middleware: database))
+    ).addRoutes(to: database(router.group("promo-codes")))
     let cookies = GuestSessionCookies(
         signer: GuestSessionSigner(secret: configuration.secretKey),
         name: configuration.cookieName,
@@ -121,7 +123,7 @@ public func buildRouter(
         revocations: TokenRevocations(redis: services.redis),
         authenticator: authenticator,
         merger: merger
-    ).addRoutes(to: router.group().add(middleware: database))
+    ).addRoutes(to: database(router.group()))
     // Every route that acts on the caller's cart resolves its owner the same way.
     let owner = CartOwnerMiddleware(cookies: cookies, guestCartsEnabled: configuration.enableGuestCarts)
     let display = DisplayCurrencyMiddleware(
@@ -131,8 +133,8 @@ public func buildRouter(
     )
     let cart = router.group("cart").add(middleware: owner).add(middleware: display)
     let checkouts = CheckoutController(service: services.checkouts)
-    checkouts.addCartRoutes(to: cart.group().add(middleware: database))
-    checkouts.addRoutes(to: router.group("checkouts").add(middleware: owner).add(middleware: database))
+    checkouts.addCartRoutes(to: database(cart.group()))
+    checkouts.addRoutes(to: database(router.group("checkouts").add(middleware: owner)))
     let sharing = ShareController(
         repository: CartShareRepository(postgres: services.postgres, logger: logger),
         store: services.store,
@@ -141,24 +143,24 @@ public func buildRouter(
         currency: configuration.cart.currency,
         lifetime: configuration.shareLifetime
     )
-    sharing.addCartRoutes(to: cart.group().add(middleware: database))
-    sharing.addPublicRoutes(to: router.group("shared-carts").add(middleware: database))
+    sharing.addCartRoutes(to: database(cart.group()))
+    sharing.addPublicRoutes(to: database(router.group("shared-carts")))
     sharing.addCopyRoutes(
-        to: router.group("shared-carts").add(middleware: owner).add(middleware: display).add(middleware: database)
+        to: database(router.group("shared-carts").add(middleware: owner).add(middleware: display))
     )
     AdminController(
         events: CartEventLog(postgres: services.postgres, logger: logger),
         analytics: CartAnalytics(postgres: services.postgres, logger: logger),
         analyticsEnabled: configuration.enableCartAnalytics,
         authenticator: authenticator
-    ).addRoutes(to: router.group("admin").add(middleware: database))
+    ).addRoutes(to: database(router.group("admin")))
     CurrencyController(
         repository: CurrencyRateRepository(postgres: services.postgres, logger: logger),
         cache: services.rates,
         base: configuration.cart.currency,
         offered: configuration.displayCurrencies,
         authenticator: authenticator
-    ).addRoutes(to: router.group("currencies").add(middleware: database))
+    ).addRoutes(to: database(router.group("currencies")))
     CartEventsController(
         store: services.store,
         feed: services.changes,

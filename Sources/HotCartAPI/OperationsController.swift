@@ -1,4 +1,6 @@
+import CartDomain
 import Catalog
+import Deadline
 import Foundation
 import Hummingbird
 import PostgresNIO
@@ -118,24 +120,14 @@ struct OperationsController {
         (try? await self.redis.send(["PING"]))?.string == "PONG"
     }
 
+    /// Whether PostgreSQL answers `SELECT 1` within a second.
     private func postgresAnswers() async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                do {
-                    let rows = try await self.postgres.query("SELECT 1")
-                    for try await _ in rows {}
-                    return true
-                } catch {
-                    return false
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(1))
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        let postgres = self.postgres
+        let answered = try? await withDeadline(.seconds(1), orThrow: CartError.serviceUnavailable) {
+            let rows = try await postgres.query("SELECT 1")
+            for try await _ in rows {}
+            return true
         }
+        return answered ?? false
     }
 }

@@ -1,3 +1,4 @@
+import Deadline
 import Logging
 import ServiceLifecycle
 
@@ -6,10 +7,13 @@ import ServiceLifecycle
 public enum Periodic {
     /// Runs `work` now and then every `interval` until the task is cancelled or graceful
     /// shutdown begins (a wait, or work in flight, is cut short then, so shutdown never waits
-    /// out an interval). A failing `work` is logged when it starts failing (`"<what> failing;
-    /// <meanwhile>"`) and when it works again, not at every attempt.
+    /// out an interval). A run of `work` still going after `deadline` is abandoned, cancelled but
+    /// not waited for (a PostgreSQL call may never end), and counts as a failure. A failing
+    /// `work` is logged when it starts failing (`"<what> failing; <meanwhile>"`) and when it
+    /// works again, not at every attempt.
     public static func run(
         every interval: Duration,
+        deadline: Duration = .seconds(30),
         what: String,
         meanwhile: String = "retrying",
         logger: Logger,
@@ -19,7 +23,7 @@ public enum Periodic {
             var failing = false
             while !Task.isCancelled {
                 do {
-                    try await work()
+                    try await withDeadline(deadline, orThrow: TimedOut(deadline: deadline), work)
                     if failing { logger.info("\(what) recovered") }
                     failing = false
                 } catch {
@@ -30,5 +34,11 @@ public enum Periodic {
                 try? await Task.sleep(for: interval)
             }
         }
+    }
+
+    /// A run of the work that did not end within its deadline.
+    public struct TimedOut: Error, CustomStringConvertible {
+        public let deadline: Duration
+        public var description: String { "no end within \(self.deadline)" }
     }
 }

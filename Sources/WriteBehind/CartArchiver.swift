@@ -1,3 +1,4 @@
+import Deadline
 import Logging
 import Metrics
 import PostgresNIO

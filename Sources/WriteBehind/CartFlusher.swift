@@ -1,5 +1,6 @@
 import CartDomain
 import CartStore
+import Deadline
 import Foundation
 import Logging
 import Metrics
