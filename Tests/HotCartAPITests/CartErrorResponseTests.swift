@@ -235,6 +235,40 @@ import Testing
         )
     }
 
+    @Test func aPostgresThatStopsAnsweringGets503WithinTheDeadline() async throws {
+        let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
+        defer { Task { try? await proxy.stop() } }
+        try await withTestApp(
+            settings: { configuration in
+                configuration.database = throughProxy
+                configuration.databaseTimeout = .milliseconds(500)
+            },
+            test: { client, _ async throws in
+                let browser = Browser(client)
+                #expect(try await browser.send(.get, "/products/?limit=1").status == .ok)
+                // Connections stay open; queries sent on them are never answered.
+                proxy.freeze()
+                for path in ["/products/?limit=1", "/products/1", "/products/?limit=2"] {
+                    let start = ContinuousClock.now
+                    let response = try await browser.send(.get, path)
+                    #expect(ContinuousClock.now - start < .seconds(2))
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(response.code == "CART_010")
+                }
+                #expect(try await browser.send(.get, "/cart").status == .ok)
+                // The silent connections close, and new ones are answered again.
+                proxy.cut()
+                proxy.restore()
+                var status = HTTPResponse.Status.serviceUnavailable
+                for _ in 0..<100 where status != .ok {
+                    status = try await browser.send(.get, "/products/?limit=1").status
+                    if status != .ok { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(status == .ok)
+            }
+        )
+    }
+
     @Test func mutationsPastTheRateLimitAre429WithRetryAfter() async throws {
         try await withTestApp(
             settings: { $0.cart.mutationsPerMinute = 2 },

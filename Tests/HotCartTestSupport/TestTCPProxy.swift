@@ -3,13 +3,16 @@ import NIOCore
 import NIOPosix
 
 /// A loopback TCP relay in front of a real server, for fault tests: `cut()` drops every
-/// connection and refuses new ones (the server is "down"), `restore()` lets them through again.
+/// connection and refuses new ones (the server is "down"), `freeze()` keeps every connection
+/// open but relays nothing more either way (the server "stopped answering"), `restore()` lets
+/// new connections through again (a frozen connection stays silent: `cut()` it).
 public final class TestTCPProxy: Sendable {
     private let server: any Channel
     private let state = NIOLockedValueBox(State())
 
     private struct State {
         var accepting = true
+        var frozen = false
         var connections: [any Channel] = []
     }
 
@@ -30,11 +33,11 @@ public final class TestTCPProxy: Sendable {
                     return inbound.close()
                 }
                 // Bytes that arrive before the target connection is up wait in the relay.
-                let toTarget = Relay()
+                let toTarget = Relay(proxy: proxy)
                 let connected = ClientBootstrap(group: inbound.eventLoop)
                     .channelInitializer { outbound in
                         outbound.eventLoop.makeCompletedFuture {
-                            let toClient = Relay()
+                            let toClient = Relay(proxy: proxy)
                             toClient.connect(to: inbound)
                             try outbound.pipeline.syncOperations.addHandler(toClient)
                         }
@@ -66,9 +69,21 @@ public final class TestTCPProxy: Sendable {
         for channel in open { channel.close(promise: nil) }
     }
 
-    /// Accepts connections again.
+    /// Relays nothing more on the open connections and leaves new ones silent, closing none.
+    public func freeze() {
+        self.state.withLockedValue { $0.frozen = true }
+    }
+
+    /// Accepts and relays new connections again.
     public func restore() {
-        self.state.withLockedValue { $0.accepting = true }
+        self.state.withLockedValue { state in
+            state.accepting = true
+            state.frozen = false
+        }
+    }
+
+    fileprivate var isFrozen: Bool {
+        self.state.withLockedValue { $0.frozen }
     }
 
     public func stop() async throws {
@@ -93,14 +108,19 @@ public final class TestTCPProxy: Sendable {
     }
 }
 
-/// Copies bytes to the peer channel (holding them until the peer is known) and closes the
-/// peer when this side closes.
+/// Copies bytes to the peer channel (holding them until the peer is known; dropping them while
+/// the proxy is frozen) and closes the peer when this side closes.
 private final class Relay: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
+    private let proxy: TestTCPProxy
     private let lock = NIOLock()
     private var peer: (any Channel)?
     private var held: [ByteBuffer] = []
     private var closed = false
+
+    init(proxy: TestTCPProxy) {
+        self.proxy = proxy
+    }
 
     func connect(to peer: any Channel) {
         let (held, closed) = self.lock.withLock {
@@ -114,6 +134,7 @@ private final class Relay: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !self.proxy.isFrozen else { return }
         let buffer = self.unwrapInboundIn(data)
         let peer = self.lock.withLock { () -> (any Channel)? in
             if self.peer == nil { self.held.append(buffer) }
