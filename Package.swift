@@ -78,7 +78,7 @@ let package = Package(
             ],
             resources: [.copy("Scripts")]
         ),
-        // PostgreSQL: the versioned schema migrations and their runner.
+        // PostgreSQL: the versioned schema migrations and their runner, the URL, reading rows safely.
         .target(
             name: "Database",
             dependencies: [
@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "Promotions",
             dependencies: [
-                "CartDomain", "Periodic",
+                "CartDomain", "Database", "Periodic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "Checkout",
             dependencies: [
-                "CartDomain", "CartEvents", "CartStore", "Periodic", "Promotions",
+                "CartDomain", "CartEvents", "CartStore", "Database", "Periodic", "Promotions",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "CartEvents",
             dependencies: [
-                "Deadline",
+                "Database", "Deadline",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -135,7 +135,7 @@ let package = Package(
         .target(
             name: "Currencies",
             dependencies: [
-                "CartDomain", "Periodic",
+                "CartDomain", "Database", "Periodic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -145,7 +145,7 @@ let package = Package(
         .target(
             name: "Sharing",
             dependencies: [
-                "CartDomain", "Periodic",
+                "CartDomain", "Database", "Periodic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

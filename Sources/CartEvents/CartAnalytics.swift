@@ -1,3 +1,4 @@
+import Database
 import Logging
 import PostgresNIO
 
@@ -41,7 +42,7 @@ public struct CartAnalytics: Sendable {
 
     /// The figures of `[from, to)`, milliseconds since 1970; at most `limit` top products.
     public func report(from: Int64, to: Int64, limit: Int = 10) async throws -> Report {
-        let rows = try await self.postgres.query(
+        let rows = try await self.postgres.rows(
             """
             WITH bounds AS (
                 SELECT to_timestamp(\(from)::bigint / 1000.0) AS start, to_timestamp(\(to)::bigint / 1000.0) AS stop
@@ -71,7 +72,7 @@ public struct CartAnalytics: Sendable {
             averageOrderValueCents: 0,
             topProducts: []
         )
-        for try await (created, converted, abandoned, expired, cartValue, orderValue) in rows.decode(
+        for (created, converted, abandoned, expired, cartValue, orderValue) in try rows.decode(
             (Int, Int, Int, Int, Int64, Int64).self
         ) {
             report.cartsCreated = created
@@ -86,7 +87,7 @@ public struct CartAnalytics: Sendable {
     }
 
     private func topProducts(from: Int64, to: Int64, limit: Int) async throws -> [ProductFigures] {
-        let rows = try await self.postgres.query(
+        let rows = try await self.postgres.rows(
             """
             WITH bounds AS (
                 SELECT to_timestamp(\(from)::bigint / 1000.0) AS start, to_timestamp(\(to)::bigint / 1000.0) AS stop
@@ -113,7 +114,7 @@ public struct CartAnalytics: Sendable {
             logger: self.logger
         )
         var products: [ProductFigures] = []
-        for try await (id, name, added, sold) in rows.decode((Int, String, Int, Int).self) {
+        for (id, name, added, sold) in try rows.decode((Int, String, Int, Int).self) {
             products.append(ProductFigures(productID: id, productName: name, unitsAdded: added, unitsSold: sold))
         }
         return products

@@ -1,3 +1,4 @@
+import Database
 import PostgresNIO
 
 /// One cart event of the outbox, as stored.
@@ -30,9 +31,9 @@ extension CartEvent {
         """
 
     /// The events of rows that selected ``columns``.
-    static func events(in rows: PostgresRowSequence) async throws -> [CartEvent] {
+    static func events(in rows: [PostgresRow]) throws -> [CartEvent] {
         var events: [CartEvent] = []
-        for try await row in rows {
+        for row in rows {
             let (id, type, cartID, userID, email, items, subtotal, occurred, status, attempts, delivered) =
                 try row.decode(
                     (String, String, String, String?, String?, String, Int64, Int64, String, Int, Int64?).self

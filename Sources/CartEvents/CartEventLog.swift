@@ -1,3 +1,4 @@
+import Database
 import Logging
 import PostgresNIO
 
@@ -13,7 +14,7 @@ public struct CartEventLog: Sendable {
 
     /// The newest `limit` events, of one status or of any.
     public func events(status: String?, limit: Int) async throws -> [CartEvent] {
-        let rows = try await self.postgres.query(
+        let rows = try await self.postgres.rows(
             """
             SELECT \(unescaped: CartEvent.columns)
             FROM cart_event WHERE \(status)::text IS NULL OR status = \(status)
@@ -21,6 +22,6 @@ public struct CartEventLog: Sendable {
             """,
             logger: self.logger
         )
-        return try await CartEvent.events(in: rows)
+        return try CartEvent.events(in: rows)
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Crypto
+import Database
 import Deadline
 import Foundation
 import Logging
@@ -155,7 +156,7 @@ public struct WebhookDelivery: Service {
 
     /// The oldest pending event of each cart that is due, locked for this round.
     private static func due(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [CartEvent] {
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             """
             SELECT \(unescaped: CartEvent.columns)
             FROM cart_event AS event
@@ -169,7 +170,7 @@ public struct WebhookDelivery: Service {
             """,
             logger: logger
         )
-        return try await CartEvent.events(in: rows)
+        return try CartEvent.events(in: rows)
     }
 
     /// Delivered, retried later (back-off doubling from `firstRetry`, capped at an hour), or

@@ -1,4 +1,5 @@
 import CartDomain
+import Database
 import Logging
 import PostgresNIO
 
@@ -118,9 +119,9 @@ public struct ProductRepository: Sendable {
     }
 
     private func products(_ query: PostgresQuery) async throws -> [Product] {
-        let rows = try await self.client.query(query, logger: self.logger)
+        let rows = try await self.client.rows(query, logger: self.logger)
         var products: [Product] = []
-        for try await (id, name, cents, stock, isActive, created, updated) in rows.decode(
+        for (id, name, cents, stock, isActive, created, updated) in try rows.decode(
             (Int, String, Int64, Int?, Bool, Int64, Int64).self
         ) {
             products.append(

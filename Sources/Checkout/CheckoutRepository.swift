@@ -1,5 +1,6 @@
 import CartDomain
 import CartEvents
+import Database
 import Foundation
 import Logging
 import PostgresNIO
@@ -213,7 +214,7 @@ struct CheckoutRepository: Sendable {
 
     /// The products `ids` not deleted, locked in id order (so checkouts never deadlock).
     private func lockProducts(_ ids: [Int], on connection: PostgresConnection) async throws -> [Int: ProductSnapshot] {
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             """
             SELECT id, name, (price * 100)::bigint, stock, is_active FROM product
             WHERE id = ANY(\(ids)::int[]) AND deleted_at IS NULL ORDER BY id FOR UPDATE
@@ -221,7 +222,7 @@ struct CheckoutRepository: Sendable {
             logger: self.logger
         )
         var products: [Int: ProductSnapshot] = [:]
-        for try await (id, name, cents, stock, isActive) in rows.decode((Int, String, Int64, Int?, Bool).self) {
+        for (id, name, cents, stock, isActive) in try rows.decode((Int, String, Int64, Int?, Bool).self) {
             products[id] = ProductSnapshot(id: id, name: name, price: Cents(cents), stock: stock, isActive: isActive)
         }
         return products
@@ -325,7 +326,7 @@ struct CheckoutRepository: Sendable {
             )
         }
         guard var checkout = found else { return nil }
-        let lines = try await connection.query(
+        let lines = try await connection.rows(
             """
             SELECT item_id, product_id, product_name, quantity, (unit_price * 100)::bigint,
                    (extract(epoch FROM created_at) * 1000)::bigint, (extract(epoch FROM updated_at) * 1000)::bigint
@@ -333,7 +334,7 @@ struct CheckoutRepository: Sendable {
             """,
             logger: self.logger
         )
-        for try await (itemID, productID, name, quantity, cents, created, updated) in lines.decode(
+        for (itemID, productID, name, quantity, cents, created, updated) in try lines.decode(
             (UUID, Int, String, Int, Int64, Int64, Int64).self
         ) {
             checkout.items.append(
@@ -352,12 +353,7 @@ struct CheckoutRepository: Sendable {
     }
 
     private func ids(_ query: PostgresQuery) async throws -> [String] {
-        try await self.postgres.withConnection { connection in
-            let rows = try await connection.query(query, logger: self.logger)
-            var ids: [String] = []
-            for try await id in rows.decode(String.self) { ids.append(id) }
-            return ids
-        }
+        try await self.postgres.rows(query, logger: self.logger).decode(String.self)
     }
 
     private func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws {

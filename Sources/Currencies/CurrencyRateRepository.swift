@@ -1,4 +1,5 @@
 import CartDomain
+import Database
 import Logging
 import PostgresNIO
 
@@ -51,9 +52,9 @@ public struct CurrencyRateRepository: Sendable {
     }
 
     private func rates(_ query: PostgresQuery) async throws -> [Rate] {
-        let rows = try await self.postgres.query(query, logger: self.logger)
+        let rows = try await self.postgres.rows(query, logger: self.logger)
         var rates: [Rate] = []
-        for try await (code, scaled, updated) in rows.decode((String, Int64, Int64).self) {
+        for (code, scaled, updated) in try rows.decode((String, Int64, Int64).self) {
             rates.append(Rate(currency: DisplayCurrency(code: code, scaledRate: scaled), updatedAt: updated))
         }
         return rates

@@ -1,4 +1,5 @@
 import CartDomain
+import Database
 import Logging
 import PostgresNIO
 
@@ -140,7 +141,7 @@ public struct PromoCodeRepository: Sendable {
     private static func seconds(_ milliseconds: Int64) -> Double { Double(milliseconds) / 1000 }
 
     private func codes(_ query: PostgresQuery) async throws -> [PromoCode] {
-        try await Self.codes(in: try await self.client.query(query, logger: self.logger))
+        try Self.codes(in: try await self.client.rows(query, logger: self.logger))
     }
 
     /// Takes one use of the code `code` (any case) for a checkout of `subtotal`, inside the
@@ -153,11 +154,11 @@ public struct PromoCodeRepository: Sendable {
         on connection: PostgresConnection,
         logger: Logger
     ) async throws -> Result<PromoCode, PromoRefusal> {
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             "SELECT \(unescaped: Self.columns) FROM promo_code WHERE lower(code) = lower(\(code)) FOR UPDATE",
             logger: logger
         )
-        guard let found = try await Self.codes(in: rows).first else { return .failure(.unknown(code)) }
+        guard let found = try Self.codes(in: rows).first else { return .failure(.unknown(code)) }
         if let refusal = found.refusal(subtotal: subtotal, now: now) { return .failure(refusal) }
         let updated = try await connection.query(
             "UPDATE promo_code SET uses = uses + 1 WHERE lower(code) = lower(\(code)) RETURNING uses",
@@ -177,9 +178,9 @@ public struct PromoCodeRepository: Sendable {
         for try await _ in rows {}
     }
 
-    private static func codes(in rows: PostgresRowSequence) async throws -> [PromoCode] {
+    private static func codes(in rows: [PostgresRow]) throws -> [PromoCode] {
         var codes: [PromoCode] = []
-        for try await row in rows {
+        for row in rows {
             let (code, percent, amount, minimum, maximumUses, uses, startsAt, expiresAt, isActive, created, updated) =
                 try row.decode(
                     (String, Int?, Int64?, Int64, Int?, Int, Int64?, Int64?, Bool, Int64, Int64).self

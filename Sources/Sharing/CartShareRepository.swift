@@ -1,4 +1,5 @@
 import CartDomain
+import Database
 import Logging
 import PostgresNIO
 
@@ -48,7 +49,7 @@ public struct CartShareRepository: Sendable {
     /// them, and returns how many went. Sweepers may run it side by side: a share another one
     /// holds is skipped.
     public func deleteExpired(now: Int64, batch: Int = 1000) async throws -> Int {
-        let rows = try await self.postgres.query(
+        let rows = try await self.postgres.rows(
             """
             DELETE FROM cart_share WHERE id IN (
                 SELECT id FROM cart_share WHERE expires_at <= to_timestamp(\(now)::bigint / 1000.0)
@@ -57,9 +58,7 @@ public struct CartShareRepository: Sendable {
             """,
             logger: self.logger
         )
-        var deleted = 0
-        for try await _ in rows.decode(String.self) { deleted += 1 }
-        return deleted
+        return rows.count
     }
 
     /// The share `id` unless it is unknown or expired at `now` (milliseconds since 1970).
@@ -76,14 +75,14 @@ public struct CartShareRepository: Sendable {
             found = CartShare(id: id, lines: [], createdAt: created, expiresAt: expires)
         }
         guard var share = found else { return nil }
-        let lines = try await self.postgres.query(
+        let lines = try await self.postgres.rows(
             """
             SELECT product_id, product_name, quantity, (unit_price * 100)::bigint
             FROM cart_share_line WHERE share_id = \(id) ORDER BY position
             """,
             logger: self.logger
         )
-        for try await (productID, name, quantity, cents) in lines.decode((Int, String, Int, Int64).self) {
+        for (productID, name, quantity, cents) in try lines.decode((Int, String, Int, Int64).self) {
             share.lines.append(
                 CartShare.Line(productID: productID, productName: name, quantity: quantity, unitPrice: Cents(cents))
             )

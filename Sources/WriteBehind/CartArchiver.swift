@@ -1,3 +1,4 @@
+import Database
 import Deadline
 import Logging
 import Metrics
@@ -42,7 +43,7 @@ struct CartArchiver: Sendable {
 
     /// One batch: the lines go first (into their archive), then the carts, in one statement.
     private func archiveBatch(before: Int64, size: Int) async throws -> Int {
-        let rows = try await self.postgres.query(
+        let rows = try await self.postgres.rows(
             """
             WITH batch AS (
                 SELECT id FROM cart
@@ -59,8 +60,6 @@ struct CartArchiver: Sendable {
             """,
             logger: self.logger
         )
-        var moved = 0
-        for try await _ in rows { moved += 1 }
-        return moved
+        return rows.count
     }
 }

@@ -1,4 +1,5 @@
 import CartDomain
+import Database
 import Logging
 import PostgresNIO
 
@@ -54,8 +55,7 @@ struct CartSnapshotWriter: Sendable {
     /// changed. Lines of products gone from the catalog are left out.
     private func writeInOneTransaction(_ ordered: [Cart]) async throws -> Int {
         try await self.postgres.withTransaction(logger: self.logger) { connection in
-            var advancedIDs = Set<String>()
-            let rows = try await connection.query(
+            let rows = try await connection.rows(
                 """
                 INSERT INTO cart (id, user_id, session_id, status, version, created_at, updated_at, expires_at,
                                   promo_code)
@@ -79,7 +79,7 @@ struct CartSnapshotWriter: Sendable {
                 """,
                 logger: self.logger
             )
-            for try await id in rows.decode(String.self) { advancedIDs.insert(id) }
+            let advancedIDs = Set(try rows.decode(String.self))
             guard !advancedIDs.isEmpty else { return 0 }
             let advanced = ordered.filter { advancedIDs.contains($0.id) }
             let lines = advanced.flatMap { cart in

@@ -1,4 +1,5 @@
 import CartEvents
+import Database
 import Logging
 import Metrics
 import PostgresNIO
@@ -43,8 +44,7 @@ public struct CartSweeper: Sendable {
                 locked = value
             }
             guard locked else { return Outcome(expired: 0, abandoned: 0, ran: false) }
-            var expiredIDs: [String] = []
-            let expired = try await connection.query(
+            let expired = try await connection.rows(
                 """
                 UPDATE cart SET status = 'expired'
                 WHERE status = 'active' AND expires_at < to_timestamp(\(now)::bigint / 1000.0)
@@ -52,7 +52,7 @@ public struct CartSweeper: Sendable {
                 """,
                 logger: self.logger
             )
-            for try await id in expired.decode(String.self) { expiredIDs.append(id) }
+            let expiredIDs = try expired.decode(String.self)
             // The events carry the lines, so they are written before the lines go.
             try await CartEventOutbox.record(.expired, cartIDs: expiredIDs, on: connection, logger: self.logger)
             if !expiredIDs.isEmpty {
@@ -61,8 +61,7 @@ public struct CartSweeper: Sendable {
                     logger: self.logger
                 ) {}
             }
-            var abandonedIDs: [String] = []
-            let rows = try await connection.query(
+            let rows = try await connection.rows(
                 """
                 UPDATE cart SET status = 'abandoned'
                 WHERE status = 'active' AND user_id IS NOT NULL
@@ -71,7 +70,7 @@ public struct CartSweeper: Sendable {
                 """,
                 logger: self.logger
             )
-            for try await id in rows.decode(String.self) { abandonedIDs.append(id) }
+            let abandonedIDs = try rows.decode(String.self)
             try await CartEventOutbox.record(.abandoned, cartIDs: abandonedIDs, on: connection, logger: self.logger)
             return Outcome(expired: expiredIDs.count, abandoned: abandonedIDs.count, ran: true)
         }

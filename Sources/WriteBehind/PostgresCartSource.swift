@@ -1,5 +1,6 @@
 import CartDomain
 import CartStore
+import Database
 import Deadline
 import Foundation
 import Logging
@@ -62,7 +63,7 @@ public struct PostgresCartSource: DurableCartSource {
             )
         }
         guard var cart = found else { return nil }
-        let lines = try await self.postgres.query(
+        let lines = try await self.postgres.rows(
             """
             SELECT item.id, item.product_id, product.name, item.quantity, (item.unit_price * 100)::bigint,
                    (extract(epoch FROM item.created_at) * 1000)::bigint, (extract(epoch FROM item.updated_at) * 1000)::bigint,
@@ -73,7 +74,7 @@ public struct PostgresCartSource: DurableCartSource {
             """,
             logger: self.logger
         )
-        for try await (id, productID, name, quantity, cents, created, updated, saved) in lines.decode(
+        for (id, productID, name, quantity, cents, created, updated, saved) in try lines.decode(
             (UUID, Int, String, Int, Int64, Int64, Int64, Bool).self
         ) {
             let item = CartItem(
