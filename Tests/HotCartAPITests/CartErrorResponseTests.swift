@@ -189,6 +189,54 @@ import Testing
     }
 
     @Test func postgresDownAnswers503WithinTheDeadlineWhileCartsKeepWorking() async throws {
+        try await Self.withAppBehindDatabaseProxy { client, proxy in
+            let browser = Browser(client)
+            #expect(
+                try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#).status
+                    == .created
+            )
+            proxy.cut()
+            try await Self.expectCatalogAnswers503(browser, paths: ["/products/?limit=1", "/products/1"])
+            let start = ContinuousClock.now
+            let login = try await client.execute(
+                uri: "/auth/jwt/login",
+                method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "username=nobody%40example.com&password=whatever-it-is")
+            )
+            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(login.status == .serviceUnavailable)
+            // The cart never waits on PostgreSQL.
+            let cart = try await browser.send(.get, "/cart")
+            #expect(cart.status == .ok)
+            #expect(cart.items.count == 1)
+            proxy.restore()
+            try await Self.expectCatalogAnswersAgain(browser)
+        }
+    }
+
+    @Test func aPostgresThatStopsAnsweringGets503WithinTheDeadline() async throws {
+        try await Self.withAppBehindDatabaseProxy { client, proxy in
+            let browser = Browser(client)
+            // Connections stay open; queries sent on them are never answered.
+            proxy.freeze()
+            try await Self.expectCatalogAnswers503(
+                browser,
+                paths: ["/products/?limit=1", "/products/1", "/products/?limit=2"]
+            )
+            #expect(try await browser.send(.get, "/cart").status == .ok)
+            // The silent connections close, and new ones are answered again.
+            proxy.cut()
+            proxy.restore()
+            try await Self.expectCatalogAnswersAgain(browser)
+        }
+    }
+
+    /// Runs `test` against an app that reaches PostgreSQL through a fault proxy, with a 500 ms
+    /// deadline, once the catalog has answered through it.
+    private static func withAppBehindDatabaseProxy(
+        _ test: @escaping @Sendable (any TestClientProtocol, TestTCPProxy) async throws -> Void
+    ) async throws {
         let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
         defer { Task { try? await proxy.stop() } }
         try await withTestApp(
@@ -197,76 +245,31 @@ import Testing
                 configuration.databaseTimeout = .milliseconds(500)
             },
             test: { client, _ async throws in
-                let browser = Browser(client)
-                #expect(try await browser.send(.get, "/products/?limit=1").status == .ok)
-                #expect(
-                    try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#).status
-                        == .created
-                )
-                proxy.cut()
-                for path in ["/products/?limit=1", "/products/1"] {
-                    let start = ContinuousClock.now
-                    let response = try await browser.send(.get, path)
-                    #expect(ContinuousClock.now - start < .seconds(2))
-                    #expect(response.status == .serviceUnavailable)
-                    #expect(response.code == "CART_010")
-                }
-                let start = ContinuousClock.now
-                let login = try await client.execute(
-                    uri: "/auth/jwt/login",
-                    method: .post,
-                    headers: [.contentType: "application/x-www-form-urlencoded"],
-                    body: ByteBuffer(string: "username=nobody%40example.com&password=whatever-it-is")
-                )
-                #expect(ContinuousClock.now - start < .seconds(2))
-                #expect(login.status == .serviceUnavailable)
-                // The cart never waits on PostgreSQL.
-                let cart = try await browser.send(.get, "/cart")
-                #expect(cart.status == .ok)
-                #expect(cart.items.count == 1)
-                proxy.restore()
-                var status = HTTPResponse.Status.serviceUnavailable
-                for _ in 0..<100 where status != .ok {
-                    status = try await browser.send(.get, "/products/?limit=1").status
-                    if status != .ok { try await Task.sleep(for: .milliseconds(100)) }
-                }
-                #expect(status == .ok)
+                #expect(try await Browser(client).send(.get, "/products/?limit=1").status == .ok)
+                try await test(client, proxy)
             }
         )
     }
 
-    @Test func aPostgresThatStopsAnsweringGets503WithinTheDeadline() async throws {
-        let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
-        defer { Task { try? await proxy.stop() } }
-        try await withTestApp(
-            settings: { configuration in
-                configuration.database = throughProxy
-                configuration.databaseTimeout = .milliseconds(500)
-            },
-            test: { client, _ async throws in
-                let browser = Browser(client)
-                #expect(try await browser.send(.get, "/products/?limit=1").status == .ok)
-                // Connections stay open; queries sent on them are never answered.
-                proxy.freeze()
-                for path in ["/products/?limit=1", "/products/1", "/products/?limit=2"] {
-                    let start = ContinuousClock.now
-                    let response = try await browser.send(.get, path)
-                    #expect(ContinuousClock.now - start < .seconds(2))
-                    #expect(response.status == .serviceUnavailable)
-                    #expect(response.code == "CART_010")
-                }
-                #expect(try await browser.send(.get, "/cart").status == .ok)
-                // The silent connections close, and new ones are answered again.
-                proxy.cut()
-                proxy.restore()
-                var status = HTTPResponse.Status.serviceUnavailable
-                for _ in 0..<100 where status != .ok {
-                    status = try await browser.send(.get, "/products/?limit=1").status
-                    if status != .ok { try await Task.sleep(for: .milliseconds(100)) }
-                }
-                #expect(status == .ok)
-            }
-        )
+    /// Each of `paths` answers 503 CART_010 within 2 s.
+    private static func expectCatalogAnswers503(_ browser: Browser, paths: [String]) async throws {
+        for path in paths {
+            let start = ContinuousClock.now
+            let response = try await browser.send(.get, path)
+            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.code == "CART_010")
+        }
+    }
+
+    /// The catalog answers 200 again within about 10 s.
+    private static func expectCatalogAnswersAgain(_ browser: Browser) async throws {
+        var status = HTTPResponse.Status.serviceUnavailable
+        for _ in 0..<100 where status != .ok {
+            status = try await browser.send(.get, "/products/?limit=1").status
+            if status != .ok { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(status == .ok)
     }
 
     @Test func mutationsPastTheRateLimitAre429WithRetryAfter() async throws {
