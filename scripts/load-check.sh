@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The load driver against a served API with its flusher, as part of scripts/test: the hot-cart
 # scenario (300 tasks, one cart, exact final quantities) and 10 s of the shopper mix whose carts
-# are then compared with PostgreSQL once the flusher is idle. Sourced by scripts/test after
-# services.sh and the build: uses $BIN, $PG_PORT, $REDIS_PORT, $LOCAL, log(). Bounded (each run
-# stops by itself; the whole check is under a minute), loopback only, its own database
+# are then compared with PostgreSQL once the flusher is idle; then 16 s of the mix while
+# PostgreSQL restarts twice, after which the server and the flusher must still run, answer
+# ready, and have answered no 500. Sourced by scripts/test after services.sh and the build: uses
+# $BIN, $PG_PORT, $REDIS_PORT, $LOCAL, log(), pg_ctl_with_options. Bounded (each run stops by
+# itself; the whole check is under a minute and a half), loopback only, its own database
 # (hotcart_load) and Redis db 3. Sets LOAD_CHECKS_RUN and LOAD_CHECKS_FAILED.
 
 load_check() {
@@ -38,6 +40,30 @@ load_check() {
   timeout 240 "$loadtest" run --url "$base" --scenario mix --shoppers 32 --duration 10 --warmup 1 \
     --actions-per-shopper 60 --database "$database" --quiet ||
     LOAD_CHECKS_FAILED=$((LOAD_CHECKS_FAILED + 1))
+  log "loadtest mix while PostgreSQL restarts twice: the server and the flusher live through it"
+  LOAD_CHECKS_RUN=$((LOAD_CHECKS_RUN + 1))
+  # Catalog reads may answer 503 CART_010 meanwhile, so the driver's verdict is not the check.
+  timeout 60 "$loadtest" run --url "$base" --scenario mix --shoppers 32 --duration 16 --warmup 0 --quiet \
+    >"$LOCAL/load-check-restart.log" 2>&1 &
+  local driver=$!
+  sleep 4
+  pg_ctl_with_options restart
+  sleep 4
+  pg_ctl_with_options restart
+  wait "$driver" || true
+  local ready=""
+  for _ in $(seq 1 50); do
+    ready="$(curl -sf "$base/readyz" || true)"
+    [ -n "$ready" ] && break
+    sleep 0.2
+  done
+  if ! kill -0 "$server" "$flusher" 2>/dev/null || [ -z "$ready" ]; then
+    log "the server or the flusher did not live through the restarts (see $LOCAL/load-check-server.log)"
+    LOAD_CHECKS_FAILED=$((LOAD_CHECKS_FAILED + 1))
+  elif grep -q '^errors:.* 500 ' "$LOCAL/load-check-restart.log"; then
+    log "a request answered 500 during the restarts (see $LOCAL/load-check-restart.log)"
+    LOAD_CHECKS_FAILED=$((LOAD_CHECKS_FAILED + 1))
+  fi
   kill -TERM "$server" "$flusher" 2>/dev/null
   wait "$server" "$flusher" 2>/dev/null || true
 }

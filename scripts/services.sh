@@ -64,25 +64,29 @@ start_redis() {
 # PostgreSQL refuses to run as root: as root, the server runs as the 'postgres' user.
 pg_run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
+# pg_ctl ACTION (start, restart) on the project's cluster, with its options; waits until done.
+pg_ctl_with_options() {
+  pg_run "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 -m fast \
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=200 -c fsync=on" "$1" >/dev/null
+}
+
 start_postgres() {
-  local bin
-  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
   PGDATA_DIR="$LOCAL/pg"
   # The postgres user must be able to reach the data folder; fall back to /var/tmp if not.
   if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$LOCAL"; then
     PGDATA_DIR="/var/tmp/hotcart-pg-$(echo "$ROOT" | md5sum | cut -c1-8)"
   fi
-  if pg_run "$bin/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then return; fi
+  if pg_run "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then return; fi
   if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
     log "creating a PostgreSQL cluster in $PGDATA_DIR"
     mkdir -p "$PGDATA_DIR"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA_DIR"
     chmod 700 "$PGDATA_DIR"
-    pg_run "$bin/initdb" -D "$PGDATA_DIR" -U postgres -A trust -E UTF8 >/dev/null
+    pg_run "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres -A trust -E UTF8 >/dev/null
   fi
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-  pg_run "$bin/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 \
-    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=200 -c fsync=on" start >/dev/null
+  pg_ctl_with_options start
   local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
   "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'hotcart'" | grep -q 1 ||
     "${psql[@]}" -c "CREATE ROLE hotcart LOGIN SUPERUSER PASSWORD 'hotcart'"

@@ -3,7 +3,7 @@ import PostgresNIO
 
 /// Parses a `postgres://user:password@host:port/database` URL into a client configuration.
 public enum DatabaseURL {
-    /// The connections each process keeps open to PostgreSQL.
+    /// The most connections each process opens to PostgreSQL.
     private static let connections = 8
 
     /// `nil` when the URL is not a PostgreSQL URL with a host.
@@ -25,14 +25,18 @@ public enum DatabaseURL {
             tls: .disable
         )
         configuration.options.connectTimeout = .seconds(2)
-        // A fixed set of connections that stay open, without keep-alive queries: the pool arms
-        // no timer when a connection falls idle. Its default (up to 20 connections, each idle
-        // one with a 30 s keep-alive and a 60 s idle timer) armed two timers per query, and a
-        // cancelled `Task.sleep` holds its task and timer until the deadline: under the shopper
-        // mix (a quarter of it catalog reads) `serve` held some 100,000 and grew by tens of
-        // megabytes. A connection PostgreSQL closes leaves the pool at once and is reopened.
-        configuration.options.minimumConnections = Self.connections
+        // Up to 8 connections, each closed after 5 s unused, without keep-alive queries. The
+        // pool's default (up to 20 connections, each idle one with a 30 s keep-alive and a 60 s
+        // idle timer) armed two timers per query, and a cancelled `Task.sleep` holds its task and
+        // timer until its deadline: under the shopper mix (a quarter of it catalog reads) `serve`
+        // held some 100,000 and grew by tens of megabytes. A 5 s idle timer bounds them to five
+        // seconds' worth. No minimum: with one, the pool's state machine can trap (a
+        // `precondition` in `createNewDemandConnectionIfPossible`) when a query asks for a
+        // connection while PostgreSQL restarts and its connections are closing. The caches'
+        // reloads, every 500 ms, keep a connection open between requests.
+        configuration.options.minimumConnections = 0
         configuration.options.maximumConnections = Self.connections
+        configuration.options.connectionIdleTimeout = .seconds(5)
         configuration.options.keepAliveBehavior = nil
         return configuration
     }

@@ -32,7 +32,7 @@ enum ErrorResponder {
                 logger.error("redis refused a call", metadata: ["error": "\(error)"])
             }
             return self.response(for: .serviceUnavailable)
-        case let error as PSQLError where Self.unreachableDatabase.contains(error.code):
+        case let error as PSQLError where Self.saysDatabaseUnreachable(error):
             logger.warning("postgresql unreachable", metadata: ["error": "\(error.code)"])
             return self.response(for: .serviceUnavailable)
         case let error as HTTPError:
@@ -45,16 +45,31 @@ enum ErrorResponder {
             logger.debug("malformed request", metadata: ["error": "\(error)"])
             return self.response(for: .invalidRequest("The request could not be parsed"))
         default:
-            logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            var metadata: Logger.Metadata = ["error": "\(String(reflecting: type(of: error)))"]
+            if let error = error as? PSQLError {
+                metadata["code"] = "\(error.code)"
+                metadata["sqlstate"] = "\(error.serverInfo?[.sqlState] ?? "")"
+            }
+            logger.error("unhandled error", metadata: metadata)
             return self.detail("Internal Server Error", status: .internalServerError)
         }
     }
 
     /// PostgreSQL errors that say it could not be reached or went away (not what it refused):
-    /// CART_010, as for Redis.
-    private static let unreachableDatabase: [PSQLError.Code] = [
-        .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
-    ]
+    /// CART_010, as for Redis. Besides the client's own, those PostgreSQL sends while it shuts
+    /// down or starts (SQLSTATE class 57P: "terminating connection due to administrator
+    /// command", "the database system is shutting down") and its connection exceptions (08).
+    private static func saysDatabaseUnreachable(_ error: PSQLError) -> Bool {
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+            return true
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("57P") || state.hasPrefix("08")
+        default:
+            return false
+        }
+    }
 
     /// The contract's error body, its fields in the contract's order:
     /// `{"error", "message", "field", "code", "detail"}`.
