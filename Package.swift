@@ -209,7 +209,7 @@ let package = Package(
         .target(
             name: "HotCartTestSupport",
             dependencies: [
-                "RedisClient", "Database",
+                "RedisClient", "Database", "Deadline",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

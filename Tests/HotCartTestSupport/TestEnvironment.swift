@@ -36,8 +36,8 @@ public enum TestEnvironment {
         return configuration
     }()
 
-    /// A relay in front of the test database, for fault tests (`cut()` takes it down), and the
-    /// configuration that reaches the database through it.
+    /// A relay in front of the test database, for fault tests (`cut()` takes it down, `freeze()`
+    /// silences it), and the configuration that reaches the database through it.
     public static func databaseProxy() async throws -> (TestTCPProxy, PostgresClient.Configuration) {
         let proxy = try await TestTCPProxy.start(to: database.host ?? "127.0.0.1", port: database.port ?? 5432)
         var throughProxy = PostgresClient.Configuration(

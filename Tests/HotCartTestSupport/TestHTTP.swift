@@ -1,3 +1,4 @@
+import Deadline
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -212,18 +213,11 @@ public enum TestHTTPError: Error {
     case timedOut
 }
 
-/// Runs `operation`, failing with ``TestHTTPError/timedOut`` (and cancelling it) after `timeout`.
+/// Runs `operation`, failing with ``TestHTTPError/timedOut`` (and cancelling it, without waiting
+/// for it) after `timeout`.
 public func withDeadline<Result: Sendable>(
     _ timeout: Duration,
     _ operation: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
-    try await withThrowingTaskGroup(of: Result.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw TestHTTPError.timedOut
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
+    try await Deadline.withDeadline(timeout, orThrow: TestHTTPError.timedOut, operation)
 }
