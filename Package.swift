@@ -82,6 +82,7 @@ let package = Package(
         .target(
             name: "Database",
             dependencies: [
+                "CartDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -275,7 +276,7 @@ let package = Package(
         .testTarget(name: "CartStoreTests", dependencies: ["CartStore", "RedisClient", "HotCartTestSupport"]),
         .testTarget(
             name: "DatabaseTests",
-            dependencies: ["Database", "HotCartTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["CartDomain", "Database", "HotCartTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "HotCartAPITests",

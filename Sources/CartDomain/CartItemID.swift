@@ -14,16 +14,19 @@ public struct CartItemID: Sendable, Hashable, Comparable, CustomStringConvertibl
         self.low = low
     }
 
-    /// The id in a UUID's 16 bytes, in their written order (as Foundation's `UUID.uuid` holds them).
+    /// The id in a UUID's 16 bytes, in their written order (as PostgreSQL's binary `uuid` and
+    /// Foundation's `UUID.uuid` hold them).
     public init(bytes: UnsafeRawBufferPointer) {
         precondition(bytes.count == 16, "a UUID is 16 bytes")
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for index in 0..<8 {
-            high = high << 8 | UInt64(bytes[index])
-            low = low << 8 | UInt64(bytes[index + 8])
-        }
-        self.init(high: high, low: low)
+        self.init(
+            high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+            low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        )
+    }
+
+    /// Calls `body` with the id's 16 bytes in their written order (what ``init(bytes:)`` reads).
+    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try withUnsafeBytes(of: (self.high.bigEndian, self.low.bigEndian), body)
     }
 
     /// The id in UUID text (`8-4-4-4-12` hexadecimal digits, either case), or `nil` for any

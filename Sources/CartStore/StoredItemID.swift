@@ -11,13 +11,7 @@ enum StoredItemID {
 
     /// The stored form of an id.
     static func stored(_ id: CartItemID) -> String {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { bytes in
-            for index in 0..<8 {
-                bytes[index] = UInt8(truncatingIfNeeded: id.high >> UInt64(56 - index * 8))
-                bytes[index + 8] = UInt8(truncatingIfNeeded: id.low >> UInt64(56 - index * 8))
-            }
-            return Base64URL.encode(UnsafeRawBufferPointer(bytes))
-        }
+        id.withBytes(Base64URL.encode)
     }
 
     /// The id in its stored form, or in the UUID text a line written before ids were shortened

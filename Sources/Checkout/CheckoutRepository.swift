@@ -1,7 +1,6 @@
 import CartDomain
 import CartEvents
 import Database
-import Foundation
 import Logging
 import PostgresNIO
 import Promotions
@@ -335,11 +334,11 @@ struct CheckoutRepository: Sendable {
             logger: self.logger
         )
         for (itemID, productID, name, quantity, cents, created, updated) in try lines.decode(
-            (UUID, Int, String, Int, Int64, Int64, Int64).self
+            (CartItemID, Int, String, Int, Int64, Int64, Int64).self
         ) {
             checkout.items.append(
                 CartItem(
-                    id: withUnsafeBytes(of: itemID.uuid, CartItemID.init(bytes:)),
+                    id: itemID,
                     productID: productID,
                     productName: name,
                     quantity: quantity,

@@ -2,7 +2,6 @@ import CartDomain
 import CartStore
 import Database
 import Deadline
-import Foundation
 import Logging
 import PostgresNIO
 
@@ -75,10 +74,10 @@ public struct PostgresCartSource: DurableCartSource {
             logger: self.logger
         )
         for (id, productID, name, quantity, cents, created, updated, saved) in try lines.decode(
-            (UUID, Int, String, Int, Int64, Int64, Int64, Bool).self
+            (CartItemID, Int, String, Int, Int64, Int64, Int64, Bool).self
         ) {
             let item = CartItem(
-                id: withUnsafeBytes(of: id.uuid, CartItemID.init(bytes:)),
+                id: id,
                 productID: productID,
                 productName: name,
                 quantity: quantity,

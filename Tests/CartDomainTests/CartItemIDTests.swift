@@ -26,6 +26,7 @@ import Testing
             let id = try #require(CartItemID(uuid: uuid.uuidString))
             #expect(id.description == uuid.uuidString.lowercased())
             #expect(withUnsafeBytes(of: uuid.uuid, CartItemID.init(bytes:)) == id)
+            #expect(id.withBytes(Array.init) == withUnsafeBytes(of: uuid.uuid, Array.init))
         }
     }
 
