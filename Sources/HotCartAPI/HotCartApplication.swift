@@ -82,7 +82,8 @@ public func buildRouter(
     services: HotCartServices,
     logger: Logger
 ) -> Router<CartRequestContext> {
-    let router = Router(context: CartRequestContext.self)
+    // HEAD answers as GET without the body (RFC 9110: a general-purpose server supports both).
+    let router = Router(context: CartRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestMetricsMiddleware(registry: services.metrics))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AllowedOriginsMiddleware(origins: Set(configuration.corsOrigins)))

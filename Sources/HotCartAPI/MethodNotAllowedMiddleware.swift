@@ -1,7 +1,7 @@
 import Hummingbird
 
-/// Answers 405 Method Not Allowed, with `Allow`, when the path is a route but not for this
-/// method (Hummingbird answers 404 for both). Added last, so it wraps only the not-found
+/// Answers 405 Method Not Allowed, with `Allow` (HEAD beside GET), when the path is a route but
+/// not for this method (Hummingbird answers 404 for both). Added last, so it wraps only the not-found
 /// responder and costs matched routes nothing.
 struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Each route path as segments (`nil` for a `{parameter}`), with its methods.
@@ -9,7 +9,11 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
 
     init(routes: [Router<Context>.RouteDescription]) {
         var methods: [String: [String]] = [:]
-        for route in routes { methods[route.path.description, default: []].append(route.method.rawValue) }
+        for route in routes {
+            methods[route.path.description, default: []].append(route.method.rawValue)
+            // The router answers HEAD wherever it answers GET.
+            if route.method == .get { methods[route.path.description, default: []].append("HEAD") }
+        }
         self.routes = methods.map { path, methods in
             (Self.segments(path).map { $0.hasPrefix("{") || $0.hasPrefix(":") ? nil : $0 }, methods.sorted())
         }

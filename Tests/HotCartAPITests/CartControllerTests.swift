@@ -231,8 +231,29 @@ import Testing
             let response = try await client.execute(uri: "/cart/items/\(UUID().uuidString)", method: .post)
             #expect(response.status == .methodNotAllowed)
             #expect(response.headers[.allow] == "DELETE, PUT")
-            #expect(try await client.execute(uri: "/healthz", method: .delete).status == .methodNotAllowed)
+            let deleteHealth = try await client.execute(uri: "/healthz", method: .delete)
+            #expect(deleteHealth.status == .methodNotAllowed)
+            #expect(deleteHealth.headers[.allow] == "GET, HEAD")
             #expect(try await client.execute(uri: "/no/such/route", method: .get).status == .notFound)
+        }
+    }
+
+    @Test func headAnswersAsGetWithoutTheBody() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            let cart = try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 2}"#)
+            let version = try #require(cart.json["version"] as? Int)
+            let head = try await browser.send(.head, "/cart")
+            #expect(head.status == .ok)
+            #expect(head.headers[.eTag] == "\"\(version)\"")
+            #expect(head.headers[.contentType] == "application/json")
+            #expect(head.body.readableBytes == 0)
+            for path in ["/healthz", "/products/1"] {
+                let response = try await client.execute(uri: path, method: .head)
+                #expect(response.status == .ok, "\(path)")
+                #expect(response.body.readableBytes == 0, "\(path)")
+            }
+            #expect(try await client.execute(uri: "/products/99999", method: .head).status == .notFound)
         }
     }
 
