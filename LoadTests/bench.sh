@@ -8,8 +8,8 @@
 #                               wrk: spread over the 10,000 filled carts)
 #   (d) the shopper mix         browse, add, change, remove, read, summary, sign up + log in
 # and prints req/s, p99 and the ratio of (b), (c), (d) to (a); Redis memory per hot cart (over
-# 10,000 carts of 5 lines); GET /cart of the filled carts at random (driver and wrk) as the hot
-# carts grow from 1,000 to 1,000,000.
+# 10,000 carts of 5 lines); GET /cart of 1,000 filled carts at random (driver and wrk) as Redis
+# grows from 1,000 to 1,000,000 keys, beside a Redis that holds the 1,000 alone.
 # Results go to LoadTests/results/ (JSON per run, the chart, bench.md); with --readme the
 # README's Performance table is replaced by this run's.
 # Usage: LoadTests/bench.sh [--readme] [--soak SECONDS]     DURATION=15 (seconds per run)
@@ -138,22 +138,97 @@ run_wrk_beside_healthz() { # ceiling name wrk-args…
 
 memory_used() { redis info memory | awk -F: '/^used_memory:/ { print $2 }' | tr -d '\r'; }
 cart_keys() { redis dbsize | tr -d '\r'; }
-SCALE_ROWS=()
-scale_point() { # label: GET /cart of the filled carts at random, with the driver and with wrk
-  local carts json="$WORK/scale-$1.json"
-  flusher_idle
-  carts="$(cart_keys)"
-  loadtest run --url "$BASE" --scenario get-cart --cookies "$WORK/cookies.txt" --duration "$DURATION" --warmup 2 \
-    --quiet --json "$json" >/dev/null
-  SCALE_ROWS+=("$carts $(rps "$json") $(p99 "$json") scale-$1")
-  log "GET /cart over $carts Redis keys: $(rps "$json") req/s"
-  run_wrk_beside_healthz "scale-$1-healthz" "scale-$1" -s "$HERE/wrk-read-carts.lua" "$BASE/cart" -- "$WORK/cookies.txt"
-}
 
-# --- 1,000 then 10,000 filled carts: scale points and memory per cart --------------------------
+# --- Hot carts from 1,000 to 1,000,000 ---------------------------------------------------------
+# Two Redis servers and two HotCart servers side by side: A keeps the 1,000 carts alone; B starts
+# as a copy of A and grows to 10,000, 100,000 and 1,000,000 keys with copies of a 5-line cart.
+# Each point reads the same 1,000 carts at random from A and from B in alternating rounds, so
+# both see the same phases of this machine and differ only in how many keys Redis holds.
+SCALE_REDIS_PORT=56391
+SCALE_PORT=8102
+SCALE_BASE="http://127.0.0.1:$SCALE_PORT"
+SCALE_SERVE_PID=""
+redis_b() { redis-cli -p "$SCALE_REDIS_PORT" "$@"; }
+stop_scale() {
+  [ -n "$SCALE_SERVE_PID" ] && { kill -TERM "$SCALE_SERVE_PID" 2>/dev/null; wait "$SCALE_SERVE_PID" 2>/dev/null || true; }
+  SCALE_SERVE_PID=""
+  redis_b shutdown nosave >/dev/null 2>&1 || true
+}
+trap 'kill -TERM $SERVE_PID $FLUSH_PID 2>/dev/null; stop_scale; wait 2>/dev/null' EXIT
+cart_keys_b() { redis_b dbsize | tr -d '\r'; }
+
 before="$(memory_used)"
 loadtest fill --url "$BASE" --carts 1000 --cookies "$WORK/cookies.txt"
+cp "$WORK/cookies.txt" "$WORK/cookies-1k.txt"
+flusher_idle
+
+log "copying Redis A to Redis B (port $SCALE_REDIS_PORT) and starting server B (port $SCALE_PORT)"
+mkdir -p "$LOCAL/bench-redis-b"
+redis-server --port "$SCALE_REDIS_PORT" --bind 127.0.0.1 --dir "$LOCAL/bench-redis-b" --save "" \
+  --hash-max-listpack-value 128 --appendonly no --replicaof 127.0.0.1 "$BENCH_REDIS_PORT" \
+  --daemonize yes --pidfile "$LOCAL/bench-redis-b/redis.pid" --logfile "$LOCAL/bench-redis-b/redis.log"
+for _ in $(seq 1 100); do
+  redis_b info replication 2>/dev/null | grep -q '^master_link_status:up' && break
+  sleep 0.1
+done
+redis_b replicaof no one >/dev/null
+[ "$(cart_keys_b)" -ge 1000 ] || { log "Redis B did not copy Redis A"; exit 1; }
+REDIS_URL="redis://127.0.0.1:$SCALE_REDIS_PORT/0" PORT="$SCALE_PORT" "$BIN/hotcart" serve >"$WORK/serve-b.log" 2>&1 &
+SCALE_SERVE_PID=$!
+for _ in $(seq 1 100); do curl -sf -o /dev/null "$SCALE_BASE/healthz" && break; sleep 0.1; done
+
+SCALE_ROWS=()
+scale_point() { # label: GET /cart of the same 1,000 carts from A and from B, alternating
+  local label="$1" keys
+  keys="$(cart_keys_b)"
+  log "GET /cart over $keys Redis keys (B) beside 1,000 (A): driver and wrk in alternating rounds"
+  rm -f "$WORK/scale-$label".*
+  for round in 1 2; do
+    for side in a b; do
+      local url="$BASE"
+      [ "$side" = b ] && url="$SCALE_BASE"
+      loadtest run --url "$url" --scenario get-cart --cookies "$WORK/cookies-1k.txt" --duration "$((DURATION / 2))" \
+        --warmup 1 --quiet --json "$WORK/scale-$label-$side-$round.json" >/dev/null
+      echo "$(rps "$WORK/scale-$label-$side-$round.json") $(p99 "$WORK/scale-$label-$side-$round.json")" \
+        >>"$WORK/scale-$label.$side"
+    done
+  done
+  if command -v wrk >/dev/null; then
+    for _ in 1 2 3; do
+      wrk_round "$((DURATION / 3))" "scale-$label-a" -s "$HERE/wrk-read-carts.lua" "$BASE/cart" -- "$WORK/cookies-1k.txt"
+      wrk_round "$((DURATION / 3))" "scale-$label-b" -s "$HERE/wrk-read-carts.lua" "$SCALE_BASE/cart" -- "$WORK/cookies-1k.txt"
+    done
+    wrk_summary "scale-$label-a"
+    wrk_summary "scale-$label-b"
+  fi
+  SCALE_ROWS+=("$keys $label")
+}
+pad_to() { # total keys wanted in Redis B
+  local source have
+  source="$(redis_b --scan --pattern 'hc:*:cart:g:*' | head -n 1 || true)"
+  have="$(cart_keys_b)"
+  log "padding Redis B to $1 keys with copies of a 5-line cart"
+  while [ "$have" -lt "$1" ]; do
+    local batch=$(( $1 - have < 50000 ? $1 - have : 50000 ))
+    redis_b eval "
+      local payload, ttl = redis.call('DUMP', ARGV[1]), redis.call('PTTL', ARGV[1])
+      for i = tonumber(ARGV[2]), tonumber(ARGV[2]) + tonumber(ARGV[3]) - 1 do
+        redis.call('RESTORE', 'hc:{' .. (i % 64) .. '}:cart:g:bench-pad-' .. i, ttl, payload, 'REPLACE')
+      end
+      return 1" 0 "$source" "$have" "$batch" >/dev/null
+    have=$((have + batch))
+  done
+}
 scale_point 1k
+pad_to 10000
+scale_point 10k
+pad_to 100000
+scale_point 100k
+pad_to 1000000
+scale_point 1m
+stop_scale
+
+# --- Redis memory per hot cart, over 10,000 filled carts --------------------------------------
 loadtest fill --url "$BASE" --carts 9000 --cookies "$WORK/cookies.txt"
 # Let the flusher drain, so the stream records of the fill are not counted as cart memory.
 flusher_idle
@@ -174,39 +249,6 @@ bytes="$(sed -n 2p <<<"$usage")"
 MEMORY_PER_CART=$((bytes / measured))
 USED_PER_CART=$(((after - before) / 10000))
 log "memory: $measured carts, MEMORY USAGE $MEMORY_PER_CART bytes each; used_memory grew $USED_PER_CART bytes per cart"
-scale_point 10k
-
-# --- 100,000 and 1,000,000 hot carts: copies of a filled cart under new keys; the reads still
-# go to the 10,000 filled carts. The copies are removed before the headline runs. -------------
-pad_to() { # total carts wanted
-  local source have
-  source="$(redis --scan --pattern 'hc:*:cart:g:*' | head -n 1 || true)"
-  have="$(cart_keys)"
-  log "padding Redis to $1 keys with copies of a 5-line cart"
-  while [ "$have" -lt "$1" ]; do
-    local batch=$(( $1 - have < 50000 ? $1 - have : 50000 ))
-    redis eval "
-      local payload, ttl = redis.call('DUMP', ARGV[1]), redis.call('PTTL', ARGV[1])
-      for i = tonumber(ARGV[2]), tonumber(ARGV[2]) + tonumber(ARGV[3]) - 1 do
-        redis.call('RESTORE', 'hc:{' .. (i % 64) .. '}:cart:g:bench-pad-' .. i, ttl, payload, 'REPLACE')
-      end
-      return 1" 0 "$source" "$have" "$batch" >/dev/null
-    have=$((have + batch))
-  done
-}
-pad_to 100000
-scale_point 100k
-pad_to 1000000
-scale_point 1m
-log "removing the copies"
-redis eval "
-  local cursor = '0'
-  repeat
-    local r = redis.call('SCAN', cursor, 'MATCH', 'hc:*:cart:g:bench-pad-*', 'COUNT', 5000)
-    cursor = r[1]
-    for _, key in ipairs(r[2]) do redis.call('UNLINK', key) end
-  until cursor == '0'
-  return 1" 0 >/dev/null
 
 
 # --- The headline runs, all in this one run --------------------------------------------------
@@ -272,18 +314,17 @@ wrk_ratio() { # name [the run it is a ratio of: healthz]
   echo
   echo "Redis memory per hot cart (10,000 guest carts of 5 lines): \`MEMORY USAGE\` $MEMORY_PER_CART bytes; \`used_memory\` grew $USED_PER_CART bytes per cart."
   echo
-  echo "| Redis keys (hot carts) | driver GET /cart req/s | driver p99 ms | × at 1,000 | wrk req/s | wrk p99 ms | wrk × at 1,000 | wrk × at 1,000, each over its /healthz |"
-  echo "|---|---|---|---|---|---|---|---|"
-  first="$(echo "${SCALE_ROWS[0]}" | cut -d' ' -f2)"
+  echo "GET /cart of the same 1,000 carts at random, from a Redis holding only them (A) and from a copy (B) holding this many keys, in alternating rounds (driver: 2 of $((DURATION / 2)) s each; wrk: 3 of $((DURATION / 3)) s each):"
+  echo
+  echo "| Redis keys (B) | driver req/s (B) | driver p99 ms (B) | driver × A | wrk req/s (B) | wrk p99 ms (B) | wrk × A |"
+  echo "|---|---|---|---|---|---|---|"
+  mean() { awk '{ s += $1 } END { print s / NR }' "$1"; }
+  worst() { awk '$2 + 0 > p + 0 { p = $2 } END { print p }' "$1"; }
   for row in "${SCALE_ROWS[@]}"; do
-    read -r keys rate p name <<<"$row"
-    normalized="–"
-    if [ -f "$WORK/wrk-$name.txt" ] && [ -f "$WORK/wrk-scale-1k.txt" ]; then
-      normalized="$(ratio "$(awk -v n="$(wrk_rate "$name")" -v h="$(wrk_rate "$name-healthz")" 'BEGIN { print n / h }')" \
-        "$(awk -v n="$(wrk_rate scale-1k)" -v h="$(wrk_rate scale-1k-healthz)" 'BEGIN { print n / h }')")"
-    fi
-    printf "| %'d | %'.0f | %.2f | %s | %s | %s | %s |\n" "$keys" "$rate" "$p" "$(ratio "$rate" "$first")" \
-      "$(wrk_cell "$name")" "$(wrk_ratio "$name" scale-1k)" "$normalized"
+    read -r keys label <<<"$row"
+    printf "| %'d | %'.0f | %.2f | %s | %s | %s |\n" "$keys" "$(mean "$WORK/scale-$label.b")" "$(worst "$WORK/scale-$label.b")" \
+      "$(ratio "$(mean "$WORK/scale-$label.b")" "$(mean "$WORK/scale-$label.a")")" \
+      "$(wrk_cell "scale-$label-b")" "$(wrk_ratio "scale-$label-b" "scale-$label-a")"
   done
   if [ "${#SOAK_LINES[@]}" -gt 0 ]; then
     echo
