@@ -21,8 +21,12 @@ public final class RedisClient: Service, Sendable {
         public var seeds: [RedisEndpoint]
         /// Connections kept open per node; each carries many commands at once.
         public var connections: Int = 2
-        /// Commands in flight on one connection before callers queue for a connection.
-        public var commandsPerConnection: UInt16 = 1024
+        /// Commands in flight on one connection before callers queue for a connection. High: a
+        /// queued call fails after the lease timeout (a deeper pipeline costs Redis nothing
+        /// extra), and the pool's state machine traps on a call queued while fewer connections
+        /// than its minimum are open (as after an outage). The pool counts a node's streams in
+        /// 16 bits, so `connections` times this stays below 65,536.
+        public var commandsPerConnection: UInt16 = 16_384
         public var connectTimeout: TimeAmount = .milliseconds(400)
         public var commandTimeout: TimeAmount = .milliseconds(600)
         /// How long a call waits for a connection (only when none is open: a connection

@@ -17,6 +17,10 @@ final class RedisNodePool: Sendable {
     private let leaseTimeout: TimeAmount
 
     init(endpoint: RedisEndpoint, configuration: RedisClient.Configuration, eventLoopGroup: any EventLoopGroup) {
+        precondition(
+            configuration.connections * Int(configuration.commandsPerConnection) <= Int(UInt16.max),
+            "the pool counts a node's commands in flight in 16 bits"
+        )
         var poolConfiguration = ConnectionPoolConfiguration()
         poolConfiguration.minimumConnectionCount = configuration.connections
         poolConfiguration.maximumConnectionSoftLimit = configuration.connections

@@ -162,6 +162,41 @@ import Testing
         return Int(calls) ?? 0
     }
 
+    /// After an outage the pool reopens one connection first; calls past what it carries queue
+    /// for another, and a queued call that finds fewer connections than the pool's minimum traps
+    /// in its state machine. A burst of thousands of calls as Redis comes back all end.
+    @Test func aBurstAsRedisComesBackGetsAnswersWithoutStoppingTheProcess() async throws {
+        try await TestRedisServer.with { server in
+            try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
+                server.kill()
+                // Bursts of 3,000 calls every 20 ms while Redis is down and as it comes back,
+                // until one burst is all answered: some land while the pool has reopened one
+                // connection and not yet the other.
+                let bursts = Task {
+                    var answered = 0
+                    for _ in 0..<200 {
+                        let burst = await withTaskGroup(of: Bool.self) { group in
+                            for _ in 0..<3_000 {
+                                group.addTask { (try? await redis.send(["INCR", "burst"])) != nil }
+                            }
+                            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                        }
+                        answered += burst
+                        if burst == 3_000 { break }
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                    return answered
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                try await server.start()
+                let answered = await bursts.value
+                #expect(answered >= 3_000)
+                // Every call that answered was applied once, and the client works afterwards.
+                #expect(try await redis.send(["GET", "burst"]) == .bulkString(String(answered)))
+            }
+        }
+    }
+
     @Test func theClientRecoversByItselfAfterRedisRestartsUnderLoad() async throws {
         try await TestRedisServer.with { server in
             try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
