@@ -1,8 +1,8 @@
 import Hummingbird
 
-/// Answers 405 Method Not Allowed, with `Allow` (HEAD beside GET), when the path is a route but
-/// not for this method (Hummingbird answers 404 for both). Added last, so it wraps only the not-found
-/// responder and costs matched routes nothing.
+/// Answers 405 Method Not Allowed, with `Allow` (HEAD beside GET), when the path is a route
+/// but not for this method (Hummingbird answers 404 for both). Added last, so it wraps only the
+/// not-found responder and costs matched routes nothing.
 struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Each route path as segments (`nil` for a `{parameter}`), with its methods.
     private let routes: [(segments: [Substring?], methods: [String])]

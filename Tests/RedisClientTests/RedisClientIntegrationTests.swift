@@ -191,8 +191,14 @@ import Testing
                 try await server.start()
                 let answered = await bursts.value
                 #expect(answered >= 3_000)
-                // Every call that answered was applied once, and the client works afterwards.
-                #expect(try await redis.send(["GET", "burst"]) == .bulkString(String(answered)))
+                // Every call that answered was applied (one that timed out may have been too),
+                // and the client works afterwards.
+                let stored = try await redis.send(["GET", "burst"])
+                guard case .bulkString(let text) = stored, let count = Int(text) else {
+                    Issue.record("GET burst answered \(stored)")
+                    return
+                }
+                #expect(count >= answered)
             }
         }
     }
