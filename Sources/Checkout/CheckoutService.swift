@@ -76,6 +76,7 @@ public struct CheckoutService: Sendable {
             throw error
         }
         self.metrics.started.increment()
+        self.metrics.cartsConverted.increment()
         return checkout
     }
 
@@ -195,6 +196,9 @@ public struct CheckoutService: Sendable {
 /// The checkout metrics every process exports.
 struct CheckoutMetrics: Sendable {
     let started = Counter(label: "hotcart_checkouts_started_total")
+    /// Carts converted: each checkout started converts its cart (named beside the carts created,
+    /// expired and abandoned, as the contract lists them).
+    let cartsConverted = Counter(label: "hotcart_carts_converted_total")
     let completed = Counter(label: "hotcart_checkouts_completed_total")
     let cancelled = Counter(label: "hotcart_checkouts_cancelled_total")
     let expired = Counter(label: "hotcart_checkouts_expired_total")

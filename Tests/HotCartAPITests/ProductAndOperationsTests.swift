@@ -89,6 +89,34 @@ import Testing
         }
     }
 
+    /// The process's own counters (swift-metrics, exported by the server's Prometheus registry)
+    /// count a cart made by an add and converted by a checkout.
+    @Test func theServersMetricsCountCartsCreatedAndConverted() async throws {
+        let product = try await CartEventsTests.insertProduct(price: "4.20")
+        let server = try await ServerProcess.start(redis: TestEnvironment.redis.description)
+        defer { server.stop() }
+        let added = try await TestHTTP.send(
+            .POST,
+            "/cart/items",
+            port: server.port,
+            headers: [("Content-Type", "application/json")],
+            body: #"{"product_id": \#(product), "quantity": 2}"#
+        )
+        #expect(added.status == 201)
+        let cookie = try #require(added.headers["Set-Cookie"].first?.split(separator: ";").first)
+        let checkout = try await TestHTTP.send(
+            .POST,
+            "/cart/checkout",
+            port: server.port,
+            headers: [("Cookie", String(cookie))]
+        )
+        #expect(checkout.status == 201)
+        let metrics = try await TestHTTP.send(.GET, "/metrics", port: server.port)
+        #expect(metrics.body.contains("\nhotcart_carts_created_total 1\n"))
+        #expect(metrics.body.contains("\nhotcart_carts_converted_total 1\n"))
+        #expect(metrics.body.contains("\nhotcart_checkouts_started_total 1\n"))
+    }
+
     @Test func aServerWhoseLogCannotBeWrittenKeepsServing() async throws {
         // Every write to /dev/full fails (ENOSPC), as one to a closed pipe or a full disk does.
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
