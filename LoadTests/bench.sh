@@ -137,7 +137,6 @@ run_wrk_beside_healthz() { # ceiling name wrk-args…
 }
 
 memory_used() { redis info memory | awk -F: '/^used_memory:/ { print $2 }' | tr -d '\r'; }
-cart_keys() { redis dbsize | tr -d '\r'; }
 
 # --- Hot carts from 1,000 to 1,000,000 ---------------------------------------------------------
 # Two Redis servers and two HotCart servers side by side: A keeps the 1,000 carts alone; B starts
