@@ -156,7 +156,7 @@ let package = Package(
         .target(
             name: "Accounts",
             dependencies: [
-                "CartDomain", "CartStore", "RedisClient",
+                "CartDomain", "CartStore", "Database", "RedisClient",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -1,3 +1,4 @@
+import Database
 import Foundation
 import Logging
 import PostgresNIO
@@ -15,7 +16,7 @@ public struct UserRepository: Sendable {
     /// Inserts a new account; ``AccountError/userAlreadyExists`` when the email is taken.
     public func insert(_ user: User) async throws -> User {
         do {
-            let rows = try await self.client.query(
+            try await self.client.execute(
                 """
                 INSERT INTO "user" (id, email, username, hashed_password, is_active, is_superuser, is_verified)
                 VALUES (\(user.id)::uuid, \(user.email), \(user.username), \(user.hashedPassword),
@@ -23,7 +24,6 @@ public struct UserRepository: Sendable {
                 """,
                 logger: self.logger
             )
-            for try await _ in rows {}
             return user
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw AccountError.userAlreadyExists
@@ -46,7 +46,7 @@ public struct UserRepository: Sendable {
     /// new email belongs to another account.
     public func update(_ user: User) async throws -> User {
         do {
-            let rows = try await self.client.query(
+            try await self.client.execute(
                 """
                 UPDATE "user" SET email = \(user.email), username = \(user.username),
                     hashed_password = \(user.hashedPassword), is_active = \(user.isActive),
@@ -55,7 +55,6 @@ public struct UserRepository: Sendable {
                 """,
                 logger: self.logger
             )
-            for try await _ in rows {}
             return user
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw AccountError.emailAlreadyExists

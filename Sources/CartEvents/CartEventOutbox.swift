@@ -1,3 +1,4 @@
+import Database
 import Logging
 import PostgresNIO
 
@@ -23,7 +24,7 @@ public enum CartEventOutbox {
         logger: Logger
     ) async throws {
         guard !cartIDs.isEmpty else { return }
-        let rows = try await connection.query(
+        try await connection.execute(
             """
             INSERT INTO cart_event (id, type, cart_id, user_id, email, items, subtotal)
             SELECT gen_random_uuid(), \(kind.rawValue), cart.id, cart.user_id, account.email,
@@ -43,7 +44,6 @@ public enum CartEventOutbox {
             """,
             logger: logger
         )
-        for try await _ in rows {}
     }
 
     /// The `cart.converted` event of a checkout: its lines at the prices it reserved.
@@ -54,7 +54,7 @@ public enum CartEventOutbox {
         on connection: PostgresConnection,
         logger: Logger
     ) async throws {
-        let rows = try await connection.query(
+        try await connection.execute(
             """
             INSERT INTO cart_event (id, type, cart_id, user_id, email, items, subtotal)
             SELECT gen_random_uuid(), 'cart.converted', \(cartID)::uuid, account.id, account.email,
@@ -71,6 +71,5 @@ public enum CartEventOutbox {
             """,
             logger: logger
         )
-        for try await _ in rows {}
     }
 }

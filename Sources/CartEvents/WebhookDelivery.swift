@@ -185,7 +185,7 @@ public struct WebhookDelivery: Service {
         let firstRetry = Self.milliseconds(configuration.firstRetry)
         let delay = min(firstRetry << min(event.attempts, 40), 3_600_000)
         let giveUp = Self.milliseconds(configuration.giveUpAfter)
-        let rows = try await connection.query(
+        try await connection.execute(
             """
             UPDATE cart_event SET attempts = attempts + 1,
                 status = CASE WHEN \(delivered) THEN 'delivered'
@@ -197,7 +197,6 @@ public struct WebhookDelivery: Service {
             """,
             logger: logger
         )
-        for try await _ in rows {}
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

@@ -99,16 +99,14 @@ public struct ProductRepository: Sendable {
     /// Inserts a product unless one with its name exists; returns whether it inserted.
     @discardableResult
     public func insertIfAbsent(name: String, price: Cents, stock: Int?) async throws -> Bool {
-        let rows = try await self.client.query(
+        let rows = try await self.client.rows(
             """
             INSERT INTO product (name, price, stock) VALUES (\(name), \(price.description)::numeric, \(stock))
             ON CONFLICT (name) DO NOTHING RETURNING id
             """,
             logger: self.logger
         )
-        var inserted = false
-        for try await _ in rows { inserted = true }
-        return inserted
+        return !rows.isEmpty
     }
 
     private static let times =

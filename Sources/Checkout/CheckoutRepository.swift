@@ -356,7 +356,6 @@ struct CheckoutRepository: Sendable {
     }
 
     private func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
-        let rows = try await connection.query(query, logger: self.logger)
-        for try await _ in rows {}
+        try await connection.execute(query, logger: self.logger)
     }
 }

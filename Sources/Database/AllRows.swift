@@ -1,8 +1,8 @@
 import Logging
 import PostgresNIO
 
-// Every read of more than a row or two goes through `rows(_:logger:)` rather than iterating
-// PostgresNIO's `PostgresRowSequence`.
+// Every statement goes through `rows(_:logger:)` (or `execute(_:logger:)` when its rows are not
+// needed) rather than iterating PostgresNIO's `PostgresRowSequence`.
 //
 // The row sequence reads with back-pressure: a result larger than one socket read pauses the
 // connection until its consumer asks for more. If the connection closes in that pause (a
@@ -17,6 +17,11 @@ extension PostgresClient {
     public func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
         try await self.withConnection { connection in try await connection.rows(query, logger: logger) }
     }
+
+    /// Runs `query` to its end, its rows (if any) not needed (see the note above).
+    public func execute(_ query: PostgresQuery, logger: Logger) async throws {
+        try await self.withConnection { connection in try await connection.execute(query, logger: logger) }
+    }
 }
 
 extension PostgresConnection {
@@ -24,6 +29,11 @@ extension PostgresConnection {
     public func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
         let result: PostgresQueryResult = try await self.query(query, logger: logger).get()
         return result.rows
+    }
+
+    /// Runs `query` to its end, its rows (if any) not needed (see the note above).
+    public func execute(_ query: PostgresQuery, logger: Logger) async throws {
+        _ = try await self.query(query, logger: logger).get()
     }
 }
 

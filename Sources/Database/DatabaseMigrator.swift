@@ -88,8 +88,7 @@ public struct DatabaseMigrator: Sendable {
     }
 
     private func execute(_ connection: PostgresConnection, _ sql: String) async throws {
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: self.logger)
-        for try await _ in rows {}
+        try await connection.execute(PostgresQuery(unsafeSQL: sql), logger: self.logger)
     }
 
     private func appliedVersions(_ connection: PostgresConnection) async throws -> Set<Int> {

@@ -1,5 +1,6 @@
 import CartDomain
 import Catalog
+import Database
 import Deadline
 import Foundation
 import Hummingbird
@@ -104,7 +105,7 @@ struct OperationsController {
 
     @Sendable func ready(request: Request, context: CartRequestContext) async throws -> Response {
         async let redisUp = self.redisAnswers()
-        async let postgresUp = self.postgresAnswers()
+        async let postgresUp = self.postgresAnswers(logger: context.logger)
         let (redis, postgres) = await (redisUp, postgresUp)
         // Until the catalog is in memory an add would answer "product not found".
         let catalog = self.products.isLoaded
@@ -121,11 +122,10 @@ struct OperationsController {
     }
 
     /// Whether PostgreSQL answers `SELECT 1` within a second.
-    private func postgresAnswers() async -> Bool {
+    private func postgresAnswers(logger: Logger) async -> Bool {
         let postgres = self.postgres
         let answered = try? await withDeadline(.seconds(1), orThrow: CartError.serviceUnavailable) {
-            let rows = try await postgres.query("SELECT 1")
-            for try await _ in rows {}
+            try await postgres.execute("SELECT 1", logger: logger)
             return true
         }
         return answered ?? false

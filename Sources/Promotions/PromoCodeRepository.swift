@@ -160,22 +160,20 @@ public struct PromoCodeRepository: Sendable {
         )
         guard let found = try Self.codes(in: rows).first else { return .failure(.unknown(code)) }
         if let refusal = found.refusal(subtotal: subtotal, now: now) { return .failure(refusal) }
-        let updated = try await connection.query(
-            "UPDATE promo_code SET uses = uses + 1 WHERE lower(code) = lower(\(code)) RETURNING uses",
+        try await connection.execute(
+            "UPDATE promo_code SET uses = uses + 1 WHERE lower(code) = lower(\(code))",
             logger: logger
         )
-        for try await _ in updated {}
         return .success(found)
     }
 
     /// Gives back one use of the code `code` (a cancelled or expired checkout's), inside the
     /// caller's transaction; a code deleted since is left alone.
     public static func returnUse(of code: String, on connection: PostgresConnection, logger: Logger) async throws {
-        let rows = try await connection.query(
-            "UPDATE promo_code SET uses = uses - 1 WHERE lower(code) = lower(\(code)) AND uses > 0 RETURNING uses",
+        try await connection.execute(
+            "UPDATE promo_code SET uses = uses - 1 WHERE lower(code) = lower(\(code)) AND uses > 0",
             logger: logger
         )
-        for try await _ in rows {}
     }
 
     private static func codes(in rows: [PostgresRow]) throws -> [PromoCode] {

@@ -130,7 +130,6 @@ struct CartSnapshotWriter: Sendable {
     }
 
     private func execute(_ connection: PostgresConnection, _ query: PostgresQuery) async throws {
-        let rows = try await connection.query(query, logger: self.logger)
-        for try await _ in rows {}
+        try await connection.execute(query, logger: self.logger)
     }
 }

@@ -56,10 +56,10 @@ public struct CartSweeper: Sendable {
             // The events carry the lines, so they are written before the lines go.
             try await CartEventOutbox.record(.expired, cartIDs: expiredIDs, on: connection, logger: self.logger)
             if !expiredIDs.isEmpty {
-                for try await _ in try await connection.query(
+                try await connection.execute(
                     "DELETE FROM cart_item WHERE cart_id = ANY(\(expiredIDs)::uuid[])",
                     logger: self.logger
-                ) {}
+                )
             }
             let rows = try await connection.rows(
                 """

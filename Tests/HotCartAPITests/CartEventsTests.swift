@@ -295,12 +295,7 @@ import Testing
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }
             defer { group.cancelAll() }
-            let name = "Event test product \(TestEnvironment.uniqueID())"
-            let rows = try await postgres.query(
-                "INSERT INTO product (name, price, stock, is_active) VALUES (\(name), \(price)::numeric, NULL, true) RETURNING id"
-            )
-            for try await id in rows.decode(Int.self) { return id }
-            throw TestHTTPError.closedEarly
+            return try await HotCartAPITests.insertProduct(into: postgres, price: price)
         }
     }
 }

@@ -59,15 +59,25 @@ func insertProduct(
     stock: Int? = nil,
     isActive: Bool = true
 ) async throws -> Int {
+    let id = try await insertProduct(into: services.postgres, price: price, stock: stock, isActive: isActive)
+    // Seen by adds at once, rather than at the cache's next reload.
+    try await services.products.refresh()
+    return id
+}
+
+/// Inserts a product of a unique name into PostgreSQL and returns its id (caches see it at
+/// their next reload).
+func insertProduct(
+    into postgres: PostgresClient,
+    price: String,
+    stock: Int? = nil,
+    isActive: Bool = true
+) async throws -> Int {
     let name = "Test product \(TestEnvironment.uniqueID())"
-    let rows = try await services.postgres.query(
+    let rows = try await postgres.query(
         "INSERT INTO product (name, price, stock, is_active) VALUES (\(name), \(price)::numeric, \(stock), \(isActive)) RETURNING id"
     )
-    for try await id in rows.decode(Int.self) {
-        // Seen by adds at once, rather than at the cache's next reload.
-        try await services.products.refresh()
-        return id
-    }
+    for try await id in rows.decode(Int.self) { return id }
     throw CartError.productNotFound(0)
 }
 
