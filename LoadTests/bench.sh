@@ -119,21 +119,29 @@ run_wrk() { # name wrk-args…
   wrk_round "$DURATION" "$name" "$@"
   wrk_summary "$name"
 }
-# A run of NAME with wrk in rounds alternating with /healthz (three of DURATION/3 s each, the
-# ceiling's rounds recorded as CEILING), so that the two see the same phases of this machine,
-# which runs at two speeds for minutes at a time: run one after the other, their ratio could
-# read either speed's.
+# Two wrk runs in three alternating rounds of DURATION/3 s each: NAME_A with the wrk arguments
+# in the array named ARGS_A, then NAME_B with the rest; so that the two see the same phases of
+# this machine, which runs at two speeds for minutes at a time: run one after the other, their
+# ratio could read either speed's.
+wrk_alternating() { # name-a args-a-array-name name-b wrk-args…
+  local name_a="$1" name_b="$3"
+  local -n wrk_args_a="$2"
+  shift 3
+  for _ in 1 2 3; do
+    wrk_round "$((DURATION / 3))" "$name_a" "${wrk_args_a[@]}"
+    wrk_round "$((DURATION / 3))" "$name_b" "$@"
+  done
+  wrk_summary "$name_a"
+  wrk_summary "$name_b"
+}
+# A run of NAME with wrk alternating with /healthz (the ceiling's rounds recorded as CEILING).
 run_wrk_beside_healthz() { # ceiling name wrk-args…
   local ceiling="$1" name="$2"; shift 2
   command -v wrk >/dev/null || return 0
   flusher_idle
   log "wrk: $name beside /healthz, 3 alternating rounds of $((DURATION / 3)) s each"
-  for _ in 1 2 3; do
-    wrk_round "$((DURATION / 3))" "$ceiling" "$BASE/healthz"
-    wrk_round "$((DURATION / 3))" "$name" "$@"
-  done
-  wrk_summary "$ceiling"
-  wrk_summary "$name"
+  local healthz=("$BASE/healthz")
+  wrk_alternating "$ceiling" healthz "$name" "$@"
 }
 
 memory_used() { redis info memory | awk -F: '/^used_memory:/ { print $2 }' | tr -d '\r'; }
@@ -192,12 +200,9 @@ scale_point() { # label: GET /cart of the same 1,000 carts from A and from B, al
     done
   done
   if command -v wrk >/dev/null; then
-    for _ in 1 2 3; do
-      wrk_round "$((DURATION / 3))" "scale-$label-a" -s "$HERE/wrk-read-carts.lua" "$BASE/cart" -- "$WORK/cookies-1k.txt"
-      wrk_round "$((DURATION / 3))" "scale-$label-b" -s "$HERE/wrk-read-carts.lua" "$SCALE_BASE/cart" -- "$WORK/cookies-1k.txt"
-    done
-    wrk_summary "scale-$label-a"
-    wrk_summary "scale-$label-b"
+    local read_a=(-s "$HERE/wrk-read-carts.lua" "$BASE/cart" -- "$WORK/cookies-1k.txt")
+    wrk_alternating "scale-$label-a" read_a \
+      "scale-$label-b" -s "$HERE/wrk-read-carts.lua" "$SCALE_BASE/cart" -- "$WORK/cookies-1k.txt"
   fi
   SCALE_ROWS+=("$keys $label")
 }
