@@ -57,9 +57,12 @@ public enum TestEnvironment {
     /// longer than one call's deadline to open the first connection).
     public static func withRedis<Result: Sendable>(
         _ endpoint: RedisEndpoint = TestEnvironment.redis,
+        configure: (inout RedisClient.Configuration) -> Void = { _ in },
         _ body: @Sendable (RedisClient) async throws -> Result
     ) async throws -> Result {
-        let client = RedisClient(configuration: RedisClient.Configuration(endpoint: endpoint))
+        var configuration = RedisClient.Configuration(endpoint: endpoint)
+        configure(&configuration)
+        let client = RedisClient(configuration: configuration)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
             defer { group.cancelAll() }

@@ -203,6 +203,40 @@ import Testing
         }
     }
 
+    @Test func afterAnOutageTheClientCarriesMoreThanOneConnectionCan() async throws {
+        try await TestRedisServer.with { server in
+            try await TestEnvironment.withRedis(server.endpoint, configure: { $0.commandsPerConnection = 4 }) {
+                redis async throws in
+                // Down long enough for both connections' reconnect attempts to fail, not long
+                // enough for calls to fail fast (the circuit breaker).
+                server.kill()
+                try await Task.sleep(for: .milliseconds(150))
+                try await server.start()
+                var recovered = false
+                for _ in 0..<100 where !recovered {
+                    recovered = (try? await redis.send(["PING"])) != nil
+                    if !recovered { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(recovered)
+                // 64 calls at once, through two connections of four commands each: they queue
+                // for a connection and are all answered.
+                for _ in 0..<20 {
+                    let answered = await withTaskGroup(of: Bool.self) { group in
+                        for _ in 0..<64 {
+                            group.addTask { (try? await redis.send(["INCR", "after-outage"])) != nil }
+                        }
+                        return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                    }
+                    #expect(answered == 64)
+                }
+                #expect(try await redis.send(["GET", "after-outage"]) == .bulkString("1280"))
+                // Both connections are open again and carried commands.
+                let clients = try await redis.send(["CLIENT", "LIST"]).string ?? ""
+                #expect(clients.split(separator: "\n").filter { !$0.contains("cmd=NULL") }.count == 2)
+            }
+        }
+    }
+
     @Test func theClientRecoversByItselfAfterRedisRestartsUnderLoad() async throws {
         try await TestRedisServer.with { server in
             try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
