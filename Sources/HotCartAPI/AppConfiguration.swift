@@ -4,6 +4,7 @@ import Foundation
 import HotCartConfiguration
 import PostgresNIO
 import RedisClient
+import WriteBehind
 
 /// Everything `hotcart serve` is configured with, read once from the environment at start.
 ///
@@ -173,14 +174,9 @@ public struct AppConfiguration: Sendable {
             self.webhookURL = webhook
         }
         self.webhookSecret = environment["CART_WEBHOOK_SECRET"] ?? ""
-        // Read here too, so a bad value stops the server as well as the flusher (which uses the
-        // flush and sweep settings) and the features still to come.
-        for variable in [
-            "CART_CLEANUP_INTERVAL_HOURS", "CART_ABANDONED_AFTER_DAYS", "CART_ARCHIVE_AFTER_DAYS",
-            "FLUSH_BATCH_SIZE", "FLUSH_INTERVAL_MS", "FLUSH_METRICS_PORT",
-        ] {
-            _ = try reader.integer(variable, default: 1, range: 0...Int.max)
-        }
+        // The flusher's settings are checked here too, by the flusher's own rules, so a value
+        // `hotcart flush` would refuse stops the server as well.
+        _ = try FlusherConfiguration(environment: environment, consumerName: "serve")
         self.enableCartAnalytics = try reader.flag("ENABLE_CART_ANALYTICS", default: true)
     }
 

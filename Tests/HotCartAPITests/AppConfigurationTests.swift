@@ -34,6 +34,9 @@ import Testing
         ("DATABASE_URL", "nope"), ("FLUSH_BATCH_SIZE", "x"), ("CART_CURRENCY", "DOLLARS"),
         ("CORS_ORIGINS", "notaurl"), ("CORS_ORIGINS", "http://localhost:3000,localhost:8080"),
         ("CORS_ORIGINS", "http://shop.example/cart"), ("HTTP_IDLE_TIMEOUT_SECONDS", "0"),
+        // The flusher's settings, by the flusher's rules.
+        ("FLUSH_BATCH_SIZE", "0"), ("FLUSH_INTERVAL_MS", "-3"), ("FLUSH_METRICS_PORT", "70000"),
+        ("CART_CLEANUP_INTERVAL_HOURS", "0"), ("CART_ARCHIVE_AFTER_DAYS", "x"),
     ])
     func aBadValueNamesItsVariable(variable: String, value: String) {
         #expect {
