@@ -1,19 +1,26 @@
 import HTTPTypes
 import Hummingbird
 
-/// CORS for the configured origins only (`CORS_ORIGINS`), with credentials allowed:
-/// Hummingbird's `CORSMiddleware` answers for a listed origin; any other origin gets no
-/// CORS headers, so browsers refuse it.
+/// CORS for the configured origins only (`CORS_ORIGINS`), with credentials allowed.
+///
+/// A listed origin's preflight (`OPTIONS`) is answered by Hummingbird's `CORSMiddleware`. Its
+/// other requests get, on whatever answer the routes gave (errors included), the origin and
+/// credentials allowed and `ETag` and `Retry-After` exposed: a browser reads response headers
+/// of another origin only when the answer itself exposes them. Any other origin gets no CORS
+/// headers, so browsers refuse it. Every answer to a request with an `Origin` varies by it.
+///
+/// Added outside the error middleware, so errors reach it as answers: Hummingbird's
+/// `CORSMiddleware` wraps a thrown error in a type of its own that nothing else can render.
 struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
     let origins: Set<String>
-    private let cors = CORSMiddleware<Context>(
+    private let preflight = CORSMiddleware<Context>(
         allowOrigin: .originBased,
         allowHeaders: [
             .accept, .contentType, .authorization, .ifMatch, .ifNoneMatch, HTTPField.Name("Idempotency-Key")!,
         ],
         allowMethods: [.get, .post, .put, .patch, .delete, .options],
         allowCredentials: true,
-        exposedHeaders: ["ETag", "Retry-After"]
+        exposedHeaders: exposedHeaders
     )
 
     func handle(
@@ -21,9 +28,28 @@ struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let origin = request.headers[.origin], self.origins.contains(origin) else {
-            return try await next(request, context)
+        guard let origin = request.headers[.origin] else { return try await next(request, context) }
+        guard self.origins.contains(origin) else {
+            var response = try await next(request, context)
+            response.headers.append(varyByOrigin)
+            return response
         }
-        return try await self.cors.handle(request, context: context, next: next)
+        if request.method == .options {
+            return try await self.preflight.handle(request, context: context, next: next)
+        }
+        var response = try await next(request, context)
+        response.headers[.accessControlAllowOrigin] = origin
+        response.headers[.accessControlAllowCredentials] = "true"
+        response.headers.append(exposedHeadersField)
+        response.headers.append(varyByOrigin)
+        return response
     }
 }
+
+/// The response headers a page of an allowed origin may read.
+private let exposedHeaders = ["ETag", "Retry-After"]
+private let exposedHeadersField = HTTPField(
+    name: .accessControlExposeHeaders,
+    value: exposedHeaders.joined(separator: ", ")
+)
+private let varyByOrigin = HTTPField(name: .vary, value: "Origin")

@@ -85,8 +85,8 @@ public func buildRouter(
     // HEAD answers as GET without the body (RFC 9110: a general-purpose server supports both).
     let router = Router(context: CartRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestMetricsMiddleware(registry: services.metrics))
-    router.add(middleware: ErrorMiddleware())
     router.add(middleware: AllowedOriginsMiddleware(origins: Set(configuration.corsOrigins)))
+    router.add(middleware: ErrorMiddleware())
     router.add(middleware: BearerTokenMiddleware(tokens: services.tokens))
     OperationsController(
         redis: services.redis,
