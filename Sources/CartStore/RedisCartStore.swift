@@ -323,8 +323,9 @@ public struct RedisCartStore: Sendable {
         )
         let flags = parts[1].int ?? 0
         if flags & 2 != 0 { self.cartsMade.increment() }
-        // Every script run refreshes the TTL.
-        let cart = try Cart(hash: parts[2].array ?? [], owner: session.owner, expiresAt: self.expiry(of: session.owner))
+        let fields = parts[2].array ?? []
+        let expiresAt = self.expiry(of: session.owner, keptUntil: Self.keptUntil(fields))
+        let cart = try Cart(hash: fields, owner: session.owner, expiresAt: expiresAt)
         return Change(cart: cart, createdLine: flags & 1 != 0)
     }
 
@@ -421,6 +422,14 @@ public struct RedisCartStore: Sendable {
     /// only leaves Redis, not the user).
     func expiry(of owner: CartOwner) -> Int64? {
         owner.userID == nil ? self.now() + self.settings.guestTTLMilliseconds : nil
+    }
+
+    /// When a cart a script answered with expires: a whole guest TTL from when a script last
+    /// refreshed it (its field `x` says until when Redis keeps it from then), so a request
+    /// retried with its `Idempotency-Key` shows the first answer's expiry; a user cart never.
+    private func expiry(of owner: CartOwner, keptUntil: Int64?) -> Int64? {
+        guard owner.userID == nil, let keptUntil else { return self.expiry(of: owner) }
+        return keptUntil - self.redisLifetime(for: owner) + self.settings.guestTTLMilliseconds
     }
 
     /// How long the cart stays untouched: the guest TTL, or the user idle period (after which
