@@ -149,15 +149,19 @@ extension RedisCartStore {
     }
 
     /// The merge script's arguments for `lines`, in product order: each line's product, a new
-    /// line id (made at one reading of the clock), quantity, unit cents, times, name and
-    /// whether it is saved for later.
+    /// line id, quantity, unit cents, times, name and whether it is saved for later.
+    ///
+    /// The ids are made at one reading of the clock and handed out in the order the lines
+    /// came, so lines made at the same time (a copied share's) list in that order: a cart
+    /// lists its lines by creation time, then id.
     private func mergeArguments(_ lines: [(line: LineToAdd, saved: Bool)]) -> [String] {
         let now = self.now()
+        let ids = lines.map { _ in CartItemID.timeOrdered(milliseconds: now) }.sorted()
         var arguments: [String] = []
         arguments.reserveCapacity(lines.count * 8)
-        for (line, saved) in lines.sorted(by: { $0.line.productID < $1.line.productID }) {
+        for (id, (line, saved)) in zip(ids, lines).sorted(by: { $0.1.line.productID < $1.1.line.productID }) {
             arguments += [
-                String(line.productID), StoredItemID.new(milliseconds: now), String(line.quantity),
+                String(line.productID), StoredItemID.stored(id), String(line.quantity),
                 String(line.unitPrice.value), String(line.createdAt), String(line.updatedAt), line.productName,
                 saved ? "1" : "0",
             ]

@@ -57,6 +57,26 @@ import Testing
         }
     }
 
+    @Test func aCopyListsItsLinesInTheSharesOrder() async throws {
+        try await withTestApp { client, services async throws in
+            var products: [Int] = []
+            for _ in 0..<6 { products.append(try await insertProduct(services, price: "1.00")) }
+            let owner = Browser(client)
+            // Added out of product order, each at its own time.
+            let added = [products[3], products[0], products[5], products[1], products[4], products[2]]
+            for product in added {
+                try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 1}"#)
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            let id = try #require(try await owner.send(.post, "/cart/share").json["share_id"] as? String)
+            let shown = try await Browser(client).send(.get, "/shared-carts/\(id)")
+            #expect(shown.items.compactMap { $0["product_id"] as? Int } == added)
+            // The copied lines are made at one time; they still list as the share does.
+            let copied = try await Browser(client).send(.post, "/shared-carts/\(id)/copy")
+            #expect(copied.items.compactMap { $0["product_id"] as? Int } == added)
+        }
+    }
+
     @Test func aCopyTakesTodaysPricesTheCapsAndSkipsWhatCannotBeBought() async throws {
         let tenPerLine: (inout AppConfiguration) -> Void = { $0.cart.limits = CartLimits(maxQuantityPerItem: 10) }
         try await withTestApp(settings: tenPerLine) { client, services async throws in
