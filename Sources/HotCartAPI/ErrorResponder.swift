@@ -36,7 +36,7 @@ enum ErrorResponder {
             logger.warning("postgresql unreachable", metadata: ["error": "\(error.code)"])
             return self.response(for: .serviceUnavailable)
         case let error as HTTPError:
-            return self.detail(error.body ?? error.status.reasonPhrase, status: error.status)
+            return self.response(for: error)
         case is NIOTooManyBytesError:
             return self.response(for: .bodyTooLarge)
         case is HTTPParserError:
@@ -101,6 +101,22 @@ enum ErrorResponder {
         validation.write(into: &writer)
         writer.endObject()
         return writer.response(status: .conflict)
+    }
+
+    /// Hummingbird's own refusals (no such route, a route without this method, a feature
+    /// turned off) in the contract's shape: a 404 is `NOT_FOUND` (CART_014), any other client
+    /// error `INVALID_REQUEST` (CART_005) with its own status. `detail` is FastAPI's text for it.
+    static func response(for error: HTTPError) -> Response {
+        let message = error.body ?? error.status.reasonPhrase
+        let kind: CartError.Kind
+        switch error.status.code {
+        case 404: kind = .notFound
+        case 400..<500: kind = .invalidRequest
+        default: return self.detail(message, status: error.status)
+        }
+        var response = self.response(for: CartError(kind, message, status: error.status.code))
+        response.headers.append(contentsOf: error.headers)
+        return response
     }
 
     /// FastAPI-Users' answers: `{"detail": "<CODE>"}`, `{"detail": {"code", "reason"}}` for a
