@@ -295,21 +295,24 @@ import Testing
     }
 
     @Test func anUnknownRouteOrMethodAnswersInTheContractsShapeWithFastAPIsDetail() async throws {
-        try await withTestApp(settings: { $0.enableCartValidation = false }) { client, _ async throws in
-            let unknown = try await client.execute(uri: "/nowhere", method: .get)
-            #expect(unknown.status == .notFound)
-            #expect(
-                String(buffer: unknown.body)
-                    == #"{"error":"NOT_FOUND","message":"Not Found","field":null,"code":"CART_014","detail":"Not Found"}"#
-            )
-            // A route turned off is a route that is not there.
-            let off = try await client.execute(uri: "/cart/validate", method: .post)
-            #expect(off.status == .notFound && off.code == "CART_014")
-            let wrongMethod = try await client.execute(uri: "/healthz", method: .delete)
-            #expect(wrongMethod.status == .methodNotAllowed)
-            #expect(wrongMethod.code == "CART_005")
-            #expect(wrongMethod.json["detail"] as? String == "Method Not Allowed")
-            #expect(wrongMethod.headers[.allow] == "GET, HEAD")
-        }
+        try await withTestApp(
+            settings: { $0.enableCartValidation = false },
+            test: { client, _ async throws in
+                let unknown = try await client.execute(uri: "/nowhere", method: .get)
+                #expect(unknown.status == .notFound)
+                #expect(
+                    String(buffer: unknown.body)
+                        == #"{"error":"NOT_FOUND","message":"Not Found","field":null,"code":"CART_014","detail":"Not Found"}"#
+                )
+                // A route turned off is a route that is not there.
+                let off = try await client.execute(uri: "/cart/validate", method: .post)
+                #expect(off.status == .notFound && off.code == "CART_014")
+                let wrongMethod = try await client.execute(uri: "/healthz", method: .delete)
+                #expect(wrongMethod.status == .methodNotAllowed)
+                #expect(wrongMethod.code == "CART_005")
+                #expect(wrongMethod.json["detail"] as? String == "Method Not Allowed")
+                #expect(wrongMethod.headers[.allow] == "GET, HEAD")
+            }
+        )
     }
 }
