@@ -22,6 +22,7 @@ import Testing
             let allowed = response.headers[.accessControlAllowHeaders] ?? ""
             #expect(allowed.contains("if-match") && allowed.contains("idempotency-key"))
             #expect(response.headers[.accessControlAllowMethods]?.contains("PUT") == true)
+            #expect(response.headers[.accessControlMaxAge] == "600")
         }
     }
 
