@@ -22,10 +22,11 @@ public final class RedisClient: Service, Sendable {
         /// Connections kept open per node; each carries many commands at once.
         public var connections: Int = 2
         /// Commands in flight on one connection before callers queue for a connection. High: a
-        /// queued call fails after the lease timeout (a deeper pipeline costs Redis nothing
-        /// extra), and the pool's state machine traps on a call queued while fewer connections
-        /// than its minimum are open (as after an outage). The pool counts a node's streams in
-        /// 16 bits, so `connections` times this stays below 65,536.
+        /// queued call fails after the lease timeout, a deeper pipeline costs Redis nothing extra,
+        /// and a queued call is what makes postgres-nio's pool state machine open a connection on
+        /// demand (the path that trapped for PostgreSQL's pool while it restarted; the Redis pool
+        /// comes back to all its connections after an outage, as a test checks). The pool counts
+        /// a node's streams in 16 bits, so `connections` times this stays below 65,536.
         public var commandsPerConnection: UInt16 = 16_384
         public var connectTimeout: TimeAmount = .milliseconds(400)
         public var commandTimeout: TimeAmount = .milliseconds(600)
