@@ -26,10 +26,10 @@ struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
         maxAge: .minutes(10)
     )
 
-    func handle(
+    @concurrent func handle(
         _ request: Request,
         context: Context,
-        next: (Request, Context) async throws -> Response
+        next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let origin = request.headers[.origin] else { return try await next(request, context) }
         guard self.origins.contains(origin) else {

@@ -11,10 +11,10 @@ struct BearerTokenMiddleware: RouterMiddleware {
 
     let tokens: AccessTokens
 
-    func handle(
+    @concurrent func handle(
         _ request: Request,
         context: Context,
-        next: (Request, Context) async throws -> Response
+        next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
         let scheme = header.prefix { $0 != " " }

@@ -15,10 +15,10 @@ struct CartOwnerMiddleware: RouterMiddleware {
     let cookies: GuestSessionCookies
     let guestCartsEnabled: Bool
 
-    func handle(
+    @concurrent func handle(
         _ request: Request,
         context: Context,
-        next: (Request, Context) async throws -> Response
+        next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
         switch context.bearer {

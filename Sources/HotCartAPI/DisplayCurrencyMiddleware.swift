@@ -13,10 +13,10 @@ struct DisplayCurrencyMiddleware: RouterMiddleware {
     let offered: Set<String>
     let rates: CurrencyRateCache
 
-    func handle(
+    @concurrent func handle(
         _ request: Request,
         context: Context,
-        next: (Request, Context) async throws -> Response
+        next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard request.uri.query != nil, let requested = request.uri.queryParameters["currency"] else {
             return try await next(request, context)

@@ -168,10 +168,10 @@ enum ErrorResponder {
 
 /// Renders every error thrown below it with ``ErrorResponder``.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(
+    @concurrent func handle(
         _ request: Request,
         context: Context,
-        next: (Request, Context) async throws -> Response
+        next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         do {
             return try await next(request, context)

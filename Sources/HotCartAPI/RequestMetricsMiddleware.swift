@@ -16,10 +16,10 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         self.metrics = RouteMetrics(registry: registry)
     }
 
-    func handle(
+    @concurrent func handle(
         _ request: Request,
         context: Context,
-        next: (Request, Context) async throws -> Response
+        next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         let start = ContinuousClock.now
         let status: Int

@@ -25,7 +25,7 @@ public enum TestHTTP {
         try await withDeadline(timeout) {
             try await self.exchange(method, path, port: port, headers: headers, body: body, limit: timeout) { reader in
                 var text = ""
-                while let part = try await reader.inbound.next() {
+                while let part = try await reader.inbound.next(isolation: #isolation) {
                     switch part {
                     case .body(let bytes): text += String(buffer: bytes)
                     case .end: return Reply(status: reader.status, headers: reader.headers, body: text)
@@ -162,7 +162,7 @@ public struct EventStreamReader {
                 self.pending.removeSubrange(..<end.upperBound)
                 return Self.item(block)
             }
-            switch try await self.reader.inbound.next() {
+            switch try await self.reader.inbound.next(isolation: #isolation) {
             case .body(let bytes): self.pending += String(buffer: bytes)
             case .head: break
             case .end, nil: return nil
