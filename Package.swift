@@ -294,7 +294,8 @@ let package = Package(
 // executor and back, which each `await` on the hot path otherwise pays (`swift_task_switch`:
 // 80 -> 72 per `GET /cart`, 2 us less CPU). All modules, tests too: a call into such a module
 // from one built without the setting crashed (Swift 6.3.1, debug build). Middleware keep
-// `@concurrent` on `handle` and its `next`, as Hummingbird's `MiddlewareProtocol` (built without it) has them.
+// `@concurrent` on `handle` and its `next`, as Hummingbird's `MiddlewareProtocol` (built
+// without the setting) has them.
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
 }
