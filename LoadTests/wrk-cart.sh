@@ -10,7 +10,8 @@
 # process is found by its port with `ss`, and shown as "-" when it cannot be).
 # Usage: swift build -c release; CART_RATE_LIMIT_PER_MINUTE=0 scripts/run &  then
 #        LoadTests/wrk-cart.sh [base URL]
-# The routes take turns: three rounds, each running every route for a third of DURATION, so that
+# The routes take turns: three rounds, each running every route for a third of DURATION (each
+# round once the flusher is idle and Redis is not rewriting its AOF), so that
 # each route and its ceilings see the same phases of this machine (which runs at two speeds for
 # minutes at a time, so routes measured one after another can differ by half for no reason of
 # their own). A rate is a route's requests over its seconds, a p99 its worst round's.
@@ -67,6 +68,20 @@ report() {
   awk '{ requests += $1; seconds += $2 } END { print requests / seconds }' "$rounds/$name" >"$rounds/$name.rate"
 }
 
+# Waits (up to a minute) until the flusher has written every change the adds made and Redis is
+# not rewriting its append-only file (`scripts/run`'s Redis keeps one; a rewrite forks and
+# writes the whole dataset), so that neither falls into a round.
+REDIS_PORT="$(sed -E 's|.*:([0-9]+)(/.*)?$|\1|' <<<"${REDIS_URL:-redis://127.0.0.1:56379/0}")"
+settle() {
+  for _ in $(seq 1 120); do
+    if curl -sf "$BASE/metrics" | grep -q '^hotcart_flush_backlog 0' &&
+      ! redis-cli -p "$REDIS_PORT" info persistence 2>/dev/null | grep -Eq '^(aof_rewrite|rdb_bgsave)_in_progress:1'; then
+      return 0
+    fi
+    sleep 0.5
+  done
+}
+
 # Each server gets 3 s of unmeasured load first, so that its first round does not also pay for
 # its threads and buffers being made.
 warm_up() { wrk -t2 -c64 -d3s "$@" >/dev/null; }
@@ -88,6 +103,7 @@ routes=(healthz get-cart get-cart-summary post-cart-items)
 [ -n "$plain_pid" ] && routes=(plain-ok plain-redis-ping "${routes[@]}")
 for _ in 1 2 3; do
   for name in "${routes[@]}"; do
+    settle
     case "$name" in
       plain-ok) round "$name" "$plain_pid" http://127.0.0.1:8090/ ;;
       plain-redis-ping) round "$name" "$plain_pid" http://127.0.0.1:8090/redis ;;
@@ -97,7 +113,6 @@ for _ in 1 2 3; do
       post-cart-items) round "$name" "$server_pid" -s "$HERE/wrk-post-item.lua" "$BASE/cart/items" ;;
     esac
   done
-  sleep 2 # the flusher writes the round's new carts before the next round starts
 done
 for name in "${routes[@]}"; do report "$name"; done
 
