@@ -4,6 +4,7 @@ import RedisClient
 extension RedisCartStore {
     /// A guest line the user cart could not take in full.
     public struct MergeWarning: Sendable, Hashable {
+        /// Why the line was not taken in full.
         public enum Reason: String, Sendable {
             /// The line would have passed the per-line cap.
             case quantityCapped = "QUANTITY_CAPPED"

@@ -10,6 +10,11 @@ import Testing
             #expect(Base64URL.decode(Array(encoded.utf8)) == bytes)
         }
         #expect(Base64URL.decode(Array("ab*d".utf8)) == nil)
+        // Padding, the standard alphabet's '+' and '/', and bytes outside ASCII are refused.
+        for refused in ["AA==", "ab+d", "ab/d", "abé"] {
+            #expect(Base64URL.decode(Array(refused.utf8)) == nil)
+        }
+        #expect(Base64URL.decode([0xFF, 0x41, 0x41, 0x41]) == nil)
         // "AB" and "AA" differ only in bits that carry no data: only the canonical one decodes.
         #expect(Base64URL.decode(Array("AA".utf8)) == [0])
         #expect(Base64URL.decode(Array("AB".utf8)) == nil)
