@@ -26,3 +26,19 @@ extension CartItemID: PostgresDecodable {
         }
     }
 }
+
+/// Cart line ids written as PostgreSQL's binary `uuid` (and `uuid[]`): no text to format here
+/// or to parse there.
+extension CartItemID: PostgresNonThrowingEncodable, PostgresArrayEncodable {
+    public static var psqlType: PostgresDataType { .uuid }
+    public static var psqlFormat: PostgresFormat { .binary }
+    public static var psqlArrayType: PostgresDataType { .uuidArray }
+
+    public func encode<JSONEncoder: PostgresJSONEncoder>(
+        into byteBuffer: inout ByteBuffer,
+        context: PostgresEncodingContext<JSONEncoder>
+    ) {
+        byteBuffer.writeInteger(self.high)
+        byteBuffer.writeInteger(self.low)
+    }
+}

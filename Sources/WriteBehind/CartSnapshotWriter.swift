@@ -49,10 +49,10 @@ struct CartSnapshotWriter: Sendable {
         return state
     }
 
-    /// Three statements whatever the batch size: upsert every cart row (only rows whose
-    /// version or expiry advances change), delete the lines the carts that advanced no longer
-    /// hold, and upsert their lines (and those saved for later), writing only the lines that
-    /// changed. Lines of products gone from the catalog are left out.
+    /// Two statements whatever the batch size: upsert every cart row (only rows whose version
+    /// or expiry advances change), then, for the carts that advanced, delete the lines they no
+    /// longer hold and upsert their lines (and those saved for later), writing only the lines
+    /// that changed. Lines of products gone from the catalog are left out.
     private func writeInOneTransaction(_ ordered: [Cart]) async throws -> Int {
         try await self.postgres.withTransaction(logger: self.logger) { connection in
             let rows = try await connection.rows(
@@ -86,50 +86,46 @@ struct CartSnapshotWriter: Sendable {
                 (cart.items.map { (cart.id, $0, false) } + cart.savedItems.map { (cart.id, $0, true) })
                     .sorted { $0.1.productID < $1.1.productID }
             }
-            // Lines the carts no longer hold go; of the others only those that are new or
-            // changed reach the upsert, so one change to a cart writes one line, not all of them.
-            // (Filtered in the upsert's own WHERE, an unchanged line would still be locked,
-            // which costs a WAL record and a dirtied page.)
-            try await self.execute(
-                connection,
+            // In one statement over the carts' stored lines, read once: the lines the carts no
+            // longer hold go, and of the others only those that are new or changed reach the
+            // upsert, so one change to a cart writes one line, not all of them. (Filtered in the
+            // upsert's own WHERE, an unchanged line would still be locked, which costs a WAL
+            // record and a dirtied page.) The two parts touch different (cart, product) pairs.
+            // Lines of products gone from the catalog are left out (and none of theirs is stored).
+            try await connection.execute(
                 """
-                DELETE FROM cart_item AS item
-                WHERE item.cart_id = ANY(\(advanced.map(\.id))::uuid[])
-                  AND NOT EXISTS (
-                      SELECT 1 FROM unnest(\(lines.map(\.0))::text[], \(lines.map(\.1.productID))::int[])
-                                    AS kept (cart_id, product_id)
-                      WHERE kept.cart_id::uuid = item.cart_id AND kept.product_id = item.product_id)
-                """
-            )
-            guard !lines.isEmpty else { return advanced.count }
-            try await self.execute(
-                connection,
-                """
+                WITH line AS (
+                    SELECT u.id, u.cart_id::uuid AS cart_id, u.product_id, u.quantity, u.cents::numeric / 100 AS unit_price,
+                           u.saved, to_timestamp(u.created / 1000.0) AS created_at, to_timestamp(u.updated / 1000.0) AS updated_at
+                    FROM unnest(\(lines.map(\.1.id))::uuid[], \(lines.map(\.0))::text[], \(lines.map(\.1.productID))::int[],
+                                \(lines.map(\.1.quantity))::int[], \(lines.map(\.1.unitPrice.value))::bigint[],
+                                \(lines.map(\.2))::boolean[], \(lines.map(\.1.createdAt))::bigint[],
+                                \(lines.map(\.1.updatedAt))::bigint[])
+                         AS u (id, cart_id, product_id, quantity, cents, saved, created, updated)
+                    WHERE EXISTS (SELECT 1 FROM product WHERE product.id = u.product_id)
+                ),
+                stored AS (
+                    SELECT * FROM cart_item WHERE cart_id = ANY(\(advanced.map(\.id))::uuid[])
+                ),
+                removed AS (
+                    DELETE FROM cart_item
+                    WHERE id IN (SELECT stored.id FROM stored LEFT JOIN line USING (cart_id, product_id)
+                                 WHERE line.cart_id IS NULL)
+                )
                 INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price, saved, created_at, updated_at)
-                SELECT line.id::uuid, line.cart_id::uuid, line.product_id, line.quantity, line.cents::numeric / 100,
-                       line.saved, to_timestamp(line.created / 1000.0), to_timestamp(line.updated / 1000.0)
-                FROM unnest(\(lines.map(\.1.id.description))::text[], \(lines.map(\.0))::text[], \(lines.map(\.1.productID))::int[],
-                            \(lines.map(\.1.quantity))::int[], \(lines.map(\.1.unitPrice.value))::bigint[],
-                            \(lines.map(\.2))::boolean[], \(lines.map(\.1.createdAt))::bigint[],
-                            \(lines.map(\.1.updatedAt))::bigint[])
-                     AS line (id, cart_id, product_id, quantity, cents, saved, created, updated)
-                LEFT JOIN cart_item AS stored
-                       ON stored.cart_id = line.cart_id::uuid AND stored.product_id = line.product_id
-                WHERE EXISTS (SELECT 1 FROM product WHERE product.id = line.product_id)
-                  AND (stored.id IS NULL
-                       OR (stored.id, stored.quantity, stored.unit_price, stored.saved, stored.created_at, stored.updated_at)
-                          IS DISTINCT FROM (line.id::uuid, line.quantity, line.cents::numeric / 100, line.saved,
-                                            to_timestamp(line.created / 1000.0), to_timestamp(line.updated / 1000.0)))
+                SELECT line.id, line.cart_id, line.product_id, line.quantity, line.unit_price, line.saved,
+                       line.created_at, line.updated_at
+                FROM line LEFT JOIN stored USING (cart_id, product_id)
+                WHERE stored.id IS NULL
+                   OR (stored.id, stored.quantity, stored.unit_price, stored.saved, stored.created_at, stored.updated_at)
+                      IS DISTINCT FROM (line.id, line.quantity, line.unit_price, line.saved, line.created_at, line.updated_at)
                 ON CONFLICT (cart_id, product_id) DO UPDATE SET
                     id = EXCLUDED.id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price,
                     saved = EXCLUDED.saved, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
-                """
+                """,
+                logger: self.logger
             )
             return advanced.count
         }
-    }
-
-    private func execute(_ connection: PostgresConnection, _ query: PostgresQuery) async throws {
-        try await connection.execute(query, logger: self.logger)
     }
 }
