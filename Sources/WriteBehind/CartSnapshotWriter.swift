@@ -97,7 +97,9 @@ struct CartSnapshotWriter: Sendable {
 /// reach the upsert, so one change to a cart writes one line, not all of them. (Filtered in the
 /// upsert's own WHERE, an unchanged line would still be locked, which costs a WAL record and a
 /// dirtied page.) The two parts touch different (cart, product) pairs. Lines of products gone
-/// from the catalog are left out (and none of theirs is stored).
+/// from the catalog are left out (and none of theirs is stored). The lines to delete are looked
+/// up by primary key (`id = ANY(ARRAY(…))`): as `id IN (…)`, the plan PostgreSQL keeps for the
+/// prepared statement hash-joined them with a scan of the whole `cart_item` table.
 private struct WriteCartLines: PostgresPreparedStatement {
     typealias Row = ()
 
@@ -117,8 +119,8 @@ private struct WriteCartLines: PostgresPreparedStatement {
         ),
         removed AS (
             DELETE FROM cart_item
-            WHERE id IN (SELECT stored.id FROM stored LEFT JOIN line USING (cart_id, product_id)
-                         WHERE line.cart_id IS NULL)
+            WHERE id = ANY(ARRAY(SELECT stored.id FROM stored LEFT JOIN line USING (cart_id, product_id)
+                                 WHERE line.cart_id IS NULL))
         )
         INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price, saved, created_at, updated_at)
         SELECT line.id, line.cart_id, line.product_id, line.quantity, line.unit_price, line.saved,
