@@ -142,8 +142,9 @@ private struct WriteCartLines: PostgresPreparedStatement {
     init(_ carts: [Cart]) {
         self.cartIDs = carts.map(\.id)
         self.lines = carts.flatMap { cart in
-            (cart.items.map { (cart.id, $0, false) } + cart.savedItems.map { (cart.id, $0, true) })
-                .sorted { $0.1.productID < $1.1.productID }
+            (cart.items.map { (cartID: cart.id, item: $0, saved: false) }
+                + cart.savedItems.map { (cartID: cart.id, item: $0, saved: true) })
+                .sorted { $0.item.productID < $1.item.productID }
         }
     }
 
