@@ -80,12 +80,8 @@ print(([x for x in rows if x['endpoint'] == 'all'] or rows)[0]['p99_milliseconds
 }
 
 # Waits until the flusher has written every change (so it does not share the cores with a run).
-flusher_idle() {
-  for _ in $(seq 1 240); do
-    curl -sf "$BASE/metrics" | grep -q '^hotcart_flush_backlog 0' && return 0
-    sleep 0.5
-  done
-}
+source "$HERE/settle.sh"
+flusher_idle() { settle "$BASE" "$BENCH_REDIS_PORT"; }
 run_driver() { # name scenario [args…]
   local name="$1" scenario="$2"; shift 2
   flusher_idle

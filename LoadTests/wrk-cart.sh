@@ -68,19 +68,8 @@ report() {
   awk '{ requests += $1; seconds += $2 } END { print requests / seconds }' "$rounds/$name" >"$rounds/$name.rate"
 }
 
-# Waits (up to a minute) until the flusher has written every change the adds made and Redis is
-# not rewriting its append-only file (`scripts/run`'s Redis keeps one; a rewrite forks and
-# writes the whole dataset), so that neither falls into a round.
 REDIS_PORT="$(sed -E 's|.*:([0-9]+)(/.*)?$|\1|' <<<"${REDIS_URL:-redis://127.0.0.1:56379/0}")"
-settle() {
-  for _ in $(seq 1 120); do
-    if curl -sf "$BASE/metrics" | grep -q '^hotcart_flush_backlog 0' &&
-      ! redis-cli -p "$REDIS_PORT" info persistence 2>/dev/null | grep -Eq '^(aof_rewrite|rdb_bgsave)_in_progress:1'; then
-      return 0
-    fi
-    sleep 0.5
-  done
-}
+source "$HERE/settle.sh"
 
 # Each server gets 3 s of unmeasured load first, so that its first round does not also pay for
 # its threads and buffers being made.
@@ -103,7 +92,7 @@ routes=(healthz get-cart get-cart-summary post-cart-items)
 [ -n "$plain_pid" ] && routes=(plain-ok plain-redis-ping "${routes[@]}")
 for _ in 1 2 3; do
   for name in "${routes[@]}"; do
-    settle
+    settle "$BASE" "$REDIS_PORT"
     case "$name" in
       plain-ok) round "$name" "$plain_pid" http://127.0.0.1:8090/ ;;
       plain-redis-ping) round "$name" "$plain_pid" http://127.0.0.1:8090/redis ;;
