@@ -22,13 +22,16 @@ public enum RandomID {
 
     /// `bytes` random bytes (every bit random) in base64url: a URL-safe, unguessable token.
     public static func token(bytes count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Base64URL.encode((0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        var generator = KernelRandomNumberGenerator()
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: (count + 7) / 8) { words in
+            for index in words.indices { words[index] = generator.next() }
+            return Base64URL.encode(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(words)[..<count]))
+        }
     }
 
     /// 128 random bits with the version-4 and RFC 4122 variant bits set, high word first.
     private static func bits() -> (high: UInt64, low: UInt64) {
-        var generator = SystemRandomNumberGenerator()
+        var generator = KernelRandomNumberGenerator()
         let high: UInt64 = (generator.next() & ~0xF000) | 0x4000  // version 4
         let low: UInt64 = (generator.next() & ~(0xC << 60)) | (0x8 << 60)  // RFC 4122 variant
         return (high, low)
@@ -36,7 +39,7 @@ public enum RandomID {
 
     /// 128 bits of a version-7 UUID made at `milliseconds` since 1970, high word first.
     public static func timeOrderedBits(milliseconds: Int64) -> (high: UInt64, low: UInt64) {
-        var generator = SystemRandomNumberGenerator()
+        var generator = KernelRandomNumberGenerator()
         let time = UInt64(truncatingIfNeeded: milliseconds) & 0xFFFF_FFFF_FFFF
         let high: UInt64 = (time << 16) | 0x7000 | (generator.next() & 0xFFF)  // version 7
         let low: UInt64 = (generator.next() & ~(0xC << 60)) | (0x8 << 60)  // RFC 4122 variant

@@ -3,7 +3,7 @@ import Crypto
 
 /// Makes and checks guest session cookie values: `<session id>.<HMAC-SHA256 signature>`.
 ///
-/// A session id is 128 bits from the system CSPRNG, base64url. A value whose signature does
+/// A session id is 128 bits from the kernel's CSPRNG (`RandomID.token`), base64url. A value whose signature does
 /// not verify (tampered, forged, truncated) is rejected, and the caller starts a new session:
 /// a client can never choose its own session id.
 struct GuestSessionSigner: Sendable {
@@ -28,9 +28,7 @@ struct GuestSessionSigner: Sendable {
 
     /// A fresh random session id (22 characters).
     func newSessionID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Base64URL.encode(bytes)
+        RandomID.token(bytes: 16)
     }
 
     /// The cookie value for a session id.

@@ -37,3 +37,37 @@ import Testing
         #expect(later < muchLater)
     }
 }
+
+@Suite struct KernelRandomNumberGeneratorTests {
+    @Test func wordsAreDistinctAcrossRefillsAndUseEveryBit() {
+        var generator = KernelRandomNumberGenerator()
+        // 1,000 words span 32 refills of the 256-byte buffer.
+        let words = (0..<1000).map { _ in generator.next() }
+        #expect(Set(words).count == 1000)
+        #expect(words.reduce(0, |) == .max)
+        #expect(words.reduce(.max, &) == 0)
+    }
+
+    @Test func tasksDrawingAtOnceNeverShareAWord() async {
+        let drawn = await withTaskGroup(of: [UInt64].self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var generator = KernelRandomNumberGenerator()
+                    return (0..<2000).map { _ in generator.next() }
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(drawn.count == 16_000)
+        #expect(Set(drawn).count == 16_000)
+    }
+
+    @Test func tokensAreBase64URLOfTheirLengthAndDiffer() {
+        let tokens = (0..<1000).map { _ in RandomID.token(bytes: 16) }
+        #expect(Set(tokens).count == 1000)
+        #expect(tokens.allSatisfy { $0.utf8.count == 22 })
+        #expect(RandomID.token(bytes: 5).utf8.count == 7)
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        #expect(tokens.allSatisfy { $0.allSatisfy(alphabet.contains) })
+    }
+}
