@@ -3,9 +3,9 @@ import Crypto
 
 /// Makes and checks guest session cookie values: `<session id>.<HMAC-SHA256 signature>`.
 ///
-/// A session id is 128 bits from the kernel's CSPRNG (`RandomID.token`), base64url. A value whose signature does
-/// not verify (tampered, forged, truncated) is rejected, and the caller starts a new session:
-/// a client can never choose its own session id.
+/// A session id is 128 bits from the kernel's CSPRNG (`RandomID.token`), base64url. A value
+/// whose signature does not verify (tampered, forged, truncated) is rejected, and the caller
+/// starts a new session: a client can never choose its own session id.
 struct GuestSessionSigner: Sendable {
     /// An HMAC that has already absorbed the key: copying it skips the key schedule, which
     /// otherwise costs more than the message itself on every request. `HMAC` is an immutable
