@@ -11,7 +11,8 @@
 # Usage: swift build -c release; CART_RATE_LIMIT_PER_MINUTE=0 scripts/run &  then
 #        LoadTests/wrk-cart.sh [base URL]
 # The routes take turns: three rounds, each running every route for a third of DURATION (each
-# round once the flusher is idle and Redis is not rewriting its AOF), so that
+# round once the flusher is idle and Redis is not rewriting its AOF; the second round in reverse
+# order), so that
 # each route and its ceilings see the same phases of this machine (which runs at two speeds for
 # minutes at a time, so routes measured one after another can differ by half for no reason of
 # their own). A rate is a route's requests over its seconds, a p99 its worst round's.
@@ -90,8 +91,12 @@ warm_up -H "Cookie: $cookie" "$BASE/cart"
 
 routes=(healthz get-cart get-cart-summary post-cart-items)
 [ -n "$plain_pid" ] && routes=(plain-ok plain-redis-ping "${routes[@]}")
-for _ in 1 2 3; do
-  for name in "${routes[@]}"; do
+for pass in 1 2 3; do
+  # The second pass takes the routes in reverse order, so that a drift in the machine's speed
+  # within the run falls on every route alike.
+  order=("${routes[@]}")
+  [ "$pass" = 2 ] && mapfile -t order < <(printf '%s\n' "${routes[@]}" | tac)
+  for name in "${order[@]}"; do
     settle "$BASE" "$REDIS_PORT"
     case "$name" in
       plain-ok) round "$name" "$plain_pid" http://127.0.0.1:8090/ ;;
