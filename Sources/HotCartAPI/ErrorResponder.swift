@@ -74,13 +74,24 @@ enum ErrorResponder {
     /// The contract's error body, its fields in the contract's order:
     /// `{"error", "message", "field", "code", "detail"}`.
     static func response(for error: CartError) -> Response {
+        var headers: HTTPFields = [:]
+        if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+        headers[.contentType] = "application/json"
+        return Response(
+            status: HTTPResponse.Status(code: error.status),
+            headers: headers,
+            body: .init(byteBuffer: self.body(for: error))
+        )
+    }
+
+    /// The contract's error body of `error` alone, for answers written below Hummingbird's
+    /// router (``MalformedRequestResponder``).
+    static func body(for error: CartError) -> ByteBuffer {
         var writer = JSONWriter(capacity: 256)
         writer.beginObject()
         self.writeFields(of: error.kind, message: error.message, field: error.field, into: &writer)
         writer.endObject()
-        var headers: HTTPFields = [:]
-        if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
-        return writer.response(status: HTTPResponse.Status(code: error.status), headers: headers)
+        return writer.buffer
     }
 
     /// 409 CART_013 for a cart that cannot be checked out as it is, with its validation

@@ -189,7 +189,12 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(configuration: configuration, services: services, logger: logger),
-        server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [MalformedRequestResponder()],
+                idleTimeout: .init(configuration.idleTimeout)
+            )
+        ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HotCart"),
         services: services.runnable,
         logger: logger

@@ -3,7 +3,8 @@ import Testing
 
 /// Connections to a real `hotcart serve` that do not carry a well-formed request: with
 /// `HTTP_IDLE_TIMEOUT_SECONDS`, one that sends nothing or stops halfway through a request is
-/// closed, while a request being answered (a live stream) is never cut; a malformed body is 400.
+/// closed, while a request being answered (a live stream) is never cut; a malformed body, and a
+/// request the HTTP parser refuses, is 400 with the contract's CART_005 body.
 @Suite struct HTTPConnectionTests {
     static let environment = ["HTTP_IDLE_TIMEOUT_SECONDS": "1", "CART_EVENTS_KEEPALIVE_SECONDS": "5"]
 
@@ -46,6 +47,40 @@ import Testing
         let answer = try #require(try await TestHTTP.raw(request, port: server.port, limit: .seconds(4)))
         #expect(answer.received.hasPrefix("HTTP/1.1 400 "), "answered \(answer.received)")
         #expect(answer.received.contains(#""code":"CART_005""#))
+    }
+
+    /// Refused by NIO's parser before any route runs; Hummingbird answers after the request
+    /// before it on the connection, and ``MalformedRequestResponder`` gives that answer its body.
+    @Test func aRequestTheParserRefusesGetsTheContractsErrorAfterTheAnswerBeforeIt() async throws {
+        let server = try await ServerProcess.start(
+            redis: TestEnvironment.redis.description,
+            environment: Self.environment
+        )
+        defer { server.stop() }
+        let oversized =
+            "GET /cart HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: a=\(String(repeating: "b", count: 90_000))\r\n\r\n"
+        let tooLarge = try #require(try await TestHTTP.raw(oversized, port: server.port, limit: .seconds(4)))
+        #expect(tooLarge.received.hasPrefix("HTTP/1.1 400 "), "answered \(tooLarge.received.prefix(200))")
+        #expect(tooLarge.received.contains("Content-Type: application/json"))
+        #expect(
+            tooLarge.received.hasSuffix(
+                #"{"error":"INVALID_REQUEST","message":"The request's header fields are too large","field":null,"#
+                    + #""code":"CART_005","detail":"The request's header fields are too large"}"#
+            ),
+            "answered \(tooLarge.received.prefix(400))"
+        )
+
+        let pipelined = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nNOT HTTP\u{1}\r\n\r\n"
+        let answers = try #require(try await TestHTTP.raw(pipelined, port: server.port, limit: .seconds(4)))
+        let parts = answers.received.components(separatedBy: "HTTP/1.1 ")
+        #expect(parts.count == 3, "answered \(answers.received)")
+        #expect(parts.dropFirst().first?.hasPrefix("200 ") == true)
+        #expect(parts.last?.hasPrefix("400 ") == true)
+        #expect(parts.last?.hasSuffix(#""code":"CART_005","detail":"The request could not be parsed"}"#) == true)
+
+        // The server goes on answering.
+        let reply = try await TestHTTP.send(.GET, "/healthz", port: server.port, timeout: .seconds(2))
+        #expect(reply.status == 200)
     }
 
     @Test func aLiveCartStreamOutlastsTheIdleTimeout() async throws {
