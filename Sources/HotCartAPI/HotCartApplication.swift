@@ -191,7 +191,7 @@ public func buildApplication(
         router: buildRouter(configuration: configuration, services: services, logger: logger),
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [MalformedRequestResponder()],
+                additionalChannelHandlers: [MalformedRequestResponder(), ContinueResponder()],
                 idleTimeout: .init(configuration.idleTimeout)
             )
         ),

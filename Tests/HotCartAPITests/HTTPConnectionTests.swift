@@ -4,7 +4,8 @@ import Testing
 /// Connections to a real `hotcart serve` that do not carry a well-formed request: with
 /// `HTTP_IDLE_TIMEOUT_SECONDS`, one that sends nothing or stops halfway through a request is
 /// closed, while a request being answered (a live stream) is never cut; a malformed body, and a
-/// request the HTTP parser refuses, is 400 with the contract's CART_005 body.
+/// request the HTTP parser refuses, is 400 with the contract's CART_005 body; a request that
+/// expects `100 Continue` gets it before it sends its body.
 @Suite struct HTTPConnectionTests {
     static let environment = ["HTTP_IDLE_TIMEOUT_SECONDS": "1", "CART_EVENTS_KEEPALIVE_SECONDS": "5"]
 
@@ -81,6 +82,25 @@ import Testing
         // The server goes on answering.
         let reply = try await TestHTTP.send(.GET, "/healthz", port: server.port, timeout: .seconds(2))
         #expect(reply.status == 200)
+    }
+
+    /// A client that sends `Expect: 100-continue` holds its body back until told to go on.
+    @Test func aRequestExpectingContinueIsToldToGoOnBeforeItsBodyIsSent() async throws {
+        let product = try await CartEventsTests.insertProduct(price: "4.00")
+        let server = try await ServerProcess.start(
+            redis: TestEnvironment.redis.description,
+            environment: Self.environment
+        )
+        defer { server.stop() }
+        let body = #"{"product_id": \#(product), "quantity": 2}"#
+        let head =
+            "POST /cart/items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Expect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+        let exchange = try await TestHTTP.rawHeadThenBody(head, body: body, port: server.port, limit: .seconds(3))
+        let (beforeBody, afterBody) = try #require(exchange, "no interim answer before the body")
+        #expect(beforeBody == "HTTP/1.1 100 Continue\r\n\r\n")
+        #expect(afterBody.hasPrefix("HTTP/1.1 201 "), "answered \(afterBody.prefix(200))")
+        #expect(afterBody.contains(#""total_items":2"#))
     }
 
     @Test func aLiveCartStreamOutlastsTheIdleTimeout() async throws {

@@ -60,13 +60,7 @@ public enum TestHTTP {
         port: Int,
         limit: Duration
     ) async throws -> (received: String, closedAfter: Duration)? {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.seconds(2))
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
+        let channel = try await self.connectRaw(port: port)
         let opened = ContinuousClock.now
         return try await channel.executeThenClose { inbound, outbound in
             if !bytes.isEmpty { try await outbound.write(ByteBuffer(string: bytes)) }
@@ -82,6 +76,41 @@ public enum TestHTTP {
                 return nil
             }
         }
+    }
+
+    /// Writes a request's `head` alone and waits for the server's first bytes before writing
+    /// `body`, as a client that sent `Expect: 100-continue` does; then reads until the server
+    /// closes. `nil` when nothing came before the body within `limit` (the whole exchange's).
+    public static func rawHeadThenBody(
+        _ head: String,
+        body: String,
+        port: Int,
+        limit: Duration
+    ) async throws -> (beforeBody: String, afterBody: String)? {
+        let channel = try await self.connectRaw(port: port)
+        let cut = channel.channel.eventLoop.scheduleTask(in: .init(limit)) { channel.channel.close(promise: nil) }
+        defer { cut.cancel() }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: head))
+            var iterator = inbound.makeAsyncIterator()
+            guard let first = try? await iterator.next() else { return nil }
+            try await outbound.write(ByteBuffer(string: body))
+            var rest = ""
+            do {
+                while let part = try await iterator.next() { rest += String(buffer: part) }
+            } catch {}  // a reset closes it too
+            return (String(buffer: first), rest)
+        }
+    }
+
+    private static func connectRaw(port: Int) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(2))
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
     }
 
     /// The response head has been read; `inbound` yields the rest.
