@@ -7,9 +7,9 @@ import NIOHTTPTypes
 /// A client that sends it (curl before a body over 1 MiB, older libcurl over 1 KiB, .NET
 /// Framework's `HttpWebRequest` before every body) holds its body back until the server says to
 /// go on, or for a second when it does not: Hummingbird never does, so every such request
-/// waited that second. The interim answer is
-/// written only when no earlier request of the connection is still being answered, since it
-/// must not land inside another answer; a pipelined request behind one waits as before.
+/// waited that second. The interim answer is written only when no earlier request of the
+/// connection is still being answered, since it must not land inside another answer; a
+/// pipelined request behind one waits as before.
 final class ContinueResponder: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -30,8 +30,9 @@ final class ContinueResponder: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        // Never below zero: the answer to a request the parser refused has no head here.
         if case .end = self.unwrapOutboundIn(data) {
-            self.unanswered -= 1
+            self.unanswered = max(0, self.unanswered - 1)
         }
         context.write(data, promise: promise)
     }
