@@ -9,11 +9,13 @@ import Testing
 @Suite struct HTTPConnectionTests {
     static let environment = ["HTTP_IDLE_TIMEOUT_SECONDS": "1", "CART_EVENTS_KEEPALIVE_SECONDS": "5"]
 
+    /// A `hotcart serve` with a 1 s idle timeout; the caller stops it.
+    static func startServer() async throws -> ServerProcess {
+        try await ServerProcess.start(redis: TestEnvironment.redis.description, environment: Self.environment)
+    }
+
     @Test func stalledConnectionsAreClosedAfterTheIdleTimeout() async throws {
-        let server = try await ServerProcess.start(
-            redis: TestEnvironment.redis.description,
-            environment: Self.environment
-        )
+        let server = try await Self.startServer()
         defer { server.stop() }
         let stalled = [
             "nothing": "",
@@ -37,10 +39,7 @@ import Testing
     }
 
     @Test func aMalformedChunkedBodyIsABadRequest() async throws {
-        let server = try await ServerProcess.start(
-            redis: TestEnvironment.redis.description,
-            environment: Self.environment
-        )
+        let server = try await Self.startServer()
         defer { server.stop() }
         let request =
             "POST /cart/items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -53,10 +52,7 @@ import Testing
     /// Refused by NIO's parser before any route runs; Hummingbird answers after the request
     /// before it on the connection, and ``MalformedRequestResponder`` gives that answer its body.
     @Test func aRequestTheParserRefusesGetsTheContractsErrorAfterTheAnswerBeforeIt() async throws {
-        let server = try await ServerProcess.start(
-            redis: TestEnvironment.redis.description,
-            environment: Self.environment
-        )
+        let server = try await Self.startServer()
         defer { server.stop() }
         let oversized =
             "GET /cart HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: a=\(String(repeating: "b", count: 90_000))\r\n\r\n"
@@ -87,10 +83,7 @@ import Testing
     /// A client that sends `Expect: 100-continue` holds its body back until told to go on.
     @Test func aRequestExpectingContinueIsToldToGoOnBeforeItsBodyIsSent() async throws {
         let product = try await CartEventsTests.insertProduct(price: "4.00")
-        let server = try await ServerProcess.start(
-            redis: TestEnvironment.redis.description,
-            environment: Self.environment
-        )
+        let server = try await Self.startServer()
         defer { server.stop() }
         let body = #"{"product_id": \#(product), "quantity": 2}"#
         let head =
@@ -105,10 +98,7 @@ import Testing
 
     @Test func aLiveCartStreamOutlastsTheIdleTimeout() async throws {
         let product = try await CartEventsTests.insertProduct(price: "4.00")
-        let server = try await ServerProcess.start(
-            redis: TestEnvironment.redis.description,
-            environment: Self.environment
-        )
+        let server = try await Self.startServer()
         defer { server.stop() }
         let cookie = try await CartEventsTests.guestCookie(port: server.port)
         try await TestHTTP.withEventStream(port: server.port, headers: [("Cookie", cookie)]) { stream in
