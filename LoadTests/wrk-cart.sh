@@ -12,10 +12,9 @@
 #        LoadTests/wrk-cart.sh [base URL]
 # The routes take turns: three rounds, each running every route for a third of DURATION (each
 # round once the flusher is idle and Redis is not rewriting its AOF; the second round in reverse
-# order), so that
-# each route and its ceilings see the same phases of this machine (which runs at two speeds for
-# minutes at a time, so routes measured one after another can differ by half for no reason of
-# their own). A rate is a route's requests over its seconds, a p99 its worst round's.
+# order), so that each route and its ceilings see the same phases of this machine (which runs at
+# two speeds for minutes at a time, so routes measured one after another can differ by half for
+# no reason of their own). A rate is a route's requests over its seconds, a p99 its worst round's.
 # Bounded: DURATION seconds (15) per route, 2 threads, 64 connections, loopback only.
 set -euo pipefail
 BASE="${1:-http://127.0.0.1:8000}"
