@@ -191,7 +191,9 @@ public func buildApplication(
         router: buildRouter(configuration: configuration, services: services, logger: logger),
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [MalformedRequestResponder(), ContinueResponder()],
+                additionalChannelHandlers: [
+                    ConnectionCloseMarker.Installer(), MalformedRequestResponder(), ContinueResponder(),
+                ],
                 idleTimeout: .init(configuration.idleTimeout)
             )
         ),

@@ -5,7 +5,8 @@ import Testing
 /// `HTTP_IDLE_TIMEOUT_SECONDS`, one that sends nothing or stops halfway through a request is
 /// closed, while a request being answered (a live stream) is never cut; a malformed body, and a
 /// request the HTTP parser refuses, is 400 with the contract's CART_005 body; a request that
-/// expects `100 Continue` gets it before it sends its body.
+/// expects `100 Continue` gets it before it sends its body; an HTTP/1.0 connection closes after
+/// its answer.
 @Suite struct HTTPConnectionTests {
     static let environment = ["HTTP_IDLE_TIMEOUT_SECONDS": "1", "CART_EVENTS_KEEPALIVE_SECONDS": "5"]
 
@@ -94,6 +95,33 @@ import Testing
         #expect(beforeBody == "HTTP/1.1 100 Continue\r\n\r\n")
         #expect(afterBody.hasPrefix("HTTP/1.1 201 "), "answered \(afterBody.prefix(200))")
         #expect(afterBody.contains(#""total_items":2"#))
+    }
+
+    /// HTTP/1.0 (ApacheBench) reads an answer to its end at the close; HTTP/1.1 keeps its
+    /// connection. A 30 s idle timeout here, so only the close after the answer ends it in time.
+    @Test func anHTTP10ConnectionClosesAfterItsAnswerAndAnHTTP11OneStaysOpen() async throws {
+        let server = try await ServerProcess.start(
+            redis: TestEnvironment.redis.description,
+            environment: ["HTTP_IDLE_TIMEOUT_SECONDS": "30"]
+        )
+        defer { server.stop() }
+        for request in [
+            "GET /healthz HTTP/1.0\r\n\r\n",
+            "GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n",
+        ] {
+            let answer = try #require(
+                try await TestHTTP.raw(request, port: server.port, limit: .seconds(4)),
+                "still open 4 s after \(request.debugDescription)"
+            )
+            #expect(answer.received.hasPrefix("HTTP/1.1 200 "))
+            #expect(answer.received.hasSuffix(#"{"status":"ok"}"#))
+        }
+        let kept = try await TestHTTP.raw(
+            "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            port: server.port,
+            limit: .seconds(2)
+        )
+        #expect(kept == nil, "an HTTP/1.1 connection was closed after its answer")
     }
 
     @Test func aLiveCartStreamOutlastsTheIdleTimeout() async throws {

@@ -1,0 +1,42 @@
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
+/// Gives an HTTP/1.0 request (ApacheBench sends them), and any whose connection HTTP/1 ends
+/// with its answer, an explicit `Connection: close`.
+///
+/// That header is all Hummingbird looks at to close a connection after an answer, and the HTTP
+/// version is gone once NIO's request head becomes an `HTTPRequest`: an HTTP/1.0 client, which
+/// reads an answer to its end at the close unless the answer says `Connection: keep-alive`
+/// (Hummingbird's never do), waited until the idle timeout (`ab` hung, with or without `-k`).
+/// Such a connection now closes after each answer, which HTTP/1.0 allows even when the client
+/// asked to keep it. This handler reads NIO's own request heads, before that conversion;
+/// ``Installer`` puts it there, since Hummingbird adds the channel handlers it is given after it.
+final class ConnectionCloseMarker: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(var head) = self.unwrapInboundIn(data), head.version == .http1_0 || !head.isKeepAlive
+        else {
+            context.fireChannelRead(data)
+            return
+        }
+        head.headers.replaceOrAdd(name: "connection", value: "close")
+        context.fireChannelRead(self.wrapInboundOut(.head(head)))
+    }
+
+    /// Given to Hummingbird with the other channel handlers: puts a ``ConnectionCloseMarker``
+    /// in front of the conversion to HTTP types as it is added, and takes itself out.
+    final class Installer: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = Never
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            let pipeline = context.pipeline.syncOperations
+            if let conversion = try? pipeline.context(handlerType: HTTP1ToHTTPServerCodec.self) {
+                try? pipeline.addHandler(ConnectionCloseMarker(), position: .before(conversion.handler))
+            }
+            pipeline.removeHandler(context: context, promise: nil)
+        }
+    }
+}
