@@ -39,11 +39,11 @@ enum ErrorResponder {
             return self.response(for: error)
         case is NIOTooManyBytesError:
             return self.response(for: .bodyTooLarge)
-        case is HTTPParserError:
+        case let refused as HTTPParserError:
             // The client sent a request that ends early or cannot be parsed (a connection closed,
             // or closed for idling, halfway through its body): its fault, not the server's.
             logger.debug("malformed request", metadata: ["error": "\(error)"])
-            return self.response(for: .invalidRequest("The request could not be parsed"))
+            return self.response(for: self.refusal(refused))
         default:
             var metadata: Logger.Metadata = ["error": "\(String(reflecting: type(of: error)))"]
             if let error = error as? PSQLError {
@@ -76,22 +76,25 @@ enum ErrorResponder {
     static func response(for error: CartError) -> Response {
         var headers: HTTPFields = [:]
         if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
-        headers[.contentType] = "application/json"
-        return Response(
-            status: HTTPResponse.Status(code: error.status),
-            headers: headers,
-            body: .init(byteBuffer: self.body(for: error))
-        )
+        return self.body(for: error).response(status: HTTPResponse.Status(code: error.status), headers: headers)
     }
 
-    /// The contract's error body of `error` alone, for answers written below Hummingbird's
-    /// router (``MalformedRequestResponder``).
-    static func body(for error: CartError) -> ByteBuffer {
+    /// The contract's error body of `error` alone; ``MalformedRequestResponder``, below
+    /// Hummingbird's router, writes its bytes itself.
+    static func body(for error: CartError) -> JSONWriter {
         var writer = JSONWriter(capacity: 256)
         writer.beginObject()
         self.writeFields(of: error.kind, message: error.message, field: error.field, into: &writer)
         writer.endObject()
-        return writer.buffer
+        return writer
+    }
+
+    /// CART_005 for a request NIO's HTTP parser refused, saying why when it is the size of the
+    /// header block.
+    static func refusal(_ error: HTTPParserError) -> CartError {
+        .invalidRequest(
+            error == .headerOverflow ? "The request's header fields are too large" : "The request could not be parsed"
+        )
     }
 
     /// 409 CART_013 for a cart that cannot be checked out as it is, with its validation

@@ -34,10 +34,7 @@ final class MalformedRequestResponder: ChannelDuplexHandler, RemovableChannelHan
             return
         }
         self.refusal = nil
-        let message =
-            refusal == .headerOverflow
-            ? "The request's header fields are too large" : "The request could not be parsed"
-        let body = ErrorResponder.body(for: .invalidRequest(message))
+        let body = ErrorResponder.body(for: ErrorResponder.refusal(refusal)).buffer
         head.headerFields[.contentType] = "application/json"
         head.headerFields[.contentLength] = String(body.readableBytes)
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
