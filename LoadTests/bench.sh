@@ -126,9 +126,13 @@ wrk_alternating() { # name-a args-a-array-name name-b wrk-args…
   # a b, b a, a b: neither side always goes first, so a drift in the machine's speed
   # within the run falls on both alike.
   for round in 1 2 3; do
-    [ "$round" = 2 ] || wrk_round "$((DURATION / 3))" "$name_a" "${wrk_args_a[@]}"
-    wrk_round "$((DURATION / 3))" "$name_b" "$@"
-    [ "$round" != 2 ] || wrk_round "$((DURATION / 3))" "$name_a" "${wrk_args_a[@]}"
+    if [ "$round" = 2 ]; then
+      wrk_round "$((DURATION / 3))" "$name_b" "$@"
+      wrk_round "$((DURATION / 3))" "$name_a" "${wrk_args_a[@]}"
+    else
+      wrk_round "$((DURATION / 3))" "$name_a" "${wrk_args_a[@]}"
+      wrk_round "$((DURATION / 3))" "$name_b" "$@"
+    fi
   done
   wrk_summary "$name_a"
   wrk_summary "$name_b"
