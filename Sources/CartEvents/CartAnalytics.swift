@@ -24,7 +24,9 @@ public struct CartAnalytics: Sendable {
         }
     }
 
-    /// One product's units in carts created in the window, and in checkouts completed in it.
+    /// One product's units on the lines put in carts in the window (a line's time is when its
+    /// product first went into its cart; saved-for-later lines left out), and in the checkouts
+    /// completed in it.
     public struct ProductFigures: Sendable, Hashable {
         public var productID: Int
         public var productName: String
@@ -91,11 +93,14 @@ public struct CartAnalytics: Sendable {
             """
             WITH bounds AS (
                 SELECT to_timestamp(\(from)::bigint / 1000.0) AS start, to_timestamp(\(to)::bigint / 1000.0) AS stop
+            ), lines AS (
+                SELECT product_id, quantity FROM cart_item, bounds
+                WHERE NOT saved AND created_at >= bounds.start AND created_at < bounds.stop
+                UNION ALL
+                SELECT product_id, quantity FROM cart_item_archive, bounds
+                WHERE NOT saved AND created_at >= bounds.start AND created_at < bounds.stop
             ), added AS (
-                SELECT item.product_id, sum(item.quantity)::int AS units
-                FROM cart_item AS item JOIN cart ON cart.id = item.cart_id, bounds
-                WHERE NOT item.saved AND cart.created_at >= bounds.start AND cart.created_at < bounds.stop
-                GROUP BY item.product_id
+                SELECT product_id, sum(quantity)::int AS units FROM lines GROUP BY product_id
             ), sold AS (
                 SELECT line.product_id, sum(line.quantity)::int AS units
                 FROM checkout_line AS line JOIN checkout ON checkout.id = line.checkout_id, bounds

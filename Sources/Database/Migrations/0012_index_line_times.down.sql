@@ -1,0 +1,3 @@
+DROP INDEX cart_item_archive_created_at_idx;
+DROP INDEX cart_archive_created_at_idx;
+DROP INDEX cart_item_created_at_brin;
