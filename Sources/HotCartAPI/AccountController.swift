@@ -65,7 +65,11 @@ struct AccountController {
             throw AccountError.badCredentials
         }
         let (token, claims) = try await self.tokens.issue(for: user.id)
-        var response = JSONBody.response(["access_token": token, "token_type": "bearer"])
+        // A token is a credential: no cache may keep the answer (RFC 6749, section 5.1).
+        var response = JSONBody.response(
+            ["access_token": token, "token_type": "bearer"],
+            headers: [.cacheControl: "no-store"]
+        )
         let userSession = CartSession(owner: .user(id: user.id), tokenID: claims.tokenID)
         if let rotated = await self.merger.mergeOnLogin(request, into: userSession, logger: context.logger) {
             response.headers.append(rotated)

@@ -30,6 +30,7 @@ import Testing
             let login = try await browser.logIn(email)
             #expect(login.status == .ok)
             #expect(login.json["token_type"] as? String == "bearer")
+            #expect(login.headers[.cacheControl] == "no-store")
             let me = try await browser.send(.get, "/users/me")
             #expect(me.status == .ok)
             #expect(me.json["id"] as? String == id)
