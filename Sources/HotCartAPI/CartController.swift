@@ -130,10 +130,13 @@ struct CartController {
         return response
     }
 
+    /// The cart, its version as the `ETag`. `If-None-Match` naming that version is 304 when the
+    /// version is all the answer depends on: shown in a display currency (its rate may have
+    /// changed) or with a promotion code (its terms may have changed) the cart goes out whole.
     @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.cart(of: context.requireSession())
         let etag = "\"\(cart.version)\""
-        if let candidates = request.headers[.ifNoneMatch],
+        if context.displayCurrency == nil, cart.promoCode == nil, let candidates = request.headers[.ifNoneMatch],
             candidates.split(separator: ",").contains(where: {
                 let candidate = $0.trimmingCharacters(in: .whitespaces)
                 return candidate == "*" || Self.version(inETag: Substring(candidate)) == cart.version

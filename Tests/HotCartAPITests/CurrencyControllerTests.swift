@@ -107,6 +107,19 @@ import Testing
             // The base currency, asked for or not, is the cart as stored.
             let dollars = try await shopper.send(.get, "/cart?currency=USD")
             #expect(self.money(dollars.json, "total") == Decimal(string: "50.97"))
+
+            // A new rate or new terms change the answer but not the cart's version: its ETag
+            // gets the answer again, not a 304 that would keep the old amounts.
+            let etag = try #require(yen.headers[.eTag])
+            _ = try await admin.send(.put, "/currencies/JPY", json: #"{"rate": 150}"#)
+            let newRate = try await shopper.send(.get, "/cart?currency=JPY", headers: [.ifNoneMatch: etag])
+            #expect(newRate.status == .ok)
+            #expect(self.money(newRate.json, "subtotal") == 8997)
+            _ = try await admin.send(.patch, "/promo-codes/\(code)", json: #"{"percent_off": 20}"#)
+            let newTerms = try await shopper.send(.get, "/cart", headers: [.ifNoneMatch: etag])
+            #expect(newTerms.status == .ok)
+            #expect(newTerms.headers[.eTag] == etag)
+            #expect(self.money(newTerms.json, "discount") == Decimal(string: "11.99"))
         }
     }
 
