@@ -12,14 +12,25 @@ import NIOHTTPTypesHTTP1
 /// Such a connection now closes after each answer, which HTTP/1.0 allows even when the client
 /// asked to keep it. This handler reads NIO's own request heads, before that conversion;
 /// ``Installer`` puts it there, since Hummingbird adds the channel handlers it is given after it.
+///
+/// A client keeps the HTTP version of its connection's first request, and Hummingbird itself
+/// closes after an HTTP/1.1 request that says `Connection: close`: once a connection's first
+/// request is an HTTP/1.1 one, the handler takes itself out, and the requests after it no
+/// longer pass through it.
 final class ConnectionCloseMarker: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .head(var head) = self.unwrapInboundIn(data), head.version == .http1_0 || !head.isKeepAlive
-        else {
+        guard case .head(var head) = self.unwrapInboundIn(data) else {
             context.fireChannelRead(data)
+            return
+        }
+        guard head.version == .http1_0 || !head.isKeepAlive else {
+            context.fireChannelRead(data)
+            if head.version == .http1_1 {
+                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            }
             return
         }
         head.headers.replaceOrAdd(name: "connection", value: "close")

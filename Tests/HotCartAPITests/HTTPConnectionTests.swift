@@ -122,6 +122,18 @@ import Testing
             limit: .seconds(2)
         )
         #expect(kept == nil, "an HTTP/1.1 connection was closed after its answer")
+        // The marker leaves an HTTP/1.1 connection after its first request; a later request's
+        // `Connection: close` still closes it after that request's answer.
+        let closedLater = try #require(
+            try await TestHTTP.raw(
+                "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    + "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                port: server.port,
+                limit: .seconds(4)
+            ),
+            "still open 4 s after a second request that said Connection: close"
+        )
+        #expect(closedLater.received.components(separatedBy: "HTTP/1.1 200 ").count == 3)
     }
 
     @Test func aLiveCartStreamOutlastsTheIdleTimeout() async throws {
