@@ -26,11 +26,9 @@ final class ConnectionCloseMarker: ChannelInboundHandler, RemovableChannelHandle
             context.fireChannelRead(data)
             return
         }
-        guard head.version == .http1_0 || !head.isKeepAlive else {
+        if head.version == .http1_1 && head.isKeepAlive {
             context.fireChannelRead(data)
-            if head.version == .http1_1 {
-                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-            }
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             return
         }
         head.headers.replaceOrAdd(name: "connection", value: "close")

@@ -10,9 +10,9 @@ import Testing
 @Suite struct HTTPConnectionTests {
     static let environment = ["HTTP_IDLE_TIMEOUT_SECONDS": "1", "CART_EVENTS_KEEPALIVE_SECONDS": "5"]
 
-    /// A `hotcart serve` with a 1 s idle timeout; the caller stops it.
-    static func startServer() async throws -> ServerProcess {
-        try await ServerProcess.start(redis: TestEnvironment.redis.description, environment: Self.environment)
+    /// A `hotcart serve` (by default with a 1 s idle timeout); the caller stops it.
+    static func startServer(environment: [String: String] = Self.environment) async throws -> ServerProcess {
+        try await ServerProcess.start(redis: TestEnvironment.redis.description, environment: environment)
     }
 
     @Test func stalledConnectionsAreClosedAfterTheIdleTimeout() async throws {
@@ -100,10 +100,7 @@ import Testing
     /// HTTP/1.0 (ApacheBench) reads an answer to its end at the close; HTTP/1.1 keeps its
     /// connection. A 30 s idle timeout here, so only the close after the answer ends it in time.
     @Test func anHTTP10ConnectionClosesAfterItsAnswerAndAnHTTP11OneStaysOpen() async throws {
-        let server = try await ServerProcess.start(
-            redis: TestEnvironment.redis.description,
-            environment: ["HTTP_IDLE_TIMEOUT_SECONDS": "30"]
-        )
+        let server = try await Self.startServer(environment: ["HTTP_IDLE_TIMEOUT_SECONDS": "30"])
         defer { server.stop() }
         for request in [
             "GET /healthz HTTP/1.0\r\n\r\n",
