@@ -311,6 +311,11 @@ wrk_ratio() { # name [the run it is a ratio of: healthz]
   [ -f "$WORK/wrk-$1.txt" ] && [ -f "$WORK/wrk-$of.txt" ] || { echo "–"; return; }
   ratio "$(wrk_rate "$1")" "$(wrk_rate "$of")"
 }
+# A measured value beside its target: "0.63 (met)" or "0.15 (missed)"; "–" when not measured.
+judged() { # value ge|le target
+  [ "$1" = "–" ] && { echo "–"; return; }
+  awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = op == "ge" ? v >= t : v <= t; printf "%s (%s)", v, ok ? "met" : "missed" }'
+}
 {
   echo "Measured $stamp by \`LoadTests/bench.sh\` on $(nproc) cores ($(uname -m), $(swift --version 2>/dev/null | head -n 1 | sed 's/ (.*//'), $(redis-server --version | awk '{ print $1, $3 }' | sed 's/v=//'), PostgreSQL $(psql --version | awk '{ print $3 }'), wrk $(wrk --version 2>&1 | head -n 1 | awk '{ print $2 }')); the driver, wrk, Redis, PostgreSQL, the flusher and the server share the cores. $DURATION s per run, 64 connections."
   echo
@@ -345,6 +350,30 @@ wrk_ratio() { # name [the run it is a ratio of: healthz]
     echo "Soak, $SOAK s of the mix: $(tail -n 1 "$WORK/soak.txt"); resident memory (KiB) of serve / flush and flush backlog every 10 s:"
     echo
     printf '%s\n' "${SOAK_LINES[@]}" | awk '{ printf "%s/%s/%s  ", $1, $2, $3 } END { print "" }'
+  fi
+  echo
+  echo "Against issue 5's targets, in this run:"
+  echo
+  echo "| target | driver | wrk |"
+  echo "|---|---|---|"
+  p99_ratio_wrk="–"
+  [ -f "$WORK/wrk-get-cart.txt" ] && p99_ratio_wrk="$(ratio "$(cut -d' ' -f2 "$WORK/wrk-get-cart.txt")" "$(cut -d' ' -f2 "$WORK/wrk-healthz.txt")")"
+  read -r _ largest <<<"${SCALE_ROWS[-1]}"
+  echo "| \`GET /cart\` ≥ 0.6× \`/healthz\` (stretch 0.7×) | $(judged "$(ratio "$(rps "$WORK/get-cart.json")" "$ceiling")" ge 0.6) | $(judged "$(wrk_ratio get-cart)" ge 0.6) |"
+  echo "| \`POST /cart/items\` ≥ 0.5× | $(judged "$(ratio "$(rps "$WORK/add-items.json")" "$ceiling")" ge 0.5) | $(judged "$(wrk_ratio add-items)" ge 0.5) |"
+  echo "| p99 of \`GET /cart\` ≤ 2× \`/healthz\`'s | $(judged "$(ratio "$(p99 "$WORK/get-cart.json")" "$(p99 "$WORK/healthz.json")")" le 2) | $(judged "$p99_ratio_wrk" le 2) |"
+  echo "| \`GET /cart\` at the most keys ≥ 0.9× of 1,000 carts alone | $(judged "$(ratio "$(mean "$WORK/scale-$largest.b")" "$(mean "$WORK/scale-$largest.a")")" ge 0.9) | $(judged "$(wrk_ratio "scale-$largest-b" "scale-$largest-a")" ge 0.9) |"
+  echo "| Redis memory per 5-line cart ≤ 700 bytes | $(judged "$MEMORY_PER_CART" le 700) | |"
+  if [ "${#SOAK_LINES[@]}" -gt 0 ]; then
+    # Resident memory flat: the largest sample within 10 % of the smallest, for each process.
+    spread="$(printf '%s\n' "${SOAK_LINES[@]}" | awk '
+      NR == 1 || $1 < s0 { s0 = $1 } $1 > s1 { s1 = $1 } NR == 1 || $2 < f0 { f0 = $2 } $2 > f1 { f1 = $2 }
+      $3 > b { b = $3 }
+      END { printf "serve %.2fx, flush %.2fx, backlog at most %d", s1 / s0, f1 / f0, b }')"
+    flat="$(printf '%s\n' "${SOAK_LINES[@]}" | awk 'NR == 1 || $1 < s0 { s0 = $1 } $1 > s1 { s1 = $1 }
+      NR == 1 || $2 < f0 { f0 = $2 } $2 > f1 { f1 = $2 } END { print (s1 <= 1.1 * s0 && f1 <= 1.1 * f0) ? "met" : "missed" }')"
+    grep -q PASSED "$WORK/soak.txt" || flat=missed
+    echo "| soak of the mix: no error or lost update, memory flat (10 %), backlog bounded | $(tail -n 1 "$WORK/soak.txt"); $spread ($flat) | |"
   fi
 } >"$RESULTS/bench.md"
 cat "$RESULTS/bench.md"
