@@ -17,6 +17,16 @@ import Testing
         #expect(Set(shards).count == CartKeys.shardCount)
         #expect(CartKeys(owner: .guest(sessionID: "x")).shard == CartKeys(owner: .guest(sessionID: "x")).shard)
     }
+
+    @Test func aCartKeyNamesItsOwnerAndAnyOtherKeyNone() {
+        for owner: CartOwner in [.guest(sessionID: "s:1}x"), .user(id: "0193b0f2-7c1e-7000-8000-000000000001")] {
+            #expect(CartKeys.owner(ofCartKey: CartKeys(owner: owner).cart) == owner)
+        }
+        let keys = CartKeys(owner: .guest(sessionID: "abc"))
+        for other in [keys.writeBehindStream, keys.rateLimit, "hc:{3}:cart:x:abc", "hc:{3}:cart", "cart:g:abc", ""] {
+            #expect(CartKeys.owner(ofCartKey: other) == nil)
+        }
+    }
 }
 
 @Suite struct CartKeySlotTests {
