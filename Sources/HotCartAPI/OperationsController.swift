@@ -35,7 +35,12 @@ struct OperationsController {
     }
 
     func addRoutes(to router: Router<CartRequestContext>) {
-        router.get("healthz") { _, _ in JSONBody.response(["status": "ok"]) }
+        // A constant answer, so that `/healthz` costs what the framework costs: the benchmark
+        // takes it as the ceiling the cart routes are measured against.
+        let alive = ByteBuffer(string: #"{"status":"ok"}"#)
+        router.get("healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: alive))
+        }
         router.get("readyz", use: self.ready)
         let document = self.document
         router.get("openapi.json") { _, _ in

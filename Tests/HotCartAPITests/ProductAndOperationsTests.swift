@@ -60,6 +60,7 @@ import Testing
         try await withTestApp { client, _ async throws in
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.json["status"] as? String == "ok")
+            #expect(health.headers[.contentType] == "application/json")
             let ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(ready.status == .ok)
             #expect(ready.json["redis"] as? String == "ok")
