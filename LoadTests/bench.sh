@@ -306,6 +306,7 @@ wrk_cell() {
   printf "%'.0f | %.2f" "$rate" "$p"
 }
 wrk_rate() { cut -d' ' -f1 "$WORK/wrk-$1.txt"; }
+wrk_p99() { cut -d' ' -f2 "$WORK/wrk-$1.txt"; }
 wrk_ratio() { # name [the run it is a ratio of: healthz]
   local of="${2:-healthz}"
   [ -f "$WORK/wrk-$1.txt" ] && [ -f "$WORK/wrk-$of.txt" ] || { echo "–"; return; }
@@ -357,7 +358,7 @@ judged() { # value ge|le target
   echo "| target | driver | wrk |"
   echo "|---|---|---|"
   p99_ratio_wrk="–"
-  [ -f "$WORK/wrk-get-cart.txt" ] && p99_ratio_wrk="$(ratio "$(cut -d' ' -f2 "$WORK/wrk-get-cart.txt")" "$(cut -d' ' -f2 "$WORK/wrk-healthz.txt")")"
+  [ -f "$WORK/wrk-get-cart.txt" ] && p99_ratio_wrk="$(ratio "$(wrk_p99 get-cart)" "$(wrk_p99 healthz)")"
   read -r _ largest <<<"${SCALE_ROWS[-1]}"
   echo "| \`GET /cart\` ≥ 0.6× \`/healthz\` (stretch 0.7×) | $(judged "$(ratio "$(rps "$WORK/get-cart.json")" "$ceiling")" ge 0.6) | $(judged "$(wrk_ratio get-cart)" ge 0.6) |"
   echo "| \`POST /cart/items\` ≥ 0.5× | $(judged "$(ratio "$(rps "$WORK/add-items.json")" "$ceiling")" ge 0.5) | $(judged "$(wrk_ratio add-items)" ge 0.5) |"
