@@ -135,16 +135,15 @@ struct CartController {
     /// changed) or with a promotion code (its terms may have changed) the cart goes out whole.
     @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.cart(of: context.requireSession())
-        let etag = "\"\(cart.version)\""
         if context.displayCurrency == nil, cart.promoCode == nil, let candidates = request.headers[.ifNoneMatch],
             candidates.split(separator: ",").contains(where: {
                 let candidate = $0.trimmingCharacters(in: .whitespaces)
                 return candidate == "*" || Self.version(inETag: Substring(candidate)) == cart.version
             })
         {
-            return Response(status: .notModified, headers: [.eTag: etag])
+            return Response(status: .notModified, headers: [.eTag: cart.entityTag])
         }
-        return self.response(cart, context, headers: [.eTag: etag])
+        return self.response(cart, context)
     }
 
     @Sendable func summary(request: Request, context: CartRequestContext) async throws -> Response {
@@ -271,14 +270,9 @@ struct CartController {
     }
 
     /// The cart as the request asked to see it (in its display currency, if any).
-    private func response(
-        _ cart: Cart,
-        _ context: CartRequestContext,
-        status: HTTPResponse.Status = .ok,
-        headers: HTTPFields = [:]
-    ) -> Response {
+    private func response(_ cart: Cart, _ context: CartRequestContext, status: HTTPResponse.Status = .ok) -> Response {
         CartResponse(cart: cart, context: context, baseCurrency: self.settings.currency, promotions: self.promotions)
-            .response(status: status, headers: headers)
+            .response(status: status)
     }
 
     /// The `{item_id}` path parameter; one that is not a UUID is CART_003.

@@ -15,11 +15,12 @@ struct CartResponse {
     var warnings: [CartWarning] = []
     var display: MoneyDisplay = .base
 
-    /// The answer to a cart request: this cart as JSON.
-    func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    /// The answer to a cart request: this cart as JSON, its version as the `ETag` (so a
+    /// storefront can send a change's answer back as the next change's `If-Match`).
+    func response(status: HTTPResponse.Status = .ok) -> Response {
         var writer = JSONWriter(capacity: 512 + self.cart.items.count * 256)
         self.write(into: &writer)
-        return writer.response(status: status, headers: headers)
+        return writer.response(status: status, headers: [.eTag: self.cart.entityTag])
     }
 
     func write(into writer: inout JSONWriter) {
@@ -223,4 +224,9 @@ extension Int64 {
         let (sum, overflow) = self.addingReportingOverflow(other)
         return overflow ? .max : sum
     }
+}
+
+extension Cart {
+    /// The cart's version as an HTTP entity tag, `"7"`: the `ETag` of every cart answer.
+    var entityTag: String { "\"\(self.version)\"" }
 }

@@ -111,6 +111,35 @@ import Testing
         }
     }
 
+    @Test func aChangesAnswerCarriesTheNewVersionAsItsETag() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            let added = try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#)
+            let addedVersion = try #require(added.json["version"] as? Int)
+            #expect(added.status == .created)
+            #expect(added.headers[.eTag] == "\"\(addedVersion)\"")
+            let itemID = try #require(added.items.first?["id"] as? String)
+            let changed = try await browser.send(
+                .put,
+                "/cart/items/\(itemID)",
+                json: #"{"quantity": 3}"#,
+                headers: [.ifMatch: try #require(added.headers[.eTag])]
+            )
+            #expect(changed.status == .ok)
+            #expect(changed.headers[.eTag] == "\"\(addedVersion + 1)\"")
+            let stale = try await browser.send(
+                .put,
+                "/cart/items/\(itemID)",
+                json: #"{"quantity": 4}"#,
+                headers: [.ifMatch: try #require(added.headers[.eTag])]
+            )
+            #expect(stale.code == "CART_008")
+            #expect(stale.headers[.eTag] == nil)
+            let cleared = try await browser.send(.delete, "/cart")
+            #expect(cleared.headers[.eTag] == "\"\(addedVersion + 2)\"")
+        }
+    }
+
     @Test func updateRemoveClearAndBulkChangeTheCart() async throws {
         try await withTestApp { client, _ async throws in
             let browser = Browser(client)
