@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "CartEvents",
             dependencies: [
-                "Database", "Deadline",
+                "Database", "Deadline", "Periodic",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

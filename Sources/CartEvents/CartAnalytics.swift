@@ -1,10 +1,20 @@
 import Database
+import Foundation
 import Logging
 import PostgresNIO
 
 /// The cart figures of a time window, from PostgreSQL: carts created, how carts ended (the
 /// outbox events: converted, abandoned, expired), what they were worth, what orders paid, and
 /// the products most added and sold.
+///
+/// A window is read in two parts. The whole UTC days in it that ended before yesterday began
+/// (settled: their rows have arrived) come from `analytics_day` and `analytics_day_product`, one
+/// row per day and per product of a day, worked out from the rows once: by the flusher's
+/// ``AnalyticsDayKeeper`` or by the first report that covers the day, whichever comes first. The
+/// rest (the window's first and last part days, yesterday and today) is read from the rows
+/// themselves. So a report reads at most about three days of rows whatever its length. A settled
+/// day's figures are those of when they were worked out: a line removed from its cart afterwards
+/// still counts as added that day.
 public struct CartAnalytics: Sendable {
     /// The figures of one window. Money in cents.
     public struct Report: Sendable, Hashable {
@@ -44,24 +54,34 @@ public struct CartAnalytics: Sendable {
 
     /// The figures of `[from, to)`, milliseconds since 1970; at most `limit` top products.
     public func report(from: Int64, to: Int64, limit: Int = 10) async throws -> Report {
+        let parts = WindowParts(from: from, to: to, now: Int64(Date().timeIntervalSince1970 * 1000))
+        try await self.settle(parts.settledDays)
         let rows = try await self.postgres.rows(
             """
-            WITH bounds AS (
-                SELECT to_timestamp(\(from)::bigint / 1000.0) AS start, to_timestamp(\(to)::bigint / 1000.0) AS stop
-            ), ended AS (
+            WITH bounds AS (\(unescaped: parts.boundsSQL)), ended AS (
                 SELECT event.type, event.subtotal FROM cart_event AS event, bounds
-                WHERE event.occurred_at >= bounds.start AND event.occurred_at < bounds.stop
+                WHERE \(unescaped: WindowParts.unsettled("event.occurred_at"))
+            ), orders AS (
+                SELECT checkout.total FROM checkout, bounds
+                WHERE checkout.status = 'completed' AND \(unescaped: WindowParts.unsettled("checkout.updated_at"))
+            ), days AS (
+                SELECT analytics_day.* FROM analytics_day, bounds WHERE \(unescaped: WindowParts.settled("day"))
             )
             SELECT
-              (SELECT count(*)::int FROM cart, bounds WHERE created_at >= bounds.start AND created_at < bounds.stop)
-                + (SELECT count(*)::int FROM cart_archive, bounds
-                   WHERE created_at >= bounds.start AND created_at < bounds.stop),
-              (SELECT count(*)::int FROM ended WHERE type = 'cart.converted'),
-              (SELECT count(*)::int FROM ended WHERE type = 'cart.abandoned'),
-              (SELECT count(*)::int FROM ended WHERE type = 'cart.expired'),
-              (SELECT COALESCE(round(avg(subtotal) * 100), 0)::bigint FROM ended),
-              (SELECT COALESCE(round(avg(total) * 100), 0)::bigint FROM checkout, bounds
-               WHERE status = 'completed' AND updated_at >= bounds.start AND updated_at < bounds.stop)
+              ((SELECT count(*) FROM cart, bounds WHERE \(unescaped: WindowParts.unsettled("created_at")))
+                + (SELECT count(*) FROM cart_archive, bounds WHERE \(unescaped: WindowParts.unsettled("created_at")))
+                + (SELECT COALESCE(sum(carts_created), 0) FROM days))::bigint,
+              ((SELECT count(*) FROM ended WHERE type = 'cart.converted')
+                + (SELECT COALESCE(sum(carts_converted), 0) FROM days))::bigint,
+              ((SELECT count(*) FROM ended WHERE type = 'cart.abandoned')
+                + (SELECT COALESCE(sum(carts_abandoned), 0) FROM days))::bigint,
+              ((SELECT count(*) FROM ended WHERE type = 'cart.expired')
+                + (SELECT COALESCE(sum(carts_expired), 0) FROM days))::bigint,
+              ((SELECT COALESCE(sum(subtotal) * 100, 0) FROM ended)
+                + (SELECT COALESCE(sum(ended_subtotal_cents), 0) FROM days))::bigint,
+              ((SELECT count(*) FROM orders) + (SELECT COALESCE(sum(orders_completed), 0) FROM days))::bigint,
+              ((SELECT COALESCE(sum(total) * 100, 0) FROM orders)
+                + (SELECT COALESCE(sum(order_total_cents), 0) FROM days))::bigint
             """,
             logger: self.logger
         )
@@ -74,46 +94,46 @@ public struct CartAnalytics: Sendable {
             averageOrderValueCents: 0,
             topProducts: []
         )
-        for (created, converted, abandoned, expired, cartValue, orderValue) in try rows.decode(
-            (Int, Int, Int, Int, Int64, Int64).self
-        ) {
-            report.cartsCreated = created
-            report.cartsConverted = converted
-            report.cartsAbandoned = abandoned
-            report.cartsExpired = expired
-            report.averageCartValueCents = cartValue
-            report.averageOrderValueCents = orderValue
+        let columns = (Int64, Int64, Int64, Int64, Int64, Int64, Int64).self
+        for (created, converted, abandoned, expired, endedCents, orders, orderCents) in try rows.decode(columns) {
+            report.cartsCreated = Int(created)
+            report.cartsConverted = Int(converted)
+            report.cartsAbandoned = Int(abandoned)
+            report.cartsExpired = Int(expired)
+            report.averageCartValueCents = Self.mean(endedCents, over: converted + abandoned + expired)
+            report.averageOrderValueCents = Self.mean(orderCents, over: orders)
         }
-        report.topProducts = try await self.topProducts(from: from, to: to, limit: limit)
+        report.topProducts = try await self.topProducts(parts, limit: limit)
         return report
     }
 
-    private func topProducts(from: Int64, to: Int64, limit: Int) async throws -> [ProductFigures] {
+    /// `total / count` rounded half up (the totals are never negative), 0 for no count.
+    private static func mean(_ total: Int64, over count: Int64) -> Int64 {
+        count == 0 ? 0 : (2 * total + count) / (2 * count)
+    }
+
+    private func topProducts(_ parts: WindowParts, limit: Int) async throws -> [ProductFigures] {
         let rows = try await self.postgres.rows(
             """
-            WITH bounds AS (
-                SELECT to_timestamp(\(from)::bigint / 1000.0) AS start, to_timestamp(\(to)::bigint / 1000.0) AS stop
-            ), lines AS (
-                SELECT product_id, quantity FROM cart_item, bounds
-                WHERE NOT saved AND created_at >= bounds.start AND created_at < bounds.stop
+            WITH bounds AS (\(unescaped: parts.boundsSQL)), units AS (
+                SELECT product_id, quantity AS added, 0 AS sold FROM cart_item, bounds
+                WHERE NOT saved AND \(unescaped: WindowParts.unsettled("created_at"))
                 UNION ALL
-                SELECT product_id, quantity FROM cart_item_archive, bounds
-                WHERE NOT saved AND created_at >= bounds.start AND created_at < bounds.stop
-            ), added AS (
-                SELECT product_id, sum(quantity)::int AS units FROM lines GROUP BY product_id
-            ), sold AS (
-                SELECT line.product_id, sum(line.quantity)::int AS units
+                SELECT product_id, quantity, 0 FROM cart_item_archive, bounds
+                WHERE NOT saved AND \(unescaped: WindowParts.unsettled("created_at"))
+                UNION ALL
+                SELECT line.product_id, 0, line.quantity
                 FROM checkout_line AS line JOIN checkout ON checkout.id = line.checkout_id, bounds
-                WHERE checkout.status = 'completed' AND checkout.updated_at >= bounds.start
-                  AND checkout.updated_at < bounds.stop
-                GROUP BY line.product_id
+                WHERE checkout.status = 'completed' AND \(unescaped: WindowParts.unsettled("checkout.updated_at"))
+                UNION ALL
+                SELECT product_id, units_added, units_sold FROM analytics_day_product, bounds
+                WHERE \(unescaped: WindowParts.settled("day"))
+            ), totals AS (
+                SELECT product_id, sum(added) AS added, sum(sold) AS sold FROM units GROUP BY product_id
             )
-            SELECT product.id, product.name, COALESCE(added.units, 0), COALESCE(sold.units, 0)
-            FROM product
-            LEFT JOIN added ON added.product_id = product.id
-            LEFT JOIN sold ON sold.product_id = product.id
-            WHERE added.units IS NOT NULL OR sold.units IS NOT NULL
-            ORDER BY COALESCE(sold.units, 0) DESC, COALESCE(added.units, 0) DESC, product.id
+            SELECT product.id, product.name, totals.added::int, totals.sold::int
+            FROM totals JOIN product ON product.id = totals.product_id
+            ORDER BY totals.sold DESC, totals.added DESC, product.id
             LIMIT \(limit)
             """,
             logger: self.logger
@@ -123,5 +143,152 @@ public struct CartAnalytics: Sendable {
             products.append(ProductFigures(productID: id, productName: name, unitsAdded: added, unitsSold: sold))
         }
         return products
+    }
+
+    /// Works out and keeps the figures of every settled day of the `days` days before yesterday
+    /// not kept yet (the flusher does this every hour, so that reports find them kept).
+    public func keepSettledDays(back days: Int, now: Int64) async throws {
+        let yesterday = WindowParts.startOfDay(now) - WindowParts.day
+        let parts = WindowParts(from: yesterday - Int64(days) * WindowParts.day, to: yesterday, now: now)
+        try await self.settle(parts.settledDays)
+    }
+
+    /// Works out and keeps the figures of those of `days` (UTC dates, `2026-11-01`, in order)
+    /// not kept yet, a week of them per statement over the rows from the first of them to the
+    /// last: a day's row and its products' rows are kept together or not at all, reports running
+    /// at the same time keep each day once, and a run cut short keeps the weeks it finished.
+    private func settle(_ days: [String]) async throws {
+        guard let first = days.first, let last = days.last else { return }
+        let kept = try await self.postgres.rows(
+            "SELECT day::text FROM analytics_day WHERE day BETWEEN \(first)::date AND \(last)::date",
+            logger: self.logger
+        )
+        let known = Set(try kept.decode(String.self))
+        let missing = days.filter { !known.contains($0) }
+        for start in stride(from: 0, to: missing.count, by: 7) {
+            try await self.keep(Array(missing[start..<min(start + 7, missing.count)]))
+        }
+    }
+
+    /// Works out and keeps the figures of `days` (UTC dates, in order) in one statement.
+    private func keep(_ days: [String]) async throws {
+        guard let first = days.first, let last = days.last else { return }
+        try await self.postgres.execute(
+            """
+            WITH span AS (
+                SELECT \(first)::date::timestamp AT TIME ZONE 'UTC' AS start,
+                       (\(last)::date + 1)::timestamp AT TIME ZONE 'UTC' AS stop
+            ), created AS (
+                SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS carts FROM (
+                    SELECT created_at FROM cart, span WHERE created_at >= span.start AND created_at < span.stop
+                    UNION ALL
+                    SELECT created_at FROM cart_archive, span WHERE created_at >= span.start AND created_at < span.stop
+                ) AS made GROUP BY 1
+            ), ended AS (
+                SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day,
+                       count(*) FILTER (WHERE type = 'cart.converted') AS converted,
+                       count(*) FILTER (WHERE type = 'cart.abandoned') AS abandoned,
+                       count(*) FILTER (WHERE type = 'cart.expired') AS expired,
+                       sum(subtotal) AS subtotal
+                FROM cart_event, span WHERE occurred_at >= span.start AND occurred_at < span.stop GROUP BY 1
+            ), orders AS (
+                SELECT (updated_at AT TIME ZONE 'UTC')::date AS day, count(*) AS orders, sum(total) AS total
+                FROM checkout, span
+                WHERE status = 'completed' AND updated_at >= span.start AND updated_at < span.stop GROUP BY 1
+            ), kept AS (
+                INSERT INTO analytics_day (
+                    day, carts_created, carts_converted, carts_abandoned, carts_expired,
+                    ended_subtotal_cents, orders_completed, order_total_cents
+                )
+                SELECT days.day, COALESCE(created.carts, 0), COALESCE(ended.converted, 0),
+                       COALESCE(ended.abandoned, 0), COALESCE(ended.expired, 0), COALESCE(ended.subtotal * 100, 0),
+                       COALESCE(orders.orders, 0), COALESCE(orders.total * 100, 0)
+                FROM unnest(\(days)::date[]) AS days (day)
+                LEFT JOIN created USING (day) LEFT JOIN ended USING (day) LEFT JOIN orders USING (day)
+                ON CONFLICT (day) DO NOTHING
+                RETURNING day
+            )
+            INSERT INTO analytics_day_product (day, product_id, units_added, units_sold)
+            SELECT units.day, units.product_id, sum(units.added), sum(units.sold)
+            FROM (
+                SELECT (created_at AT TIME ZONE 'UTC')::date AS day, product_id, quantity AS added, 0 AS sold
+                FROM cart_item, span WHERE NOT saved AND created_at >= span.start AND created_at < span.stop
+                UNION ALL
+                SELECT (created_at AT TIME ZONE 'UTC')::date, product_id, quantity, 0
+                FROM cart_item_archive, span WHERE NOT saved AND created_at >= span.start AND created_at < span.stop
+                UNION ALL
+                SELECT (checkout.updated_at AT TIME ZONE 'UTC')::date, line.product_id, 0, line.quantity
+                FROM checkout_line AS line JOIN checkout ON checkout.id = line.checkout_id, span
+                WHERE checkout.status = 'completed'
+                  AND checkout.updated_at >= span.start AND checkout.updated_at < span.stop
+            ) AS units JOIN kept USING (day)
+            GROUP BY units.day, units.product_id
+            """,
+            logger: self.logger
+        )
+    }
+}
+
+/// A report's window split into its settled whole days, read from `analytics_day`, and the rest,
+/// read from the rows: `[from, settledFrom)` and `[settledTo, to)`.
+struct WindowParts {
+    static let day: Int64 = 86_400_000
+
+    let from: Int64
+    let to: Int64
+    /// The settled whole days, `[settledFrom, settledTo)`; both are `to` when there are none.
+    let settledFrom: Int64
+    let settledTo: Int64
+
+    /// `now` decides which days have settled: those that ended before yesterday began.
+    init(from: Int64, to: Int64, now: Int64) {
+        self.from = from
+        self.to = to
+        let firstWhole = Self.startOfDay(from) == from ? from : Self.startOfDay(from) + Self.day
+        let lastEnd = min(Self.startOfDay(to), Self.startOfDay(now) - Self.day)
+        if firstWhole < lastEnd {
+            (self.settledFrom, self.settledTo) = (firstWhole, lastEnd)
+        } else {
+            (self.settledFrom, self.settledTo) = (to, to)
+        }
+    }
+
+    /// The settled days as UTC dates, `2026-11-01`, in order.
+    var settledDays: [String] {
+        stride(from: self.settledFrom, to: self.settledTo, by: Int(Self.day)).map { start in
+            let date = Date(timeIntervalSince1970: Double(start) / 1000)
+            return date.formatted(.iso8601.year().month().day())
+        }
+    }
+
+    /// The `bounds` row the queries read: `start`, `stop`, `settled_start`, `settled_stop`.
+    var boundsSQL: String {
+        """
+        SELECT to_timestamp(\(self.from) / 1000.0) AS start, to_timestamp(\(self.to) / 1000.0) AS stop,
+               to_timestamp(\(self.settledFrom) / 1000.0) AS settled_start,
+               to_timestamp(\(self.settledTo) / 1000.0) AS settled_stop
+        """
+    }
+
+    /// The condition that `column` (a time) falls in the part of the window read from the rows.
+    static func unsettled(_ column: String) -> String {
+        """
+        ((\(column) >= bounds.start AND \(column) < bounds.settled_start) \
+        OR (\(column) >= bounds.settled_stop AND \(column) < bounds.stop))
+        """
+    }
+
+    /// The condition that `column` (a UTC date) is one of the window's settled days.
+    static func settled(_ column: String) -> String {
+        """
+        (\(column) >= (bounds.settled_start AT TIME ZONE 'UTC')::date \
+        AND \(column) < (bounds.settled_stop AT TIME ZONE 'UTC')::date)
+        """
+    }
+
+    /// The first instant of `instant`'s UTC day.
+    static func startOfDay(_ instant: Int64) -> Int64 {
+        let remainder = instant % Self.day
+        return instant - (remainder < 0 ? remainder + Self.day : remainder)
     }
 }

@@ -1,0 +1,2 @@
+DROP TABLE analytics_day_product;
+DROP TABLE analytics_day;
