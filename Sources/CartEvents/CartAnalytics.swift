@@ -153,31 +153,34 @@ public struct CartAnalytics: Sendable {
         try await self.settle(parts.settledDays)
     }
 
-    /// Works out and keeps the figures of those of `days` (UTC dates, `2026-11-01`, in order)
-    /// not kept yet, a week of them per statement over the rows from the first of them to the
+    /// Works out and keeps the figures of those of `days` (UTC days, numbered from 1970-01-01,
+    /// in order) not kept yet, a week of them per statement over the rows from the first of them to the
     /// last: a day's row and its products' rows are kept together or not at all, reports running
     /// at the same time keep each day once, and a run cut short keeps the weeks it finished.
-    private func settle(_ days: [String]) async throws {
+    private func settle(_ days: [Int]) async throws {
         guard let first = days.first, let last = days.last else { return }
         let kept = try await self.postgres.rows(
-            "SELECT day::text FROM analytics_day WHERE day BETWEEN \(first)::date AND \(last)::date",
+            """
+            SELECT day - DATE '1970-01-01' FROM analytics_day
+            WHERE day BETWEEN DATE '1970-01-01' + \(first)::int AND DATE '1970-01-01' + \(last)::int
+            """,
             logger: self.logger
         )
-        let known = Set(try kept.decode(String.self))
+        let known = Set(try kept.decode(Int.self))
         let missing = days.filter { !known.contains($0) }
         for start in stride(from: 0, to: missing.count, by: 7) {
             try await self.keep(Array(missing[start..<min(start + 7, missing.count)]))
         }
     }
 
-    /// Works out and keeps the figures of `days` (UTC dates, in order) in one statement.
-    private func keep(_ days: [String]) async throws {
+    /// Works out and keeps the figures of `days` (UTC day numbers, in order) in one statement.
+    private func keep(_ days: [Int]) async throws {
         guard let first = days.first, let last = days.last else { return }
         try await self.postgres.execute(
             """
             WITH span AS (
-                SELECT \(first)::date::timestamp AT TIME ZONE 'UTC' AS start,
-                       (\(last)::date + 1)::timestamp AT TIME ZONE 'UTC' AS stop
+                SELECT (DATE '1970-01-01' + \(first)::int)::timestamp AT TIME ZONE 'UTC' AS start,
+                       (DATE '1970-01-01' + \(last)::int + 1)::timestamp AT TIME ZONE 'UTC' AS stop
             ), created AS (
                 SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS carts FROM (
                     SELECT created_at FROM cart, span WHERE created_at >= span.start AND created_at < span.stop
@@ -203,7 +206,7 @@ public struct CartAnalytics: Sendable {
                 SELECT days.day, COALESCE(created.carts, 0), COALESCE(ended.converted, 0),
                        COALESCE(ended.abandoned, 0), COALESCE(ended.expired, 0), COALESCE(ended.subtotal * 100, 0),
                        COALESCE(orders.orders, 0), COALESCE(orders.total * 100, 0)
-                FROM unnest(\(days)::date[]) AS days (day)
+                FROM (SELECT DATE '1970-01-01' + number AS day FROM unnest(\(days)::int[]) AS number) AS days
                 LEFT JOIN created USING (day) LEFT JOIN ended USING (day) LEFT JOIN orders USING (day)
                 ON CONFLICT (day) DO NOTHING
                 RETURNING day
@@ -230,9 +233,13 @@ public struct CartAnalytics: Sendable {
 }
 
 /// A report's window split into its settled whole days, read from `analytics_day`, and the rest,
-/// read from the rows: `[from, settledFrom)` and `[settledTo, to)`.
+/// read from the rows: `[from, settledFrom)` and `[settledTo, to)`. Days more than
+/// ``keptDaysBack`` before today are read from the rows too: a report keeps the days of its
+/// window it finds not kept, and a window reaching back centuries must not make it keep them.
 struct WindowParts {
     static let day: Int64 = 86_400_000
+    /// How many days back from today a settled day may be kept: the 366 days before yesterday.
+    static let keptDaysBack: Int64 = 367
 
     let from: Int64
     let to: Int64
@@ -244,23 +251,21 @@ struct WindowParts {
     init(from: Int64, to: Int64, now: Int64) {
         self.from = from
         self.to = to
+        let today = Self.startOfDay(now)
         let firstWhole = Self.startOfDay(from) == from ? from : Self.startOfDay(from) + Self.day
-        let lastEnd = min(Self.startOfDay(to), Self.startOfDay(now) - Self.day)
-        if firstWhole < lastEnd {
-            (self.settledFrom, self.settledTo) = (firstWhole, lastEnd)
+        let first = max(firstWhole, today - Self.keptDaysBack * Self.day)
+        let lastEnd = min(Self.startOfDay(to), today - Self.day)
+        if first < lastEnd {
+            (self.settledFrom, self.settledTo) = (first, lastEnd)
         } else {
             (self.settledFrom, self.settledTo) = (to, to)
         }
     }
 
-    /// The settled days as UTC dates, `2026-11-01`, in order.
-    var settledDays: [String] {
-        stride(from: self.settledFrom, to: self.settledTo, by: Int(Self.day)).map { start in
-            let date = Date(timeIntervalSince1970: Double(start) / 1000)
-            return date.formatted(.iso8601.year().month().day())
-        }
+    /// The settled days, numbered from 1970-01-01 (day 0), in order.
+    var settledDays: [Int] {
+        Array(Int(self.settledFrom / Self.day)..<Int(self.settledTo / Self.day))
     }
-
     /// The `bounds` row the queries read: `start`, `stop`, `settled_start`, `settled_stop`.
     var boundsSQL: String {
         """
