@@ -154,9 +154,9 @@ public struct CartAnalytics: Sendable {
     }
 
     /// Works out and keeps the figures of those of `days` (UTC days, numbered from 1970-01-01,
-    /// in order) not kept yet, a week of them per statement over the rows from the first of them to the
-    /// last: a day's row and its products' rows are kept together or not at all, reports running
-    /// at the same time keep each day once, and a run cut short keeps the weeks it finished.
+    /// in order) not kept yet, a week of them per statement over the rows from the first of them
+    /// to the last: a day's row and its products' rows are kept together or not at all, reports
+    /// running at the same time keep each day once, and a run cut short keeps the weeks it did.
     private func settle(_ days: [Int]) async throws {
         guard let first = days.first, let last = days.last else { return }
         let kept = try await self.postgres.rows(
