@@ -1,6 +1,7 @@
 -- The analytics figures of whole UTC days that have settled (see CartAnalytics): worked out from
--- the rows once, the first time a report covers the day, and read from here afterwards, so that
--- a report over a month reads about as many rows as one over three days. Money is in cents.
+-- the rows once (by the flusher every hour, or by the first report that covers the day) and read
+-- from here afterwards, so that a report over a month reads about as many rows as one over three
+-- days. Money is in cents.
 CREATE TABLE analytics_day (
     day                      DATE PRIMARY KEY,
     carts_created            INTEGER NOT NULL,
