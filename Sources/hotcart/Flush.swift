@@ -64,13 +64,13 @@ struct Flush: AsyncParsableCommand {
             repository: CartShareRepository(postgres: postgres, logger: logger),
             logger: logger
         )
-        // Cart events go to CART_WEBHOOK_URL when it is set.
         var services: [any Service] = [redis, postgres, flusher, checkouts, shares]
         if shared.enableCartAnalytics {
             // A quarter's settled days stay kept, so a report of one never works them out itself.
             let analytics = CartAnalytics(postgres: postgres, logger: logger)
             services.append(AnalyticsDayKeeper(analytics: analytics, horizonDays: 92, logger: logger))
         }
+        // Cart events go to CART_WEBHOOK_URL when it is set.
         if let url = shared.webhookURL {
             services.append(
                 WebhookDelivery(
