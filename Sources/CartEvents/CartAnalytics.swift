@@ -129,6 +129,10 @@ public struct CartAnalytics: Sendable {
         return products
     }
 
+    /// How many settled days before yesterday may be kept; a report reads older days from the
+    /// rows. The flusher keeps all of them (``AnalyticsDayKeeper``).
+    public static let keptDays = Int(WindowParts.keptDaysBack) - 1
+
     /// Works out and keeps the figures of every settled day of the `days` days before yesterday
     /// not kept yet (the flusher does this every hour, so that reports find them kept).
     public func keepSettledDays(back days: Int, now: Int64) async throws {

@@ -69,13 +69,7 @@ struct AdminController {
     /// (its midnight UTC); `nil` when absent, CART_005 when not a time.
     private static func instant(_ request: Request, _ name: String) throws -> Int64? {
         guard let text = request.uri.queryParameters[Substring(name)].map(String.init) else { return nil }
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [
-            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate],
-        ] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        }
+        if let instant = Timestamp.milliseconds(iso8601: text, allowingDate: true) { return instant }
         throw CartError.invalidRequest("\(name) must be an ISO-8601 date or time such as 2026-11-01", field: name)
     }
 

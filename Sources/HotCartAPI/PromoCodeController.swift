@@ -244,20 +244,13 @@ struct PromoCodeBody: Decodable {
     private static func instant(_ given: String??, field: String, default value: Int64?) throws -> Int64? {
         guard let given else { return value }
         guard let text = given else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        var date = formatter.date(from: text)
-        if date == nil {
-            formatter.formatOptions = [.withInternetDateTime]
-            date = formatter.date(from: text)
-        }
-        guard let date else {
+        guard let instant = Timestamp.milliseconds(iso8601: text) else {
             throw CartError.invalidRequest(
                 "\(field) must be an ISO-8601 time such as 2026-12-01T00:00:00Z",
                 field: field
             )
         }
-        return Int64((date.timeIntervalSince1970 * 1000).rounded())
+        return instant
     }
 }
 

@@ -1,6 +1,10 @@
-/// ISO-8601 UTC timestamps (`2026-11-25T15:20:01.123Z`) from milliseconds since 1970.
+/// ISO-8601 UTC timestamps (`2026-11-25T15:20:01.123Z`) from milliseconds since 1970, and
+/// the times clients send read back into milliseconds.
 ///
-/// Hand-rolled (days-from-civil) because it runs for every line of every cart response.
+/// Hand-rolled (days-from-civil): writing runs for every line of every cart response, and both
+/// directions use the proleptic Gregorian calendar of ISO 8601 and PostgreSQL, where
+/// Foundation's parsers read dates before October 1582 as Julian (`0051-07-17` came back as
+/// `0051-07-15`).
 enum Timestamp {
     /// The calendar fields of an instant, in UTC.
     struct Parts {
@@ -27,11 +31,111 @@ enum Timestamp {
         }
     }
 
+    /// Milliseconds since 1970 of an RFC 3339 time (`2026-12-01T00:00:00Z`, with any fraction
+    /// of a second, rounded to the millisecond, and `Z` or an offset such as `+01:00`), or, when
+    /// `allowingDate`, of a date alone (`2026-12-01`, its midnight UTC); `nil` for anything else,
+    /// a day its month does not have included.
+    static func milliseconds(iso8601 text: String, allowingDate: Bool = false) -> Int64? {
+        var reader = DigitReader(Array(text.utf8))
+        guard let year = reader.number(digits: 4), reader.skip("-"), let month = reader.number(digits: 2),
+            reader.skip("-"), let day = reader.number(digits: 2), (1...12).contains(month),
+            (1...Self.daysIn(month: month, of: year)).contains(day)
+        else { return nil }
+        let midnight = Self.days(year: year, month: month, day: day) * 86_400_000
+        if reader.isAtEnd { return allowingDate ? midnight : nil }
+        guard reader.skip("T") || reader.skip("t"), let hour = reader.number(digits: 2), reader.skip(":"),
+            let minute = reader.number(digits: 2), reader.skip(":"), let second = reader.number(digits: 2),
+            hour < 24, minute < 60, second < 60
+        else { return nil }
+        var milliseconds = Int64((hour * 60 + minute) * 60 + second) * 1000
+        if reader.skip(".") {
+            guard let fraction = reader.fractionInMilliseconds() else { return nil }
+            milliseconds += fraction
+        }
+        if reader.skip("Z") || reader.skip("z") {
+            guard reader.isAtEnd else { return nil }
+            return midnight + milliseconds
+        }
+        let sign: Int64 = reader.skip("+") ? 1 : reader.skip("-") ? -1 : 0
+        guard sign != 0, let offsetHours = reader.number(digits: 2) else { return nil }
+        _ = reader.skip(":")  // `+01:00`, or `+0100`
+        guard let offsetMinutes = reader.number(digits: 2), reader.isAtEnd, offsetHours < 24, offsetMinutes < 60
+        else { return nil }
+        return midnight + milliseconds - sign * Int64(offsetHours * 60 + offsetMinutes) * 60_000
+    }
+
+    /// Days from 1970-01-01 to a date (Howard Hinnant's days_from_civil).
+    private static func days(year: Int, month: Int, day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * Int64(month > 2 ? month - 3 : month + 9) + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    private static func daysIn(month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
     static func iso8601(milliseconds: Int64) -> String {
         var writer = JSONWriter(capacity: 32)
         writer.timestamp(milliseconds: milliseconds)
         let quoted = String(buffer: writer.buffer)
         return String(quoted.dropFirst().dropLast())
+    }
+}
+
+/// Reads a timestamp's fields off its bytes, left to right.
+private struct DigitReader {
+    private let bytes: [UInt8]
+    private var index = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var isAtEnd: Bool { self.index == self.bytes.count }
+
+    /// Takes `character` if it comes next.
+    mutating func skip(_ character: Unicode.Scalar) -> Bool {
+        guard self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: character) else { return false }
+        self.index += 1
+        return true
+    }
+
+    /// Takes exactly `digits` decimal digits.
+    mutating func number(digits: Int) -> Int? {
+        guard self.index + digits <= self.bytes.count else { return nil }
+        var value = 0
+        for byte in self.bytes[self.index..<self.index + digits] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        self.index += digits
+        return value
+    }
+
+    /// Takes one or more digits after a decimal point: the fraction of a second they write,
+    /// in milliseconds rounded half up (`.9996` is 1000).
+    mutating func fractionInMilliseconds() -> Int64? {
+        var milliseconds: Int64 = 0
+        var taken = 0
+        while self.index < self.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self.bytes[self.index]) {
+            let digit = Int64(self.bytes[self.index] - UInt8(ascii: "0"))
+            if taken < 3 {
+                milliseconds = milliseconds * 10 + digit
+            } else if taken == 3, digit >= 5 {
+                milliseconds += 1
+            }
+            taken += 1
+            self.index += 1
+        }
+        guard taken > 0 else { return nil }
+        for _ in taken..<max(taken, 3) { milliseconds *= 10 }
+        return milliseconds
     }
 }
 

@@ -66,9 +66,9 @@ struct Flush: AsyncParsableCommand {
         )
         var services: [any Service] = [redis, postgres, flusher, checkouts, shares]
         if shared.enableCartAnalytics {
-            // A quarter's settled days stay kept, so a report of one never works them out itself.
+            // Every settled day a report may keep stays kept, so a report never works them out itself.
             let analytics = CartAnalytics(postgres: postgres, logger: logger)
-            services.append(AnalyticsDayKeeper(analytics: analytics, horizonDays: 92, logger: logger))
+            services.append(AnalyticsDayKeeper(analytics: analytics, logger: logger))
         }
         // Cart events go to CART_WEBHOOK_URL when it is set.
         if let url = shared.webhookURL {

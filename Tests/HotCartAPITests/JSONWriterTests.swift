@@ -52,4 +52,48 @@ import Testing
         #expect(Timestamp.iso8601(milliseconds: 253_402_300_800_000) == "10000-01-01T00:00:00.000Z")
         #expect(Timestamp.iso8601(milliseconds: 253_402_300_799_999) == "9999-12-31T23:59:59.999Z")
     }
+
+    @Test func readsISO8601TimesInTheProlepticGregorianCalendar() throws {
+        // Every instant written reads back as itself, from year 1 to year 9999.
+        let first: Int64 = -62_135_596_800_000  // 0001-01-01T00:00:00.000Z
+        let last: Int64 = 253_402_300_799_999  // 9999-12-31T23:59:59.999Z
+        for milliseconds in [first, last, 0, -1] + (0..<2000).map({ _ in Int64.random(in: first...last) }) {
+            let text = Timestamp.iso8601(milliseconds: milliseconds)
+            #expect(Timestamp.milliseconds(iso8601: text) == milliseconds, "\(text)")
+        }
+        // Before October 1582 too (Foundation's parsers read those dates as Julian).
+        let day: Int64 = 86_400_000
+        #expect(Timestamp.milliseconds(iso8601: "0051-07-17", allowingDate: true) == -700_703 * day)
+        #expect(Timestamp.milliseconds(iso8601: "1582-10-04T00:00:00Z") == -141_438 * day)
+        // From 1583 on it reads what Foundation reads.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for text in ["2026-11-27T21:05:44.026Z", "1600-02-29T12:00:00.500Z", "1969-12-31T23:59:59.999Z"] {
+            let expected = formatter.date(from: text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+            #expect(Timestamp.milliseconds(iso8601: text) == expected, "\(text)")
+        }
+        // Offsets, fractions of any length (rounded to the millisecond), dates alone where allowed.
+        let midnight = Timestamp.milliseconds(iso8601: "2026-12-01T00:00:00Z")
+        #expect(midnight == 20_788 * day)
+        for same in [
+            "2026-12-01T01:30:00+01:30", "2026-11-30T23:00:00-01:00", "2026-12-01t01:30:00+0130",
+            "2026-11-30T23:59:59.9996Z", "2026-12-01T00:00:00.0000z",
+        ] {
+            #expect(Timestamp.milliseconds(iso8601: same) == midnight, "\(same)")
+        }
+        #expect(Timestamp.milliseconds(iso8601: "2026-12-01T00:00:00.7Z") == midnight.map { $0 + 700 })
+        #expect(Timestamp.milliseconds(iso8601: "2026-12-01T00:00:00.123456Z") == midnight.map { $0 + 123 })
+        #expect(Timestamp.milliseconds(iso8601: "2026-12-01", allowingDate: true) == midnight)
+        #expect(Timestamp.milliseconds(iso8601: "2024-02-29T00:00:00Z") != nil)
+        #expect(Timestamp.milliseconds(iso8601: "2026-12-01") == nil)
+        for refused in [
+            "2026-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
+            "2026-04-31T00:00:00Z", "2026-12-00T00:00:00Z", "2026-12-01T24:00:00Z", "2026-12-01T00:60:00Z",
+            "2026-12-01T00:00:60Z", "2026-12-01T00:00:00", "2026-12-01T00:00:00.Z", "2026-12-01T00:00:00Zz",
+            "2026-12-01T00:00:00+01", "2026-12-01T00:00:00+24:00", "2026-12-1T00:00:00Z", "2026-12-01 00:00:00Z",
+            "tomorrow", "", "+2026-12-01T00:00:00Z", "２０２６-12-01T00:00:00Z",
+        ] {
+            #expect(Timestamp.milliseconds(iso8601: refused, allowingDate: true) == nil, "\(refused)")
+        }
+    }
 }

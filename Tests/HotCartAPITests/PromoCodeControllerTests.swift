@@ -50,9 +50,12 @@ import Testing
             let patched = try await admin.send(
                 .patch,
                 "/promo-codes/\(code)",
-                json: #"{"amount_off": 5.50, "expires_at": "2099-01-01T00:00:00Z"}"#
+                json:
+                    #"{"amount_off": 5.50, "starts_at": "1500-03-01T00:30:00+01:00", "expires_at": "2099-01-01T00:00:00Z"}"#
             )
             #expect(patched.status == .ok)
+            // Times read in the Gregorian calendar, before 1582 too, and shown in UTC.
+            #expect(patched.json["starts_at"] as? String == "1500-02-28T23:30:00.000Z")
             #expect(patched.json["percent_off"] is NSNull)
             #expect(self.money(patched, "amount_off") == 5.5)
             #expect(patched.json["expires_at"] as? String == "2099-01-01T00:00:00.000Z")
