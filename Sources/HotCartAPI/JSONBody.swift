@@ -33,6 +33,7 @@ enum JSONBody {
     /// the field, a body over the limit is 413 CART_005.
     static func decode<Value: Decodable>(_ type: Value.Type, from request: Request) async throws -> Value {
         let buffer = try await self.collect(request)
+        guard !self.hasTrailingComma(buffer) else { throw CartError.invalidRequest("Request body is not valid JSON") }
         do {
             return try JSONDecoder().decode(Value.self, from: buffer)
         } catch let error as DecodingError {
@@ -41,6 +42,36 @@ enum JSONBody {
             throw error
         } catch {
             throw CartError.invalidRequest("Request body is not valid JSON")
+        }
+    }
+
+    /// Whether a comma comes right before a `}` or `]` (`{"quantity": 1,}`) outside strings:
+    /// Foundation's parser takes it, JSON (RFC 8259) does not, and neither does FastAPI.
+    static func hasTrailingComma(_ buffer: ByteBuffer) -> Bool {
+        buffer.withUnsafeReadableBytes { bytes in
+            var inString = false
+            var escaped = false
+            var afterComma = false
+            for byte in bytes {
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if byte == UInt8(ascii: "\\") {
+                        escaped = true
+                    } else if byte == UInt8(ascii: "\"") {
+                        inString = false
+                    }
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
+                case UInt8(ascii: "}"), UInt8(ascii: "]"): if afterComma { return true }
+                case UInt8(ascii: "\""): inString = true
+                default: break
+                }
+                afterComma = byte == UInt8(ascii: ",")
+            }
+            return false
         }
     }
 
