@@ -33,7 +33,7 @@ enum JSONBody {
     /// the field, a body over the limit is 413 CART_005.
     static func decode<Value: Decodable>(_ type: Value.Type, from request: Request) async throws -> Value {
         let buffer = try await self.collect(request)
-        guard !self.hasTrailingComma(buffer) else { throw CartError.invalidRequest("Request body is not valid JSON") }
+        guard !self.hasTrailingComma(buffer) else { throw self.notJSON }
         do {
             return try JSONDecoder().decode(Value.self, from: buffer)
         } catch let error as DecodingError {
@@ -41,9 +41,12 @@ enum JSONBody {
         } catch let error as CartError {
             throw error
         } catch {
-            throw CartError.invalidRequest("Request body is not valid JSON")
+            throw self.notJSON
         }
     }
+
+    /// The answer to a body that is not JSON.
+    private static var notJSON: CartError { .invalidRequest("Request body is not valid JSON") }
 
     /// Whether a comma comes right before a `}` or `]` (`{"quantity": 1,}`) outside strings:
     /// Foundation's parser takes it, JSON (RFC 8259) does not, and neither does FastAPI.
@@ -106,9 +109,9 @@ enum JSONBody {
             if let name = field(context.codingPath) {
                 return .invalidRequest("Field '\(name)' is invalid", field: name)
             }
-            return .invalidRequest("Request body is not valid JSON")
+            return self.notJSON
         @unknown default:
-            return .invalidRequest("Request body is not valid JSON")
+            return self.notJSON
         }
     }
 }

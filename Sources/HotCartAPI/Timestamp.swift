@@ -108,14 +108,20 @@ private struct DigitReader {
 
     /// Takes exactly `digits` decimal digits.
     mutating func number(digits: Int) -> Int? {
-        guard self.index + digits <= self.bytes.count else { return nil }
         var value = 0
-        for byte in self.bytes[self.index..<self.index + digits] {
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        for offset in 0..<digits {
+            guard let digit = self.digit(at: self.index + offset) else { return nil }
+            value = value * 10 + digit
         }
         self.index += digits
         return value
+    }
+
+    /// The value of the decimal digit at `position`; `nil` past the end or for another byte.
+    private func digit(at position: Int) -> Int? {
+        guard position < self.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self.bytes[position])
+        else { return nil }
+        return Int(self.bytes[position] - UInt8(ascii: "0"))
     }
 
     /// Takes one or more digits after a decimal point: the fraction of a second they write,
@@ -123,10 +129,9 @@ private struct DigitReader {
     mutating func fractionInMilliseconds() -> Int64? {
         var milliseconds: Int64 = 0
         var taken = 0
-        while self.index < self.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self.bytes[self.index]) {
-            let digit = Int64(self.bytes[self.index] - UInt8(ascii: "0"))
+        while let digit = self.digit(at: self.index) {
             if taken < 3 {
-                milliseconds = milliseconds * 10 + digit
+                milliseconds = milliseconds * 10 + Int64(digit)
             } else if taken == 3, digit >= 5 {
                 milliseconds += 1
             }
@@ -134,8 +139,8 @@ private struct DigitReader {
             self.index += 1
         }
         guard taken > 0 else { return nil }
-        for _ in taken..<max(taken, 3) { milliseconds *= 10 }
-        return milliseconds
+        // `.5` is 500 ms, `.25` 250.
+        return taken >= 3 ? milliseconds : milliseconds * (taken == 1 ? 100 : 10)
     }
 }
 
