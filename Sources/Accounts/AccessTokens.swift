@@ -43,10 +43,12 @@ public struct AccessTokens: Sendable {
 
     /// A new token for the user, and what it says.
     public func issue(for userID: String, now: Date = Date()) async throws -> (token: String, claims: Verified) {
+        // A whole second, as PyJWT writes FastAPI-Users' `exp`: `"exp": 1795822126`, not a fraction.
+        let expiresAt = (now.timeIntervalSince1970 + Double(self.lifetime.components.seconds)).rounded(.down)
         let claims = Verified(
             userID: userID,
             tokenID: UUID().uuidString.lowercased(),
-            expiresAt: now.addingTimeInterval(Double(self.lifetime.components.seconds))
+            expiresAt: Date(timeIntervalSince1970: expiresAt)
         )
         let payload = Payload(
             sub: SubjectClaim(value: claims.userID),

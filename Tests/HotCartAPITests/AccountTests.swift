@@ -97,6 +97,37 @@ import Testing
         }
     }
 
+    @Test func aLoginTokenSaysWhatFastAPIUsersTokensSay() async throws {
+        try await withTestApp { client, _ async throws in
+            let browser = Browser(client)
+            let email = uniqueEmail()
+            let id = try #require(
+                try await browser.send(
+                    .post,
+                    "/auth/register",
+                    json: #"{"email": "\#(email)", "password": "correct horse battery"}"#
+                ).json["id"] as? String
+            )
+            let before = Date().timeIntervalSince1970
+            let token = try #require(try await browser.logIn(email).json["access_token"] as? String)
+            let parts = token.split(separator: ".")
+            #expect(parts.count == 3)
+            var encoded = String(parts[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(
+                of: "_",
+                with: "/"
+            )
+            encoded += String(repeating: "=", count: (4 - encoded.count % 4) % 4)
+            let payload = try #require(Data(base64Encoded: encoded).flatMap { String(decoding: $0, as: UTF8.self) })
+            let claims = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
+            #expect(claims["sub"] as? String == id)
+            #expect(claims["aud"] as? String == "fastapi-users:auth")
+            // PyJWT writes `exp` as whole seconds; so does HotCart, 30 minutes on.
+            #expect(payload.range(of: #""exp":[0-9]+[,}]"#, options: .regularExpression) != nil, "\(payload)")
+            let expiry = try #require(claims["exp"] as? Double)
+            #expect(expiry >= (before + 30 * 60).rounded(.down) && expiry <= Date().timeIntervalSince1970 + 30 * 60)
+        }
+    }
+
     /// A token made by hand: `header.payload` signed with HS256 under `secret`.
     func token(
         header: String = #"{"alg":"HS256","typ":"JWT"}"#,
