@@ -33,7 +33,7 @@ enum JSONBody {
     /// the field, a body over the limit is 413 CART_005.
     static func decode<Value: Decodable>(_ type: Value.Type, from request: Request) async throws -> Value {
         let buffer = try await self.collect(request)
-        guard !self.hasTrailingComma(buffer) else { throw self.notJSON }
+        guard !self.hasLenientForm(buffer) else { throw self.notJSON }
         do {
             return try JSONDecoder().decode(Value.self, from: buffer)
         } catch let error as DecodingError {
@@ -48,14 +48,19 @@ enum JSONBody {
     /// The answer to a body that is not JSON.
     private static var notJSON: CartError { .invalidRequest("Request body is not valid JSON") }
 
-    /// Whether a comma comes right before a `}` or `]` (`{"quantity": 1,}`) outside strings:
-    /// Foundation's parser takes it, JSON (RFC 8259) does not, and neither does FastAPI.
-    static func hasTrailingComma(_ buffer: ByteBuffer) -> Bool {
+    /// Whether the body has a form Foundation's parser takes but JSON (RFC 8259) does not, and
+    /// neither does FastAPI: a comma right before `}` or `]` (`{"quantity": 1,}`), or a number
+    /// with a leading zero (`01`), a point with no digit after it (`1.`) or an empty exponent
+    /// (`1e`). Strings are skipped, escapes followed.
+    static func hasLenientForm(_ buffer: ByteBuffer) -> Bool {
         buffer.withUnsafeReadableBytes { bytes in
             var inString = false
             var escaped = false
             var afterComma = false
-            for byte in bytes {
+            var index = bytes.startIndex
+            while index < bytes.endIndex {
+                let byte = bytes[index]
+                index += 1
                 if inString {
                     if escaped {
                         escaped = false
@@ -70,12 +75,56 @@ enum JSONBody {
                 case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
                 case UInt8(ascii: "}"), UInt8(ascii: "]"): if afterComma { return true }
                 case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    let start = index - 1
+                    while index < bytes.endIndex, Self.isNumberByte(bytes[index]) { index += 1 }
+                    if !Self.isJSONNumber(bytes[start..<index]) { return true }
                 default: break
                 }
                 afterComma = byte == UInt8(ascii: ",")
             }
             return false
         }
+    }
+
+    private static func isNumberByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+            UInt8(ascii: "e"), UInt8(ascii: "E"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether `number` is written as RFC 8259 has it: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    private static func isJSONNumber(_ number: Slice<UnsafeRawBufferPointer>) -> Bool {
+        var index = number.startIndex
+        func skip(_ byte: Character) -> Bool {
+            guard index < number.endIndex, number[index] == byte.asciiValue else { return false }
+            index += 1
+            return true
+        }
+        /// Skips digits; how many.
+        func digits() -> Int {
+            let start = index
+            while index < number.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(number[index]) {
+                index += 1
+            }
+            return index - start
+        }
+        _ = skip("-")
+        if skip("0") {
+            // A zero stands alone: `01` is not a number.
+        } else if digits() == 0 {
+            return false
+        }
+        if skip("."), digits() == 0 { return false }
+        if skip("e") || skip("E") {
+            _ = skip("+") || skip("-")
+            if digits() == 0 { return false }
+        }
+        return index == number.endIndex
     }
 
     /// The whole request body, whatever its type; over the limit is 413 CART_005.

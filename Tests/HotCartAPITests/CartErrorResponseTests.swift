@@ -69,9 +69,13 @@ import Testing
         (#"{"quantity": 1}"#, "CART_005", 400, "product_id"),
         (#"{"product_id": 1}"#, "CART_005", 400, "quantity"),
         (#"{"product_id": 1, "quantity": 1"#, "CART_005", 400, nil),
-        // A comma before `}` or `]` is not JSON, though Foundation's parser takes it.
+        // A comma before `}` or `]` is not JSON, though Foundation's parser takes it;
         (#"{"product_id": 1, "quantity": 1,}"#, "CART_005", 400, nil),
         (#"{"product_id": 1, "quantity": 1 , }"#, "CART_005", 400, nil),
+        // So are numbers JSON does not have, which it reads as a quantity out of range.
+        (#"{"product_id": 1, "quantity": 01}"#, "CART_005", 400, nil),
+        (#"{"product_id": 1, "quantity": 1.}"#, "CART_005", 400, nil),
+        (#"{"product_id": 08, "quantity": 1}"#, "CART_005", 400, nil),
         (#"[1, 2]"#, "CART_005", 400, nil),
         ("", "CART_005", 400, nil),
     ])
