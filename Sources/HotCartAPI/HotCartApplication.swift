@@ -103,7 +103,8 @@ public func buildRouter(
     let authenticator = Authenticator(users: services.users, revocations: TokenRevocations(redis: services.redis))
     ProductController(
         repository: ProductRepository(client: services.postgres, logger: logger),
-        authenticator: authenticator
+        authenticator: authenticator,
+        products: services.products
     ).addRoutes(to: database(router.group("products")))
     PromoCodeController(
         repository: PromoCodeRepository(client: services.postgres, logger: logger),

@@ -5,11 +5,13 @@ import Hummingbird
 
 /// The catalog: public `GET /products/` (limit/offset) and `GET /products/{id}`, read from
 /// PostgreSQL so they show the catalog as it is now; `POST /products/`, `PUT|PATCH
-/// /products/{id}` and `DELETE /products/{id}` for superusers. Carts see a change within a
-/// second, through the product cache's reload.
+/// /products/{id}` and `DELETE /products/{id}` for superusers. This process's carts see a
+/// change at once (the product cache is reloaded after the write), other processes' within a
+/// second, through their caches' periodic reload.
 struct ProductController {
     let repository: ProductRepository
     let authenticator: Authenticator
+    let products: ProductCache
 
     func addRoutes(to group: RouterGroup<CartRequestContext>) {
         group.get(use: self.list)
@@ -125,6 +127,7 @@ struct ProductController {
         _ = try await self.authenticator.superuser(context)
         let id = try Self.productID(context)
         guard try await self.repository.delete(id: id) else { throw Self.notFound(id) }
+        try? await self.products.refresh()
         return Response(status: .noContent)
     }
 
@@ -134,13 +137,16 @@ struct ProductController {
         return JSONBody.response(ProductResponse(product))
     }
 
-    /// Runs a write; a name another product has is 409.
+    /// Runs a write, then reloads the product cache (a read that starts after the write, so no
+    /// earlier read can put the old product back); a name another product has is 409.
     private func saving<Result>(
         _ fields: ProductRepository.Fields,
         _ write: () async throws -> Result
     ) async throws -> Result {
         do {
-            return try await write()
+            let result = try await write()
+            try? await self.products.refresh()
+            return result
         } catch is ProductRepository.DuplicateName {
             throw CartError(
                 .invalidRequest,

@@ -94,4 +94,35 @@ import Testing
             #expect(try await admin.send(.delete, "/products/\(productID)").status == .notFound)
         }
     }
+
+    /// The process that wrote the catalog does not wait for its cache's next reload: a product
+    /// made, repriced, sold out or deleted is what the very next add sees.
+    @Test func thisProcessesCartsSeeAnAdminChangeAtOnce() async throws {
+        try await withTestApp { client, services async throws in
+            let admin = try await signedInSuperuser(client, services)
+            let shopper = Browser(client)
+            let made = try await admin.send(
+                .post,
+                "/products/",
+                json: #"{"name": "At once \#(UUID().uuidString)", "price": 10.00, "stock": 5}"#
+            )
+            #expect(made.status == .created)
+            let productID = try #require(made.json["id"] as? Int)
+            func add() async throws -> TestResponse {
+                try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(productID), "quantity": 1}"#)
+            }
+
+            let first = try await add()
+            #expect(first.status == .created)
+            #expect(first.items.first?["unit_price"] as? Double == 10)
+            try await shopper.send(.delete, "/cart")
+            #expect(try await admin.send(.patch, "/products/\(productID)", json: #"{"price": 12.5}"#).status == .ok)
+            #expect(try await add().items.first?["unit_price"] as? Double == 12.5)
+            try await shopper.send(.delete, "/cart")
+            #expect(try await admin.send(.patch, "/products/\(productID)", json: #"{"stock": 0}"#).status == .ok)
+            #expect(try await add().code == "CART_009")
+            #expect(try await admin.send(.delete, "/products/\(productID)").status == .noContent)
+            #expect(try await add().code == "CART_002")
+        }
+    }
 }
