@@ -1,12 +1,18 @@
 import CartDomain
+import Catalog
 import Checkout
 import Hummingbird
 
 /// Checkout handoff: `POST /cart/checkout` turns the caller's cart into a checkout with its
 /// stock reserved; `GET /checkouts/{id}`, `POST /checkouts/{id}/complete` and
 /// `POST /checkouts/{id}/cancel` for the same owner (another's checkout is 404 CART_014).
+///
+/// A reservation and a cancel change stock, so they reload this process's product cache before
+/// answering: the next add sees what is left to sell, as `GET /products/` does (other
+/// processes see it within a second, through their caches' periodic reload).
 struct CheckoutController {
     let service: CheckoutService
+    let products: ProductCache
 
     /// `POST /cart/checkout`, on the cart group (its owner middleware resolves the caller).
     func addCartRoutes(to group: RouterGroup<CartRequestContext>) {
@@ -21,6 +27,7 @@ struct CheckoutController {
 
     @Sendable func create(request: Request, context: CartRequestContext) async throws -> Response {
         let checkout = try await self.service.checkout(session: context.requireSession())
+        try? await self.products.refresh()
         return CheckoutResponse(checkout: checkout).response(status: .created)
     }
 
@@ -36,6 +43,7 @@ struct CheckoutController {
 
     @Sendable func cancel(request: Request, context: CartRequestContext) async throws -> Response {
         let checkout = try await self.service.cancel(Self.id(context), session: context.requireSession())
+        try? await self.products.refresh()
         return CheckoutResponse(checkout: checkout).response()
     }
 

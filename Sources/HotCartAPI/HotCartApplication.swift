@@ -134,7 +134,7 @@ public func buildRouter(
         rates: services.rates
     )
     let cart = router.group("cart").add(middleware: owner).add(middleware: display)
-    let checkouts = CheckoutController(service: services.checkouts)
+    let checkouts = CheckoutController(service: services.checkouts, products: services.products)
     checkouts.addCartRoutes(to: database(cart.group()))
     checkouts.addRoutes(to: database(router.group("checkouts").add(middleware: owner)))
     let sharing = ShareController(

@@ -112,6 +112,30 @@ import Testing
         }
     }
 
+    /// Stock a checkout takes (or a cancel gives back) is what the very next add sees, as
+    /// `GET /products/` does, not what the product cache read before it.
+    @Test func theNextAddSeesTheStockACheckoutTookAndACancelGaveBack() async throws {
+        try await withTestApp { client, services async throws in
+            let product = try await insertProduct(services, price: "5.00", stock: 2)
+            let buyer = Browser(client)
+            try await buyer.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 2}"#)
+            let checkout = try await buyer.send(.post, "/cart/checkout")
+            #expect(checkout.status == .created)
+            let id = try #require(checkout.json["checkout_id"] as? String)
+
+            let late = Browser(client)
+            let soldOut = try await late.send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": \#(product), "quantity": 1}"#
+            )
+            #expect(soldOut.status == .conflict && soldOut.code == "CART_009")
+            #expect(try await buyer.send(.post, "/checkouts/\(id)/cancel").status == .ok)
+            let back = try await late.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 1}"#)
+            #expect(back.status == .created)
+        }
+    }
+
     @Test func completeAndCancelAreIdempotentAndExclusive() async throws {
         try await withTestApp { client, services async throws in
             let product = try await insertProduct(services, price: "4.00", stock: 10)
