@@ -11,7 +11,10 @@ public final class CurrencyRateCache: Service, Sendable {
     private let repository: CurrencyRateRepository
     private let refreshInterval: Duration
     private let logger: Logger
-    private let table = Mutex<[String: CurrencyRateRepository.Rate]>([:])
+    /// The rates, and the number of the read they came from.
+    private let table = Mutex<(rates: [String: CurrencyRateRepository.Rate], read: Int)>(([:], 0))
+    /// Numbers the reads in the order they start.
+    private let reads = Mutex(0)
 
     public init(repository: CurrencyRateRepository, refreshInterval: Duration = .milliseconds(500), logger: Logger) {
         self.repository = repository
@@ -21,14 +24,26 @@ public final class CurrencyRateCache: Service, Sendable {
 
     /// The rate of `code` as last read; `nil` when none is set.
     public func rate(_ code: String) -> CurrencyRateRepository.Rate? {
-        self.table.withLock { $0[code] }
+        self.table.withLock { $0.rates[code] }
     }
 
-    /// Reads every rate now.
+    /// Every rate as last read, by code.
+    public var rates: [CurrencyRateRepository.Rate] {
+        self.table.withLock { $0.rates.values.sorted { $0.currency.code < $1.currency.code } }
+    }
+
+    /// Reads every rate now. Of two reads that overlap, the one that started later wins, so a
+    /// slow read never puts back a rate changed since it started.
     public func refresh() async throws {
-        let rates = try await self.repository.all()
-        let table = Dictionary(rates.map { ($0.currency.code, $0) }) { _, last in last }
-        self.table.withLock { $0 = table }
+        let read = self.reads.withLock { reads in
+            reads += 1
+            return reads
+        }
+        let fresh = try await self.repository.all()
+        let rates = Dictionary(fresh.map { ($0.currency.code, $0) }) { _, last in last }
+        self.table.withLock { table in
+            if read > table.read { table = (rates, read) }
+        }
     }
 
     public func run() async {

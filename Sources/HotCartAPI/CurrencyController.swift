@@ -4,7 +4,8 @@ import Foundation
 import Hummingbird
 
 /// Display currencies: `GET /currencies/` (public) lists the offered currencies and their
-/// rates; `PUT /currencies/{code}` `{"rate"}` sets one (superusers). A rate is units of that
+/// rates, then any other currency given a rate (not offered until `CART_CURRENCIES` names it);
+/// `PUT /currencies/{code}` `{"rate"}` sets one (superusers). A rate is units of that
 /// currency per unit of the base currency, kept to 10 decimals; carts see a change within a
 /// second (the rate cache's reload), this process at once.
 struct CurrencyController {
@@ -19,15 +20,20 @@ struct CurrencyController {
         group.put("{code}", use: self.set)
     }
 
-    /// Every offered currency: the base at rate 1, the others at their rate (`null` until set).
+    /// Every offered currency, in `CART_CURRENCIES`' order: the base at rate 1, the others at
+    /// their rate (`null` until set); then every other currency with a rate, by code.
     @Sendable func list(request: Request, context: CartRequestContext) async throws -> Response {
-        var writer = JSONWriter(capacity: 64 + self.offered.count * 96)
+        let others = self.cache.rates.filter { !self.offered.contains($0.currency.code) }
+        var writer = JSONWriter(capacity: 64 + (self.offered.count + others.count) * 112)
         writer.beginArray()
         for code in self.offered {
             let rate = self.cache.rate(code)
             let currency =
                 code == self.base ? DisplayCurrency(code: code, scaledRate: DisplayCurrency.rateScale) : rate?.currency
-            Self.write(code: code, currency: currency, updatedAt: rate?.updatedAt, into: &writer)
+            self.write(code: code, currency: currency, updatedAt: rate?.updatedAt, into: &writer)
+        }
+        for rate in others {
+            self.write(code: rate.currency.code, currency: rate.currency, updatedAt: rate.updatedAt, into: &writer)
         }
         writer.endArray()
         return writer.response()
@@ -62,12 +68,12 @@ struct CurrencyController {
         let stored = try await self.repository.set(code, scaledRate: scaledRate)
         try? await self.cache.refresh()
         var writer = JSONWriter(capacity: 128)
-        Self.write(code: code, currency: stored.currency, updatedAt: stored.updatedAt, into: &writer)
+        self.write(code: code, currency: stored.currency, updatedAt: stored.updatedAt, into: &writer)
         return writer.response()
     }
 
-    /// `{"code", "rate", "minor_units", "updated_at"}`.
-    private static func write(
+    /// `{"code", "rate", "minor_units", "offered", "updated_at"}`.
+    private func write(
         code: String,
         currency: DisplayCurrency?,
         updatedAt: Int64?,
@@ -84,6 +90,8 @@ struct CurrencyController {
         }
         writer.key("minor_units")
         writer.integer(DisplayCurrency.minorUnits(of: code))
+        writer.key("offered")
+        writer.bool(self.offered.contains(code))
         writer.key("updated_at")
         writer.timestamp(milliseconds: updatedAt)
         writer.endObject()

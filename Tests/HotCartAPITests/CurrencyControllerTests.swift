@@ -9,9 +9,11 @@ import Testing
 /// Display currencies: rates set by superusers, `?currency=` on the cart routes, amounts
 /// rounded half-up to each currency's minor units, and lines that add up to the subtotal shown.
 @Suite(.serialized) struct CurrencyControllerTests {
+    static let offeredInOrder = ["USD", "EUR", "JPY", "KWD", "GBP", "SEK"]
+
     static func offered(_ configuration: inout AppConfiguration) {
         // SEK is offered but never given a rate.
-        configuration.displayCurrencies = ["USD", "EUR", "JPY", "KWD", "GBP", "SEK"]
+        configuration.displayCurrencies = Self.offeredInOrder
     }
 
     func money(_ object: [String: Any], _ key: String) -> Decimal? {
@@ -50,7 +52,9 @@ import Testing
                     (entry["code"] as? String).map { ($0, entry) }
                 }
             )
-            #expect(Set(rates.keys) == ["USD", "EUR", "JPY", "KWD", "GBP", "SEK"])
+            let offered: Set = ["USD", "EUR", "JPY", "KWD", "GBP", "SEK"]
+            #expect(Array(listed.jsonArray.prefix(6)).compactMap { $0["code"] as? String } == Self.offeredInOrder)
+            #expect(rates.allSatisfy { ($0.value["offered"] as? Bool) == offered.contains($0.key) })
             #expect(rates["SEK"]?["rate"] is NSNull)
             #expect(self.money(rates["USD"] ?? [:], "rate") == 1)
             #expect(self.money(rates["EUR"] ?? [:], "rate") == Decimal(string: "0.92"))
@@ -132,6 +136,14 @@ import Testing
                 "/cart/items",
                 json: #"{"product_id": \#(product), "quantity": 1}"#
             )
+            // A rate set for a currency CART_CURRENCIES does not name is listed, not offered.
+            let admin = try await signedInSuperuser(client, services)
+            #expect(try await admin.send(.put, "/currencies/CHF", json: #"{"rate": 0.88}"#).status == .ok)
+            let chf = try await Browser(client).send(.get, "/currencies/").jsonArray.first {
+                $0["code"] as? String == "CHF"
+            }
+            #expect(chf?["offered"] as? Bool == false)
+            #expect(self.money(chf ?? [:], "rate") == Decimal(string: "0.88"))
             for query in ["currency=XYZ", "currency=CHF", "currency=", "currency=SEK"] {
                 let refused = try await shopper.send(
                     .post,
