@@ -58,7 +58,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // Work a service repeats at a fixed pace (cache reloads, sweeps), stopped by shutdown.
+        // Work a service repeats at a fixed pace (cache reloads, sweeps), stopped by shutdown, and
+        // the table a cache reloads whole.
         .target(
             name: "Periodic",
             dependencies: [

@@ -2,7 +2,6 @@ import CartDomain
 import Logging
 import Periodic
 import ServiceLifecycle
-import Synchronization
 
 /// The catalog in process memory, so adding to a cart never waits on PostgreSQL.
 ///
@@ -13,10 +12,8 @@ public final class ProductCache: Service, Sendable {
     private let repository: ProductRepository
     private let refreshInterval: Duration
     private let logger: Logger
-    /// The catalog, and the number of the read it came from.
-    private let table = Mutex<(products: [Int: ProductSnapshot], read: Int)>(([:], 0))
-    /// Numbers the reads in the order they start.
-    private let reads = Mutex(0)
+    /// The catalog, by product id.
+    private let table = ReloadedTable<Int, ProductSnapshot>()
 
     public init(repository: ProductRepository, refreshInterval: Duration = .milliseconds(500), logger: Logger) {
         self.repository = repository
@@ -26,25 +23,20 @@ public final class ProductCache: Service, Sendable {
 
     /// The product as last read from PostgreSQL; `nil` when unknown or deleted.
     public func product(id: Int) -> ProductSnapshot? {
-        self.table.withLock { $0.products[id] }
+        self.table.rows[id]
     }
 
     /// Whether the cache has read the catalog at least once.
-    public var isLoaded: Bool { self.table.withLock { $0.read > 0 } }
+    public var isLoaded: Bool { self.table.isLoaded }
 
-    /// Reads the whole catalog now. Of two reads that overlap, the one that started later
-    /// wins, so a slow read never puts back an older catalog.
+    /// Reads the whole catalog now (see ``ReloadedTable`` for reads that overlap).
     public func refresh() async throws {
-        let read = self.reads.withLock { reads in
-            reads += 1
-            return reads
-        }
-        let fresh = try await self.repository.all()
-        var products: [Int: ProductSnapshot] = [:]
-        products.reserveCapacity(fresh.count)
-        for product in fresh { products[product.id] = product.snapshot }
-        self.table.withLock { table in
-            if read > table.read { table = (products, read) }
+        try await self.table.reload {
+            let fresh = try await self.repository.all()
+            var products: [Int: ProductSnapshot] = [:]
+            products.reserveCapacity(fresh.count)
+            for product in fresh { products[product.id] = product.snapshot }
+            return products
         }
     }
 

@@ -2,7 +2,6 @@ import CartDomain
 import Logging
 import Periodic
 import ServiceLifecycle
-import Synchronization
 
 /// Every promotion code in process memory, so a cart request never waits on PostgreSQL.
 ///
@@ -12,9 +11,8 @@ public final class PromoCodeCache: Service, Sendable {
     private let repository: PromoCodeRepository
     private let refreshInterval: Duration
     private let logger: Logger
-    /// The codes by ``PromoCode/key(_:)``, and the number of the read they came from.
-    private let table = Mutex<(codes: [String: PromoCode], read: Int)>(([:], 0))
-    private let reads = Mutex(0)
+    /// The codes by ``PromoCode/key(_:)``.
+    private let table = ReloadedTable<String, PromoCode>()
 
     public init(repository: PromoCodeRepository, refreshInterval: Duration = .milliseconds(500), logger: Logger) {
         self.repository = repository
@@ -24,22 +22,17 @@ public final class PromoCodeCache: Service, Sendable {
 
     /// The code `code` (any case) as last read; `nil` when unknown.
     public func code(_ code: String) -> PromoCode? {
-        let key = PromoCode.key(code)
-        return self.table.withLock { $0.codes[key] }
+        self.table.rows[PromoCode.key(code)]
     }
 
-    /// Reads every code now. Of two reads that overlap, the one that started later wins.
+    /// Reads every code now (see ``ReloadedTable`` for reads that overlap).
     public func refresh() async throws {
-        let read = self.reads.withLock { reads in
-            reads += 1
-            return reads
-        }
-        let fresh = try await self.repository.all()
-        var codes: [String: PromoCode] = [:]
-        codes.reserveCapacity(fresh.count)
-        for code in fresh { codes[PromoCode.key(code.code)] = code }
-        self.table.withLock { table in
-            if read > table.read { table = (codes, read) }
+        try await self.table.reload {
+            let fresh = try await self.repository.all()
+            var codes: [String: PromoCode] = [:]
+            codes.reserveCapacity(fresh.count)
+            for code in fresh { codes[PromoCode.key(code.code)] = code }
+            return codes
         }
     }
 
