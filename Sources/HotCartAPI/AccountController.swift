@@ -50,17 +50,21 @@ struct AccountController {
 
     @Sendable func login(request: Request, context: CartRequestContext) async throws -> Response {
         struct Form: Decodable {
-            var username: String
-            var password: String
+            var username: String?
+            var password: String?
         }
         let buffer = try await JSONBody.collect(request)
-        guard let form = try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer)) else {
-            throw CartError.invalidRequest("Form fields 'username' and 'password' are required", field: "username")
+        let form = try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer))
+        guard let username = form?.username else {
+            throw CartError.invalidRequest("Form field 'username' is required", field: "username")
         }
-        let email = AccountPolicy.normalizedEmail(form.username) ?? form.username.lowercased()
+        guard let password = form?.password else {
+            throw CartError.invalidRequest("Form field 'password' is required", field: "password")
+        }
+        let email = AccountPolicy.normalizedEmail(username) ?? username.lowercased()
         let user = try await self.users.user(email: email)
         // The hash is checked even for an unknown email, so the answer takes as long either way.
-        guard try await self.hasher.verify(form.password, against: user?.hashedPassword), let user, user.isActive
+        guard try await self.hasher.verify(password, against: user?.hashedPassword), let user, user.isActive
         else {
             throw AccountError.badCredentials
         }

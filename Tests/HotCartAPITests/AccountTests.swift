@@ -93,6 +93,17 @@ import Testing
             let unknown = try await browser.logIn(uniqueEmail())
             #expect(unknown.status == .badRequest)
             #expect(unknown.json["detail"] as? String == "LOGIN_BAD_CREDENTIALS")
+            // A login form without one of its fields names the one missing.
+            for (form, field) in [("password=x", "username"), ("username=\(email)", "password"), ("", "username")] {
+                let incomplete = try await browser.send(
+                    .post,
+                    "/auth/jwt/login",
+                    headers: [.contentType: "application/x-www-form-urlencoded"],
+                    form: form
+                )
+                #expect(incomplete.status == .badRequest && incomplete.code == "CART_005")
+                #expect(incomplete.json["field"] as? String == field)
+            }
             #expect(try await browser.send(.get, "/users/me").status == .unauthorized)
         }
     }
