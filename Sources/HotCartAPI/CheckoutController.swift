@@ -2,17 +2,20 @@ import CartDomain
 import Catalog
 import Checkout
 import Hummingbird
+import Promotions
 
 /// Checkout handoff: `POST /cart/checkout` turns the caller's cart into a checkout with its
 /// stock reserved; `GET /checkouts/{id}`, `POST /checkouts/{id}/complete` and
 /// `POST /checkouts/{id}/cancel` for the same owner (another's checkout is 404 CART_014).
 ///
-/// A reservation and a cancel change stock, so they reload this process's product cache before
-/// answering: the next add sees what is left to sell, as `GET /products/` does (other
-/// processes see it within a second, through their caches' periodic reload).
+/// A reservation and a cancel change stock and a promotion code's uses, so they reload this
+/// process's product and code caches before answering: the next add sees what is left to sell,
+/// as `GET /products/` does, and the next cart to apply the code sees the uses left (other
+/// processes see both within a second, through their caches' periodic reload).
 struct CheckoutController {
     let service: CheckoutService
     let products: ProductCache
+    let promotions: PromoCodeCache
 
     /// `POST /cart/checkout`, on the cart group (its owner middleware resolves the caller).
     func addCartRoutes(to group: RouterGroup<CartRequestContext>) {
@@ -27,7 +30,7 @@ struct CheckoutController {
 
     @Sendable func create(request: Request, context: CartRequestContext) async throws -> Response {
         let checkout = try await self.service.checkout(session: context.requireSession())
-        try? await self.products.refresh()
+        await self.reloadCaches(after: checkout)
         return CheckoutResponse(checkout: checkout).response(status: .created)
     }
 
@@ -43,8 +46,14 @@ struct CheckoutController {
 
     @Sendable func cancel(request: Request, context: CartRequestContext) async throws -> Response {
         let checkout = try await self.service.cancel(Self.id(context), session: context.requireSession())
-        try? await self.products.refresh()
+        await self.reloadCaches(after: checkout)
         return CheckoutResponse(checkout: checkout).response()
+    }
+
+    /// Reloads what a reservation or its end changed: the stock, and the uses of its code.
+    private func reloadCaches(after checkout: Checkout) async {
+        try? await self.products.refresh()
+        if checkout.promoCode != nil { try? await self.promotions.refresh() }
     }
 
     private static func id(_ context: CartRequestContext) -> String {

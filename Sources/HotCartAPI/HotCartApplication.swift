@@ -134,7 +134,11 @@ public func buildRouter(
         rates: services.rates
     )
     let cart = router.group("cart").add(middleware: owner).add(middleware: display)
-    let checkouts = CheckoutController(service: services.checkouts, products: services.products)
+    let checkouts = CheckoutController(
+        service: services.checkouts,
+        products: services.products,
+        promotions: services.promotions
+    )
     checkouts.addCartRoutes(to: database(cart.group()))
     checkouts.addRoutes(to: database(router.group("checkouts").add(middleware: owner)))
     let sharing = ShareController(

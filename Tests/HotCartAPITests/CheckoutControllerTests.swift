@@ -295,6 +295,28 @@ import Testing
         }
     }
 
+    /// The use a checkout takes (or a cancel gives back) is what the next cart applying the
+    /// code sees at once, not the uses the code cache read before it.
+    @Test func theNextCartToApplyACodeSeesTheUseACheckoutTookAndACancelGaveBack() async throws {
+        try await withTestApp { client, services async throws in
+            let product = try await insertProduct(services, price: "10.00", stock: 100)
+            let code = try await self.code(client, services, #""amount_off": 1, "max_uses": 1"#)
+            let buyer = Browser(client)
+            try await buyer.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 1}"#)
+            try await buyer.send(.post, "/cart/promo", json: #"{"code": "\#(code)"}"#)
+            let checkout = try await buyer.send(.post, "/cart/checkout")
+            #expect(checkout.status == .created)
+            let id = try #require(checkout.json["checkout_id"] as? String)
+
+            let late = Browser(client)
+            try await late.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 1}"#)
+            let usedUp = try await late.send(.post, "/cart/promo", json: #"{"code": "\#(code)"}"#)
+            #expect(usedUp.status == .badRequest && usedUp.code == "CART_012")
+            #expect(try await buyer.send(.post, "/checkouts/\(id)/cancel").status == .ok)
+            #expect(try await late.send(.post, "/cart/promo", json: #"{"code": "\#(code)"}"#).status == .ok)
+        }
+    }
+
     @Test func aReservationLeftPastItsTimeIsReleasedAndItsLinesReturn() async throws {
         try await withTestApp { client, services async throws in
             let product = try await insertProduct(services, price: "2.50", stock: 9)
