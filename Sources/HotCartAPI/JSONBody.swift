@@ -99,32 +99,16 @@ enum JSONBody {
 
     /// Whether `number` is written as RFC 8259 has it: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
     private static func isJSONNumber(_ number: Slice<UnsafeRawBufferPointer>) -> Bool {
-        var index = number.startIndex
-        func skip(_ byte: Character) -> Bool {
-            guard index < number.endIndex, number[index] == byte.asciiValue else { return false }
-            index += 1
-            return true
+        var reader = DigitReader(number)
+        _ = reader.skip("-")
+        // A zero stands alone: `01` is not a number.
+        if !reader.skip("0"), reader.skipDigits() == 0 { return false }
+        if reader.skip("."), reader.skipDigits() == 0 { return false }
+        if reader.skip("e") || reader.skip("E") {
+            _ = reader.skip("+") || reader.skip("-")
+            if reader.skipDigits() == 0 { return false }
         }
-        /// Skips digits; how many.
-        func digits() -> Int {
-            let start = index
-            while index < number.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(number[index]) {
-                index += 1
-            }
-            return index - start
-        }
-        _ = skip("-")
-        if skip("0") {
-            // A zero stands alone: `01` is not a number.
-        } else if digits() == 0 {
-            return false
-        }
-        if skip("."), digits() == 0 { return false }
-        if skip("e") || skip("E") {
-            _ = skip("+") || skip("-")
-            if digits() == 0 { return false }
-        }
-        return index == number.endIndex
+        return reader.isAtEnd
     }
 
     /// The whole request body, whatever its type; over the limit is 413 CART_005.
