@@ -131,11 +131,12 @@ const Store = {
     document.getElementById("cart-version").textContent = `(version ${cart.version})`;
     document.getElementById("lines").replaceChildren(...cart.items.map((item) => this.line(item, false)));
     document.getElementById("saved").replaceChildren(...cart.saved_items.map((item) => this.line(item, true)));
+    document.getElementById("saved-title").hidden = cart.saved_items.length === 0;
     document.getElementById("empty").hidden = cart.items.length > 0;
     document.getElementById("total-items").textContent = cart.total_items;
-    document.getElementById("subtotal").textContent = Api.money(cart.subtotal);
-    document.getElementById("discount").textContent = Api.money(cart.discount || 0);
-    document.getElementById("total").firstElementChild.textContent = Api.money(cart.total ?? cart.subtotal);
+    document.getElementById("subtotal").textContent = `$${Api.money(cart.subtotal)}`;
+    document.getElementById("discount").textContent = `$${Api.money(cart.discount || 0)}`;
+    document.getElementById("total").firstElementChild.textContent = `$${Api.money(cart.total ?? cart.subtotal)}`;
     document.getElementById("promo-remove").hidden = !cart.promo_code;
     if (cart.promo_code) document.getElementById("promo-code").value = cart.promo_code;
     document.getElementById("warnings").replaceChildren(...cart.warnings.map((warning) => element("li", warning.message)));
