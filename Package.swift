@@ -280,13 +280,15 @@ let package = Package(
         .testTarget(name: "CartStoreTests", dependencies: ["CartStore", "RedisClient", "HotCartTestSupport"]),
         .testTarget(
             name: "DatabaseTests",
-            dependencies: ["CartDomain", "Database", "HotCartTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: [
+                "CartDomain", "Database", "HotCartTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "HotCartAPITests",
             dependencies: [
                 "Accounts", "CartEvents", "CartStore", "HotCartAPI", "HotCartConfiguration", "HotCartTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "WriteBehind", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

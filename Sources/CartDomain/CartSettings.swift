@@ -12,14 +12,14 @@ public struct CartSettings: Sendable, Hashable {
 
     public init(
         limits: CartLimits = CartLimits(),
-        guestTTLDays: Int = 7,
-        userIdleDays: Int = 30,
+        guestTTLMilliseconds: Int64 = 7 * 86_400_000,
+        userIdleMilliseconds: Int64 = 30 * 86_400_000,
         mutationsPerMinute: Int = 600,
         currency: String = "USD"
     ) {
         self.limits = limits
-        self.guestTTLMilliseconds = Int64(guestTTLDays) * 86_400_000
-        self.userIdleMilliseconds = Int64(userIdleDays) * 86_400_000
+        self.guestTTLMilliseconds = guestTTLMilliseconds
+        self.userIdleMilliseconds = userIdleMilliseconds
         self.mutationsPerMinute = mutationsPerMinute
         self.currency = currency
     }

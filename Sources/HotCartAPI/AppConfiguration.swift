@@ -120,8 +120,13 @@ public struct AppConfiguration: Sendable {
         )
         self.cart = CartSettings(
             limits: limits,
-            guestTTLDays: try reader.integer("CART_SESSION_TTL_DAYS", default: 7, range: 1...3650),
-            userIdleDays: try reader.integer("CART_USER_IDLE_DAYS", default: 30, range: 1...3650),
+            guestTTLMilliseconds: try reader.milliseconds(
+                "CART_SESSION_TTL_DAYS",
+                default: 7,
+                in: .days,
+                maximum: 3650
+            ),
+            userIdleMilliseconds: try reader.milliseconds("CART_USER_IDLE_DAYS", default: 30, in: .days, maximum: 3650),
             mutationsPerMinute: try reader.integer("CART_RATE_LIMIT_PER_MINUTE", default: 600, range: 0...100_000_000),
             currency: reader.string("CART_CURRENCY", default: "USD").trimmingCharacters(in: .whitespaces).uppercased()
         )
@@ -144,13 +149,16 @@ public struct AppConfiguration: Sendable {
         self.enableGuestCarts = try reader.flag("ENABLE_GUEST_CARTS", default: true)
         self.enableCartMerge = try reader.flag("ENABLE_CART_MERGE", default: true)
         self.enableCartValidation = try reader.flag("ENABLE_CART_VALIDATION", default: true)
-        let minutes = try reader.integer("ACCESS_TOKEN_EXPIRE_MINUTES", default: 30, range: 1...525_600)
-        self.accessTokenLifetime = .seconds(minutes * 60)
+        self.accessTokenLifetime = .milliseconds(
+            try reader.milliseconds("ACCESS_TOKEN_EXPIRE_MINUTES", default: 30, in: .minutes, maximum: 525_600)
+        )
         self.passwordHashCost = try reader.integer("PASSWORD_HASH_COST", default: 12, range: 4...16)
-        let reservationMinutes = try reader.integer("CART_RESERVATION_MINUTES", default: 15, range: 1...10_080)
-        self.reservation = .seconds(reservationMinutes * 60)
-        let shareDays = try reader.integer("CART_SHARE_TTL_DAYS", default: 30, range: 1...3650)
-        self.shareLifetime = .seconds(shareDays * 86_400)
+        self.reservation = .milliseconds(
+            try reader.milliseconds("CART_RESERVATION_MINUTES", default: 15, in: .minutes, maximum: 10_080)
+        )
+        self.shareLifetime = .milliseconds(
+            try reader.milliseconds("CART_SHARE_TTL_DAYS", default: 30, in: .days, maximum: 3650)
+        )
         self.eventStreamsMaximum = try reader.integer("CART_EVENTS_MAX_STREAMS", default: 10_000, range: 1...1_000_000)
         let keepAlive = try reader.integer("CART_EVENTS_KEEPALIVE_SECONDS", default: 15, range: 1...3600)
         self.eventStreamKeepAlive = .seconds(keepAlive)

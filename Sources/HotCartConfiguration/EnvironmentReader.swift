@@ -42,12 +42,58 @@ public struct EnvironmentReader: Sendable {
         return number
     }
 
+    /// A span of time given as a number of `unit`s, whole or not (`CART_SESSION_TTL_DAYS=7`,
+    /// `=0.5`, `=0.0001` for a test that cannot wait days), in milliseconds: greater than 0, at
+    /// most `maximum` units, and at least a second.
+    public func milliseconds(
+        _ name: String,
+        default value: Int,
+        in unit: TimeUnit,
+        maximum: Int
+    ) throws(ConfigurationError) -> Int64 {
+        guard let text = self.environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            return Int64(value) * unit.rawValue
+        }
+        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let number = Double(text) else {
+            throw ConfigurationError(
+                variable: name,
+                reason: "must be a number of \(unit) such as 7 or 0.5, got '\(text)'"
+            )
+        }
+        guard number > 0, number <= Double(maximum) else {
+            throw ConfigurationError(
+                variable: name,
+                reason: "must be more than 0 and at most \(maximum) \(unit), got \(text)"
+            )
+        }
+        let milliseconds = Int64((number * Double(unit.rawValue)).rounded())
+        guard milliseconds >= 1000 else {
+            throw ConfigurationError(variable: name, reason: "must come to at least one second, got \(text) \(unit)")
+        }
+        return milliseconds
+    }
+
     public func flag(_ name: String, default value: Bool) throws(ConfigurationError) -> Bool {
         guard let text = self.environment[name], !text.isEmpty else { return value }
         switch text.lowercased() {
         case "true", "1", "yes", "on": return true
         case "false", "0", "no", "off": return false
         default: throw ConfigurationError(variable: name, reason: "must be true or false, got '\(text)'")
+        }
+    }
+}
+
+/// The unit a duration variable is given in, as milliseconds.
+public enum TimeUnit: Int64, Sendable, CustomStringConvertible {
+    case minutes = 60_000
+    case hours = 3_600_000
+    case days = 86_400_000
+
+    public var description: String {
+        switch self {
+        case .minutes: "minutes"
+        case .hours: "hours"
+        case .days: "days"
         }
     }
 }

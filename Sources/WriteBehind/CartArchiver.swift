@@ -4,7 +4,7 @@ import Logging
 import Metrics
 import PostgresNIO
 
-/// Moves carts that ended long ago (abandoned or expired, untouched for `archiveAfterDays`) and
+/// Moves carts that ended long ago (abandoned or expired, untouched for `CART_ARCHIVE_AFTER_DAYS`) and
 /// their lines from the working tables to `cart_archive` and `cart_item_archive`.
 ///
 /// Each batch is one transaction (a cart and its lines move together or not at all) that takes
@@ -12,20 +12,21 @@ import PostgresNIO
 /// batches, so every cart is archived exactly once.
 struct CartArchiver: Sendable {
     let postgres: PostgresClient
-    let archiveAfterDays: Int
+    /// An abandoned or expired cart untouched this long is archived.
+    let archiveAfterMilliseconds: Int64
     let logger: Logger
     private let archivedCount = Counter(label: "hotcart_carts_archived_total")
 
-    init(postgres: PostgresClient, archiveAfterDays: Int, logger: Logger) {
+    init(postgres: PostgresClient, archiveAfterMilliseconds: Int64, logger: Logger) {
         self.postgres = postgres
-        self.archiveAfterDays = archiveAfterDays
+        self.archiveAfterMilliseconds = archiveAfterMilliseconds
         self.logger = logger
     }
 
     /// Archives as of `now` (milliseconds since 1970), `batchSize` carts per transaction and
     /// at most `maximumBatches` of them; returns how many carts moved.
     func archive(now: Int64, batchSize: Int = 500, maximumBatches: Int = 100) async throws -> Int {
-        let before = now - Int64(self.archiveAfterDays) * 86_400_000
+        let before = now - self.archiveAfterMilliseconds
         var archived = 0
         for _ in 0..<maximumBatches {
             let moved = try await withDeadline(CartFlusher.writeTimeout, orThrow: CartFlusher.WriteTimedOut()) {

@@ -54,12 +54,12 @@ public final class CartFlusher: Service, Sendable {
         self.writer = CartSnapshotWriter(postgres: postgres, logger: logger)
         self.sweeper = CartSweeper(
             postgres: postgres,
-            abandonedAfterDays: configuration.abandonedAfterDays,
+            abandonedAfterMilliseconds: configuration.abandonedAfterMilliseconds,
             logger: logger
         )
         self.archiver = CartArchiver(
             postgres: postgres,
-            archiveAfterDays: configuration.archiveAfterDays,
+            archiveAfterMilliseconds: configuration.archiveAfterMilliseconds,
             logger: logger
         )
         self.health = FlusherHealth(logger: logger)

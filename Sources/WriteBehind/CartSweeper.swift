@@ -5,7 +5,7 @@ import Metrics
 import PostgresNIO
 
 /// The periodic cleanup of durable carts: guest carts whose `expires_at` has passed become
-/// `expired` and lose their lines; user carts untouched for `abandonedAfterDays` become
+/// `expired` and lose their lines; user carts untouched for `CART_ABANDONED_AFTER_DAYS` become
 /// `abandoned`; each change writes its `cart.expired` or `cart.abandoned` event into the outbox
 /// in the same transaction. Safe with several flushers: a sweep runs under a transaction-scoped advisory
 /// lock, and a flusher that finds it taken skips its turn.
@@ -21,20 +21,21 @@ public struct CartSweeper: Sendable {
     private static let lockID = 7_212_002
 
     let postgres: PostgresClient
-    let abandonedAfterDays: Int
+    /// A user cart untouched this long is `abandoned`.
+    let abandonedAfterMilliseconds: Int64
     let logger: Logger
     private let expiredCount = Counter(label: "hotcart_carts_expired_total")
     private let abandonedCount = Counter(label: "hotcart_carts_abandoned_total")
 
-    public init(postgres: PostgresClient, abandonedAfterDays: Int, logger: Logger) {
+    public init(postgres: PostgresClient, abandonedAfterMilliseconds: Int64, logger: Logger) {
         self.postgres = postgres
-        self.abandonedAfterDays = abandonedAfterDays
+        self.abandonedAfterMilliseconds = abandonedAfterMilliseconds
         self.logger = logger
     }
 
     /// Sweeps as of `now` (milliseconds since 1970; injected so tests need not wait days).
     public func sweep(now: Int64) async throws -> Outcome {
-        let abandonedBefore = now - Int64(self.abandonedAfterDays) * 86_400_000
+        let abandonedBefore = now - self.abandonedAfterMilliseconds
         let outcome = try await self.postgres.withTransaction(logger: self.logger) { connection -> Outcome in
             var locked = false
             for try await value in try await connection.query(

@@ -15,10 +15,10 @@ public struct FlusherConfiguration: Sendable {
     /// How often the expiry and abandonment sweep runs (`CART_CLEANUP_INTERVAL_HOURS`).
     public var cleanupIntervalMilliseconds: Int64 = 24 * 3_600_000
     /// A user cart untouched this long is `abandoned` (`CART_ABANDONED_AFTER_DAYS`).
-    public var abandonedAfterDays: Int = 14
+    public var abandonedAfterMilliseconds: Int64 = 14 * 86_400_000
     /// An abandoned or expired cart untouched this long moves to the archive
     /// (`CART_ARCHIVE_AFTER_DAYS`).
-    public var archiveAfterDays: Int = 90
+    public var archiveAfterMilliseconds: Int64 = 90 * 86_400_000
     /// Batches in flight at once, each from its own share of the shards (`FLUSH_WORKERS`).
     public var workers: Int = 4
     /// Caps the retry back-off while PostgreSQL or Redis is down.
@@ -34,10 +34,24 @@ public struct FlusherConfiguration: Sendable {
         self.batchSize = try reader.integer("FLUSH_BATCH_SIZE", default: 500, range: 1...100_000)
         self.intervalMilliseconds = try reader.integer("FLUSH_INTERVAL_MS", default: 100, range: 1...60_000)
         self.metricsPort = try reader.integer("FLUSH_METRICS_PORT", default: 8001, range: 0...65535)
-        let hours = try reader.integer("CART_CLEANUP_INTERVAL_HOURS", default: 24, range: 1...8760)
-        self.cleanupIntervalMilliseconds = Int64(hours) * 3_600_000
-        self.abandonedAfterDays = try reader.integer("CART_ABANDONED_AFTER_DAYS", default: 14, range: 1...3650)
-        self.archiveAfterDays = try reader.integer("CART_ARCHIVE_AFTER_DAYS", default: 90, range: 1...36500)
+        self.cleanupIntervalMilliseconds = try reader.milliseconds(
+            "CART_CLEANUP_INTERVAL_HOURS",
+            default: 24,
+            in: .hours,
+            maximum: 8760
+        )
+        self.abandonedAfterMilliseconds = try reader.milliseconds(
+            "CART_ABANDONED_AFTER_DAYS",
+            default: 14,
+            in: .days,
+            maximum: 3650
+        )
+        self.archiveAfterMilliseconds = try reader.milliseconds(
+            "CART_ARCHIVE_AFTER_DAYS",
+            default: 90,
+            in: .days,
+            maximum: 36500
+        )
         // Not in the contract: how many batches one flusher writes at once.
         self.workers = try reader.integer("FLUSH_WORKERS", default: 4, range: 1...64)
         // Not in the contract: how long a dead flusher's records wait before another claims them.

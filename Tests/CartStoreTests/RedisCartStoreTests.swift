@@ -8,7 +8,7 @@ import Testing
 @Suite struct RedisCartStoreTests {
     let settings = CartSettings(
         limits: CartLimits(maxQuantityPerItem: 99, maxItems: 100),
-        guestTTLDays: 7,
+        guestTTLMilliseconds: 7 * 86_400_000,
         mutationsPerMinute: 0
     )
 

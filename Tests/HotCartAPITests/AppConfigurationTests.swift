@@ -2,6 +2,7 @@ import HotCartAPI
 import HotCartConfiguration
 import RedisClient
 import Testing
+import WriteBehind
 
 @Suite struct AppConfigurationTests {
     let base = ["SECRET_KEY": "s"]
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("PORT", "eighty"), ("CART_MAX_ITEMS", "-1"), ("CART_SESSION_TTL_DAYS", "1.5"),
+        ("PORT", "eighty"), ("CART_MAX_ITEMS", "-1"), ("CART_SESSION_TTL_DAYS", "-1.5"),
         ("ENABLE_GUEST_CARTS", "maybe"), ("REDIS_URL", "http://x"), ("REDIS_URL", "redis://a:1,b:2"),
         ("CART_WEBHOOK_URL", "ftp://x"), ("CART_CURRENCIES", "USD,EURO"), ("CART_RESERVATION_MINUTES", "0"),
         ("CART_SHARE_TTL_DAYS", "x"), ("CART_EVENTS_MAX_STREAMS", "0"), ("CART_EVENTS_KEEPALIVE_SECONDS", "x"),
@@ -37,6 +38,10 @@ import Testing
         // The flusher's settings, by the flusher's rules.
         ("FLUSH_BATCH_SIZE", "0"), ("FLUSH_INTERVAL_MS", "-3"), ("FLUSH_METRICS_PORT", "70000"),
         ("CART_CLEANUP_INTERVAL_HOURS", "0"), ("CART_ARCHIVE_AFTER_DAYS", "x"),
+        // A duration is a plain decimal number, more than 0, at most its maximum, at least a second.
+        ("CART_USER_IDLE_DAYS", "1e3"), ("ACCESS_TOKEN_EXPIRE_MINUTES", "nan"), ("CART_SHARE_TTL_DAYS", "0x10"),
+        ("CART_SESSION_TTL_DAYS", "3651"), ("CART_SESSION_TTL_DAYS", "0.00001"), ("CART_RESERVATION_MINUTES", "."),
+        ("CART_ABANDONED_AFTER_DAYS", "1.5.2"), ("CART_SESSION_TTL_DAYS", "0.0"),
     ])
     func aBadValueNamesItsVariable(variable: String, value: String) {
         #expect {
@@ -44,6 +49,25 @@ import Testing
         } throws: { error in
             (error as? ConfigurationError)?.variable == variable
         }
+    }
+
+    /// A test that cannot wait days sets a fraction of one (CONTRACT.md §2 asks for numbers).
+    @Test func durationsMayBeFractionsOfTheirUnit() throws {
+        let environment = base.merging([
+            "CART_SESSION_TTL_DAYS": "0.5", "CART_USER_IDLE_DAYS": " 0.0001 ", "ACCESS_TOKEN_EXPIRE_MINUTES": "0.05",
+            "CART_RESERVATION_MINUTES": "0.1", "CART_SHARE_TTL_DAYS": ".25", "CART_CLEANUP_INTERVAL_HOURS": "0.001",
+            "CART_ABANDONED_AFTER_DAYS": "2.", "CART_ARCHIVE_AFTER_DAYS": "90",
+        ]) { $1 }
+        let configuration = try AppConfiguration(environment: environment)
+        #expect(configuration.cart.guestTTLMilliseconds == 43_200_000)
+        #expect(configuration.cart.userIdleMilliseconds == 8_640)
+        #expect(configuration.accessTokenLifetime == .seconds(3))
+        #expect(configuration.reservation == .seconds(6))
+        #expect(configuration.shareLifetime == .seconds(21_600))
+        let flusher = try FlusherConfiguration(environment: environment, consumerName: "test")
+        #expect(flusher.cleanupIntervalMilliseconds == 3_600)
+        #expect(flusher.abandonedAfterMilliseconds == 2 * 86_400_000)
+        #expect(flusher.archiveAfterMilliseconds == 90 * 86_400_000)
     }
 
     @Test func originsAreReadAsBrowsersSendThem() throws {

@@ -30,6 +30,36 @@ import Testing
         }
     }
 
+    /// `CART_SESSION_TTL_DAYS=0.00003` (2.592 s), as a test of expiry that cannot wait days sets it.
+    @Test func aGuestCartLeftAloneForItsFractionOfADayIsGone() async throws {
+        let parsed = try AppConfiguration(environment: ["SECRET_KEY": "s", "CART_SESSION_TTL_DAYS": "0.00003"])
+        try await withTestApp(
+            settings: { $0.cart.guestTTLMilliseconds = parsed.cart.guestTTLMilliseconds },
+            test: { client, services async throws in
+                let productID = try await insertProduct(services, price: "4.00")
+                let browser = Browser(client)
+                let added = try await browser.send(
+                    .post,
+                    "/cart/items",
+                    json: #"{"product_id": \#(productID), "quantity": 1}"#
+                )
+                #expect(added.status == .created)
+                #expect(added.headers[.setCookie]?.contains("Max-Age=2;") == true)
+                let updated = try #require(added.json["updated_at"] as? String)
+                let expires = try #require(added.json["expires_at"] as? String)
+                let format = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+                #expect(try (format.parse(expires).timeIntervalSince(format.parse(updated)) * 1000).rounded() == 2592)
+                let kept = try await browser.send(.get, "/cart")
+                #expect(kept.json["id"] as? String == added.json["id"] as? String)
+                try await Task.sleep(for: .seconds(3))
+                let later = try await browser.send(.get, "/cart")
+                #expect(later.status == .ok)
+                #expect(later.json["id"] as? String != added.json["id"] as? String)
+                #expect(later.items.isEmpty)
+            }
+        )
+    }
+
     @Test func addingThreeAtNineteenNinetyNineGivesFiftyNineNinetySeven() async throws {
         try await withTestApp { client, services async throws in
             let productID = try await insertProduct(services, price: "19.99")

@@ -79,7 +79,7 @@ import Testing
                 updatedAt: now - 15 * day,
                 expiresAt: nil
             )
-            let sweeper = CartSweeper(postgres: postgres, abandonedAfterDays: 14, logger: logger)
+            let sweeper = CartSweeper(postgres: postgres, abandonedAfterMilliseconds: 14 * 86_400_000, logger: logger)
             // Another sweeper (a flusher of another test) may hold the lock for a moment.
             var ran = false
             for _ in 0..<50 where !ran {
@@ -154,7 +154,7 @@ import Testing
             let oldActive = try await insertCart(postgres, user: nil, updatedAt: now - 100 * day, expiresAt: nil)
 
             // Two flushers archive at once, in small batches: each cart moves exactly once.
-            let archiver = CartArchiver(postgres: postgres, archiveAfterDays: 90, logger: logger)
+            let archiver = CartArchiver(postgres: postgres, archiveAfterMilliseconds: 90 * 86_400_000, logger: logger)
             async let first = archiver.archive(now: now, batchSize: 4)
             async let second = archiver.archive(now: now, batchSize: 4)
             let moved = try await first + second
