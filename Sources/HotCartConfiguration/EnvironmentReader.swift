@@ -54,7 +54,9 @@ public struct EnvironmentReader: Sendable {
         guard let text = self.environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
             return Int64(value) * unit.rawValue
         }
-        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let number = Double(text) else {
+        guard text.drop(while: { $0 == "-" }).allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+            let number = Double(text)
+        else {
             throw ConfigurationError(
                 variable: name,
                 reason: "must be a number of \(unit) such as 7 or 0.5, got '\(text)'"
