@@ -6,8 +6,11 @@ import Logging
 import PostgresNIO
 
 /// Read-through: the active, unexpired cart PostgreSQL holds for a session, for a cart that
-/// is no longer in Redis (guest TTL passed, idle user cart evicted, Redis restarted empty).
-/// Answers within `timeout` or throws; it never runs on the path of a cart already in Redis.
+/// is no longer in Redis (idle user cart evicted, Redis restarted empty). A user's cart the sweep
+/// marked `abandoned` comes back too, as the cart its owner left (an idle user cart leaves Redis
+/// after `CART_USER_IDLE_DAYS`, 30, long after it is abandoned at 14); an expired guest cart
+/// does not. Answers within `timeout` or throws; it never runs on the path of a cart already
+/// in Redis.
 public struct PostgresCartSource: DurableCartSource {
     let postgres: PostgresClient
     let timeout: Duration
@@ -37,10 +40,10 @@ public struct PostgresCartSource: DurableCartSource {
             SELECT id::text, version, (extract(epoch FROM created_at) * 1000)::bigint,
                    (extract(epoch FROM updated_at) * 1000)::bigint, promo_code
             FROM cart
-            WHERE status = 'active'
+            WHERE (status = 'active' OR (status = 'abandoned' AND user_id IS NOT NULL))
               AND (user_id = \(userID)::uuid OR (\(userID)::uuid IS NULL AND user_id IS NULL AND session_id = \(reference)))
               AND (expires_at IS NULL OR expires_at > to_timestamp(\(now)::bigint / 1000.0))
-            ORDER BY updated_at DESC
+            ORDER BY status = 'active' DESC, updated_at DESC
             LIMIT 1
             """,
             logger: self.logger

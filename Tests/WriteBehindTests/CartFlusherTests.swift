@@ -472,6 +472,42 @@ import Testing
         }
     }
 
+    /// A user cart idle past `CART_USER_IDLE_DAYS` (30) leaves Redis; the sweep has marked it
+    /// `abandoned` (after 14 days) by then, and its owner still finds it on coming back.
+    @Test func anAbandonedUserCartComesBackToItsOwnerAndIsActiveAgainAfterAChange() async throws {
+        try await withFlushers(1) { store, redis, postgres in
+            let user = UUID().uuidString.lowercased()
+            for try await _ in try await postgres.query(
+                """
+                INSERT INTO "user" (id, email, hashed_password)
+                VALUES (\(user)::uuid, \("back-\(user)@example.com"), 'x')
+                """
+            ) {}
+            let session = CartSession(owner: .user(id: user), reference: nil)
+            let before = try await store.addItem(product(1, cents: 599), quantity: 3, session: session, ifMatch: nil)
+                .cart
+            try await expectPostgresMatchesRedis([session.owner], store: store, postgres: postgres)
+            for try await _ in try await postgres.query(
+                "UPDATE cart SET status = 'abandoned' WHERE id = \(before.id)::uuid"
+            ) {}
+            _ = try await redis.send(["DEL", CartKeys(owner: session.owner).cart])
+            let back = try await store.cart(of: session)
+            #expect(back.id == before.id && back.status == .active && back.version == before.version)
+            #expect(back.items.map(\.quantity) == [3])
+            let changed = try await store.addItem(product(2, cents: 100), quantity: 1, session: session, ifMatch: nil)
+                .cart
+            #expect(changed.id == before.id)
+            try await expectPostgresMatchesRedis([session.owner], store: store, postgres: postgres)
+            var status: String?
+            for try await value in try await postgres.query("SELECT status FROM cart WHERE id = \(before.id)::uuid")
+                .decode(String.self)
+            {
+                status = value
+            }
+            #expect(status == "active")
+        }
+    }
+
     @Test func aMissingCartWhilePostgresIsDownIs503ButANewSessionStillWorks() async throws {
         try await TestEnvironment.withRedis { redis async throws in
             let unreachable = PostgresClient.Configuration(
