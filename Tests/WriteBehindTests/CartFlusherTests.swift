@@ -59,6 +59,18 @@ import Testing
         }
     }
 
+    /// A new account's id (lower-case, as tokens carry it).
+    func insertUser(in postgres: PostgresClient) async throws -> String {
+        let id = UUID().uuidString.lowercased()
+        for try await _ in try await postgres.query(
+            """
+            INSERT INTO "user" (id, email, hashed_password)
+            VALUES (\(id)::uuid, \("flush-\(id)@example.com"), 'x')
+            """
+        ) {}
+        return id
+    }
+
     /// The cart as PostgreSQL has it: version and lines (id, product, quantity, cents).
     func stored(_ cartID: String, in postgres: PostgresClient) async throws -> (Int64, [String])? {
         var version: Int64?
@@ -222,14 +234,8 @@ import Testing
 
     @Test func aUserCartIsStoredWithItsUserAndACartOfAnUnknownUserWithNone() async throws {
         try await withFlushers(1) { store, _, postgres in
-            let known = UUID().uuidString.lowercased()
+            let known = try await self.insertUser(in: postgres)
             let unknown = UUID().uuidString.lowercased()
-            for try await _ in try await postgres.query(
-                """
-                INSERT INTO "user" (id, email, hashed_password)
-                VALUES (\(known)::uuid, \("flush-\(known)@example.com"), 'x')
-                """
-            ) {}
             let owners = [CartOwner.user(id: known), CartOwner.user(id: unknown)]
             try await addOne(to: owners, store: store)
             try await expectPostgresMatchesRedis(owners, store: store, postgres: postgres)
@@ -476,13 +482,7 @@ import Testing
     /// `abandoned` (after 14 days) by then, and its owner still finds it on coming back.
     @Test func anAbandonedUserCartComesBackToItsOwnerAndIsActiveAgainAfterAChange() async throws {
         try await withFlushers(1) { store, redis, postgres in
-            let user = UUID().uuidString.lowercased()
-            for try await _ in try await postgres.query(
-                """
-                INSERT INTO "user" (id, email, hashed_password)
-                VALUES (\(user)::uuid, \("back-\(user)@example.com"), 'x')
-                """
-            ) {}
+            let user = try await self.insertUser(in: postgres)
             let session = CartSession(owner: .user(id: user), reference: nil)
             let before = try await store.addItem(product(1, cents: 599), quantity: 3, session: session, ifMatch: nil)
                 .cart
