@@ -30,6 +30,32 @@ public struct UserRepository: Sendable {
         }
     }
 
+    /// An operator's account as `hotcart user create` leaves it: a new, verified account when the
+    /// email has none; otherwise the existing one, given this password and, with `superuser`, made
+    /// a superuser (never demoted). So a set-up script may run the command again and again.
+    public func provision(
+        email: String,
+        hashedPassword: String,
+        superuser: Bool
+    ) async throws -> (user: User, created: Bool) {
+        do {
+            let user = User(
+                id: UUID().uuidString.lowercased(),
+                email: email,
+                username: nil,
+                hashedPassword: hashedPassword,
+                isSuperuser: superuser,
+                isVerified: true
+            )
+            return (try await self.insert(user), true)
+        } catch AccountError.userAlreadyExists {
+            guard var existing = try await self.user(email: email) else { throw AccountError.userAlreadyExists }
+            existing.hashedPassword = hashedPassword
+            existing.isSuperuser = existing.isSuperuser || superuser
+            return (try await self.update(existing), false)
+        }
+    }
+
     public func user(email: String) async throws -> User? {
         try await self.users(
             "SELECT \(unescaped: Self.columns) FROM \"user\" WHERE email = \(email)"

@@ -13,7 +13,13 @@ struct UserCommand: AsyncParsableCommand {
 
     /// `hotcart user create --email E --password P [--superuser]`.
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a user account (bcrypt-hashed password).")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user account (bcrypt-hashed password).",
+            discussion: """
+                Run again for an email that has an account, it sets that account's password (and with \
+                --superuser makes it a superuser) instead of failing, so a set-up script may run it every time.
+                """
+        )
 
         @Option(help: "The account's email (its login name).")
         var email: String
@@ -38,23 +44,19 @@ struct UserCommand: AsyncParsableCommand {
             let cost = Int(ProcessInfo.processInfo.environment["PASSWORD_HASH_COST"] ?? "") ?? 12
             let hash = try await PasswordHasher(cost: UInt8(clamping: min(max(cost, 4), 16))).hash(self.password)
             let superuser = self.superuser
-            let user = try await withPostgres(logger: logger) { client in
-                do {
-                    return try await UserRepository(client: client, logger: logger).insert(
-                        User(
-                            id: UUID().uuidString.lowercased(),
-                            email: email,
-                            username: nil,
-                            hashedPassword: hash,
-                            isSuperuser: superuser,
-                            isVerified: true
-                        )
-                    )
-                } catch AccountError.userAlreadyExists {
-                    throw CommandFailure("a user with email \(email) already exists")
-                }
+            let (user, created) = try await withPostgres(logger: logger) { client in
+                try await UserRepository(client: client, logger: logger).provision(
+                    email: email,
+                    hashedPassword: hash,
+                    superuser: superuser
+                )
             }
-            print("created user \(user.id) <\(user.email)>\(user.isSuperuser ? " (superuser)" : "")")
+            let role = user.isSuperuser ? " (superuser)" : ""
+            print(
+                created
+                    ? "created user \(user.id) <\(user.email)>\(role)"
+                    : "user \(user.id) <\(user.email)>\(role) existed: its password is set"
+            )
         }
     }
 }

@@ -1,8 +1,10 @@
+import Accounts
 import Crypto
 import Foundation
 import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 
 @testable import HotCartAPI
@@ -56,6 +58,40 @@ import Testing
             // A new login gets a new token that works.
             try await browser.logIn(email)
             #expect(try await browser.send(.get, "/users/me").status == .ok)
+        }
+    }
+
+    /// `hotcart user create` run again for the same email, as a set-up script does.
+    @Test func provisioningAnOperatorTwiceSetsThePasswordAndNeverDemotes() async throws {
+        try await withTestApp { client, services async throws in
+            let accounts = UserRepository(client: services.postgres, logger: Logger(label: "test"))
+            let hasher = PasswordHasher(cost: 4)
+            let email = uniqueEmail()
+            let first = try await accounts.provision(
+                email: email,
+                hashedPassword: try await hasher.hash("first password"),
+                superuser: true
+            )
+            #expect(first.created && first.user.isSuperuser && first.user.isVerified)
+            let again = try await accounts.provision(
+                email: email,
+                hashedPassword: try await hasher.hash("second password"),
+                superuser: false
+            )
+            #expect(!again.created && again.user.id == first.user.id && again.user.isSuperuser)
+            let browser = Browser(client)
+            #expect(try await browser.logIn(email, password: "first password").status == .badRequest)
+            #expect(try await browser.logIn(email, password: "second password").status == .ok)
+            #expect(try await browser.send(.get, "/users/me").json["is_superuser"] as? Bool == true)
+            // An account a shopper registered becomes a superuser when the operator says so.
+            let shopper = uniqueEmail()
+            try await Browser(client).register(shopper)
+            let promoted = try await accounts.provision(
+                email: shopper,
+                hashedPassword: try await hasher.hash("operator password"),
+                superuser: true
+            )
+            #expect(!promoted.created && promoted.user.isSuperuser)
         }
     }
 
