@@ -75,11 +75,15 @@ public struct EnvironmentReader: Sendable {
         return milliseconds
     }
 
+    /// A feature flag, in the words pydantic's settings (which the PyShop plan configures with)
+    /// read as booleans, any case, around spaces.
     public func flag(_ name: String, default value: Bool) throws(ConfigurationError) -> Bool {
-        guard let text = self.environment[name], !text.isEmpty else { return value }
+        guard let text = self.environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            return value
+        }
         switch text.lowercased() {
-        case "true", "1", "yes", "on": return true
-        case "false", "0", "no", "off": return false
+        case "true", "1", "yes", "on", "t", "y": return true
+        case "false", "0", "no", "off", "f", "n": return false
         default: throw ConfigurationError(variable: name, reason: "must be true or false, got '\(text)'")
         }
     }

@@ -70,6 +70,15 @@ import WriteBehind
         #expect(flusher.archiveAfterMilliseconds == 90 * 86_400_000)
     }
 
+    @Test(arguments: [
+        ("true", true), ("False", false), ("YES", true), ("no", false), ("on", true), ("OFF", false), ("1", true),
+        ("0", false), ("t", true), ("F", false), ("y", true), ("n", false), (" true ", true),
+    ])
+    func flagsTakePydanticsWords(word: String, value: Bool) throws {
+        let configuration = try AppConfiguration(environment: base.merging(["ENABLE_GUEST_CARTS": word]) { $1 })
+        #expect(configuration.enableGuestCarts == value)
+    }
+
     @Test func originsAreReadAsBrowsersSendThem() throws {
         let configuration = try AppConfiguration(
             environment: base.merging([
