@@ -52,8 +52,13 @@ public final class RedisConnection: PooledConnection {
             )
         }.get()
         let connection = RedisConnection(id: id, channel: channel, handler: handler)
-        if endpoint.database != 0 {
-            _ = try await connection.send(["SELECT", String(endpoint.database)])
+        do {
+            if let credentials = endpoint.credentials { _ = try await connection.send(credentials.command) }
+            if endpoint.database != 0 { _ = try await connection.send(["SELECT", String(endpoint.database)]) }
+        } catch {
+            // A refused password or database leaves no connection open behind it.
+            try? await channel.close()
+            throw error
         }
         return connection
     }

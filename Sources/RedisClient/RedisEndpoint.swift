@@ -1,20 +1,57 @@
-/// Where a Redis server listens, parsed from a `redis://host:port/db` URL.
+import Foundation
+
+/// Where a Redis server listens, and how to sign in to it, parsed from a
+/// `redis://[[user]:password@]host:port/db` URL.
 public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
+    /// What a connection sends as `AUTH` before anything else (Redis 6 ACL user, or the
+    /// `requirepass` password alone).
+    public struct Credentials: Sendable, Hashable {
+        public var username: String?
+        public var password: String
+
+        public init(username: String? = nil, password: String) {
+            self.username = username
+            self.password = password
+        }
+
+        /// The `AUTH` command.
+        var command: [String] { ["AUTH"] + (self.username.map { [$0] } ?? []) + [self.password] }
+    }
+
     public var host: String
     public var port: Int
     public var database: Int
+    public var credentials: Credentials?
 
-    public init(host: String, port: Int = 6379, database: Int = 0) {
+    public init(host: String, port: Int = 6379, database: Int = 0, credentials: Credentials? = nil) {
         self.host = host
         self.port = port
         self.database = database
+        self.credentials = credentials
     }
 
-    /// Parses `redis://host[:port][/db]`; `nil` for anything else.
+    /// Another node of the same deployment (a cluster's, named by a redirection or the slot
+    /// map): the same database and credentials.
+    func node(host: String, port: Int) -> RedisEndpoint {
+        RedisEndpoint(host: host, port: port, database: self.database, credentials: self.credentials)
+    }
+
+    /// Parses `redis://[[user]:password@]host[:port][/db]` (user and password percent-encoded, as
+    /// in redis-py's URLs); `nil` for anything else.
     public init?(url: String) {
         guard url.hasPrefix("redis://") else { return nil }
         var rest = url.dropFirst("redis://".count)
-        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        var credentials: Credentials?
+        if let at = rest.lastIndex(of: "@") {
+            let userInfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            if let colon = userInfo.firstIndex(of: ":") {
+                guard let username = String(userInfo[..<colon]).removingPercentEncoding,
+                    let password = String(userInfo[userInfo.index(after: colon)...]).removingPercentEncoding
+                else { return nil }
+                credentials = Credentials(username: username.isEmpty ? nil : username, password: password)
+            }
+        }
         var database = 0
         if let slash = rest.firstIndex(of: "/") {
             let path = rest[rest.index(after: slash)...]
@@ -31,7 +68,7 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
             rest = rest[..<colon]
         }
         guard !rest.isEmpty else { return nil }
-        self.init(host: String(rest), port: port, database: database)
+        self.init(host: String(rest), port: port, database: database, credentials: credentials)
     }
 
     /// Parses a comma-separated list of `redis://host[:port][/db]` URLs (the seed nodes of a
@@ -42,5 +79,6 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
         return endpoints.compactMap { $0 }
     }
 
+    /// The URL without its credentials: safe to log.
     public var description: String { "redis://\(self.host):\(self.port)/\(self.database)" }
 }

@@ -14,7 +14,7 @@ enum RedisRedirection: Hashable, Sendable {
             return nil
         }
         let host = parts[2][..<colon]
-        let target = RedisEndpoint(host: host.isEmpty ? node.host : String(host), port: port, database: node.database)
+        let target = node.node(host: host.isEmpty ? node.host : String(host), port: port)
         switch parts[0] {
         case "MOVED": self = .moved(slot: slot, to: target)
         case "ASK": self = .ask(slot: slot, to: target)

@@ -34,7 +34,11 @@ struct RedisShardSubscription {
             }
         try await connection.executeThenClose { replies, commands in
             // One SSUBSCRIBE per channel: a cluster refuses one naming channels of several slots.
+            // A refused AUTH comes back as an error reply, which ends the subscription.
             var subscribe = ByteBuffer()
+            if let credentials = self.endpoint.credentials {
+                RedisCommandEncoder.write(credentials.command, into: &subscribe)
+            }
             for channel in self.channels {
                 RedisCommandEncoder.write(["SSUBSCRIBE", channel], into: &subscribe)
             }
@@ -91,6 +95,8 @@ struct RedisShardSubscription {
 
     private static func push(_ reply: RedisValue) throws -> Push {
         if case .error(let message) = reply { throw RedisError.server(message) }
+        // AUTH's answer.
+        if case .simpleString = reply { return .other }
         guard let parts = reply.array, let kind = parts.first?.string else {
             throw RedisError.unexpectedReply("a subscribed connection got a non-array reply")
         }

@@ -21,7 +21,7 @@ struct RedisSlotRange: Hashable, Sendable {
             ranges.append(
                 RedisSlotRange(
                     slots: first...last,
-                    master: RedisEndpoint(host: known ? host : node.host, port: port, database: node.database)
+                    master: node.node(host: known ? host : node.host, port: port)
                 )
             )
         }

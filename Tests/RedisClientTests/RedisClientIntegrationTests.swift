@@ -76,6 +76,70 @@ import Testing
         }
     }
 
+    /// A Redis that asks for a password (`requirepass`) or an ACL user: commands, scripts and
+    /// sharded subscriptions sign in first; a wrong password fails calls at once, never hangs.
+    @Test func aRedisWithAPasswordIsSignedInToAndAWrongOneFailsFast() async throws {
+        try await TestRedisServer.with { server in
+            try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
+                _ = try await redis.send(["ACL", "SETUSER", "carts", "on", ">cart pass", "~*", "&*", "+@all"])
+                _ = try await redis.send(["CONFIG", "SET", "requirepass", "s3cret"])
+            }
+            var withPassword = server.endpoint
+            withPassword.credentials = .init(password: "s3cret")
+            let asUser = try #require(RedisEndpoint(url: "redis://carts:cart%20pass@127.0.0.1:\(server.port)/3"))
+            for endpoint in [withPassword, asUser] {
+                try await TestEnvironment.withRedis(endpoint) { redis async throws in
+                    let key = "in-\(endpoint.database)"
+                    #expect(try await redis.send(["SET", key, "v"]) == .simpleString("OK"))
+                    let script = RedisScript(name: "get", source: "return redis.call('GET', KEYS[1])")
+                    #expect(try await redis.run(script, keys: [key], arguments: []) == .bulkString("v"))
+                    let heard = AsyncStream<String>.makeStream()
+                    let subscribed = AsyncStream<Void>.makeStream()
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            // A failed subscription ends the streams, so the waits below end.
+                            defer {
+                                subscribed.continuation.finish()
+                                heard.continuation.finish()
+                            }
+                            try await redis.subscribe(
+                                toShardChannels: ["news"],
+                                onSubscribed: { subscribed.continuation.yield() },
+                                onMessage: { _, message in heard.continuation.yield(message) }
+                            )
+                        }
+                        defer { group.cancelAll() }
+                        var confirmed = false
+                        for await _ in subscribed.stream {
+                            confirmed = true
+                            break
+                        }
+                        #expect(confirmed)
+                        _ = try await redis.send(["SPUBLISH", "news", "hello"])
+                        var message: String?
+                        for await published in heard.stream {
+                            message = published
+                            break
+                        }
+                        #expect(message == "hello")
+                    }
+                }
+            }
+            // The URL's database is selected after signing in.
+            try await TestEnvironment.withRedis(asUser) { redis async throws in
+                #expect(try await redis.send(["GET", "in-3"]) == .bulkString("v"))
+                #expect(try await redis.send(["GET", "in-0"]) == .null)
+            }
+            var wrong = server.endpoint
+            wrong.credentials = .init(password: "guess")
+            try await TestEnvironment.withRedis(wrong) { redis async throws in
+                let start = ContinuousClock.now
+                await #expect(throws: RedisError.self) { try await redis.send(["PING"]) }
+                #expect(ContinuousClock.now - start < .seconds(2))
+            }
+        }
+    }
+
     @Test func anUnreachableRedisFailsEveryCallWithinOneSecond() async throws {
         let nobody = RedisEndpoint(host: "127.0.0.1", port: 1)
         try await TestEnvironment.withRedis(nobody) { redis async throws in

@@ -72,6 +72,16 @@ import Testing
         )
         #expect(RedisEndpoint.seeds(url: "redis://127.0.0.1:6379/2") == [RedisEndpoint(host: "127.0.0.1", database: 2)])
         #expect(RedisEndpoint.seeds(url: "redis://a:1,http://b:2") == nil)
+        let signedIn = RedisEndpoint(url: "redis://:p%40ss@cache.internal:6380/1")
+        #expect(signedIn?.credentials == .init(password: "p@ss") && signedIn?.port == 6380 && signedIn?.database == 1)
+        #expect(RedisEndpoint(url: "redis://carts:pw@h")?.credentials == .init(username: "carts", password: "pw"))
+        #expect(RedisEndpoint(url: "redis://carts:pw@h")?.description == "redis://h:6379/0")
+        // A cluster's other nodes are signed in to as its seed is.
+        let node = RedisEndpoint(host: "10.0.0.1", port: 7001, credentials: .init(password: "pw"))
+        #expect(
+            RedisRedirection(errorMessage: "MOVED 1 10.0.0.2:7002", answeredBy: node)
+                == .moved(slot: 1, to: RedisEndpoint(host: "10.0.0.2", port: 7002, credentials: .init(password: "pw")))
+        )
         #expect(RedisEndpoint.seeds(url: "") == nil)
     }
 }
