@@ -1,7 +1,9 @@
 import HTTPTypes
 import Hummingbird
 
-/// CORS for the configured origins only (`CORS_ORIGINS`), with credentials allowed.
+/// CORS for the configured origins only (`CORS_ORIGINS`), with credentials allowed; `*` among
+/// them allows every origin (each answer names the request's own origin, as a browser demands of
+/// an answer with credentials, and as Starlette's CORS middleware does for `*`).
 ///
 /// A listed origin's preflight (`OPTIONS`) is answered by Hummingbird's `CORSMiddleware`, to be
 /// cached for 10 minutes. Its other requests get, on whatever answer the routes gave (errors
@@ -32,7 +34,7 @@ struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
         next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let origin = request.headers[.origin] else { return try await next(request, context) }
-        guard self.origins.contains(origin) else {
+        guard self.origins.contains(origin) || self.origins.contains("*") else {
             var response = try await next(request, context)
             response.headers.append(varyByOrigin)
             return response

@@ -22,6 +22,7 @@ public struct AppConfiguration: Sendable {
     public var cart: CartSettings
     public var cookieName: String
     public var cookieSecure: Bool
+    /// Origins whose pages may call the API with credentials; `*` among them allows any origin.
     public var corsOrigins: [String]
     public var enableGuestCarts: Bool
     public var enableCartMerge: Bool
@@ -138,6 +139,7 @@ public struct AppConfiguration: Sendable {
         self.corsOrigins = try reader.string("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8080")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             .map { entry throws(ConfigurationError) in
+                if entry == "*" { return entry }
                 guard let origin = Self.origin(entry) else {
                     throw ConfigurationError(
                         variable: "CORS_ORIGINS",

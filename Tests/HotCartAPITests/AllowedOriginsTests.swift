@@ -1,4 +1,5 @@
 import HTTPTypes
+import HotCartAPI
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -68,6 +69,25 @@ import Testing
                 #expect(response.headers[.accessControlAllowCredentials] == "true", "\(response.status)")
             }
         }
+    }
+
+    @Test func anAsteriskAllowsAnyOriginByNamingIt() async throws {
+        let parsed = try AppConfiguration(environment: ["SECRET_KEY": "s", "CORS_ORIGINS": "*"])
+        try await withTestApp(
+            settings: { $0.corsOrigins = parsed.corsOrigins },
+            test: { client, _ async throws in
+                let shop = "https://shop.example"
+                let preflight = try await client.execute(
+                    uri: "/cart/items",
+                    method: .options,
+                    headers: [.origin: shop, .accessControlRequestMethod: "POST"]
+                )
+                #expect(preflight.headers[.accessControlAllowOrigin] == shop)
+                let cart = try await client.execute(uri: "/cart", method: .get, headers: [.origin: shop])
+                #expect(cart.headers[.accessControlAllowOrigin] == shop)
+                #expect(cart.headers[.accessControlAllowCredentials] == "true")
+            }
+        )
     }
 
     @Test func anUnlistedOriginGetsTheAnswerWithoutCORSHeaders() async throws {
