@@ -1,3 +1,4 @@
+import Logging
 import Metrics
 import NIOCore
 import NIOPosix
@@ -35,6 +36,9 @@ public final class RedisClient: Service, Sendable {
         public var leaseTimeout: TimeAmount = .milliseconds(500)
         /// How long connection attempts may fail before waiting calls fail fast.
         public var failFastAfter: Duration = .milliseconds(200)
+        /// Where a new connection that Redis refuses (a wrong password, a database it does not
+        /// have) is said: calls only fail with 503, and no retry mends a misconfiguration.
+        public var logger = Logger(label: "hotcart.redis")
 
         public init(endpoint: RedisEndpoint) {
             self.seeds = [endpoint]

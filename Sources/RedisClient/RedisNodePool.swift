@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import _ConnectionPoolModule
 
@@ -43,13 +44,23 @@ final class RedisNodePool: Sendable {
             observabilityDelegate: NoOpConnectionPoolMetrics(connectionIDType: Int.self),
             clock: ContinuousClock()
         ) { id, _ in
-            let connection = try await RedisConnection.connect(
-                id: id,
-                to: endpoint,
-                on: eventLoopGroup.next(),
-                connectTimeout: configuration.connectTimeout,
-                commandTimeout: configuration.commandTimeout
-            )
+            let connection: RedisConnection
+            do {
+                connection = try await RedisConnection.connect(
+                    id: id,
+                    to: endpoint,
+                    on: eventLoopGroup.next(),
+                    connectTimeout: configuration.connectTimeout,
+                    commandTimeout: configuration.commandTimeout
+                )
+            } catch let error as RedisError where !error.isConnectivityFailure {
+                // Redis answered and refused: once per attempt, as the pool backs off.
+                configuration.logger.error(
+                    "redis refused a new connection",
+                    metadata: ["redis": "\(endpoint)", "error": "\(error)"]
+                )
+                throw error
+            }
             return ConnectionAndMetadata(
                 connection: connection,
                 maximalStreamsOnConnection: configuration.commandsPerConnection

@@ -1,5 +1,7 @@
 import HotCartTestSupport
+import Logging
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import RedisClient
@@ -132,11 +134,19 @@ import Testing
             }
             var wrong = server.endpoint
             wrong.credentials = .init(password: "guess")
-            try await TestEnvironment.withRedis(wrong) { redis async throws in
+            let logged = LoggedMessages()
+            try await TestEnvironment.withRedis(
+                wrong,
+                configure: { $0.logger = Logger(label: "test") { _ in logged.handler } }
+            ) { redis async throws in
                 let start = ContinuousClock.now
                 await #expect(throws: RedisError.self) { try await redis.send(["PING"]) }
                 #expect(ContinuousClock.now - start < .seconds(2))
             }
+            // The operator learns why: the refusal is logged (the password is not).
+            let messages = logged.messages.withLock { $0 }
+            #expect(messages.contains { $0.hasPrefix("redis refused a new connection") && $0.contains("WRONGPASS") })
+            #expect(!messages.contains { $0.contains("guess") })
         }
     }
 
@@ -329,6 +339,37 @@ import Testing
                 }
                 #expect(recovered)
             }
+        }
+    }
+}
+
+/// Keeps what is logged through it (message and metadata), for tests that check a log line.
+private final class LoggedMessages: Sendable {
+    let messages = Mutex<[String]>([])
+
+    var handler: Handler { Handler(log: self) }
+
+    struct Handler: LogHandler {
+        let log: LoggedMessages
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { self.metadata[key] }
+            set { self.metadata[key] = newValue }
+        }
+
+        func log(
+            level: Logger.Level,
+            message: Logger.Message,
+            metadata: Logger.Metadata?,
+            source: String,
+            file: String,
+            function: String,
+            line: UInt
+        ) {
+            let fields = (metadata ?? [:]).map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
+            self.log.messages.withLock { $0.append("\(message) \(fields)") }
         }
     }
 }
