@@ -126,7 +126,7 @@ let package = Package(
         .target(
             name: "CartEvents",
             dependencies: [
-                "Database", "Deadline", "Periodic",
+                "CartDomain", "Database", "Deadline", "Periodic",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

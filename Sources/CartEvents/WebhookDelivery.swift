@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CartDomain
 import Crypto
 import Database
 import Deadline
@@ -182,9 +183,9 @@ public struct WebhookDelivery: Service {
         on connection: PostgresConnection,
         logger: Logger
     ) async throws {
-        let firstRetry = Self.milliseconds(configuration.firstRetry)
+        let firstRetry = configuration.firstRetry.wholeMilliseconds
         let delay = min(firstRetry << min(event.attempts, 40), 3_600_000)
-        let giveUp = Self.milliseconds(configuration.giveUpAfter)
+        let giveUp = configuration.giveUpAfter.wholeMilliseconds
         try await connection.execute(
             """
             UPDATE cart_event SET attempts = attempts + 1,
@@ -197,10 +198,5 @@ public struct WebhookDelivery: Service {
             """,
             logger: logger
         )
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

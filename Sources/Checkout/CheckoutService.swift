@@ -47,7 +47,6 @@ public struct CheckoutService: Sendable {
     public func checkout(session: CartSession) async throws -> Checkout {
         let cart = try await self.store.cart(of: session)
         let now = self.now()
-        let (seconds, attoseconds) = self.reservation.components
         let handedOver = Mutex<Int64?>(nil)
         let checkout: Checkout
         do {
@@ -57,7 +56,7 @@ public struct CheckoutService: Sendable {
                     cart: cart,
                     currency: self.currency,
                     now: now,
-                    reservedUntil: now + seconds * 1000 + attoseconds / 1_000_000_000_000_000
+                    reservedUntil: now + self.reservation.wholeMilliseconds
                 )
             ) {
                 let converted = try await self.converting(session: session, version: cart.version)

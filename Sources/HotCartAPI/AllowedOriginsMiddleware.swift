@@ -16,6 +16,8 @@ import Hummingbird
 /// `CORSMiddleware` wraps a thrown error in a type of its own that nothing else can render.
 struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
     let origins: Set<String>
+    /// `*` is among the origins.
+    private let allowsAnyOrigin: Bool
     private let preflight = CORSMiddleware<Context>(
         allowOrigin: .originBased,
         allowHeaders: [
@@ -28,13 +30,18 @@ struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
         maxAge: .minutes(10)
     )
 
+    init(origins: Set<String>) {
+        self.origins = origins
+        self.allowsAnyOrigin = origins.contains("*")
+    }
+
     @concurrent func handle(
         _ request: Request,
         context: Context,
         next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let origin = request.headers[.origin] else { return try await next(request, context) }
-        guard self.origins.contains(origin) || self.origins.contains("*") else {
+        guard self.allowsAnyOrigin || self.origins.contains(origin) else {
             var response = try await next(request, context)
             response.headers.append(varyByOrigin)
             return response

@@ -35,9 +35,7 @@ struct ShareController {
 
     @Sendable func share(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.cart(of: context.requireSession())
-        let (seconds, attoseconds) = self.lifetime.components
-        let lifetimeMilliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        let share = CartShare(of: cart, now: CartPricing.now(), lifetimeMilliseconds: lifetimeMilliseconds)
+        let share = CartShare(of: cart, now: CartPricing.now(), lifetimeMilliseconds: self.lifetime.wholeMilliseconds)
         try await self.repository.save(share)
         var writer = JSONWriter(capacity: 160)
         writer.beginObject()
