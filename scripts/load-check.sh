@@ -16,7 +16,7 @@ load_check() {
   local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
   "${psql[@]}" -c "DROP DATABASE IF EXISTS hotcart_load" -c "CREATE DATABASE hotcart_load OWNER hotcart"
   redis-cli -p "$REDIS_PORT" -n 3 flushdb >/dev/null
-  local database="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart_load"
+  local database="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart_load?sslmode=disable"
   DATABASE_URL="$database" "$BIN" migrate >/dev/null
   DATABASE_URL="$database" "$BIN" seed >/dev/null
 

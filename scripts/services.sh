@@ -16,7 +16,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 install_packages() {
   local missing=()
-  for pkg in redis-server libhiredis-dev postgresql wrk; do
+  for pkg in redis-server libhiredis-dev postgresql openssl wrk; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -67,7 +67,7 @@ pg_run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; f
 # pg_ctl ACTION (start, restart) on the project's cluster, with its options; waits until done.
 pg_ctl_with_options() {
   pg_run "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 -m fast \
-    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=200 -c fsync=on" "$1" >/dev/null
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=200 -c fsync=on -c ssl=on" "$1" >/dev/null
 }
 
 start_postgres() {
@@ -85,6 +85,15 @@ start_postgres() {
     chmod 700 "$PGDATA_DIR"
     pg_run "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres -A trust -E UTF8 >/dev/null
   fi
+  # TLS on, with a self-signed certificate for localhost and 127.0.0.1 (PostgreSQL's default
+  # server.crt and server.key in the data folder), so the tests can connect with every sslmode.
+  if [ ! -f "$PGDATA_DIR/server.crt" ]; then
+    openssl req -new -x509 -days 3650 -nodes -subj "/CN=localhost" \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+      -keyout "$PGDATA_DIR/server.key" -out "$PGDATA_DIR/server.crt" 2>/dev/null
+    chmod 600 "$PGDATA_DIR/server.key"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA_DIR/server.key" "$PGDATA_DIR/server.crt"
+  fi
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   pg_ctl_with_options start
   local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
@@ -100,4 +109,7 @@ install_packages
 start_redis
 start_postgres
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
-export DATABASE_URL="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart"
+# TLS on loopback would only spend the two cores' time: the local URLs say sslmode=disable.
+export DATABASE_URL="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart?sslmode=disable"
+# The certificate a client checks the local PostgreSQL's against (sslrootcert).
+export HOTCART_PG_CERTIFICATE="$PGDATA_DIR/server.crt"

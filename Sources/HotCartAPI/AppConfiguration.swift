@@ -104,8 +104,11 @@ public struct AppConfiguration: Sendable {
             )
         }
         let databaseURL = reader.string("DATABASE_URL", default: "postgres://hotcart:hotcart@127.0.0.1:5432/hotcart")
-        guard let database = DatabaseURL.configuration(from: databaseURL) else {
-            throw ConfigurationError(variable: "DATABASE_URL", reason: "is not a postgres:// URL")
+        let database: PostgresClient.Configuration
+        do {
+            database = try DatabaseURL(databaseURL).client
+        } catch {
+            throw ConfigurationError(variable: "DATABASE_URL", reason: error.description)
         }
         let secretKey = environment["SECRET_KEY"] ?? ""
         if requiresSecret && secretKey.isEmpty {

@@ -16,15 +16,14 @@ func loadConfiguration() -> AppConfiguration {
 }
 
 /// The database part of the configuration alone (for `migrate` and `seed`, which need no secret).
-func loadDatabaseConfiguration() -> PostgresClient.Configuration {
+func loadDatabaseURL() -> DatabaseURL {
     let url = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "postgres://hotcart:hotcart@127.0.0.1:5432/hotcart"
-    guard let configuration = DatabaseURL.configuration(from: url) else {
-        try? FileHandle.standardError.write(
-            contentsOf: Data("configuration error: DATABASE_URL is not a postgres:// URL\n".utf8)
-        )
+    do {
+        return try DatabaseURL(url)
+    } catch {
+        try? FileHandle.standardError.write(contentsOf: Data("configuration error: DATABASE_URL \(error)\n".utf8))
         exit(2)
     }
-    return configuration
 }
 
 /// Runs `body` with a running PostgreSQL client, then shuts the client down.
@@ -37,8 +36,8 @@ func withPostgres<Result: Sendable>(
     logger: Logger,
     _ body: @escaping @Sendable (PostgresClient) async throws -> Result
 ) async throws -> Result {
-    let configuration = loadDatabaseConfiguration()
-    let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    let databaseURL = loadDatabaseURL()
+    let client = PostgresClient(configuration: databaseURL.client, backgroundLogger: logger)
     do {
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
@@ -46,13 +45,14 @@ func withPostgres<Result: Sendable>(
                 return nil
             }
             defer { group.cancelAll() }
-            try await checkReachable(configuration, logger: logger)
+            try await checkReachable(databaseURL, logger: logger)
             return try await body(client)
         }
     } catch let error as PSQLError {
         // An operator's command: say what PostgreSQL said (no secrets are in it).
         if let message = error.serverInfo?[.message] { throw CommandFailure("PostgreSQL: \(message)") }
-        let address = "\(configuration.host ?? "?"):\(configuration.port ?? 5432)"
+        let address = "\(databaseURL.host):\(databaseURL.port)"
+        if let refusal = databaseURL.tlsRefusal(error) { throw CommandFailure("PostgreSQL at \(address) \(refusal)") }
         if error.code == .connectionError { throw CommandFailure("PostgreSQL at \(address) cannot be reached") }
         throw CommandFailure("PostgreSQL at \(address): \(error.code)")
     }
@@ -69,16 +69,8 @@ struct CommandFailure: Error, CustomStringConvertible {
     }
 }
 
-/// Opens and closes one connection (TCP within 5 s, then the login).
-private func checkReachable(_ configuration: PostgresClient.Configuration, logger: Logger) async throws {
-    var connection = PostgresConnection.Configuration(
-        host: configuration.host ?? "127.0.0.1",
-        port: configuration.port ?? 5432,
-        username: configuration.username,
-        password: configuration.password,
-        database: configuration.database,
-        tls: .disable
-    )
-    connection.options.connectTimeout = .seconds(5)
+/// Opens and closes one connection (TCP within 5 s, TLS as `sslmode` says, then the login).
+private func checkReachable(_ databaseURL: DatabaseURL, logger: Logger) async throws {
+    let connection = databaseURL.connection(connectTimeout: .seconds(5))
     try await PostgresConnection.connect(configuration: connection, id: 0, logger: logger).close()
 }

@@ -32,12 +32,21 @@ import Testing
         }
     }
 
-    @Test func migrateStopsAtOnceWhenPostgreSQLCannotBeReached() async throws {
+    /// Nothing listens on port 1 of the loopback; the test PostgreSQL's certificate is
+    /// self-signed, so the system's authorities do not trust it.
+    @Test(arguments: [
+        ("127.0.0.1:1", "", "Error: PostgreSQL at 127.0.0.1:1 cannot be reached\n"),
+        (
+            "localhost:\(TestEnvironment.database.port ?? 5432)", "?sslmode=verify-full",
+            "Error: PostgreSQL at localhost:\(TestEnvironment.database.port ?? 5432) failed the TLS handshake "
+                + "under sslmode=verify-full (is its certificate trusted by sslrootcert?)\n"
+        ),
+    ])
+    func migrateStopsAtOnceWhenPostgreSQLCannotBeReached(address: String, query: String, line: String) async throws {
         let process = Process()
         process.executableURL = ServerProcess.binary
         process.arguments = ["migrate"]
-        // Nothing listens on port 1 of the loopback.
-        process.environment = ["DATABASE_URL": "postgres://hotcart:hotcart@127.0.0.1:1/hotcart"]
+        process.environment = ["DATABASE_URL": "postgres://hotcart:hotcart@\(address)/hotcart_test\(query)"]
         let errors = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
@@ -50,7 +59,7 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 1)
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(said == "Error: PostgreSQL at 127.0.0.1:1 cannot be reached\n")
+        #expect(said == line)
     }
 
     private func tables(_ client: PostgresClient) async throws -> Set<String> {

@@ -32,7 +32,9 @@ import WriteBehind
         ("ENABLE_GUEST_CARTS", "maybe"), ("REDIS_URL", "http://x"), ("REDIS_URL", "redis://a:1,b:2"),
         ("CART_WEBHOOK_URL", "ftp://x"), ("CART_CURRENCIES", "USD,EURO"), ("CART_RESERVATION_MINUTES", "0"),
         ("CART_SHARE_TTL_DAYS", "x"), ("CART_EVENTS_MAX_STREAMS", "0"), ("CART_EVENTS_KEEPALIVE_SECONDS", "x"),
-        ("DATABASE_URL", "nope"), ("FLUSH_BATCH_SIZE", "x"), ("CART_CURRENCY", "DOLLARS"),
+        ("DATABASE_URL", "nope"), ("DATABASE_URL", "postgres://db.internal/hotcart?sslmode=on"),
+        ("DATABASE_URL", "postgres://db.internal/hotcart?sslmode=verify-ca&sslrootcert=/nonexistent/root.crt"),
+        ("FLUSH_BATCH_SIZE", "x"), ("CART_CURRENCY", "DOLLARS"),
         ("CORS_ORIGINS", "notaurl"), ("CORS_ORIGINS", "http://localhost:3000,localhost:8080"),
         ("CORS_ORIGINS", "http://shop.example/cart"), ("HTTP_IDLE_TIMEOUT_SECONDS", "0"),
         // The flusher's settings, by the flusher's rules.

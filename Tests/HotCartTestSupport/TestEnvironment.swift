@@ -30,10 +30,11 @@ public enum TestEnvironment {
         ?? "postgres://hotcart:hotcart@127.0.0.1:55432/hotcart_test"
 
     public static let database: PostgresClient.Configuration = {
-        guard let configuration = DatabaseURL.configuration(from: databaseURL) else {
-            fatalError("HOTCART_TEST_DATABASE_URL is not a postgres:// URL")
+        do {
+            return try DatabaseURL(databaseURL).client
+        } catch {
+            fatalError("HOTCART_TEST_DATABASE_URL \(error)")
         }
-        return configuration
     }()
 
     /// A relay in front of the test database, for fault tests (`cut()` takes it down, `freeze()`
