@@ -69,13 +69,8 @@ import Testing
             logger: logger
         )
         defer { Task { try await connection.close() } }
-        let rows = try await connection.query(
-            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
-            logger: logger
-        )
-        var seen: [Bool] = []
-        for try await ssl in rows.decode(Bool.self) { seen.append(ssl) }
-        #expect(seen == [encrypted])
+        let rows = try await connection.query(Self.encryptionQuery, logger: logger)
+        #expect(try await Self.encryption(seenIn: rows) == [encrypted])
     }
 
     /// The pool the servers use speaks TLS as the URL says, too.
@@ -87,13 +82,8 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            let rows = try await client.query(
-                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
-                logger: logger
-            )
-            var seen: [Bool] = []
-            for try await ssl in rows.decode(Bool.self) { seen.append(ssl) }
-            #expect(seen == [true])
+            let rows = try await client.query(Self.encryptionQuery, logger: logger)
+            #expect(try await Self.encryption(seenIn: rows) == [true])
         }
     }
 
@@ -111,6 +101,15 @@ import Testing
             ).close()
         }
         #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
+    /// Whether TLS carries the connection that runs it, as the server sees it.
+    private static let encryptionQuery: PostgresQuery = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+
+    private static func encryption(seenIn rows: PostgresRowSequence) async throws -> [Bool] {
+        var seen: [Bool] = []
+        for try await ssl in rows.decode(Bool.self) { seen.append(ssl) }
+        return seen
     }
 
     /// The test database's URL on `host`, with `parameters` (`CERTIFICATE` standing for the
