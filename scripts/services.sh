@@ -70,6 +70,17 @@ pg_ctl_with_options() {
     -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=200 -c fsync=on -c ssl=on" "$1" >/dev/null
 }
 
+# TLS on, with a self-signed certificate for localhost and 127.0.0.1 (PostgreSQL's default
+# server.crt and server.key in the data folder), so the tests can connect with every sslmode.
+make_certificate() {
+  [ -f "$PGDATA_DIR/server.crt" ] && return
+  openssl req -new -x509 -days 3650 -nodes -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$PGDATA_DIR/server.key" -out "$PGDATA_DIR/server.crt" 2>/dev/null
+  chmod 600 "$PGDATA_DIR/server.key"
+  if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PGDATA_DIR/server.key" "$PGDATA_DIR/server.crt"; fi
+}
+
 start_postgres() {
   PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
   PGDATA_DIR="$LOCAL/pg"
@@ -77,7 +88,15 @@ start_postgres() {
   if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$LOCAL"; then
     PGDATA_DIR="/var/tmp/hotcart-pg-$(echo "$ROOT" | md5sum | cut -c1-8)"
   fi
-  if pg_run "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then return; fi
+  local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
+  if pg_run "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
+    # Left running by an older scripts/run, without TLS: restarted with it.
+    [ "$("${psql[@]}" -c 'SHOW ssl' 2>/dev/null)" = on ] && return
+    make_certificate
+    log "restarting PostgreSQL on 127.0.0.1:$PG_PORT with TLS"
+    pg_ctl_with_options restart
+    return
+  fi
   if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
     log "creating a PostgreSQL cluster in $PGDATA_DIR"
     mkdir -p "$PGDATA_DIR"
@@ -85,18 +104,9 @@ start_postgres() {
     chmod 700 "$PGDATA_DIR"
     pg_run "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres -A trust -E UTF8 >/dev/null
   fi
-  # TLS on, with a self-signed certificate for localhost and 127.0.0.1 (PostgreSQL's default
-  # server.crt and server.key in the data folder), so the tests can connect with every sslmode.
-  if [ ! -f "$PGDATA_DIR/server.crt" ]; then
-    openssl req -new -x509 -days 3650 -nodes -subj "/CN=localhost" \
-      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-      -keyout "$PGDATA_DIR/server.key" -out "$PGDATA_DIR/server.crt" 2>/dev/null
-    chmod 600 "$PGDATA_DIR/server.key"
-    [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA_DIR/server.key" "$PGDATA_DIR/server.crt"
-  fi
+  make_certificate
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   pg_ctl_with_options start
-  local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
   "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'hotcart'" | grep -q 1 ||
     "${psql[@]}" -c "CREATE ROLE hotcart LOGIN SUPERUSER PASSWORD 'hotcart'"
   for db in hotcart hotcart_test; do
