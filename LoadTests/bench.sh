@@ -55,7 +55,7 @@ redis flushall >/dev/null
 
 psql_admin=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
 "${psql_admin[@]}" -c "DROP DATABASE IF EXISTS hotcart_bench" -c "CREATE DATABASE hotcart_bench OWNER hotcart"
-export DATABASE_URL="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart_bench"
+export DATABASE_URL="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart_bench?sslmode=disable"
 export REDIS_URL="redis://127.0.0.1:$BENCH_REDIS_PORT/0"
 export SECRET_KEY=bench-secret-key HOST=127.0.0.1 PORT FLUSH_METRICS_PORT=8101 CART_COOKIE_SECURE=false
 # Benchmarks measure the cart tier: no per-session rate limit, and a low bcrypt cost so the

@@ -46,7 +46,7 @@ MASTERS=("$CLUSTER_PORT" $((CLUSTER_PORT + 1)) $((CLUSTER_PORT + 2)))
 psql_admin=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
 "${psql_admin[@]}" -c "DROP DATABASE IF EXISTS hotcart_cluster_bench" \
   -c "CREATE DATABASE hotcart_cluster_bench OWNER hotcart"
-export DATABASE_URL="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart_cluster_bench"
+export DATABASE_URL="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart_cluster_bench?sslmode=disable"
 export SECRET_KEY=bench-secret-key HOST=127.0.0.1 PORT FLUSH_METRICS_PORT=8111 CART_COOKIE_SECURE=false
 # As LoadTests/bench.sh: no per-session rate limit, a low bcrypt cost for the mix's sign-ups.
 export CART_RATE_LIMIT_PER_MINUTE=0 PASSWORD_HASH_COST=4

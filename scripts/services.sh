@@ -121,5 +121,6 @@ start_postgres
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 # TLS on loopback would only spend the two cores' time: the local URLs say sslmode=disable.
 export DATABASE_URL="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart?sslmode=disable"
-# The certificate a client checks the local PostgreSQL's against (sslrootcert).
-export HOTCART_PG_CERTIFICATE="$PGDATA_DIR/server.crt"
+# The local PostgreSQL's certificate and key: what a test's client trusts (sslrootcert), and what
+# a test's TLS Redis presents.
+export HOTCART_TLS_CERTIFICATE="$PGDATA_DIR/server.crt" HOTCART_TLS_KEY="$PGDATA_DIR/server.key"

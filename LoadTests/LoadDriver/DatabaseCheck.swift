@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Database
 import Foundation
 import Logging
 import PostgresNIO
@@ -21,8 +22,11 @@ public struct DatabaseCheck: Sendable {
         client http: HTTPClient,
         patience: Duration = .seconds(120)
     ) async throws -> [String] {
-        guard let configuration = Self.configuration(from: self.databaseURL) else {
-            throw LoadError.setup("--database is not a postgres:// URL")
+        let configuration: PostgresClient.Configuration
+        do {
+            configuration = try DatabaseURL(self.databaseURL).client
+        } catch {
+            throw LoadError.setup("--database \(error)")
         }
         let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "loadtest.postgres"))
         return try await withThrowingTaskGroup(of: [String].self) { group in
@@ -72,19 +76,5 @@ public struct DatabaseCheck: Sendable {
             return Int(Double(line.split(separator: " ").last ?? "") ?? -1)
         }
         return nil
-    }
-
-    static func configuration(from url: String) -> PostgresClient.Configuration? {
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme),
-            let host = components.host
-        else { return nil }
-        return PostgresClient.Configuration(
-            host: host,
-            port: components.port ?? 5432,
-            username: components.user ?? "postgres",
-            password: components.password,
-            database: String(components.path.dropFirst()),
-            tls: .disable
-        )
     }
 }

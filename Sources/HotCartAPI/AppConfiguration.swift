@@ -100,8 +100,15 @@ public struct AppConfiguration: Sendable {
         guard let redis = RedisEndpoint.seeds(url: redisURL) else {
             throw ConfigurationError(
                 variable: "REDIS_URL",
-                reason: "is not a redis:// URL (or a comma-separated list of them)"
+                reason: "is not a redis:// or rediss:// URL (or a comma-separated list of them)"
             )
+        }
+        for endpoint in redis {
+            do {
+                _ = try endpoint.tls?.context()
+            } catch {
+                throw ConfigurationError(variable: "REDIS_URL", reason: "has an ssl_ca_certs that cannot be read")
+            }
         }
         let databaseURL = reader.string("DATABASE_URL", default: "postgres://hotcart:hotcart@127.0.0.1:5432/hotcart")
         let database: PostgresClient.Configuration

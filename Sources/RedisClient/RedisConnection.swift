@@ -2,7 +2,8 @@ import NIOCore
 import NIOPosix
 import _ConnectionPoolModule
 
-/// One TCP connection to Redis with any number of commands in flight (pipelining).
+/// One TCP connection to Redis (over TLS for a `rediss://` endpoint) with any number of
+/// commands in flight (pipelining).
 ///
 /// A pipeline's commands are encoded on the caller's task into one buffer and handed to the
 /// event loop, where their replies are gathered; the caller is resumed once, with all of them.
@@ -30,21 +31,33 @@ public final class RedisConnection: PooledConnection {
         commandTimeout: TimeAmount = .seconds(2),
         keepAliveInterval: TimeAmount = .seconds(30)
     ) async throws -> RedisConnection {
-        let channel = try await ClientBootstrap(group: eventLoop)
-            .connectTimeout(connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let handler = RedisChannelHandler(
-                        commandTimeout: commandTimeout,
-                        keepAliveInterval: keepAliveInterval
-                    )
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RedisReplyDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(handler)
+        // Over TLS, the handshake's outcome: a refused certificate is said as such, not as a
+        // closed connection.
+        let handshake = endpoint.tls.map { _ in eventLoop.makePromise(of: Void.self) }
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: eventLoop)
+                .connectTimeout(connectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let handler = RedisChannelHandler(
+                            commandTimeout: commandTimeout,
+                            keepAliveInterval: keepAliveInterval
+                        )
+                        if let tls = endpoint.tls, let handshake {
+                            try tls.addHandlers(to: channel, host: endpoint.host, timeout: connectTimeout, handshake)
+                        }
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RedisReplyDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
                 }
-            }
-            .connect(host: endpoint.host, port: endpoint.port)
-            .get()
+                .connect(host: endpoint.host, port: endpoint.port)
+                .get()
+        } catch {
+            handshake?.fail(error)
+            throw error
+        }
         let handler = try await channel.eventLoop.submit {
             try NIOLoopBound(
                 channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self),
@@ -53,10 +66,11 @@ public final class RedisConnection: PooledConnection {
         }.get()
         let connection = RedisConnection(id: id, channel: channel, handler: handler)
         do {
+            try await handshake?.futureResult.get()
             if let credentials = endpoint.credentials { _ = try await connection.send(credentials.command) }
             if endpoint.database != 0 { _ = try await connection.send(["SELECT", String(endpoint.database)]) }
         } catch {
-            // A refused password or database leaves no connection open behind it.
+            // A refused certificate, password or database leaves no connection open behind it.
             try? await channel.close()
             throw error
         }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Where a Redis server listens, and how to sign in to it, parsed from a
-/// `redis://[[user]:password@]host:port/db` URL.
+/// Where a Redis server listens, and how to reach and sign in to it, parsed from a
+/// `redis://[[user]:password@]host:port/db` URL, or `rediss://…` for TLS.
 public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// What a connection sends as `AUTH` before anything else (Redis 6 ACL user, or the
     /// `requirepass` password alone).
@@ -22,25 +22,48 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var port: Int
     public var database: Int
     public var credentials: Credentials?
+    /// How the connection is encrypted; `nil` for plain TCP.
+    public var tls: RedisTLS?
 
-    public init(host: String, port: Int = 6379, database: Int = 0, credentials: Credentials? = nil) {
+    public init(
+        host: String,
+        port: Int = 6379,
+        database: Int = 0,
+        credentials: Credentials? = nil,
+        tls: RedisTLS? = nil
+    ) {
         self.host = host
         self.port = port
         self.database = database
         self.credentials = credentials
+        self.tls = tls
     }
 
     /// Another node of the same deployment (a cluster's, named by a redirection or the slot
-    /// map): the same database and credentials.
+    /// map): the same database, credentials and TLS.
     func node(host: String, port: Int) -> RedisEndpoint {
-        RedisEndpoint(host: host, port: port, database: self.database, credentials: self.credentials)
+        RedisEndpoint(host: host, port: port, database: self.database, credentials: self.credentials, tls: self.tls)
     }
 
     /// Parses `redis://[[user]:password@]host[:port][/db]` (user and password percent-encoded, as
-    /// in redis-py's URLs); `nil` for anything else.
+    /// in redis-py's URLs), or `rediss://…` with redis-py's TLS parameters (see ``RedisTLS``);
+    /// `nil` for anything else.
     public init?(url: String) {
-        guard url.hasPrefix("redis://") else { return nil }
-        var rest = url.dropFirst("redis://".count)
+        var rest: Substring
+        var tls: RedisTLS?
+        if url.hasPrefix("redis://") {
+            rest = url.dropFirst("redis://".count)
+        } else if url.hasPrefix("rediss://") {
+            rest = url.dropFirst("rediss://".count)
+            tls = RedisTLS()
+        } else {
+            return nil
+        }
+        if let question = rest.firstIndex(of: "?") {
+            guard tls != nil, let parameters = RedisTLS(query: rest[rest.index(after: question)...]) else { return nil }
+            tls = parameters
+            rest = rest[..<question]
+        }
         var credentials: Credentials?
         if let at = rest.lastIndex(of: "@") {
             let userInfo = rest[..<at]
@@ -68,10 +91,10 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
             rest = rest[..<colon]
         }
         guard !rest.isEmpty else { return nil }
-        self.init(host: String(rest), port: port, database: database, credentials: credentials)
+        self.init(host: String(rest), port: port, database: database, credentials: credentials, tls: tls)
     }
 
-    /// Parses a comma-separated list of `redis://host[:port][/db]` URLs (the seed nodes of a
+    /// Parses a comma-separated list of `redis[s]://host[:port][/db]` URLs (the seed nodes of a
     /// cluster, or one server); `nil` when any of them is not one.
     public static func seeds(url: String) -> [RedisEndpoint]? {
         let endpoints = url.split(separator: ",").map { RedisEndpoint(url: String($0.filter { !$0.isWhitespace })) }
@@ -80,5 +103,7 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The URL without its credentials: safe to log.
-    public var description: String { "redis://\(self.host):\(self.port)/\(self.database)" }
+    public var description: String {
+        "\(self.tls == nil ? "redis" : "rediss")://\(self.host):\(self.port)/\(self.database)"
+    }
 }

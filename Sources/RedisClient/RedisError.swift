@@ -10,6 +10,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         case protocolError(String)
         case server(String)
         case unexpectedReply(String)
+        case tls(String)
     }
 
     private let code: Code
@@ -26,6 +27,9 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func server(_ message: String) -> RedisError { RedisError(code: .server(message)) }
     /// The reply had a shape the caller did not expect.
     public static func unexpectedReply(_ what: String) -> RedisError { RedisError(code: .unexpectedReply(what)) }
+    /// The TLS handshake with the server failed (an untrusted certificate, or one issued to
+    /// another host).
+    public static func tls(_ reason: String) -> RedisError { RedisError(code: .tls(reason)) }
 
     /// The error reply's text, when Redis itself answered with an error.
     public var serverMessage: String? {
@@ -37,7 +41,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     public var isConnectivityFailure: Bool {
         switch self.code {
         case .timeout, .connectionClosed, .unavailable: true
-        case .protocolError, .server, .unexpectedReply: false
+        case .protocolError, .server, .unexpectedReply, .tls: false
         }
     }
 
@@ -49,6 +53,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         case .protocolError(let detail): "Redis protocol error: \(detail)"
         case .server(let message): "Redis error reply: \(message)"
         case .unexpectedReply(let what): "unexpected Redis reply: \(what)"
+        case .tls(let reason): "TLS with Redis failed: \(reason)"
         }
     }
 }

@@ -23,16 +23,33 @@ struct RedisShardSubscription {
         onSubscribed: @escaping @Sendable () -> Void,
         onMessage: @escaping @Sendable (_ channel: String, _ message: String) -> Void
     ) async throws {
-        let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(self.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: self.endpoint.host, port: self.endpoint.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RedisReplyDecoder()))
-                    return try NIOAsyncChannel<RedisValue, ByteBuffer>(wrappingChannelSynchronously: channel)
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let handshake = self.endpoint.tls.map { _ in eventLoop.makePromise(of: Void.self) }
+        let connection: NIOAsyncChannel<RedisValue, ByteBuffer>
+        do {
+            connection = try await ClientBootstrap(group: eventLoop)
+                .connectTimeout(self.connectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: self.endpoint.host, port: self.endpoint.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if let tls = self.endpoint.tls, let handshake {
+                            try tls.addHandlers(
+                                to: channel,
+                                host: self.endpoint.host,
+                                timeout: self.connectTimeout,
+                                handshake
+                            )
+                        }
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RedisReplyDecoder()))
+                        return try NIOAsyncChannel<RedisValue, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
                 }
-            }
+        } catch {
+            handshake?.fail(error)
+            throw error
+        }
         try await connection.executeThenClose { replies, commands in
+            try await handshake?.futureResult.get()
             // One SSUBSCRIBE per channel: a cluster refuses one naming channels of several slots.
             // A refused AUTH comes back as an error reply, which ends the subscription.
             var subscribe = ByteBuffer()

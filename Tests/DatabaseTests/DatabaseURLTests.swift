@@ -116,10 +116,7 @@ import Testing
     /// path of the local PostgreSQL's certificate, which `scripts/services.sh` exports).
     private static func testDatabaseURL(host: String, parameters: String) throws -> String {
         let database = TestEnvironment.database
-        let certificate = try #require(
-            ProcessInfo.processInfo.environment["HOTCART_PG_CERTIFICATE"],
-            "scripts/test exports the local PostgreSQL's certificate as HOTCART_PG_CERTIFICATE"
-        )
+        let certificate = try TestEnvironment.certificate().certificatePath
         let password = database.password.map { ":\($0)" } ?? ""
         let query = parameters.replacingOccurrences(of: "CERTIFICATE", with: certificate)
         return "postgres://\(database.username)\(password)@\(host):\(database.port ?? 5432)/"

@@ -30,6 +30,8 @@ import WriteBehind
     @Test(arguments: [
         ("PORT", "eighty"), ("CART_MAX_ITEMS", "-1"), ("CART_SESSION_TTL_DAYS", "-1.5"),
         ("ENABLE_GUEST_CARTS", "maybe"), ("REDIS_URL", "http://x"), ("REDIS_URL", "redis://a:1,b:2"),
+        ("REDIS_URL", "rediss://cache.internal?ssl_cert_reqs=sometimes"),
+        ("REDIS_URL", "rediss://cache.internal?ssl_ca_certs=/nonexistent/ca.pem"),
         ("CART_WEBHOOK_URL", "ftp://x"), ("CART_CURRENCIES", "USD,EURO"), ("CART_RESERVATION_MINUTES", "0"),
         ("CART_SHARE_TTL_DAYS", "x"), ("CART_EVENTS_MAX_STREAMS", "0"), ("CART_EVENTS_KEEPALIVE_SECONDS", "x"),
         ("DATABASE_URL", "nope"), ("DATABASE_URL", "postgres://db.internal/hotcart?sslmode=on"),

@@ -37,6 +37,22 @@ public enum TestEnvironment {
         }
     }()
 
+    /// A certificate and its key, for servers that speak TLS.
+    public struct Certificate: Sendable {
+        public let certificatePath: String
+        public let keyPath: String
+    }
+
+    /// The self-signed certificate for `localhost` and `127.0.0.1` that `scripts/services.sh`
+    /// made for the local PostgreSQL (`HOTCART_TLS_CERTIFICATE`, `HOTCART_TLS_KEY`).
+    public static func certificate() throws -> Certificate {
+        let environment = ProcessInfo.processInfo.environment
+        guard let certificate = environment["HOTCART_TLS_CERTIFICATE"], let key = environment["HOTCART_TLS_KEY"] else {
+            throw TestSetupError("scripts/test exports HOTCART_TLS_CERTIFICATE and HOTCART_TLS_KEY")
+        }
+        return Certificate(certificatePath: certificate, keyPath: key)
+    }
+
     /// A relay in front of the test database, for fault tests (`cut()` takes it down, `freeze()`
     /// silences it), and the configuration that reaches the database through it.
     public static func databaseProxy() async throws -> (TestTCPProxy, PostgresClient.Configuration) {
@@ -87,5 +103,14 @@ public enum TestEnvironment {
     /// A random lowercase id, to keep each test's keys apart.
     public static func uniqueID() -> String {
         UUID().uuidString.lowercased()
+    }
+}
+
+/// What the test environment lacks for a test to run (a test that cannot run fails, never passes).
+public struct TestSetupError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
     }
 }

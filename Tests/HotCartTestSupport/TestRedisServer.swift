@@ -8,21 +8,35 @@ import RedisClient
 public final class TestRedisServer: @unchecked Sendable {
     public private(set) var port: Int
     private var process: Process?
+    /// With TLS only (`--tls-port`), the certificate it presents; `nil` for plain TCP.
+    private let certificate: TestEnvironment.Certificate?
 
-    private init() {
+    private init(certificate: TestEnvironment.Certificate?) {
         self.port = Int.random(in: 40_000...49_000)
+        self.certificate = certificate
     }
 
     /// Runs `body` with a started server and kills the server afterwards, whatever happens
-    /// (a server left running would keep the test process's output open).
-    public static func with<Result>(_ body: (TestRedisServer) async throws -> Result) async throws -> Result {
-        let server = TestRedisServer()
+    /// (a server left running would keep the test process's output open). With
+    /// `tls`, the server speaks TLS only, presenting that certificate.
+    public static func with<Result>(
+        tls certificate: TestEnvironment.Certificate? = nil,
+        _ body: (TestRedisServer) async throws -> Result
+    ) async throws -> Result {
+        let server = TestRedisServer(certificate: certificate)
         defer { server.kill() }
         try await server.start()
         return try await body(server)
     }
 
-    public var endpoint: RedisEndpoint { RedisEndpoint(host: "127.0.0.1", port: self.port) }
+    /// The server's endpoint; with TLS, one that trusts the server's certificate.
+    public var endpoint: RedisEndpoint {
+        RedisEndpoint(
+            host: "127.0.0.1",
+            port: self.port,
+            tls: self.certificate.map { RedisTLS(trustedCertificatesPath: $0.certificatePath) }
+        )
+    }
 
     /// Starts the server (again, after `kill`) and waits until it answers; a port found
     /// taken is traded for another one, except on a restart, which must keep its port.
@@ -31,9 +45,15 @@ public final class TestRedisServer: @unchecked Sendable {
         for _ in 0..<5 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-            process.arguments = [
-                "--port", String(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            ]
+            process.arguments = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            if let certificate = self.certificate {
+                process.arguments! += [
+                    "--port", "0", "--tls-port", String(self.port), "--tls-auth-clients", "no",
+                    "--tls-cert-file", certificate.certificatePath, "--tls-key-file", certificate.keyPath,
+                ]
+            } else {
+                process.arguments! += ["--port", String(self.port)]
+            }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

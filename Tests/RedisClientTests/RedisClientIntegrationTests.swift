@@ -90,42 +90,7 @@ import Testing
             withPassword.credentials = .init(password: "s3cret")
             let asUser = try #require(RedisEndpoint(url: "redis://carts:cart%20pass@127.0.0.1:\(server.port)/3"))
             for endpoint in [withPassword, asUser] {
-                try await TestEnvironment.withRedis(endpoint) { redis async throws in
-                    let key = "in-\(endpoint.database)"
-                    #expect(try await redis.send(["SET", key, "v"]) == .simpleString("OK"))
-                    let script = RedisScript(name: "get", source: "return redis.call('GET', KEYS[1])")
-                    #expect(try await redis.run(script, keys: [key], arguments: []) == .bulkString("v"))
-                    let heard = AsyncStream<String>.makeStream()
-                    let subscribed = AsyncStream<Void>.makeStream()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            // A failed subscription ends the streams, so the waits below end.
-                            defer {
-                                subscribed.continuation.finish()
-                                heard.continuation.finish()
-                            }
-                            try await redis.subscribe(
-                                toShardChannels: ["news"],
-                                onSubscribed: { subscribed.continuation.yield() },
-                                onMessage: { _, message in heard.continuation.yield(message) }
-                            )
-                        }
-                        defer { group.cancelAll() }
-                        var confirmed = false
-                        for await _ in subscribed.stream {
-                            confirmed = true
-                            break
-                        }
-                        #expect(confirmed)
-                        _ = try await redis.send(["SPUBLISH", "news", "hello"])
-                        var message: String?
-                        for await published in heard.stream {
-                            message = published
-                            break
-                        }
-                        #expect(message == "hello")
-                    }
-                }
+                try await self.commandsScriptsAndSubscriptionsWork(on: endpoint)
             }
             // The URL's database is selected after signing in.
             try await TestEnvironment.withRedis(asUser) { redis async throws in
@@ -134,19 +99,32 @@ import Testing
             }
             var wrong = server.endpoint
             wrong.credentials = .init(password: "guess")
-            let logged = LoggedMessages()
-            try await TestEnvironment.withRedis(
-                wrong,
-                configure: { $0.logger = Logger(label: "test") { _ in logged.handler } }
-            ) { redis async throws in
-                let start = ContinuousClock.now
-                await #expect(throws: RedisError.self) { try await redis.send(["PING"]) }
-                #expect(ContinuousClock.now - start < .seconds(2))
-            }
             // The operator learns why: the refusal is logged (the password is not).
-            let messages = logged.messages.withLock { $0 }
+            let messages = try await self.messagesLoggedWhileACallFailsFast(on: wrong)
             #expect(messages.contains { $0.hasPrefix("redis refused a new connection") && $0.contains("WRONGPASS") })
             #expect(!messages.contains { $0.contains("guess") })
+        }
+    }
+
+    /// A Redis that speaks TLS only (`rediss://`): commands, scripts and sharded subscriptions
+    /// go over TLS; a certificate the client does not trust fails calls at once, and says why.
+    @Test func aRedisOverTLSIsReachedAndAnUntrustedOneFailsFast() async throws {
+        try await TestRedisServer.with(tls: try TestEnvironment.certificate()) { server in
+            var byName = server.endpoint
+            byName.host = "localhost"
+            for endpoint in [server.endpoint, byName] {
+                try await self.commandsScriptsAndSubscriptionsWork(on: endpoint)
+            }
+            // The system's authorities did not sign the test certificate.
+            var untrusted = server.endpoint
+            untrusted.tls = RedisTLS()
+            let messages = try await self.messagesLoggedWhileACallFailsFast(on: untrusted)
+            #expect(messages.contains { $0.hasPrefix("redis refused a new connection") && $0.contains("CERTIFICATE") })
+            // Without checking the certificate (`ssl_cert_reqs=none`), it is reached.
+            let unchecked = try #require(RedisEndpoint(url: "rediss://127.0.0.1:\(server.port)?ssl_cert_reqs=none"))
+            try await TestEnvironment.withRedis(unchecked) { redis async throws in
+                #expect(try await redis.send(["PING"]) == .simpleString("PONG"))
+            }
         }
     }
 
@@ -338,6 +316,60 @@ import Testing
                     if !recovered { try await Task.sleep(for: .milliseconds(100)) }
                 }
                 #expect(recovered)
+            }
+        }
+    }
+
+    /// What the client logs while a call to `endpoint`, which refuses its connections, fails
+    /// (within 2 s: never a hang).
+    private func messagesLoggedWhileACallFailsFast(on endpoint: RedisEndpoint) async throws -> [String] {
+        let logged = LoggedMessages()
+        let logger = Logger(label: "test") { _ in logged.handler }
+        let failsFast: @Sendable (RedisClient) async throws -> Void = { redis in
+            let start = ContinuousClock.now
+            await #expect(throws: RedisError.self) { try await redis.send(["PING"]) }
+            #expect(ContinuousClock.now - start < .seconds(2))
+        }
+        try await TestEnvironment.withRedis(endpoint, configure: { $0.logger = logger }, failsFast)
+        return logged.messages.withLock { $0 }
+    }
+
+    /// Commands, a script and a sharded subscription, each through `endpoint`.
+    private func commandsScriptsAndSubscriptionsWork(on endpoint: RedisEndpoint) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
+            let key = "in-\(endpoint.database)"
+            #expect(try await redis.send(["SET", key, "v"]) == .simpleString("OK"))
+            let script = RedisScript(name: "get", source: "return redis.call('GET', KEYS[1])")
+            #expect(try await redis.run(script, keys: [key], arguments: []) == .bulkString("v"))
+            let heard = AsyncStream<String>.makeStream()
+            let subscribed = AsyncStream<Void>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // A failed subscription ends the streams, so the waits below end.
+                    defer {
+                        subscribed.continuation.finish()
+                        heard.continuation.finish()
+                    }
+                    try await redis.subscribe(
+                        toShardChannels: ["news"],
+                        onSubscribed: { subscribed.continuation.yield() },
+                        onMessage: { _, message in heard.continuation.yield(message) }
+                    )
+                }
+                defer { group.cancelAll() }
+                var confirmed = false
+                for await _ in subscribed.stream {
+                    confirmed = true
+                    break
+                }
+                #expect(confirmed)
+                _ = try await redis.send(["SPUBLISH", "news", "hello"])
+                var message: String?
+                for await published in heard.stream {
+                    message = published
+                    break
+                }
+                #expect(message == "hello")
             }
         }
     }

@@ -84,4 +84,24 @@ import Testing
         )
         #expect(RedisEndpoint.seeds(url: "") == nil)
     }
+
+    /// `rediss://` with redis-py's TLS parameters; a cluster's other nodes are reached over
+    /// TLS as the seed is.
+    @Test func rediss() throws {
+        let plain = try #require(RedisEndpoint(url: "rediss://:pw@cache.internal:6380/1"))
+        #expect(plain.tls == RedisTLS(verifiesCertificate: true, checksHostname: true, trustedCertificatesPath: nil))
+        #expect(plain.description == "rediss://cache.internal:6380/1")
+        #expect(plain.node(host: "10.0.0.2", port: 7002).tls == plain.tls)
+        let relaxed = RedisEndpoint(url: "rediss://h?ssl_cert_reqs=none&ssl_ca_certs=%2Fetc%2Fca.pem")
+        #expect(relaxed?.tls == RedisTLS(verifiesCertificate: false, trustedCertificatesPath: "/etc/ca.pem"))
+        #expect(RedisEndpoint(url: "rediss://h:1/0?ssl_check_hostname=false")?.tls?.checksHostname == false)
+        #expect(RedisEndpoint(url: "rediss://h?ssl_cert_reqs=Optional")?.tls?.verifiesCertificate == false)
+        #expect(RedisEndpoint(url: "redis://h")?.tls == nil)
+        for refused in [
+            "redis://h?ssl_cert_reqs=none", "rediss://h?ssl_cert_reqs=maybe", "rediss://h?timeout=3",
+            "rediss://h?ssl_ca_certs=", "rediss://h?ssl_check_hostname", "rediss://",
+        ] {
+            #expect(RedisEndpoint(url: refused) == nil, "\(refused)")
+        }
+    }
 }

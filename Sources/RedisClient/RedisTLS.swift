@@ -1,0 +1,134 @@
+import NIOCore
+import NIOSSL
+import NIOTLS
+import Synchronization
+
+/// How a `rediss://` connection checks the server it reaches, in redis-py's URL parameters:
+/// `ssl_cert_reqs` (`required`, the default: a certificate a trusted authority signed;
+/// `optional` or `none`: any certificate), `ssl_check_hostname` (`true`, the default: issued
+/// to the URL's host; `false`: any name) and `ssl_ca_certs` (a PEM file of the authorities to
+/// trust; the system's when absent).
+public struct RedisTLS: Sendable, Hashable {
+    /// Whether the certificate must chain to a trusted authority.
+    public var verifiesCertificate = true
+    /// Whether the certificate must name the host the URL names.
+    public var checksHostname = true
+    /// The PEM file of trusted authorities; `nil` for the system's.
+    public var trustedCertificatesPath: String?
+
+    public init(verifiesCertificate: Bool = true, checksHostname: Bool = true, trustedCertificatesPath: String? = nil) {
+        self.verifiesCertificate = verifiesCertificate
+        self.checksHostname = checksHostname
+        self.trustedCertificatesPath = trustedCertificatesPath
+    }
+
+    /// Reads `ssl_cert_reqs=…&ssl_check_hostname=…&ssl_ca_certs=…` (percent-encoded values);
+    /// `nil` for another parameter or an unknown value.
+    init?(query: Substring) {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let value = String(parts[1]).removingPercentEncoding else { return nil }
+            switch (parts[0], value.lowercased()) {
+            case ("ssl_cert_reqs", "required"): self.verifiesCertificate = true
+            case ("ssl_cert_reqs", "optional"), ("ssl_cert_reqs", "none"): self.verifiesCertificate = false
+            case ("ssl_check_hostname", "true"): self.checksHostname = true
+            case ("ssl_check_hostname", "false"): self.checksHostname = false
+            case ("ssl_ca_certs", _) where !value.isEmpty: self.trustedCertificatesPath = value
+            default: return nil
+            }
+        }
+    }
+
+    /// The TLS context of these settings, made once per process (reading the system's or the
+    /// file's authorities is too slow to repeat for every connection). Throws when the file
+    /// of authorities cannot be read.
+    public func context() throws -> NIOSSLContext {
+        try Self.contexts.withLock { contexts in
+            if let context = contexts[self] { return context }
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            if let path = self.trustedCertificatesPath {
+                let certificates = try NIOSSLCertificate.fromPEMFile(path)
+                guard !certificates.isEmpty else { throw NIOSSLError.failedToLoadCertificate }
+                configuration.trustRoots = .certificates(certificates)
+            }
+            configuration.certificateVerification =
+                !self.verifiesCertificate ? .none : self.checksHostname ? .fullVerification : .noHostnameVerification
+            let context = try NIOSSLContext(configuration: configuration)
+            contexts[self] = context
+            return context
+        }
+    }
+
+    /// Adds the TLS handlers for a connection to `host` at the head of `channel`'s pipeline
+    /// (on its event loop); `handshake` completes when the handshake is done, or fails with
+    /// ``RedisError/tls(_:)`` when the server's certificate is refused, or with
+    /// ``RedisError/timeout`` when it takes longer than `timeout`. The host is sent as the
+    /// server name unless it is an IP address, which the certificate is then checked against.
+    func addHandlers(
+        to channel: any Channel,
+        host: String,
+        timeout: TimeAmount,
+        _ handshake: EventLoopPromise<Void>
+    ) throws {
+        let serverName = SocketAddress.isIPAddress(host) ? nil : host
+        try channel.pipeline.syncOperations.addHandler(
+            NIOSSLClientHandler(context: self.context(), serverHostname: serverName)
+        )
+        try channel.pipeline.syncOperations.addHandler(RedisTLSHandshake(promise: handshake, timeout: timeout))
+    }
+
+    private static let contexts = Mutex<[RedisTLS: NIOSSLContext]>([:])
+}
+
+extension SocketAddress {
+    /// Whether `host` is an IPv4 or IPv6 address rather than a name.
+    fileprivate static func isIPAddress(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
+    }
+}
+
+/// Completes its promise when the TLS handshake before it in the pipeline is done, or fails it
+/// with the reason; everything else passes through.
+private final class RedisTLSHandshake: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    let promise: EventLoopPromise<Void>
+    private let timeout: TimeAmount
+    private var timer: Scheduled<Void>?
+
+    init(promise: EventLoopPromise<Void>, timeout: TimeAmount) {
+        self.promise = promise
+        self.timeout = timeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let promise = self.promise
+        self.timer = context.eventLoop.scheduleTask(in: self.timeout) { promise.fail(RedisError.timeout) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.finish(.failure(RedisError.connectionClosed))
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent { self.finish(.success(())) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.finish(.failure(RedisError.tls("\(error)")))
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.finish(.failure(RedisError.connectionClosed))
+        context.fireChannelInactive()
+    }
+
+    /// Completes the promise (once: later outcomes are ignored) and stops the timer.
+    private func finish(_ outcome: Result<Void, any Error>) {
+        self.timer?.cancel()
+        self.timer = nil
+        self.promise.completeWith(outcome)
+    }
+}
