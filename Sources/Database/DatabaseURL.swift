@@ -4,6 +4,7 @@ import PostgresNIO
 
 /// A PostgreSQL URL as libpq reads it, `postgres://user:password@host:port/database`, with
 /// libpq's `sslmode` and `sslrootcert` parameters, turned into client configurations.
+/// SQLAlchemy's `postgresql+asyncpg://…` (asyncpg's `ssl` for `sslmode`) is read the same way.
 public struct DatabaseURL: Sendable {
     /// How the connection uses TLS: libpq's `sslmode`, with libpq's default `prefer`.
     public enum SSLMode: String, Sendable, CaseIterable {
@@ -45,7 +46,7 @@ public struct DatabaseURL: Sendable {
     public init(_ url: String) throws(Invalid) {
         guard
             let components = URLComponents(string: url),
-            components.scheme == "postgres" || components.scheme == "postgresql",
+            let scheme = components.scheme, Self.isPostgresScheme(scheme),
             let host = components.host, !host.isEmpty
         else {
             throw Invalid(description: "is not a postgres:// URL")
@@ -55,7 +56,9 @@ public struct DatabaseURL: Sendable {
             uniquingKeysWith: { _, last in last }
         )
         let modeNames = SSLMode.allCases.map(\.rawValue).joined(separator: ", ")
-        guard let sslMode = SSLMode(rawValue: parameters["sslmode"] ?? SSLMode.prefer.rawValue) else {
+        // asyncpg's URLs (SQLAlchemy's `postgresql+asyncpg://`) name the mode `ssl`.
+        let modeName = parameters["sslmode"] ?? parameters["ssl"] ?? SSLMode.prefer.rawValue
+        guard let sslMode = SSLMode(rawValue: modeName) else {
             throw Invalid(description: "has an sslmode that is not one of \(modeNames)")
         }
         let rootCertificatePath = parameters["sslrootcert"].flatMap { $0.isEmpty || $0 == "system" ? nil : $0 }
@@ -73,6 +76,12 @@ public struct DatabaseURL: Sendable {
         } catch {
             throw Invalid(description: "has an sslrootcert that cannot be read as PEM certificates")
         }
+    }
+
+    /// `postgres`, `postgresql`, or SQLAlchemy's `postgresql+<driver>` (`+asyncpg`, `+psycopg`,
+    /// …), so that the URL a PyShop deployment configures works unchanged.
+    private static func isPostgresScheme(_ scheme: String) -> Bool {
+        scheme == "postgres" || scheme == "postgresql" || (scheme.hasPrefix("postgresql+") && scheme.count > 11)
     }
 
     /// The pool's configuration: up to 8 connections, TLS as `sslmode` says.

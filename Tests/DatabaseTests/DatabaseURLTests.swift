@@ -28,6 +28,15 @@ import Testing
         #expect(bare.database == nil)
     }
 
+    /// The URL a PyShop (SQLAlchemy) deployment configures works unchanged.
+    @Test func sqlAlchemysDriverSchemesAndAsyncpgsSSL() throws {
+        let asyncpg = try DatabaseURL("postgresql+asyncpg://shop:pw@db.internal/pyshop?ssl=require")
+        #expect(asyncpg.host == "db.internal" && asyncpg.database == "pyshop" && asyncpg.sslMode == .require)
+        #expect(try DatabaseURL("postgresql+psycopg://shop@db.internal/pyshop").sslMode == .prefer)
+        #expect(throws: DatabaseURL.Invalid.self) { try DatabaseURL("postgresql+://db.internal/pyshop") }
+        #expect(throws: DatabaseURL.Invalid.self) { try DatabaseURL("mysql+asyncmy://db.internal/pyshop") }
+    }
+
     @Test(arguments: DatabaseURL.SSLMode.allCases)
     func everySSLModeIsRead(mode: DatabaseURL.SSLMode) throws {
         let url = try DatabaseURL("postgres://db.internal/hotcart?application_name=x&sslmode=\(mode.rawValue)")
