@@ -45,9 +45,9 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
         RedisEndpoint(host: host, port: port, database: self.database, credentials: self.credentials, tls: self.tls)
     }
 
-    /// Parses `redis://[[user]:password@]host[:port][/db]` (user and password percent-encoded, as
-    /// in redis-py's URLs), or `rediss://…` with redis-py's TLS parameters (see ``RedisTLS``);
-    /// `nil` for anything else.
+    /// Parses `redis://[[user]:password@]host[:port][/db][?db=N]` (user and password
+    /// percent-encoded, as in redis-py's URLs), or `rediss://…` with redis-py's TLS parameters
+    /// (see ``RedisTLS``); `nil` for anything else, or for a parameter redis-py does not know.
     public init?(url: String) {
         var rest: Substring
         var tls: RedisTLS?
@@ -59,9 +59,9 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
         } else {
             return nil
         }
+        var query: Substring = ""
         if let question = rest.firstIndex(of: "?") {
-            guard tls != nil, let parameters = RedisTLS(query: rest[rest.index(after: question)...]) else { return nil }
-            tls = parameters
+            query = rest[rest.index(after: question)...]
             rest = rest[..<question]
         }
         var credentials: Credentials?
@@ -91,8 +91,29 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
             rest = rest[..<colon]
         }
         guard !rest.isEmpty else { return nil }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let value = String(parts[1]).removingPercentEncoding else { return nil }
+            if parts[0] == "db" {
+                guard let number = Int(value), number >= 0 else { return nil }
+                database = number
+            } else if parts[0].hasPrefix("ssl_") {
+                guard tls?.read(parameter: parts[0], value: value) == true else { return nil }
+            } else if !Self.ignoredParameters.contains(String(parts[0])) {
+                return nil
+            }
+        }
         self.init(host: String(rest), port: port, database: database, credentials: credentials, tls: tls)
     }
+
+    /// redis-py's connection options that a URL may carry and that mean nothing here (the
+    /// client's own timeouts, keep-alive, pool and reply decoding apply): accepted, so that
+    /// the URL a PyShop deployment configures works unchanged, and otherwise unused.
+    private static let ignoredParameters: Set<String> = [
+        "socket_timeout", "socket_connect_timeout", "socket_keepalive", "retry_on_timeout",
+        "health_check_interval", "decode_responses", "encoding", "encoding_errors", "client_name",
+        "max_connections", "protocol",
+    ]
 
     /// Parses a comma-separated list of `redis[s]://host[:port][/db]` URLs (the seed nodes of a
     /// cluster, or one server); `nil` when any of them is not one.

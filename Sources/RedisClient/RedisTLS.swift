@@ -22,21 +22,19 @@ public struct RedisTLS: Sendable, Hashable {
         self.trustedCertificatesPath = trustedCertificatesPath
     }
 
-    /// Reads `ssl_cert_reqs=…&ssl_check_hostname=…&ssl_ca_certs=…` (percent-encoded values);
-    /// `nil` for another parameter or an unknown value.
-    init?(query: Substring) {
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, let value = String(parts[1]).removingPercentEncoding else { return nil }
-            switch (parts[0], value.lowercased()) {
-            case ("ssl_cert_reqs", "required"): self.verifiesCertificate = true
-            case ("ssl_cert_reqs", "optional"), ("ssl_cert_reqs", "none"): self.verifiesCertificate = false
-            case ("ssl_check_hostname", "true"): self.checksHostname = true
-            case ("ssl_check_hostname", "false"): self.checksHostname = false
-            case ("ssl_ca_certs", _) where !value.isEmpty: self.trustedCertificatesPath = value
-            default: return nil
-            }
+    /// Takes one of redis-py's TLS parameters of a URL (`ssl_cert_reqs`, `ssl_check_hostname`
+    /// or `ssl_ca_certs`, its value percent-decoded); `false` for another parameter or an
+    /// unknown value.
+    mutating func read(parameter: Substring, value: String) -> Bool {
+        switch (parameter, value.lowercased()) {
+        case ("ssl_cert_reqs", "required"): self.verifiesCertificate = true
+        case ("ssl_cert_reqs", "optional"), ("ssl_cert_reqs", "none"): self.verifiesCertificate = false
+        case ("ssl_check_hostname", "true"): self.checksHostname = true
+        case ("ssl_check_hostname", "false"): self.checksHostname = false
+        case ("ssl_ca_certs", _) where !value.isEmpty: self.trustedCertificatesPath = value
+        default: return false
         }
+        return true
     }
 
     /// The TLS context of these settings, made once per process (reading the system's or the

@@ -86,8 +86,8 @@ import Testing
     }
 
     /// `rediss://` with redis-py's TLS parameters; a cluster's other nodes are reached over
-    /// TLS as the seed is.
-    @Test func rediss() throws {
+    /// TLS as the seed is. Other parameters as redis-py reads them.
+    @Test func redissAndRedisPysOtherParameters() throws {
         let plain = try #require(RedisEndpoint(url: "rediss://:pw@cache.internal:6380/1"))
         #expect(plain.tls == RedisTLS(verifiesCertificate: true, checksHostname: true, trustedCertificatesPath: nil))
         #expect(plain.description == "rediss://cache.internal:6380/1")
@@ -97,9 +97,13 @@ import Testing
         #expect(RedisEndpoint(url: "rediss://h:1/0?ssl_check_hostname=false")?.tls?.checksHostname == false)
         #expect(RedisEndpoint(url: "rediss://h?ssl_cert_reqs=Optional")?.tls?.verifiesCertificate == false)
         #expect(RedisEndpoint(url: "redis://h")?.tls == nil)
+        // redis-py's `db` parameter, and its connection options that mean nothing here.
+        let pyshop = RedisEndpoint(url: "redis://h:6380?db=4&decode_responses=True&socket_timeout=5")
+        #expect(pyshop == RedisEndpoint(host: "h", port: 6380, database: 4))
         for refused in [
             "redis://h?ssl_cert_reqs=none", "rediss://h?ssl_cert_reqs=maybe", "rediss://h?timeout=3",
-            "rediss://h?ssl_ca_certs=", "rediss://h?ssl_check_hostname", "rediss://",
+            "rediss://h?ssl_ca_certs=", "rediss://h?ssl_check_hostname", "rediss://", "redis://h?db=x",
+            "redis://h?db=-1", "redis://h?colour=blue",
         ] {
             #expect(RedisEndpoint(url: refused) == nil, "\(refused)")
         }
