@@ -122,7 +122,9 @@ struct ShareController {
                 )
             )
         }
-        let outcome = try await self.store.addLines(toAdd, to: context.requireSession(), changeID: RandomID.uuid())
+        // A copy retried with its Idempotency-Key adds nothing again (the key names the change).
+        let changeID = try CartController.idempotencyKey(request).map { "copy:\($0)" } ?? RandomID.uuid()
+        let outcome = try await self.store.addLines(toAdd, to: context.requireSession(), changeID: changeID)
         return CartResponse(
             cart: outcome.cart,
             context: context,

@@ -77,6 +77,36 @@ import Testing
         }
     }
 
+    /// A copy retried with its Idempotency-Key (a storefront's retry after a lost answer)
+    /// adds nothing again; another key is another copy.
+    @Test func aCopyRetriedWithItsIdempotencyKeyAddsOnce() async throws {
+        try await withTestApp { client, services async throws in
+            let a = try await insertProduct(services, price: "2.00")
+            let owner = Browser(client)
+            try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
+            let id = try #require(try await owner.send(.post, "/cart/share").json["share_id"] as? String)
+            let shopper = Browser(client)
+            let first = try await shopper.send(.post, "/shared-carts/\(id)/copy", headers: [.idempotencyKey: "copy-1"])
+            let retried = try await shopper.send(
+                .post,
+                "/shared-carts/\(id)/copy",
+                headers: [.idempotencyKey: "copy-1"]
+            )
+            #expect(first.status == .ok && retried.status == .ok)
+            #expect(self.quantities(first) == [a: 2])
+            #expect(self.quantities(retried) == [a: 2])
+            #expect(retried.json["version"] as? Int == first.json["version"] as? Int)
+            let another = try await shopper.send(
+                .post,
+                "/shared-carts/\(id)/copy",
+                headers: [.idempotencyKey: "copy-2"]
+            )
+            #expect(self.quantities(another) == [a: 4])
+            let unkeyed = try await shopper.send(.post, "/shared-carts/\(id)/copy")
+            #expect(self.quantities(unkeyed) == [a: 6])
+        }
+    }
+
     @Test func aCopyTakesTodaysPricesTheCapsAndSkipsWhatCannotBeBought() async throws {
         let tenPerLine: (inout AppConfiguration) -> Void = { $0.cart.limits = CartLimits(maxQuantityPerItem: 10) }
         try await withTestApp(settings: tenPerLine) { client, services async throws in
