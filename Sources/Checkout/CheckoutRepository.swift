@@ -19,21 +19,37 @@ struct CheckoutRepository: Sendable {
         var currency: String
         var now: Int64
         var reservedUntil: Int64
+        /// The request's Idempotency-Key (scoped to its route), if it had one.
+        var idempotencyKey: String?
+    }
+
+    /// A reservation's outcome: the checkout, and whether this request made it (or found the
+    /// one its Idempotency-Key made before).
+    struct Reserved: Sendable {
+        var checkout: Checkout
+        var isNew: Bool
     }
 
     /// Reserves every line's stock and one use of the cart's promotion code, all or nothing,
     /// and stores the checkout; `handOver` (the cart's conversion in Redis) runs last, inside
     /// the transaction, and returns the cart's version after it: when it throws, nothing was
-    /// reserved.
+    /// reserved. With an Idempotency-Key the owner used for a checkout in the last 24 hours,
+    /// that checkout is the answer and nothing is reserved again; the owner's checkouts with a
+    /// key wait for each other, so a retry sent while the first request runs finds its checkout.
     ///
     /// Throws ``CheckoutConflict`` for an empty cart or a line not buyable at its price,
     /// CART_009 for a line short of stock, CART_012 for a promotion code that cannot be used.
     func reserve(
         _ reservation: Reservation,
         handOver: @Sendable () async throws -> Int64
-    ) async throws -> Checkout {
+    ) async throws -> Reserved {
         let cart = reservation.cart
         return try await self.transaction { connection in
+            if let key = reservation.idempotencyKey,
+                let earlier = try await self.checkout(madeWith: key, ownerKey: cart.owner.key, on: connection)
+            {
+                return Reserved(checkout: earlier, isNew: false)
+            }
             let items = cart.items.sorted { $0.productID < $1.productID }
             let products = try await self.lockProducts(items.map(\.productID), on: connection)
             let buyable = items.allSatisfy { item in
@@ -89,7 +105,7 @@ struct CheckoutRepository: Sendable {
                 updatedAt: reservation.now,
                 linesReturned: false
             )
-            try await self.insert(checkout, on: connection)
+            try await self.insert(checkout, idempotencyKey: reservation.idempotencyKey, on: connection)
             try await CartEventOutbox.recordConversion(
                 checkoutID: checkout.id,
                 cartID: cart.id,
@@ -99,8 +115,31 @@ struct CheckoutRepository: Sendable {
             )
             let version = try await handOver()
             try await self.markConverted(cart, version: version, at: reservation.now, on: connection)
-            return checkout
+            return Reserved(checkout: checkout, isNew: true)
         }
+    }
+
+    /// The owner's checkout made in the last 24 hours by a request with Idempotency-Key `key`,
+    /// after any other such request of the owner's has committed (a transaction-scoped lock
+    /// on the owner).
+    private func checkout(
+        madeWith key: String,
+        ownerKey: String,
+        on connection: PostgresConnection
+    ) async throws -> Checkout? {
+        try await self.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(ownerKey), 0))", on: connection)
+        let rows = try await connection.query(
+            """
+            SELECT id::text FROM checkout
+            WHERE owner_key = \(ownerKey) AND idempotency_key = \(key) AND created_at > now() - interval '24 hours'
+            ORDER BY created_at DESC LIMIT 1
+            """,
+            logger: self.logger
+        )
+        for try await id in rows.decode(String.self) {
+            return try await self.checkout(id, ownerKey: ownerKey, on: connection, lock: false)
+        }
+        return nil
     }
 
     /// The checkout `id` of the owner `ownerKey`; `nil` when there is none (or it is another's).
@@ -227,16 +266,21 @@ struct CheckoutRepository: Sendable {
         return products
     }
 
-    private func insert(_ checkout: Checkout, on connection: PostgresConnection) async throws {
+    private func insert(
+        _ checkout: Checkout,
+        idempotencyKey: String?,
+        on connection: PostgresConnection
+    ) async throws {
         try await self.execute(
             """
             INSERT INTO checkout (id, cart_id, owner_key, session_reference, status, subtotal, discount, total,
-                                  currency, promo_code, reserved_until, created_at, updated_at)
+                                  currency, promo_code, reserved_until, created_at, updated_at, idempotency_key)
             VALUES (\(checkout.id)::uuid, \(checkout.cartID)::uuid, \(checkout.ownerKey), \(checkout.sessionReference),
                     'reserved', \(checkout.subtotal.description)::numeric, \(checkout.discount.description)::numeric,
                     \(checkout.total.description)::numeric, \(checkout.currency), \(checkout.promoCode),
                     to_timestamp(\(checkout.reservedUntil)::bigint / 1000.0),
-                    to_timestamp(\(checkout.createdAt)::bigint / 1000.0), to_timestamp(\(checkout.createdAt)::bigint / 1000.0))
+                    to_timestamp(\(checkout.createdAt)::bigint / 1000.0), to_timestamp(\(checkout.createdAt)::bigint / 1000.0),
+                    \(idempotencyKey))
             """,
             on: connection
         )

@@ -43,20 +43,23 @@ public struct CheckoutService: Sendable {
     /// Checks the owner's cart out: re-validated at today's prices (``CheckoutConflict``),
     /// every line's stock reserved all or nothing (CART_009), one use of its promotion code
     /// taken (CART_012), the cart converted (CART_013 when it changed meanwhile; the owner's
-    /// next cart request starts a new cart).
-    public func checkout(session: CartSession) async throws -> Checkout {
+    /// next cart request starts a new cart). A request retried with the `idempotencyKey` of
+    /// one that made a checkout in the last 24 hours gets that checkout, as it is now, and
+    /// changes nothing.
+    public func checkout(session: CartSession, idempotencyKey: String? = nil) async throws -> Checkout {
         let cart = try await self.store.cart(of: session)
         let now = self.now()
         let handedOver = Mutex<Int64?>(nil)
-        let checkout: Checkout
+        let reserved: CheckoutRepository.Reserved
         do {
-            checkout = try await self.repository.reserve(
+            reserved = try await self.repository.reserve(
                 CheckoutRepository.Reservation(
                     checkoutID: RandomID.timeOrderedUUID(milliseconds: now),
                     cart: cart,
                     currency: self.currency,
                     now: now,
-                    reservedUntil: now + self.reservation.wholeMilliseconds
+                    reservedUntil: now + self.reservation.wholeMilliseconds,
+                    idempotencyKey: idempotencyKey
                 )
             ) {
                 let converted = try await self.converting(session: session, version: cart.version)
@@ -74,9 +77,11 @@ public struct CheckoutService: Sendable {
             }
             throw error
         }
-        self.metrics.started.increment()
-        self.metrics.cartsConverted.increment()
-        return checkout
+        if reserved.isNew {
+            self.metrics.started.increment()
+            self.metrics.cartsConverted.increment()
+        }
+        return reserved.checkout
     }
 
     /// The cart's conversion; a cart changed since it was read is a checkout conflict.

@@ -29,7 +29,10 @@ struct CheckoutController {
     }
 
     @Sendable func create(request: Request, context: CartRequestContext) async throws -> Response {
-        let checkout = try await self.service.checkout(session: context.requireSession())
+        let checkout = try await self.service.checkout(
+            session: context.requireSession(),
+            idempotencyKey: try CartController.idempotencyKey(request)
+        )
         await self.reloadCaches(after: checkout)
         return CheckoutResponse(checkout: checkout).response(status: .created)
     }

@@ -207,6 +207,55 @@ import Testing
         }
     }
 
+    /// A checkout retried with its Idempotency-Key (a storefront's retry after a lost answer),
+    /// from several tabs at once or later, gets the first checkout back and reserves nothing
+    /// again; another key is another checkout, and a key is its owner's alone.
+    @Test func aCheckoutRetriedWithItsIdempotencyKeyReservesOnce() async throws {
+        try await withTestApp { client, services async throws in
+            let product = try await insertProduct(services, price: "4.00", stock: 10)
+            let owner = Browser(client)
+            _ = try await owner.signUp()
+            try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 3}"#)
+            let tabs = (0..<6).map { _ in
+                let tab = Browser(client)
+                tab.token = owner.token
+                return tab
+            }
+            let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                for tab in tabs {
+                    group.addTask { try await tab.send(.post, "/cart/checkout", headers: [.idempotencyKey: "pay-1"]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.map(\.status) == Array(repeating: .created, count: tabs.count))
+            let ids = Set(answers.compactMap { $0.json["checkout_id"] as? String })
+            let id = try #require(ids.first)
+            #expect(ids.count == 1)
+            #expect(try await self.stock(services, product) == 7)
+
+            let retried = try await owner.send(.post, "/cart/checkout", headers: [.idempotencyKey: "pay-1"])
+            #expect(retried.status == .created && retried.json["checkout_id"] as? String == id)
+            #expect(self.quantities(retried) == [product: 3])
+            // After a cancel, a retry shows the checkout as it is now.
+            #expect(try await owner.send(.post, "/checkouts/\(id)/cancel").status == .ok)
+            let afterCancel = try await owner.send(.post, "/cart/checkout", headers: [.idempotencyKey: "pay-1"])
+            #expect(afterCancel.json["checkout_id"] as? String == id)
+            #expect(afterCancel.json["status"] as? String == "cancelled")
+            #expect(try await self.stock(services, product) == 10)
+
+            // Another key checks out the lines the cancel gave back.
+            let second = try await owner.send(.post, "/cart/checkout", headers: [.idempotencyKey: "pay-2"])
+            #expect(second.status == .created && second.json["checkout_id"] as? String != id)
+            #expect(try await self.stock(services, product) == 7)
+            // Another shopper's request with the same key is their own.
+            let stranger = Browser(client)
+            try await stranger.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 1}"#)
+            let theirs = try await stranger.send(.post, "/cart/checkout", headers: [.idempotencyKey: "pay-1"])
+            #expect(theirs.status == .created && theirs.json["checkout_id"] as? String != id)
+            #expect(try await self.stock(services, product) == 6)
+        }
+    }
+
     @Test func concurrentCheckoutsForTheLastUnitsReserveExactlyThoseUnits() async throws {
         try await withTestApp { client, services async throws in
             let units = 5
