@@ -194,8 +194,13 @@ const Store = {
 
   // Checkout
 
+  // One key per cart and version: a second click, or a retry after a lost answer, gets the
+  // checkout the first made instead of a conflict with the empty cart it left.
   async startCheckout() {
-    await attempt("actions-error", async () => this.showCheckout(await Api.request("POST", "/cart/checkout")));
+    const key = this.cart ? `checkout-${this.cart.id}-${this.cart.version}` : undefined;
+    const headers = key ? { "Idempotency-Key": key } : {};
+    await attempt("actions-error", async () =>
+      this.showCheckout(await Api.request("POST", "/cart/checkout", { headers })));
     await this.loadCart();
   },
 
