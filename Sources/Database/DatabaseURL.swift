@@ -167,14 +167,16 @@ public struct DatabaseURL: Sendable {
         return configuration
     }
 
+    /// Whether a server without TLS is still connected to (`allow`, `prefer`).
+    private var tlsIsOptional: Bool { sslMode == .allow || sslMode == .prefer }
+
     private var clientTLS: PostgresClient.Configuration.TLS {
         guard let tlsContext else { return .disable }
-        let configuration = tlsContext.configuration
-        return sslMode == .allow || sslMode == .prefer ? .prefer(configuration) : .require(configuration)
+        return tlsIsOptional ? .prefer(tlsContext.configuration) : .require(tlsContext.configuration)
     }
 
     private var connectionTLS: PostgresConnection.Configuration.TLS {
         guard let tlsContext else { return .disable }
-        return sslMode == .allow || sslMode == .prefer ? .prefer(tlsContext) : .require(tlsContext)
+        return tlsIsOptional ? .prefer(tlsContext) : .require(tlsContext)
     }
 }

@@ -45,10 +45,7 @@ public final class RedisConnection: PooledConnection {
                             commandTimeout: commandTimeout,
                             keepAliveInterval: keepAliveInterval
                         )
-                        if let tls = endpoint.tls, let handshake {
-                            try tls.addHandlers(to: channel, host: endpoint.host, timeout: connectTimeout, handshake)
-                        }
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RedisReplyDecoder()))
+                        try endpoint.addReadingHandlers(to: channel, handshake: handshake, timeout: connectTimeout)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                 }

@@ -32,15 +32,11 @@ struct RedisShardSubscription {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: self.endpoint.host, port: self.endpoint.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        if let tls = self.endpoint.tls, let handshake {
-                            try tls.addHandlers(
-                                to: channel,
-                                host: self.endpoint.host,
-                                timeout: self.connectTimeout,
-                                handshake
-                            )
-                        }
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RedisReplyDecoder()))
+                        try self.endpoint.addReadingHandlers(
+                            to: channel,
+                            handshake: handshake,
+                            timeout: self.connectTimeout
+                        )
                         return try NIOAsyncChannel<RedisValue, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }

@@ -78,6 +78,18 @@ public struct RedisTLS: Sendable, Hashable {
     private static let contexts = Mutex<[RedisTLS: NIOSSLContext]>([:])
 }
 
+extension RedisEndpoint {
+    /// Adds what every connection to this endpoint reads Redis through, on the channel's event
+    /// loop: TLS first when the endpoint has it (`handshake` completing as
+    /// ``RedisTLS/addHandlers(to:host:timeout:_:)`` says), then the reply decoder.
+    func addReadingHandlers(to channel: any Channel, handshake: EventLoopPromise<Void>?, timeout: TimeAmount) throws {
+        if let tls = self.tls, let handshake {
+            try tls.addHandlers(to: channel, host: self.host, timeout: timeout, handshake)
+        }
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RedisReplyDecoder()))
+    }
+}
+
 extension SocketAddress {
     /// Whether `host` is an IPv4 or IPv6 address rather than a name.
     fileprivate static func isIPAddress(_ host: String) -> Bool {
