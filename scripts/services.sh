@@ -8,6 +8,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="$ROOT/.local"
 REDIS_PORT="${HOTCART_REDIS_PORT:-56379}"
 PG_PORT="${HOTCART_PG_PORT:-55432}"
+# PostgreSQL's Unix-domain socket (.s.PGSQL.<port>) is made here too.
+PG_SOCKET_DIR=/tmp
 mkdir -p "$LOCAL"
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -67,11 +69,14 @@ pg_run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; f
 # pg_ctl ACTION (start, restart) on the project's cluster, with its options; waits until done.
 pg_ctl_with_options() {
   pg_run "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 -m fast \
-    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=200 -c fsync=on -c ssl=on" "$1" >/dev/null
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_SOCKET_DIR -c max_connections=200 -c fsync=on \
+        -c ssl=on -c ssl_ca_file=server.crt" "$1" >/dev/null
 }
 
 # TLS on, with a self-signed certificate for localhost and 127.0.0.1 (PostgreSQL's default
-# server.crt and server.key in the data folder), so the tests can connect with every sslmode.
+# server.crt and server.key in the data folder), so the tests can connect with every sslmode;
+# the server asks clients for a certificate signed by it (ssl_ca_file), and checks the one a
+# client shows (the tests show the same one), while trust lets in those that show none.
 make_certificate() {
   [ -f "$PGDATA_DIR/server.crt" ] && return
   openssl req -new -x509 -days 3650 -nodes -subj "/CN=localhost" \
@@ -90,8 +95,9 @@ start_postgres() {
   fi
   local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1)
   if pg_run "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
-    # Left running by an older scripts/run, without TLS: restarted with it.
-    [ "$("${psql[@]}" -c 'SHOW ssl' 2>/dev/null)" = on ] && return
+    # Left running by an older scripts/run, without TLS (or without asking clients for their
+    # certificates): restarted with it.
+    [ "$("${psql[@]}" -c 'SHOW ssl_ca_file' 2>/dev/null)" = server.crt ] && return
     make_certificate
     log "restarting PostgreSQL on 127.0.0.1:$PG_PORT with TLS"
     pg_ctl_with_options restart
@@ -121,6 +127,7 @@ start_postgres
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 # TLS on loopback would only spend the two cores' time: the local URLs say sslmode=disable.
 export DATABASE_URL="postgres://hotcart:hotcart@127.0.0.1:$PG_PORT/hotcart?sslmode=disable"
-# The local PostgreSQL's certificate and key: what a test's client trusts (sslrootcert), and what
-# a test's TLS Redis presents.
+# The local PostgreSQL's certificate and key: what a test's client trusts (sslrootcert) or shows
+# as its own (sslcert), and what a test's TLS Redis presents; and where its socket is.
 export HOTCART_TLS_CERTIFICATE="$PGDATA_DIR/server.crt" HOTCART_TLS_KEY="$PGDATA_DIR/server.key"
+export HOTCART_PG_SOCKET_DIRECTORY="$PG_SOCKET_DIR"

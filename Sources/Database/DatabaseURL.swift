@@ -3,9 +3,25 @@ import NIOSSL
 import PostgresNIO
 
 /// A PostgreSQL URL as libpq reads it, `postgres://user:password@host:port/database`, with
-/// libpq's `sslmode` and `sslrootcert` parameters, turned into client configurations.
-/// SQLAlchemy's `postgresql+asyncpg://…` (asyncpg's `ssl` for `sslmode`) is read the same way.
+/// libpq's parameters `host` (a directory for a Unix-domain socket), `port`, `user`, `password`,
+/// `dbname`, `sslmode`, `sslrootcert`, `sslcert` and `sslkey`, turned into client
+/// configurations. SQLAlchemy's `postgresql+asyncpg://…` (asyncpg's `ssl` for `sslmode`) is
+/// read the same way.
 public struct DatabaseURL: Sendable {
+    /// Where the server listens.
+    public enum Server: Sendable, Hashable, CustomStringConvertible {
+        case tcp(host: String, port: Int)
+        /// A Unix-domain socket: libpq's socket directory and `.s.PGSQL.<port>`.
+        case unixSocket(path: String)
+
+        public var description: String {
+            switch self {
+            case .tcp(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            case .unixSocket(let path): path
+            }
+        }
+    }
+
     /// How the connection uses TLS: libpq's `sslmode`, with libpq's default `prefer`.
     public enum SSLMode: String, Sendable, CaseIterable {
         /// Plain TCP only.
@@ -30,8 +46,10 @@ public struct DatabaseURL: Sendable {
     /// The most connections each process opens to PostgreSQL.
     private static let connections = 8
 
-    public let host: String
-    public let port: Int
+    /// libpq's socket directory on Debian, used when the URL names no host.
+    private static let defaultSocketDirectory = "/var/run/postgresql"
+
+    public let server: Server
     public let username: String
     public let password: String?
     public let database: String?
@@ -39,15 +57,17 @@ public struct DatabaseURL: Sendable {
     /// The certificates a server's certificate must chain to (`sslrootcert`); the system's
     /// when `nil` or `system`.
     public let rootCertificatePath: String?
+    /// The certificate and key this client shows a server that asks for one (`sslcert`,
+    /// `sslkey`, PEM files).
+    public let clientCertificate: (certificatePath: String, keyPath: String)?
+    /// `nil` over a Unix-domain socket, where libpq uses no TLS whatever `sslmode` says.
     private let tlsContext: NIOSSLContext?
 
-    /// Reads `url`; a URL that is not a PostgreSQL URL with a host, an unknown `sslmode` or a
-    /// root certificate file that cannot be read is refused with the reason.
+    /// Reads `url`; a URL that is not a PostgreSQL URL, a port that is not a number, an
+    /// unknown `sslmode`, a certificate or key file that cannot be read, or `sslcert` without
+    /// `sslkey` (or the reverse) is refused with the reason.
     public init(_ url: String) throws(Invalid) {
-        guard
-            let components = URLComponents(string: url),
-            let scheme = components.scheme, Self.isPostgresScheme(scheme),
-            let host = components.host, !host.isEmpty
+        guard let components = URLComponents(string: url), let scheme = components.scheme, Self.isPostgresScheme(scheme)
         else {
             throw Invalid(description: "is not a postgres:// URL")
         }
@@ -55,27 +75,58 @@ public struct DatabaseURL: Sendable {
             (components.queryItems ?? []).map { ($0.name, $0.value ?? "") },
             uniquingKeysWith: { _, last in last }
         )
+        self.server = try Self.server(components, parameters)
+        self.username = parameters["user"] ?? components.user ?? "postgres"
+        self.password = parameters["password"] ?? components.password
+        let database = parameters["dbname"] ?? String(components.path.drop { $0 == "/" })
+        self.database = database.isEmpty ? nil : database
         let modeNames = SSLMode.allCases.map(\.rawValue).joined(separator: ", ")
         // asyncpg's URLs (SQLAlchemy's `postgresql+asyncpg://`) name the mode `ssl`.
         let modeName = parameters["sslmode"] ?? parameters["ssl"] ?? SSLMode.prefer.rawValue
         guard let sslMode = SSLMode(rawValue: modeName) else {
             throw Invalid(description: "has an sslmode that is not one of \(modeNames)")
         }
-        let rootCertificatePath = parameters["sslrootcert"].flatMap { $0.isEmpty || $0 == "system" ? nil : $0 }
-        self.host = host
-        self.port = components.port ?? 5432
-        self.username = components.user ?? "postgres"
-        self.password = components.password
-        let database = String(components.path.drop { $0 == "/" })
-        self.database = database.isEmpty ? nil : database
         self.sslMode = sslMode
-        self.rootCertificatePath = rootCertificatePath
-        do {
-            self.tlsContext = try Self.tlsConfiguration(sslMode, rootCertificatePath: rootCertificatePath)
-                .map { try NIOSSLContext(configuration: $0) }
-        } catch {
-            throw Invalid(description: "has an sslrootcert that cannot be read as PEM certificates")
+        func file(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
+        self.rootCertificatePath = file("sslrootcert").flatMap { $0 == "system" ? nil : $0 }
+        switch (file("sslcert"), file("sslkey")) {
+        case (let certificate?, let key?): self.clientCertificate = (certificate, key)
+        case (nil, nil): self.clientCertificate = nil
+        case (_?, nil): throw Invalid(description: "has an sslcert without its sslkey")
+        case (nil, _?): throw Invalid(description: "has an sslkey without its sslcert")
         }
+        if case .unixSocket = self.server {
+            self.tlsContext = nil
+        } else {
+            self.tlsContext = try Self.tlsContext(
+                sslMode,
+                rootCertificatePath: self.rootCertificatePath,
+                clientCertificate: self.clientCertificate
+            )
+        }
+    }
+
+    /// The server the URL names, as libpq finds it: the `host` parameter, else the URL's host
+    /// (a socket directory may be written percent-encoded there, `%2Fvar%2Frun%2Fpostgresql`),
+    /// else libpq's socket directory; a host that starts with `/` is a socket directory. The
+    /// `port` parameter wins over the URL's port, 5432 by default, which also names the socket.
+    private static func server(_ components: URLComponents, _ parameters: [String: String]) throws(Invalid) -> Server {
+        var port = components.port ?? 5432
+        if let given = parameters["port"] {
+            guard let number = Int(given), (1...65535).contains(number) else {
+                throw Invalid(description: "has a port that is not a number from 1 to 65535")
+            }
+            port = number
+        }
+        var host = parameters["host"] ?? components.host ?? ""
+        if host.isEmpty { host = Self.defaultSocketDirectory }
+        if host.hasPrefix("/") {
+            let directory = host.hasSuffix("/") ? String(host.dropLast()) : host
+            return .unixSocket(path: "\(directory)/.s.PGSQL.\(port)")
+        }
+        // An IPv6 address is written in brackets in a URL, and without them in `host=`.
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return .tcp(host: host, port: port)
     }
 
     /// `postgres`, `postgresql`, or SQLAlchemy's `postgresql+<driver>` (`+asyncpg`, `+psycopg`,
@@ -86,14 +137,25 @@ public struct DatabaseURL: Sendable {
 
     /// The pool's configuration: up to 8 connections, TLS as `sslmode` says.
     public var client: PostgresClient.Configuration {
-        var configuration = PostgresClient.Configuration(
-            host: host,
-            port: port,
-            username: username,
-            password: password,
-            database: database,
-            tls: clientTLS
-        )
+        var configuration =
+            switch server {
+            case .tcp(let host, let port):
+                PostgresClient.Configuration(
+                    host: host,
+                    port: port,
+                    username: username,
+                    password: password,
+                    database: database,
+                    tls: clientTLS
+                )
+            case .unixSocket(let path):
+                PostgresClient.Configuration(
+                    unixSocketPath: path,
+                    username: username,
+                    password: password,
+                    database: database
+                )
+            }
         configuration.options.connectTimeout = .seconds(2)
         // Up to 8 connections, each closed after 5 s unused, without keep-alive queries. The
         // pool's default (up to 20 connections, each idle one with a 30 s keep-alive and a 60 s
@@ -120,14 +182,25 @@ public struct DatabaseURL: Sendable {
     /// One connection's configuration (for a command's first check that the server answers),
     /// TLS as `sslmode` says.
     public func connection(connectTimeout: Duration) -> PostgresConnection.Configuration {
-        var configuration = PostgresConnection.Configuration(
-            host: host,
-            port: port,
-            username: username,
-            password: password,
-            database: database,
-            tls: connectionTLS
-        )
+        var configuration =
+            switch server {
+            case .tcp(let host, let port):
+                PostgresConnection.Configuration(
+                    host: host,
+                    port: port,
+                    username: username,
+                    password: password,
+                    database: database,
+                    tls: connectionTLS
+                )
+            case .unixSocket(let path):
+                PostgresConnection.Configuration(
+                    unixSocketPath: path,
+                    username: username,
+                    password: password,
+                    database: database
+                )
+            }
         configuration.options.connectTimeout = .init(connectTimeout)
         return configuration
     }
@@ -141,16 +214,34 @@ public struct DatabaseURL: Sendable {
         return "failed the TLS handshake under sslmode=\(sslMode.rawValue) (is its certificate trusted by sslrootcert?)"
     }
 
-    /// The TLS settings `mode` asks for, or `nil` for none. libpq checks nothing of the
+    /// The TLS context `mode` asks for, or `nil` for none. libpq checks nothing of the
     /// certificate under `prefer` and `require` unless `sslrootcert` is given, which makes
     /// `require` `verify-ca`; `verify-ca` and `verify-full` trust the system's authorities
-    /// unless `sslrootcert` names others.
-    private static func tlsConfiguration(_ mode: SSLMode, rootCertificatePath: String?) throws -> TLSConfiguration? {
+    /// unless `sslrootcert` names others. A client certificate is shown to a server that asks.
+    private static func tlsContext(
+        _ mode: SSLMode,
+        rootCertificatePath: String?,
+        clientCertificate: (certificatePath: String, keyPath: String)?
+    ) throws(Invalid) -> NIOSSLContext? {
+        if mode == .disable { return nil }
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let rootCertificatePath {
-            let certificates = try NIOSSLCertificate.fromPEMFile(rootCertificatePath)
-            guard !certificates.isEmpty else { throw NIOSSLError.failedToLoadCertificate }
+            let certificates = try? NIOSSLCertificate.fromPEMFile(rootCertificatePath)
+            guard let certificates, !certificates.isEmpty else {
+                throw Invalid(description: "has an sslrootcert that cannot be read as PEM certificates")
+            }
             configuration.trustRoots = .certificates(certificates)
+        }
+        if let clientCertificate {
+            let chain = try? NIOSSLCertificate.fromPEMFile(clientCertificate.certificatePath)
+            guard let chain, !chain.isEmpty else {
+                throw Invalid(description: "has an sslcert that cannot be read as a PEM certificate")
+            }
+            guard let key = try? NIOSSLPrivateKey(file: clientCertificate.keyPath, format: .pem) else {
+                throw Invalid(description: "has an sslkey that cannot be read as an unencrypted PEM private key")
+            }
+            configuration.certificateChain = chain.map { .certificate($0) }
+            configuration.privateKey = .privateKey(key)
         }
         switch mode {
         case .disable:
@@ -164,7 +255,16 @@ public struct DatabaseURL: Sendable {
         case .verifyFull:
             configuration.certificateVerification = .fullVerification
         }
-        return configuration
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            // The files were read, so what is left to refuse is a key for another certificate.
+            throw Invalid(
+                description: clientCertificate == nil
+                    ? "has TLS settings that cannot be used (\(error))"
+                    : "has an sslkey that does not belong to its sslcert"
+            )
+        }
     }
 
     /// Whether a server without TLS is still connected to (`allow`, `prefer`).

@@ -107,7 +107,7 @@ public struct AppConfiguration: Sendable {
             do {
                 _ = try endpoint.tls?.context()
             } catch {
-                throw ConfigurationError(variable: "REDIS_URL", reason: "has an ssl_ca_certs that cannot be read")
+                throw ConfigurationError(variable: "REDIS_URL", reason: error.description)
             }
         }
         let databaseURL = reader.string("DATABASE_URL", default: "postgres://hotcart:hotcart@127.0.0.1:5432/hotcart")

@@ -90,6 +90,8 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
             port = number
             rest = rest[..<colon]
         }
+        // An IPv6 address is written in brackets.
+        if rest.hasPrefix("["), rest.hasSuffix("]") { rest = rest.dropFirst().dropLast() }
         guard !rest.isEmpty else { return nil }
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -103,6 +105,8 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
                 return nil
             }
         }
+        // A key file without the certificate it belongs to.
+        if tls?.keyPath != nil && tls?.certificatePath == nil { return nil }
         self.init(host: String(rest), port: port, database: database, credentials: credentials, tls: tls)
     }
 
@@ -125,6 +129,7 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// The URL without its credentials: safe to log.
     public var description: String {
-        "\(self.tls == nil ? "redis" : "rediss")://\(self.host):\(self.port)/\(self.database)"
+        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
+        return "\(self.tls == nil ? "redis" : "rediss")://\(host):\(self.port)/\(self.database)"
     }
 }

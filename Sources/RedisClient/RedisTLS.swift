@@ -6,8 +6,10 @@ import Synchronization
 /// How a `rediss://` connection checks the server it reaches, in redis-py's URL parameters:
 /// `ssl_cert_reqs` (`required`, the default: a certificate a trusted authority signed;
 /// `optional` or `none`: any certificate), `ssl_check_hostname` (`true`, the default: issued
-/// to the URL's host; `false`: any name) and `ssl_ca_certs` (a PEM file of the authorities to
-/// trust; the system's when absent).
+/// to the URL's host; `false`: any name), `ssl_ca_certs` (a PEM file of the authorities to
+/// trust; the system's when absent), and `ssl_certfile` with `ssl_keyfile` (PEM files of the
+/// certificate and key the client shows a server that asks for one, as Redis with
+/// `tls-auth-clients` does; the key may be in the certificate's file).
 public struct RedisTLS: Sendable, Hashable {
     /// Whether the certificate must chain to a trusted authority.
     public var verifiesCertificate = true
@@ -15,16 +17,28 @@ public struct RedisTLS: Sendable, Hashable {
     public var checksHostname = true
     /// The PEM file of trusted authorities; `nil` for the system's.
     public var trustedCertificatesPath: String?
+    /// The PEM file of the client's certificate (chain), if it shows one.
+    public var certificatePath: String?
+    /// The PEM file of the client certificate's key; `nil` when it is in ``certificatePath``.
+    public var keyPath: String?
 
-    public init(verifiesCertificate: Bool = true, checksHostname: Bool = true, trustedCertificatesPath: String? = nil) {
+    public init(
+        verifiesCertificate: Bool = true,
+        checksHostname: Bool = true,
+        trustedCertificatesPath: String? = nil,
+        certificatePath: String? = nil,
+        keyPath: String? = nil
+    ) {
         self.verifiesCertificate = verifiesCertificate
         self.checksHostname = checksHostname
         self.trustedCertificatesPath = trustedCertificatesPath
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
     }
 
-    /// Takes one of redis-py's TLS parameters of a URL (`ssl_cert_reqs`, `ssl_check_hostname`
-    /// or `ssl_ca_certs`, its value percent-decoded); `false` for another parameter or an
-    /// unknown value.
+    /// Takes one of redis-py's TLS parameters of a URL (`ssl_cert_reqs`, `ssl_check_hostname`,
+    /// `ssl_ca_certs`, `ssl_certfile` or `ssl_keyfile`, its value percent-decoded); `false` for
+    /// another parameter or an unknown value.
     mutating func read(parameter: Substring, value: String) -> Bool {
         switch (parameter, value.lowercased()) {
         case ("ssl_cert_reqs", "required"): self.verifiesCertificate = true
@@ -32,26 +46,51 @@ public struct RedisTLS: Sendable, Hashable {
         case ("ssl_check_hostname", "true"): self.checksHostname = true
         case ("ssl_check_hostname", "false"): self.checksHostname = false
         case ("ssl_ca_certs", _) where !value.isEmpty: self.trustedCertificatesPath = value
+        case ("ssl_certfile", _) where !value.isEmpty: self.certificatePath = value
+        case ("ssl_keyfile", _) where !value.isEmpty: self.keyPath = value
         default: return false
         }
         return true
     }
 
+    /// Why settings make no TLS context: one phrase that follows "REDIS_URL ".
+    public struct Unusable: Error, CustomStringConvertible {
+        public let description: String
+    }
+
     /// The TLS context of these settings, made once per process (reading the system's or the
-    /// file's authorities is too slow to repeat for every connection). Throws when the file
-    /// of authorities cannot be read.
-    public func context() throws -> NIOSSLContext {
-        try Self.contexts.withLock { contexts in
+    /// file's authorities is too slow to repeat for every connection). Throws when a file
+    /// cannot be read, or the key does not belong to the certificate.
+    public func context() throws(Unusable) -> NIOSSLContext {
+        try Self.contexts.withLock { contexts throws(Unusable) in
             if let context = contexts[self] { return context }
             var configuration = TLSConfiguration.makeClientConfiguration()
             if let path = self.trustedCertificatesPath {
-                let certificates = try NIOSSLCertificate.fromPEMFile(path)
-                guard !certificates.isEmpty else { throw NIOSSLError.failedToLoadCertificate }
+                guard let certificates = try? NIOSSLCertificate.fromPEMFile(path), !certificates.isEmpty else {
+                    throw Unusable(description: "has an ssl_ca_certs that cannot be read as PEM certificates")
+                }
                 configuration.trustRoots = .certificates(certificates)
+            }
+            if let path = self.certificatePath {
+                guard let chain = try? NIOSSLCertificate.fromPEMFile(path), !chain.isEmpty else {
+                    throw Unusable(description: "has an ssl_certfile that cannot be read as a PEM certificate")
+                }
+                guard let key = try? NIOSSLPrivateKey(file: self.keyPath ?? path, format: .pem) else {
+                    throw Unusable(
+                        description: self.keyPath == nil
+                            ? "has an ssl_certfile without its key (give ssl_keyfile)"
+                            : "has an ssl_keyfile that cannot be read as an unencrypted PEM private key"
+                    )
+                }
+                configuration.certificateChain = chain.map { .certificate($0) }
+                configuration.privateKey = .privateKey(key)
             }
             configuration.certificateVerification =
                 !self.verifiesCertificate ? .none : self.checksHostname ? .fullVerification : .noHostnameVerification
-            let context = try NIOSSLContext(configuration: configuration)
+            guard let context = try? NIOSSLContext(configuration: configuration) else {
+                // The files were read, so what is left to refuse is a key for another certificate.
+                throw Unusable(description: "has an ssl_keyfile that does not belong to its ssl_certfile")
+            }
             contexts[self] = context
             return context
         }

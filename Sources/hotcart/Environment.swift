@@ -51,7 +51,7 @@ func withPostgres<Result: Sendable>(
     } catch let error as PSQLError {
         // An operator's command: say what PostgreSQL said (no secrets are in it).
         if let message = error.serverInfo?[.message] { throw CommandFailure("PostgreSQL: \(message)") }
-        let address = "\(databaseURL.host):\(databaseURL.port)"
+        let address = databaseURL.server
         if let refusal = databaseURL.tlsRefusal(error) { throw CommandFailure("PostgreSQL at \(address) \(refusal)") }
         if error.code == .connectionError { throw CommandFailure("PostgreSQL at \(address) cannot be reached") }
         throw CommandFailure("PostgreSQL at \(address): \(error.code)")

@@ -5,16 +5,15 @@ import Logging
 import PostgresNIO
 import Testing
 
-/// `DATABASE_URL` as libpq reads it, `sslmode` and `sslrootcert` included, and connections to
-/// the test PostgreSQL (TLS on, with the self-signed certificate `scripts/services.sh` made for
-/// localhost and 127.0.0.1) in each mode.
+/// `DATABASE_URL` as libpq reads it, its parameters included, and connections to the test
+/// PostgreSQL (TLS on, with the self-signed certificate `scripts/services.sh` made for localhost
+/// and 127.0.0.1, which it also accepts from a client) in each mode, and over its Unix socket.
 @Suite struct DatabaseURLTests {
     private let logger = Logger(label: "test.database-url")
 
     @Test func theURLsPartsWithLibpqsDefaults() throws {
         let url = try DatabaseURL("postgresql://shop:p%40ss@db.internal:6432/carts")
-        #expect(url.host == "db.internal")
-        #expect(url.port == 6432)
+        #expect(url.server == .tcp(host: "db.internal", port: 6432))
         #expect(url.username == "shop")
         #expect(url.password == "p@ss")
         #expect(url.database == "carts")
@@ -22,16 +21,45 @@ import Testing
         #expect(url.rootCertificatePath == nil)
 
         let bare = try DatabaseURL("postgres://db.internal")
-        #expect(bare.port == 5432)
+        #expect(bare.server == .tcp(host: "db.internal", port: 5432))
         #expect(bare.username == "postgres")
         #expect(bare.password == nil)
         #expect(bare.database == nil)
+        #expect(bare.clientCertificate == nil)
+
+        let ipv6 = try DatabaseURL("postgres://[::1]:5433/carts")
+        #expect(ipv6.server == .tcp(host: "::1", port: 5433))
+        #expect(ipv6.server.description == "[::1]:5433")
+    }
+
+    /// libpq's parameters win over the URL's parts; a host that is a directory is where the
+    /// server's Unix-domain socket is, and no host at all is libpq's socket directory.
+    @Test func libpqsParametersAndUnixSockets() throws {
+        let named = try DatabaseURL(
+            "postgres://u:p@db.internal/a?host=db2.internal&port=6433&user=v&password=q&dbname=b"
+        )
+        #expect(named.server == .tcp(host: "db2.internal", port: 6433))
+        #expect(named.username == "v" && named.password == "q" && named.database == "b")
+        #expect(
+            try DatabaseURL("postgresql:///hotcart").server == .unixSocket(path: "/var/run/postgresql/.s.PGSQL.5432")
+        )
+        #expect(
+            try DatabaseURL("postgresql://%2Fvar%2Flib%2Fpostgresql:6432/hotcart").server
+                == .unixSocket(path: "/var/lib/postgresql/.s.PGSQL.6432")
+        )
+        let socket = try DatabaseURL("postgresql+asyncpg://shop@/hotcart?host=/tmp/&port=55432&sslmode=require")
+        #expect(socket.server == .unixSocket(path: "/tmp/.s.PGSQL.55432"))
+        #expect(socket.server.description == "/tmp/.s.PGSQL.55432")
+        #expect(socket.username == "shop" && socket.database == "hotcart")
     }
 
     /// The URL a PyShop (SQLAlchemy) deployment configures works unchanged.
     @Test func sqlAlchemysDriverSchemesAndAsyncpgsSSL() throws {
         let asyncpg = try DatabaseURL("postgresql+asyncpg://shop:pw@db.internal/pyshop?ssl=require")
-        #expect(asyncpg.host == "db.internal" && asyncpg.database == "pyshop" && asyncpg.sslMode == .require)
+        #expect(
+            asyncpg.server == .tcp(host: "db.internal", port: 5432) && asyncpg.database == "pyshop"
+                && asyncpg.sslMode == .require
+        )
         #expect(try DatabaseURL("postgresql+psycopg://shop@db.internal/pyshop").sslMode == .prefer)
         #expect(throws: DatabaseURL.Invalid.self) { try DatabaseURL("postgresql+://db.internal/pyshop") }
         #expect(throws: DatabaseURL.Invalid.self) { try DatabaseURL("mysql+asyncmy://db.internal/pyshop") }
@@ -45,7 +73,11 @@ import Testing
 
     @Test(arguments: [
         ("http://db.internal/hotcart", "is not a postgres:// URL"),
-        ("postgres:///hotcart", "is not a postgres:// URL"),
+        ("postgres://db.internal/hotcart?port=x", "has a port that is not a number"),
+        ("postgres://db.internal/hotcart?port=0", "has a port that is not a number"),
+        ("postgres://db.internal/hotcart?sslcert=/c/client.crt", "has an sslcert without its sslkey"),
+        ("postgres://db.internal/hotcart?sslkey=/c/client.key", "has an sslkey without its sslcert"),
+        ("postgres://db.internal/hotcart?sslcert=/etc/hostname&sslkey=/etc/hostname", "has an sslcert that cannot"),
         ("postgres://db.internal/hotcart?sslmode=on", "has an sslmode that is not one of"),
         ("postgres://db.internal/hotcart?sslmode=", "has an sslmode that is not one of"),
         ("postgres://db.internal/hotcart?sslmode=require&sslrootcert=/nonexistent/root.crt", "has an sslrootcert"),
@@ -112,6 +144,85 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(3))
     }
 
+    /// The client certificate (`sslcert`, `sslkey`) is shown to a server that asks for one (the
+    /// test PostgreSQL does, and checks it), and none is shown without them.
+    @Test func aClientCertificateIsShownWhenGiven() async throws {
+        let query: PostgresQuery = "SELECT coalesce(client_dn, '') FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+        for (parameters, subject) in [
+            ("sslmode=verify-full&sslrootcert=CERTIFICATE&sslcert=CERTIFICATE&sslkey=KEY", "CN=localhost"),
+            ("sslmode=require&sslcert=CERTIFICATE&sslkey=KEY", "CN=localhost"),
+            ("sslmode=verify-full&sslrootcert=CERTIFICATE", ""),
+        ] {
+            let url = try DatabaseURL(try Self.testDatabaseURL(host: "localhost", parameters: parameters))
+            let connection = try await PostgresConnection.connect(
+                configuration: url.connection(connectTimeout: .seconds(5)),
+                id: 1,
+                logger: logger
+            )
+            var seen: [String] = []
+            for try await dn in try await connection.query(query, logger: logger).decode(String.self) {
+                seen.append(dn)
+            }
+            try await connection.close()
+            #expect(seen.count == 1 && seen[0].hasSuffix(subject), "\(parameters): \(seen)")
+        }
+    }
+
+    /// A key that cannot be read, or that belongs to another certificate, stops start-up.
+    @Test func aClientKeyThatCannotBeUsedIsRefused() throws {
+        let certificate = try TestEnvironment.certificate()
+        let otherKey = FileManager.default.temporaryDirectory.appendingPathComponent("other-\(UUID()).key").path
+        defer { try? FileManager.default.removeItem(atPath: otherKey) }
+        let openssl = try Process.run(
+            URL(fileURLWithPath: "/usr/bin/openssl"),
+            arguments: ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", otherKey]
+        )
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0)
+        for (key, reason) in [
+            ("/etc/hostname", "has an sslkey that cannot be read as an unencrypted PEM private key"),
+            (otherKey, "has an sslkey that does not belong to its sslcert"),
+        ] {
+            #expect {
+                try DatabaseURL("postgres://db.internal/hotcart?sslcert=\(certificate.certificatePath)&sslkey=\(key)")
+            } throws: { error in
+                (error as? DatabaseURL.Invalid)?.description == reason
+            }
+        }
+    }
+
+    /// A socket directory as the host reaches the server over its Unix-domain socket, without
+    /// TLS whatever `sslmode` says (as libpq), from a connection and from the pool.
+    @Test func theUnixSocketIsReachedWithoutTLS() async throws {
+        let database = TestEnvironment.database
+        let password = database.password.map { ":\($0)" } ?? ""
+        let url = try DatabaseURL(
+            "postgres://\(database.username)\(password)@/\(database.database ?? "")"
+                + "?host=\(try TestEnvironment.socketDirectory())&port=\(database.port ?? 5432)&sslmode=require"
+        )
+        let query: PostgresQuery =
+            "SELECT inet_server_addr() IS NULL, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+        let connection = try await PostgresConnection.connect(
+            configuration: url.connection(connectTimeout: .seconds(5)),
+            id: 1,
+            logger: logger
+        )
+        var seen: [[Bool]] = []
+        for try await (local, ssl) in try await connection.query(query, logger: logger).decode((Bool, Bool).self) {
+            seen.append([local, ssl])
+        }
+        try await connection.close()
+        let client = PostgresClient(configuration: url.client, backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            for try await (local, ssl) in try await client.query(query, logger: logger).decode((Bool, Bool).self) {
+                seen.append([local, ssl])
+            }
+        }
+        #expect(seen == [[true, false], [true, false]])
+    }
+
     /// Whether TLS carries the connection that runs it, as the server sees it.
     private static let encryptionQuery: PostgresQuery = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
 
@@ -121,13 +232,15 @@ import Testing
         return seen
     }
 
-    /// The test database's URL on `host`, with `parameters` (`CERTIFICATE` standing for the
-    /// path of the local PostgreSQL's certificate, which `scripts/services.sh` exports).
+    /// The test database's URL on `host`, with `parameters` (`CERTIFICATE` and `KEY` standing
+    /// for the paths of the local PostgreSQL's certificate and key, which `scripts/services.sh`
+    /// exports).
     private static func testDatabaseURL(host: String, parameters: String) throws -> String {
         let database = TestEnvironment.database
-        let certificate = try TestEnvironment.certificate().certificatePath
+        let certificate = try TestEnvironment.certificate()
         let password = database.password.map { ":\($0)" } ?? ""
-        let query = parameters.replacingOccurrences(of: "CERTIFICATE", with: certificate)
+        let query = parameters.replacingOccurrences(of: "CERTIFICATE", with: certificate.certificatePath)
+            .replacingOccurrences(of: "KEY", with: certificate.keyPath)
         return "postgres://\(database.username)\(password)@\(host):\(database.port ?? 5432)/"
             + "\(database.database ?? "")\(query.isEmpty ? "" : "?\(query)")"
     }

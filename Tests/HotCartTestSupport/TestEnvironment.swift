@@ -53,6 +53,14 @@ public enum TestEnvironment {
         return Certificate(certificatePath: certificate, keyPath: key)
     }
 
+    /// The directory of the test PostgreSQL's Unix-domain socket.
+    public static func socketDirectory() throws -> String {
+        guard let directory = ProcessInfo.processInfo.environment["HOTCART_PG_SOCKET_DIRECTORY"] else {
+            throw TestSetupError("scripts/test exports HOTCART_PG_SOCKET_DIRECTORY")
+        }
+        return directory
+    }
+
     /// A relay in front of the test database, for fault tests (`cut()` takes it down, `freeze()`
     /// silences it), and the configuration that reaches the database through it.
     public static func databaseProxy() async throws -> (TestTCPProxy, PostgresClient.Configuration) {

@@ -10,20 +10,25 @@ public final class TestRedisServer: @unchecked Sendable {
     private var process: Process?
     /// With TLS only (`--tls-port`), the certificate it presents; `nil` for plain TCP.
     private let certificate: TestEnvironment.Certificate?
+    /// Whether a TLS client must show a certificate the server's own certificate signed.
+    private let requiresClientCertificates: Bool
 
-    private init(certificate: TestEnvironment.Certificate?) {
+    private init(certificate: TestEnvironment.Certificate?, requiresClientCertificates: Bool) {
         self.port = Int.random(in: 40_000...49_000)
         self.certificate = certificate
+        self.requiresClientCertificates = requiresClientCertificates
     }
 
     /// Runs `body` with a started server and kills the server afterwards, whatever happens
     /// (a server left running would keep the test process's output open). With
-    /// `tls`, the server speaks TLS only, presenting that certificate.
+    /// `tls`, the server speaks TLS only, presenting that certificate, and with
+    /// `requiringClientCertificates` admits only clients that show it too.
     public static func with<Result>(
         tls certificate: TestEnvironment.Certificate? = nil,
+        requiringClientCertificates: Bool = false,
         _ body: (TestRedisServer) async throws -> Result
     ) async throws -> Result {
-        let server = TestRedisServer(certificate: certificate)
+        let server = TestRedisServer(certificate: certificate, requiresClientCertificates: requiringClientCertificates)
         defer { server.kill() }
         try await server.start()
         return try await body(server)
@@ -48,9 +53,13 @@ public final class TestRedisServer: @unchecked Sendable {
             process.arguments = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
             if let certificate = self.certificate {
                 process.arguments! += [
-                    "--port", "0", "--tls-port", String(self.port), "--tls-auth-clients", "no",
+                    "--port", "0", "--tls-port", String(self.port),
                     "--tls-cert-file", certificate.certificatePath, "--tls-key-file", certificate.keyPath,
                 ]
+                process.arguments! +=
+                    self.requiresClientCertificates
+                    ? ["--tls-auth-clients", "yes", "--tls-ca-cert-file", certificate.certificatePath]
+                    : ["--tls-auth-clients", "no"]
             } else {
                 process.arguments! += ["--port", String(self.port)]
             }

@@ -128,6 +128,23 @@ import Testing
         }
     }
 
+    /// A Redis that admits only clients with a certificate it trusts (`tls-auth-clients yes`):
+    /// reached with `ssl_certfile` and `ssl_keyfile`, refused fast without them.
+    @Test func aRedisAskingForClientCertificatesAdmitsTheOneShown() async throws {
+        let certificate = try TestEnvironment.certificate()
+        try await TestRedisServer.with(tls: certificate, requiringClientCertificates: true) { server in
+            let url = "rediss://localhost:\(server.port)/3?ssl_ca_certs=\(certificate.certificatePath)"
+            let identified = try #require(
+                RedisEndpoint(
+                    url: "\(url)&ssl_certfile=\(certificate.certificatePath)&ssl_keyfile=\(certificate.keyPath)"
+                )
+            )
+            try await self.commandsScriptsAndSubscriptionsWork(on: identified)
+            let anonymous = try #require(RedisEndpoint(url: url))
+            _ = try await self.messagesLoggedWhileACallFailsFast(on: anonymous)
+        }
+    }
+
     @Test func anUnreachableRedisFailsEveryCallWithinOneSecond() async throws {
         let nobody = RedisEndpoint(host: "127.0.0.1", port: 1)
         try await TestEnvironment.withRedis(nobody) { redis async throws in

@@ -97,13 +97,24 @@ import Testing
         #expect(RedisEndpoint(url: "rediss://h:1/0?ssl_check_hostname=false")?.tls?.checksHostname == false)
         #expect(RedisEndpoint(url: "rediss://h?ssl_cert_reqs=Optional")?.tls?.verifiesCertificate == false)
         #expect(RedisEndpoint(url: "redis://h")?.tls == nil)
+        // A client certificate, its key in its own file or in the certificate's.
+        let identified = RedisEndpoint(url: "rediss://h?ssl_certfile=%2Fc%2Fclient.crt&ssl_keyfile=/c/client.key")
+        #expect(identified?.tls == RedisTLS(certificatePath: "/c/client.crt", keyPath: "/c/client.key"))
+        #expect(
+            RedisEndpoint(url: "rediss://h?ssl_certfile=/c/both.pem")?.tls == RedisTLS(certificatePath: "/c/both.pem")
+        )
+        // An IPv6 address, in brackets as URLs write it.
+        let ipv6 = try #require(RedisEndpoint(url: "redis://[::1]:6380/2"))
+        #expect(ipv6 == RedisEndpoint(host: "::1", port: 6380, database: 2))
+        #expect(ipv6.description == "redis://[::1]:6380/2")
         // redis-py's `db` parameter, and its connection options that mean nothing here.
         let pyshop = RedisEndpoint(url: "redis://h:6380?db=4&decode_responses=True&socket_timeout=5")
         #expect(pyshop == RedisEndpoint(host: "h", port: 6380, database: 4))
         for refused in [
             "redis://h?ssl_cert_reqs=none", "rediss://h?ssl_cert_reqs=maybe", "rediss://h?timeout=3",
             "rediss://h?ssl_ca_certs=", "rediss://h?ssl_check_hostname", "rediss://", "redis://h?db=x",
-            "redis://h?db=-1", "redis://h?colour=blue",
+            "redis://h?db=-1", "redis://h?colour=blue", "rediss://h?ssl_keyfile=/c/client.key",
+            "redis://h?ssl_certfile=/c/client.crt", "redis://[]:6380",
         ] {
             #expect(RedisEndpoint(url: refused) == nil, "\(refused)")
         }
