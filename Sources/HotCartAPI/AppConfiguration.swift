@@ -100,7 +100,7 @@ public struct AppConfiguration: Sendable {
         guard let redis = RedisEndpoint.seeds(url: redisURL) else {
             throw ConfigurationError(
                 variable: "REDIS_URL",
-                reason: "is not a redis:// or rediss:// URL (or a comma-separated list of them)"
+                reason: "is not a redis://, rediss:// or unix:// URL (or a comma-separated list of them)"
             )
         }
         for endpoint in redis {

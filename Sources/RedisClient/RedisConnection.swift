@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 import _ConnectionPoolModule
 
-/// One TCP connection to Redis (over TLS for a `rediss://` endpoint) with any number of
+/// One connection to Redis (TCP, over TLS for a `rediss://` endpoint, or a Unix-domain socket) with any number of
 /// commands in flight (pipelining).
 ///
 /// A pipeline's commands are encoded on the caller's task into one buffer and handed to the
@@ -36,21 +36,21 @@ public final class RedisConnection: PooledConnection {
         let handshake = endpoint.tls.map { _ in eventLoop.makePromise(of: Void.self) }
         let channel: any Channel
         do {
-            channel = try await ClientBootstrap(group: eventLoop)
+            // NIO sets no TCP_NODELAY on a Unix-domain socket.
+            let bootstrap = ClientBootstrap(group: eventLoop)
                 .connectTimeout(connectTimeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let handler = RedisChannelHandler(
-                            commandTimeout: commandTimeout,
-                            keepAliveInterval: keepAliveInterval
-                        )
-                        try endpoint.addReadingHandlers(to: channel, handshake: handshake, timeout: connectTimeout)
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                    }
+            channel = try await endpoint.connect(with: bootstrap) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = RedisChannelHandler(
+                        commandTimeout: commandTimeout,
+                        keepAliveInterval: keepAliveInterval
+                    )
+                    try endpoint.addReadingHandlers(to: channel, handshake: handshake, timeout: connectTimeout)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    return channel
                 }
-                .connect(host: endpoint.host, port: endpoint.port)
-                .get()
+            }
         } catch {
             handshake?.fail(error)
             throw error

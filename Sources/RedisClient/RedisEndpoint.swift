@@ -1,7 +1,10 @@
 import Foundation
+import NIOCore
+import NIOPosix
 
 /// Where a Redis server listens, and how to reach and sign in to it, parsed from a
-/// `redis://[[user]:password@]host:port/db` URL, or `rediss://…` for TLS.
+/// `redis://[[user]:password@]host:port/db` URL, `rediss://…` for TLS, or redis-py's
+/// `unix://[[user]:password@]/path/to/redis.sock?db=N` for a Unix-domain socket.
 public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// What a connection sends as `AUTH` before anything else (Redis 6 ACL user, or the
     /// `requirepass` password alone).
@@ -24,6 +27,8 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var credentials: Credentials?
     /// How the connection is encrypted; `nil` for plain TCP.
     public var tls: RedisTLS?
+    /// The Unix-domain socket connections go to instead of `host` and `port`, if any.
+    public var socketPath: String?
 
     public init(
         host: String,
@@ -39,6 +44,12 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
         self.tls = tls
     }
 
+    /// A server on the Unix-domain socket at `path`, without TLS.
+    public init(socketPath path: String, database: Int = 0, credentials: Credentials? = nil) {
+        self.init(host: "localhost", port: 6379, database: database, credentials: credentials)
+        self.socketPath = path
+    }
+
     /// Another node of the same deployment (a cluster's, named by a redirection or the slot
     /// map): the same database, credentials and TLS.
     func node(host: String, port: Int) -> RedisEndpoint {
@@ -46,16 +57,21 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `redis://[[user]:password@]host[:port][/db][?db=N]` (user and password
-    /// percent-encoded, as in redis-py's URLs), or `rediss://…` with redis-py's TLS parameters
-    /// (see ``RedisTLS``); `nil` for anything else, or for a parameter redis-py does not know.
+    /// percent-encoded, as in redis-py's URLs), `rediss://…` with redis-py's TLS parameters
+    /// (see ``RedisTLS``), or `unix://[[user]:password@]/path[?db=N]`; `nil` for anything
+    /// else, or for a parameter redis-py does not know.
     public init?(url: String) {
         var rest: Substring
         var tls: RedisTLS?
+        var socket = false
         if url.hasPrefix("redis://") {
             rest = url.dropFirst("redis://".count)
         } else if url.hasPrefix("rediss://") {
             rest = url.dropFirst("rediss://".count)
             tls = RedisTLS()
+        } else if url.hasPrefix("unix://") {
+            rest = url.dropFirst("unix://".count)
+            socket = true
         } else {
             return nil
         }
@@ -76,7 +92,14 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
             }
         }
         var database = 0
-        if let slash = rest.firstIndex(of: "/") {
+        var socketPath: String?
+        if socket {
+            guard rest.hasPrefix("/"), rest.count > 1, let path = String(rest).removingPercentEncoding else {
+                return nil
+            }
+            socketPath = path
+            rest = "localhost"
+        } else if let slash = rest.firstIndex(of: "/") {
             let path = rest[rest.index(after: slash)...]
             if !path.isEmpty {
                 guard let number = Int(path), number >= 0 else { return nil }
@@ -108,6 +131,7 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
         // A key file without the certificate it belongs to.
         if tls?.keyPath != nil && tls?.certificatePath == nil { return nil }
         self.init(host: String(rest), port: port, database: database, credentials: credentials, tls: tls)
+        self.socketPath = socketPath
     }
 
     /// redis-py's connection options that a URL may carry and that mean nothing here (the
@@ -120,7 +144,7 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
     ]
 
     /// Parses a comma-separated list of `redis[s]://host[:port][/db]` URLs (the seed nodes of a
-    /// cluster, or one server); `nil` when any of them is not one.
+    /// cluster, or one server; or a `unix://` URL); `nil` when any of them is not one.
     public static func seeds(url: String) -> [RedisEndpoint]? {
         let endpoints = url.split(separator: ",").map { RedisEndpoint(url: String($0.filter { !$0.isWhitespace })) }
         guard !endpoints.isEmpty, endpoints.allSatisfy({ $0 != nil }) else { return nil }
@@ -129,7 +153,22 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// The URL without its credentials: safe to log.
     public var description: String {
+        if let socketPath { return "unix://\(socketPath)?db=\(self.database)" }
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host
         return "\(self.tls == nil ? "redis" : "rediss")://\(host):\(self.port)/\(self.database)"
+    }
+}
+
+extension RedisEndpoint {
+    /// Connects `bootstrap` to this endpoint's socket, or its host and port, the channel made
+    /// ready by `initializer` on its event loop.
+    func connect<Output: Sendable>(
+        with bootstrap: sending ClientBootstrap,
+        initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Output>
+    ) async throws -> Output {
+        if let path = self.socketPath {
+            return try await bootstrap.connect(unixDomainSocketPath: path, channelInitializer: initializer)
+        }
+        return try await bootstrap.connect(host: self.host, port: self.port, channelInitializer: initializer)
     }
 }

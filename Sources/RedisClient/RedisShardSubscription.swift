@@ -27,19 +27,19 @@ struct RedisShardSubscription {
         let handshake = self.endpoint.tls.map { _ in eventLoop.makePromise(of: Void.self) }
         let connection: NIOAsyncChannel<RedisValue, ByteBuffer>
         do {
-            connection = try await ClientBootstrap(group: eventLoop)
+            let bootstrap = ClientBootstrap(group: eventLoop)
                 .connectTimeout(self.connectTimeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connect(host: self.endpoint.host, port: self.endpoint.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try self.endpoint.addReadingHandlers(
-                            to: channel,
-                            handshake: handshake,
-                            timeout: self.connectTimeout
-                        )
-                        return try NIOAsyncChannel<RedisValue, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
+            connection = try await self.endpoint.connect(with: bootstrap) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try self.endpoint.addReadingHandlers(
+                        to: channel,
+                        handshake: handshake,
+                        timeout: self.connectTimeout
+                    )
+                    return try NIOAsyncChannel<RedisValue, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
+            }
         } catch {
             handshake?.fail(error)
             throw error

@@ -43,6 +43,9 @@ public final class TestRedisServer: @unchecked Sendable {
         )
     }
 
+    /// Where a plain (not TLS) server also listens: a Unix-domain socket named after its port.
+    public var socketPath: String { "/tmp/hotcart-test-redis-\(self.port).sock" }
+
     /// Starts the server (again, after `kill`) and waits until it answers; a port found
     /// taken is traded for another one, except on a restart, which must keep its port.
     public func start() async throws {
@@ -61,7 +64,7 @@ public final class TestRedisServer: @unchecked Sendable {
                     ? ["--tls-auth-clients", "yes", "--tls-ca-cert-file", certificate.certificatePath]
                     : ["--tls-auth-clients", "no"]
             } else {
-                process.arguments! += ["--port", String(self.port)]
+                process.arguments! += ["--port", String(self.port), "--unixsocket", self.socketPath]
             }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice

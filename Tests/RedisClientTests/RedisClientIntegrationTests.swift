@@ -145,6 +145,20 @@ import Testing
         }
     }
 
+    /// redis-py's `unix://` URL: commands, a script and a subscription over the socket.
+    @Test func aRedisIsReachedOverItsUnixSocket() async throws {
+        try await TestRedisServer.with { server in
+            let endpoint = try #require(RedisEndpoint(url: "unix://\(server.socketPath)?db=5"))
+            try await self.commandsScriptsAndSubscriptionsWork(on: endpoint)
+            // The key is in database 5 of the server on that socket.
+            var overTCP = server.endpoint
+            overTCP.database = 5
+            try await TestEnvironment.withRedis(overTCP) { redis async throws in
+                #expect(try await redis.send(["GET", "in-5"]) == .bulkString("v"))
+            }
+        }
+    }
+
     @Test func anUnreachableRedisFailsEveryCallWithinOneSecond() async throws {
         let nobody = RedisEndpoint(host: "127.0.0.1", port: 1)
         try await TestEnvironment.withRedis(nobody) { redis async throws in

@@ -107,6 +107,17 @@ import Testing
         let ipv6 = try #require(RedisEndpoint(url: "redis://[::1]:6380/2"))
         #expect(ipv6 == RedisEndpoint(host: "::1", port: 6380, database: 2))
         #expect(ipv6.description == "redis://[::1]:6380/2")
+        // redis-py's Unix-domain socket URL.
+        let socket = try #require(RedisEndpoint(url: "unix://:p%40ss@/var/run/redis/redis.sock?db=2"))
+        #expect(
+            socket
+                == RedisEndpoint(
+                    socketPath: "/var/run/redis/redis.sock",
+                    database: 2,
+                    credentials: .init(password: "p@ss")
+                )
+        )
+        #expect(socket.description == "unix:///var/run/redis/redis.sock?db=2")
         // redis-py's `db` parameter, and its connection options that mean nothing here.
         let pyshop = RedisEndpoint(url: "redis://h:6380?db=4&decode_responses=True&socket_timeout=5")
         #expect(pyshop == RedisEndpoint(host: "h", port: 6380, database: 4))
@@ -114,7 +125,8 @@ import Testing
             "redis://h?ssl_cert_reqs=none", "rediss://h?ssl_cert_reqs=maybe", "rediss://h?timeout=3",
             "rediss://h?ssl_ca_certs=", "rediss://h?ssl_check_hostname", "rediss://", "redis://h?db=x",
             "redis://h?db=-1", "redis://h?colour=blue", "rediss://h?ssl_keyfile=/c/client.key",
-            "redis://h?ssl_certfile=/c/client.crt", "redis://[]:6380",
+            "redis://h?ssl_certfile=/c/client.crt", "redis://[]:6380", "unix://", "unix://relative.sock",
+            "unix:///r.sock?ssl_cert_reqs=none",
         ] {
             #expect(RedisEndpoint(url: refused) == nil, "\(refused)")
         }
