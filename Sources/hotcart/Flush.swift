@@ -18,7 +18,17 @@ import WriteBehind
 /// `hotcart flush`: the write-behind flusher sidecar, with its own `/metrics` and `/healthz`.
 struct Flush: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Persist cart snapshots from Redis to PostgreSQL (any number may run side by side)."
+        abstract: "Persist cart snapshots from Redis to PostgreSQL (any number may run side by side).",
+        discussion: """
+            Configured by the environment as `hotcart serve` is (see its help; SECRET_KEY is not \
+            needed), and FLUSH_BATCH_SIZE, FLUSH_INTERVAL_MS, FLUSH_WORKERS, FLUSH_CLAIM_AFTER_MS, \
+            FLUSH_METRICS_PORT (its /metrics and /healthz, on HOST), CART_CLEANUP_INTERVAL_HOURS, \
+            CART_ABANDONED_AFTER_DAYS, CART_ARCHIVE_AFTER_DAYS, CART_WEBHOOK_URL and \
+            CART_WEBHOOK_SECRET. A bad value stops start-up with one line naming the variable.
+
+            SIGTERM or SIGINT: finishes the batch in hand (its records are acknowledged only once \
+            committed, so even SIGKILL loses nothing), then exits.
+            """
     )
 
     func run() async throws {

@@ -4,7 +4,10 @@ import Logging
 
 /// `hotcart migrate [--down N]`: applies (or rolls back) the PostgreSQL schema migrations.
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply the PostgreSQL schema migrations (idempotent).")
+    static let configuration = CommandConfiguration(
+        abstract: "Apply the PostgreSQL schema migrations (idempotent).",
+        discussion: "Reaches PostgreSQL at DATABASE_URL."
+    )
 
     @Option(help: "Roll back the last N applied migrations instead.")
     var down: Int?

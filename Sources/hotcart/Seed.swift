@@ -4,7 +4,10 @@ import Logging
 
 /// `hotcart seed`: inserts the demo products (idempotent).
 struct Seed: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Insert the 100 demo products (idempotent).")
+    static let configuration = CommandConfiguration(
+        abstract: "Insert the 100 demo products (idempotent).",
+        discussion: "Reaches PostgreSQL at DATABASE_URL."
+    )
 
     func run() async throws {
         bootstrapLogging()

@@ -11,7 +11,24 @@ import Glibc
 
 /// `hotcart serve`: the HTTP front.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve the cart HTTP API.")
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the cart HTTP API.",
+        discussion: """
+            Configured by the environment (defaults in config/defaults.env, meanings in the \
+            README): REDIS_URL, DATABASE_URL, HOST, PORT, SECRET_KEY (required), \
+            ACCESS_TOKEN_EXPIRE_MINUTES, CART_SESSION_TTL_DAYS, CART_USER_IDLE_DAYS, CART_MAX_ITEMS, \
+            CART_MAX_QUANTITY_PER_ITEM, CART_COOKIE_NAME, CART_COOKIE_SECURE, \
+            CART_RATE_LIMIT_PER_MINUTE, CART_CURRENCY, CART_CURRENCIES, CORS_ORIGINS, \
+            CART_RESERVATION_MINUTES, CART_SHARE_TTL_DAYS, CART_EVENTS_MAX_STREAMS, \
+            CART_EVENTS_KEEPALIVE_SECONDS, CART_EVENTS_STREAM_SECONDS, HTTP_IDLE_TIMEOUT_SECONDS, \
+            PASSWORD_HASH_COST, ENABLE_GUEST_CARTS, ENABLE_CART_MERGE, ENABLE_CART_VALIDATION, \
+            ENABLE_CART_ANALYTICS; the flusher's settings are checked too. A bad value stops start-up with one line \
+            naming the variable.
+
+            SIGTERM or SIGINT: stops accepting connections, ends the live cart streams, finishes \
+            the requests in flight, then exits.
+            """
+    )
 
     func run() async throws {
         bootstrapLogging()

@@ -1,11 +1,39 @@
+import Foundation
 import HotCartAPI
 import HotCartConfiguration
+import HotCartTestSupport
 import RedisClient
 import Testing
 import WriteBehind
 
 @Suite struct AppConfigurationTests {
     let base = ["SECRET_KEY": "s"]
+
+    /// An operator reading `hotcart serve --help` and `hotcart flush --help` finds every variable
+    /// config/defaults.env sets, and the ones without a default.
+    @Test func theCommandsHelpNamesEveryVariable() throws {
+        var help = ""
+        for command in ["serve", "flush"] {
+            let process = Process()
+            process.executableURL = ServerProcess.binary
+            process.arguments = [command, "--help"]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            help += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+        }
+        let defaults = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/defaults.env")
+        let variables = try String(contentsOf: defaults, encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") && $0.contains("=") }
+            .map { String($0.prefix { $0 != "=" }) }
+        #expect(variables.count > 30)
+        let words = Set(help.split { !($0.isLetter || $0 == "_") }.map(String.init))
+        for variable in variables + ["SECRET_KEY", "CART_WEBHOOK_URL", "CART_WEBHOOK_SECRET"] {
+            #expect(words.contains(variable), "\(variable) is not in the commands' help")
+        }
+    }
 
     @Test func defaultsFollowTheContract() throws {
         let configuration = try AppConfiguration(environment: base)
