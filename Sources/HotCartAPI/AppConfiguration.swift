@@ -92,6 +92,11 @@ public struct AppConfiguration: Sendable {
         self.webhookSecret = ""
     }
 
+    /// `PASSWORD_HASH_COST` as every command reads it (`hotcart user create` too).
+    public static func passwordHashCost(in environment: [String: String]) throws(ConfigurationError) -> Int {
+        try EnvironmentReader(environment).integer("PASSWORD_HASH_COST", default: 12, range: 4...16)
+    }
+
     /// Reads the contract's variables; defaults as in `config/defaults.env`. `SECRET_KEY` is
     /// required unless `requiresSecret` is false (the flusher signs nothing).
     public init(environment: [String: String], requiresSecret: Bool = true) throws(ConfigurationError) {
@@ -164,7 +169,7 @@ public struct AppConfiguration: Sendable {
         self.accessTokenLifetime = .milliseconds(
             try reader.milliseconds("ACCESS_TOKEN_EXPIRE_MINUTES", default: 30, in: .minutes, maximum: 525_600)
         )
-        self.passwordHashCost = try reader.integer("PASSWORD_HASH_COST", default: 12, range: 4...16)
+        self.passwordHashCost = try Self.passwordHashCost(in: environment)
         self.reservation = .milliseconds(
             try reader.milliseconds("CART_RESERVATION_MINUTES", default: 15, in: .minutes, maximum: 10_080)
         )

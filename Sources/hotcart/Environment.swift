@@ -26,6 +26,16 @@ func loadDatabaseURL() -> DatabaseURL {
     }
 }
 
+/// The bcrypt cost `PASSWORD_HASH_COST` asks for (12 by default), read as `serve` reads it.
+func loadPasswordHashCost() -> Int {
+    do {
+        return try AppConfiguration.passwordHashCost(in: ProcessInfo.processInfo.environment)
+    } catch {
+        try? FileHandle.standardError.write(contentsOf: Data("\(error)\n".utf8))
+        exit(2)
+    }
+}
+
 /// Runs `body` with a running PostgreSQL client, then shuts the client down.
 ///
 /// One connection of its own is opened first: a server that cannot be reached, or that

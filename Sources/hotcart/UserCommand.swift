@@ -16,6 +16,8 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a user account (bcrypt-hashed password).",
             discussion: """
+                Reaches PostgreSQL at DATABASE_URL; hashes with PASSWORD_HASH_COST (12).
+
                 Run again for an email that has an account, it sets that account's password (and with \
                 --superuser makes it a superuser) instead of failing, so a set-up script may run it every time.
                 """
@@ -41,8 +43,7 @@ struct UserCommand: AsyncParsableCommand {
             bootstrapLogging()
             let logger = Logger(label: "hotcart.user")
             let email = AccountPolicy.normalizedEmail(self.email) ?? self.email
-            let cost = Int(ProcessInfo.processInfo.environment["PASSWORD_HASH_COST"] ?? "") ?? 12
-            let hash = try await PasswordHasher(cost: UInt8(clamping: min(max(cost, 4), 16))).hash(self.password)
+            let hash = try await PasswordHasher(cost: UInt8(loadPasswordHashCost())).hash(self.password)
             let superuser = self.superuser
             let (user, created) = try await withPostgres(logger: logger) { client in
                 try await UserRepository(client: client, logger: logger).provision(

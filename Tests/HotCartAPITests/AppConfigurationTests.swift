@@ -35,6 +35,24 @@ import WriteBehind
         }
     }
 
+    /// `hotcart user create` reads `PASSWORD_HASH_COST` as `serve` does: a bad value stops it
+    /// before it hashes or reaches PostgreSQL (it took any other value as 12, and clamped).
+    @Test(arguments: [("x", "must be a whole number, got 'x'"), ("3", "must be between 4 and 16, got 3")])
+    func userCreateRefusesABadHashCost(value: String, reason: String) throws {
+        let process = Process()
+        process.executableURL = ServerProcess.binary
+        process.arguments = ["user", "create", "--email", "ops@example.com", "--password", "long enough"]
+        process.environment = ["PASSWORD_HASH_COST": value, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(said == "configuration error: PASSWORD_HASH_COST \(reason)\n")
+    }
+
     @Test func defaultsFollowTheContract() throws {
         let configuration = try AppConfiguration(environment: base)
         #expect(configuration.port == 8000)
