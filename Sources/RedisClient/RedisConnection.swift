@@ -2,8 +2,8 @@ import NIOCore
 import NIOPosix
 import _ConnectionPoolModule
 
-/// One connection to Redis (TCP, over TLS for a `rediss://` endpoint, or a Unix-domain socket) with any number of
-/// commands in flight (pipelining).
+/// One connection to Redis (TCP, over TLS for a `rediss://` endpoint, or a Unix-domain
+/// socket) with any number of commands in flight (pipelining).
 ///
 /// A pipeline's commands are encoded on the caller's task into one buffer and handed to the
 /// event loop, where their replies are gathered; the caller is resumed once, with all of them.
