@@ -24,7 +24,7 @@ public struct DatabaseCheck: Sendable {
     ) async throws -> [String] {
         let configuration: PostgresClient.Configuration
         do {
-            configuration = try DatabaseURL(self.databaseURL).client
+            configuration = try DatabaseURL(self.databaseURL, applicationName: "hotcart loadtest").client
         } catch {
             throw LoadError.setup("--database \(error)")
         }

@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// A PostgreSQL URL as libpq reads it, `postgres://user:password@host:port/database`, with
 /// libpq's parameters `host` (a directory for a Unix-domain socket), `port`, `user`, `password`,
-/// `dbname`, `sslmode`, `sslrootcert`, `sslcert` and `sslkey`, turned into client
-/// configurations. SQLAlchemy's `postgresql+asyncpg://…` (asyncpg's `ssl` for `sslmode`) is
+/// `dbname`, `application_name`, `sslmode`, `sslrootcert`, `sslcert` and `sslkey`, turned into
+/// client configurations. SQLAlchemy's `postgresql+asyncpg://…` (asyncpg's `ssl` for `sslmode`) is
 /// read the same way.
 public struct DatabaseURL: Sendable {
     /// Where the server listens.
@@ -53,6 +53,9 @@ public struct DatabaseURL: Sendable {
     public let username: String
     public let password: String?
     public let database: String?
+    /// What the server shows as the connections' `application_name` (`pg_stat_activity`): the
+    /// URL's, else the one the process gives (`hotcart serve`, `hotcart flush`, …).
+    public let applicationName: String
     public let sslMode: SSLMode
     /// The certificates a server's certificate must chain to (`sslrootcert`); the system's
     /// when `nil` or `system`.
@@ -63,10 +66,11 @@ public struct DatabaseURL: Sendable {
     /// `nil` over a Unix-domain socket, where libpq uses no TLS whatever `sslmode` says.
     private let tlsContext: NIOSSLContext?
 
-    /// Reads `url`; a URL that is not a PostgreSQL URL, a port that is not a number, an
-    /// unknown `sslmode`, a certificate or key file that cannot be read, or `sslcert` without
-    /// `sslkey` (or the reverse) is refused with the reason.
-    public init(_ url: String) throws(Invalid) {
+    /// Reads `url`, naming its connections `applicationName` unless it names them itself; a
+    /// URL that is not a PostgreSQL URL, a port that is not a number, an unknown `sslmode`, a
+    /// certificate or key file that cannot be read, or `sslcert` without `sslkey` (or the
+    /// reverse) is refused with the reason.
+    public init(_ url: String, applicationName: String = "hotcart") throws(Invalid) {
         guard let components = URLComponents(string: url), let scheme = components.scheme, Self.isPostgresScheme(scheme)
         else {
             throw Invalid(description: "is not a postgres:// URL")
@@ -80,6 +84,7 @@ public struct DatabaseURL: Sendable {
         self.password = parameters["password"] ?? components.password
         let database = parameters["dbname"] ?? String(components.path.drop { $0 == "/" })
         self.database = database.isEmpty ? nil : database
+        self.applicationName = parameters["application_name"].flatMap { $0.isEmpty ? nil : $0 } ?? applicationName
         let modeNames = SSLMode.allCases.map(\.rawValue).joined(separator: ", ")
         // asyncpg's URLs (SQLAlchemy's `postgresql+asyncpg://`) name the mode `ssl`.
         let modeName = parameters["sslmode"] ?? parameters["ssl"] ?? SSLMode.prefer.rawValue
@@ -175,7 +180,7 @@ public struct DatabaseURL: Sendable {
         // reads a week of it through a block-range index is estimated past it while it runs in
         // 5 ms; compiling it took 0.85 s of its 1.1 s (`EXPLAIN ANALYZE`). HotCart runs short
         // statements only.
-        configuration.options.additionalStartupParameters = [("jit", "off")]
+        configuration.options.additionalStartupParameters = [("jit", "off"), ("application_name", applicationName)]
         return configuration
     }
 
@@ -202,6 +207,7 @@ public struct DatabaseURL: Sendable {
                 )
             }
         configuration.options.connectTimeout = .init(connectTimeout)
+        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
         return configuration
     }
 

@@ -98,8 +98,13 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Reads the contract's variables; defaults as in `config/defaults.env`. `SECRET_KEY` is
-    /// required unless `requiresSecret` is false (the flusher signs nothing).
-    public init(environment: [String: String], requiresSecret: Bool = true) throws(ConfigurationError) {
+    /// required unless `requiresSecret` is false (the flusher signs nothing). PostgreSQL shows
+    /// the process's connections as `applicationName` unless `DATABASE_URL` names them.
+    public init(
+        environment: [String: String],
+        requiresSecret: Bool = true,
+        applicationName: String = "hotcart"
+    ) throws(ConfigurationError) {
         let reader = EnvironmentReader(environment)
         let redisURL = reader.string("REDIS_URL", default: "redis://127.0.0.1:6379/0")
         guard let redis = RedisEndpoint.seeds(url: redisURL) else {
@@ -118,7 +123,7 @@ public struct AppConfiguration: Sendable {
         let databaseURL = reader.string("DATABASE_URL", default: "postgres://hotcart:hotcart@127.0.0.1:5432/hotcart")
         let database: PostgresClient.Configuration
         do {
-            database = try DatabaseURL(databaseURL).client
+            database = try DatabaseURL(databaseURL, applicationName: applicationName).client
         } catch {
             throw ConfigurationError(variable: "DATABASE_URL", reason: error.description)
         }

@@ -8,18 +8,19 @@ import PostgresNIO
 /// Reads the configuration or stops the process with the one line that says what is wrong.
 func loadConfiguration() -> AppConfiguration {
     do {
-        return try AppConfiguration(environment: ProcessInfo.processInfo.environment)
+        return try AppConfiguration(environment: ProcessInfo.processInfo.environment, applicationName: "hotcart serve")
     } catch {
         try? FileHandle.standardError.write(contentsOf: Data("\(error)\n".utf8))
         exit(2)
     }
 }
 
-/// The database part of the configuration alone (for `migrate` and `seed`, which need no secret).
-func loadDatabaseURL() -> DatabaseURL {
+/// The database part of the configuration alone (for `migrate` and `seed`, which need no
+/// secret), its connections named `applicationName`.
+func loadDatabaseURL(applicationName: String) -> DatabaseURL {
     let url = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "postgres://hotcart:hotcart@127.0.0.1:5432/hotcart"
     do {
-        return try DatabaseURL(url)
+        return try DatabaseURL(url, applicationName: applicationName)
     } catch {
         try? FileHandle.standardError.write(contentsOf: Data("configuration error: DATABASE_URL \(error)\n".utf8))
         exit(2)
@@ -36,17 +37,19 @@ func loadPasswordHashCost() -> Int {
     }
 }
 
-/// Runs `body` with a running PostgreSQL client, then shuts the client down.
+/// Runs `body` with a running PostgreSQL client whose connections PostgreSQL shows as
+/// `applicationName`, then shuts the client down.
 ///
 /// One connection of its own is opened first: a server that cannot be reached, or that
 /// refuses the login, stops the command at once with PostgreSQL's reason (the client's pool
 /// would retry for ever), and that round trip lets the client's `run()` start before `body`
 /// asks it for a connection.
 func withPostgres<Result: Sendable>(
+    as applicationName: String,
     logger: Logger,
     _ body: @escaping @Sendable (PostgresClient) async throws -> Result
 ) async throws -> Result {
-    let databaseURL = loadDatabaseURL()
+    let databaseURL = loadDatabaseURL(applicationName: applicationName)
     let client = PostgresClient(configuration: databaseURL.client, backgroundLogger: logger)
     do {
         return try await withThrowingTaskGroup(of: Result?.self) { group in

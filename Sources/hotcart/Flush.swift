@@ -39,7 +39,11 @@ struct Flush: AsyncParsableCommand {
         let shared: AppConfiguration
         do {
             flushing = try FlusherConfiguration(environment: environment, consumerName: consumer)
-            shared = try AppConfiguration(environment: environment, requiresSecret: false)
+            shared = try AppConfiguration(
+                environment: environment,
+                requiresSecret: false,
+                applicationName: "hotcart flush"
+            )
         } catch {
             try? FileHandle.standardError.write(contentsOf: Data("\(error)\n".utf8))
             throw ExitCode(2)

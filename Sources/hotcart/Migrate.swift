@@ -16,7 +16,7 @@ struct Migrate: AsyncParsableCommand {
         bootstrapLogging()
         let logger = Logger(label: "hotcart.migrate")
         let down = self.down
-        let versions = try await withPostgres(logger: logger) { client in
+        let versions = try await withPostgres(as: "hotcart migrate", logger: logger) { client in
             let migrator = DatabaseMigrator(client: client, logger: logger)
             if let down { return try await migrator.rollBack(down) }
             return try await migrator.migrate()

@@ -12,7 +12,7 @@ struct Seed: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging()
         let logger = Logger(label: "hotcart.seed")
-        let inserted = try await withPostgres(logger: logger) { client in
+        let inserted = try await withPostgres(as: "hotcart seed", logger: logger) { client in
             try await DemoCatalog.seed(into: ProductRepository(client: client, logger: logger))
         }
         print("inserted \(inserted) demo product(s)")

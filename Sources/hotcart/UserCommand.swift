@@ -45,7 +45,7 @@ struct UserCommand: AsyncParsableCommand {
             let email = AccountPolicy.normalizedEmail(self.email) ?? self.email
             let hash = try await PasswordHasher(cost: UInt8(loadPasswordHashCost())).hash(self.password)
             let superuser = self.superuser
-            let (user, created) = try await withPostgres(logger: logger) { client in
+            let (user, created) = try await withPostgres(as: "hotcart user create", logger: logger) { client in
                 try await UserRepository(client: client, logger: logger).provision(
                     email: email,
                     hashedPassword: hash,

@@ -223,6 +223,39 @@ import Testing
         #expect(seen == [[true, false], [true, false]])
     }
 
+    /// PostgreSQL shows the connections as the URL's `application_name`, else as the process
+    /// names itself (`pg_stat_activity` tells an operator whose connections are whose).
+    @Test func theConnectionsCarryTheirApplicationName() async throws {
+        let query: PostgresQuery = "SELECT current_setting('application_name')"
+        for (parameters, name) in [
+            ("sslmode=disable", "hotcart test"), ("application_name=pyshop%20api", "pyshop api"),
+        ] {
+            let url = try DatabaseURL(
+                try Self.testDatabaseURL(host: "127.0.0.1", parameters: parameters),
+                applicationName: "hotcart test"
+            )
+            let connection = try await PostgresConnection.connect(
+                configuration: url.connection(connectTimeout: .seconds(5)),
+                id: 1,
+                logger: logger
+            )
+            var seen: [String] = []
+            for try await value in try await connection.query(query, logger: logger).decode(String.self) {
+                seen.append(value)
+            }
+            try await connection.close()
+            let client = PostgresClient(configuration: url.client, backgroundLogger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                for try await value in try await client.query(query, logger: logger).decode(String.self) {
+                    seen.append(value)
+                }
+            }
+            #expect(seen == [name, name])
+        }
+    }
+
     /// Whether TLS carries the connection that runs it, as the server sees it.
     private static let encryptionQuery: PostgresQuery = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
 
