@@ -98,8 +98,9 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Reads the contract's variables; defaults as in `config/defaults.env`. `SECRET_KEY` is
-    /// required unless `requiresSecret` is false (the flusher signs nothing). PostgreSQL shows
-    /// the process's connections as `applicationName` unless `DATABASE_URL` names them.
+    /// required unless `requiresSecret` is false (the flusher signs nothing). PostgreSQL and Redis
+    /// show the process's connections as `applicationName` unless `DATABASE_URL` or `REDIS_URL`
+    /// names them (`application_name`, `client_name`; in Redis with `-` for spaces).
     public init(
         environment: [String: String],
         requiresSecret: Bool = true,
@@ -132,7 +133,12 @@ public struct AppConfiguration: Sendable {
             throw ConfigurationError(variable: "SECRET_KEY", reason: "must be set (scripts/run sets a development key)")
         }
         self.init(redis: redis[0], database: database, secretKey: secretKey)
-        self.redis = redis
+        // Redis shows the process's connections by its name too, unless REDIS_URL names them.
+        self.redis = redis.map { endpoint in
+            var named = endpoint
+            named.clientName = endpoint.clientName ?? applicationName.replacingOccurrences(of: " ", with: "-")
+            return named
+        }
         self.host = reader.string("HOST", default: "127.0.0.1")
         self.port = try reader.integer("PORT", default: 8000, range: 0...65535)
         let limits = CartLimits(

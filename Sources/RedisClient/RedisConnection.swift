@@ -66,6 +66,8 @@ public final class RedisConnection: PooledConnection {
             try await handshake?.futureResult.get()
             if let credentials = endpoint.credentials { _ = try await connection.send(credentials.command) }
             if endpoint.database != 0 { _ = try await connection.send(["SELECT", String(endpoint.database)]) }
+            // A name is a courtesy to whoever reads `CLIENT LIST`: one an ACL forbids is not set.
+            if let name = endpoint.clientName { _ = try? await connection.send(["CLIENT", "SETNAME", name]) }
         } catch {
             // A refused certificate, password or database leaves no connection open behind it.
             try? await channel.close()

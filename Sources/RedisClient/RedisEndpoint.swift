@@ -29,6 +29,9 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var tls: RedisTLS?
     /// The Unix-domain socket connections go to instead of `host` and `port`, if any.
     public var socketPath: String?
+    /// The name a pooled connection gives itself (`CLIENT SETNAME`, shown by `CLIENT LIST`):
+    /// redis-py's `client_name`, or the process's own.
+    public var clientName: String?
 
     public init(
         host: String,
@@ -53,7 +56,11 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// Another node of the same deployment (a cluster's, named by a redirection or the slot
     /// map): the same database, credentials and TLS.
     func node(host: String, port: Int) -> RedisEndpoint {
-        RedisEndpoint(host: host, port: port, database: self.database, credentials: self.credentials, tls: self.tls)
+        var node = self
+        node.host = host
+        node.port = port
+        node.socketPath = nil
+        return node
     }
 
     /// Parses `redis://[[user]:password@]host[:port][/db][?db=N]` (user and password
@@ -93,6 +100,7 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
         }
         var database = 0
         var socketPath: String?
+        var clientName: String?
         if socket {
             guard rest.hasPrefix("/"), rest.count > 1, let path = String(rest).removingPercentEncoding else {
                 return nil
@@ -122,6 +130,10 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
             if parts[0] == "db" {
                 guard let number = Int(value), number >= 0 else { return nil }
                 database = number
+            } else if parts[0] == "client_name" {
+                // Redis refuses a name with spaces or newlines.
+                guard !value.isEmpty, !value.contains(where: { $0.isWhitespace }) else { return nil }
+                clientName = value
             } else if parts[0].hasPrefix("ssl_") {
                 guard tls?.read(parameter: parts[0], value: value) == true else { return nil }
             } else if !Self.ignoredParameters.contains(String(parts[0])) {
@@ -132,6 +144,7 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
         if tls?.keyPath != nil && tls?.certificatePath == nil { return nil }
         self.init(host: String(rest), port: port, database: database, credentials: credentials, tls: tls)
         self.socketPath = socketPath
+        self.clientName = clientName
     }
 
     /// redis-py's connection options that a URL may carry and that mean nothing here (the
@@ -139,8 +152,7 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// the URL a PyShop deployment configures works unchanged, and otherwise unused.
     private static let ignoredParameters: Set<String> = [
         "socket_timeout", "socket_connect_timeout", "socket_keepalive", "retry_on_timeout",
-        "health_check_interval", "decode_responses", "encoding", "encoding_errors", "client_name",
-        "max_connections", "protocol",
+        "health_check_interval", "decode_responses", "encoding", "encoding_errors", "max_connections", "protocol",
     ]
 
     /// Parses a comma-separated list of `redis[s]://host[:port][/db]` URLs (the seed nodes of a

@@ -53,6 +53,24 @@ import WriteBehind
         #expect(said == "configuration error: PASSWORD_HASH_COST \(reason)\n")
     }
 
+    /// Redis and PostgreSQL show the process's connections by its name, unless the URLs name them.
+    @Test func theConnectionsAreNamedAfterTheProcess() throws {
+        let serve = try AppConfiguration(environment: base, applicationName: "hotcart serve")
+        #expect(serve.redis.map(\.clientName) == ["hotcart-serve"])
+        #expect(
+            serve.database.options.additionalStartupParameters.contains { $0 == ("application_name", "hotcart serve") }
+        )
+        let pyshop = try AppConfiguration(
+            environment: base.merging([
+                "REDIS_URL": "redis://a:7001?client_name=pyshop,redis://b:7002",
+                "DATABASE_URL": "postgres://db.internal/hotcart?application_name=pyshop",
+            ]) { $1 },
+            applicationName: "hotcart flush"
+        )
+        #expect(pyshop.redis.map(\.clientName) == ["pyshop", "hotcart-flush"])
+        #expect(pyshop.database.options.additionalStartupParameters.contains { $0 == ("application_name", "pyshop") })
+    }
+
     @Test func defaultsFollowTheContract() throws {
         let configuration = try AppConfiguration(environment: base)
         #expect(configuration.port == 8000)
@@ -61,7 +79,9 @@ import WriteBehind
         #expect(configuration.cart.guestTTLMilliseconds == 7 * 86_400_000)
         #expect(configuration.cookieName == "pyshop_cart_session")
         #expect(configuration.cookieSecure)
-        #expect(configuration.redis == [RedisEndpoint(host: "127.0.0.1", port: 6379)])
+        var redis = RedisEndpoint(host: "127.0.0.1", port: 6379)
+        redis.clientName = "hotcart"
+        #expect(configuration.redis == [redis])
         #expect(configuration.eventStreamsMaximum == 10_000)
         #expect(configuration.eventStreamKeepAlive == .seconds(15))
         #expect(configuration.idleTimeout == .seconds(75))

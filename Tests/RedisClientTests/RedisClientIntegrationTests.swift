@@ -145,6 +145,25 @@ import Testing
         }
     }
 
+    /// Every pooled connection gives its name (`CLIENT SETNAME`), so `CLIENT LIST` shows whose
+    /// connections are whose.
+    @Test func pooledConnectionsGiveTheirName() async throws {
+        try await TestRedisServer.with { server in
+            var named = server.endpoint
+            named.clientName = "hotcart-test"
+            try await TestEnvironment.withRedis(named) { redis async throws in
+                for _ in 0..<4 {
+                    #expect(try await redis.send(["CLIENT", "GETNAME"]) == .bulkString("hotcart-test"))
+                }
+                let list = try await redis.send(["CLIENT", "LIST"]).string ?? ""
+                let names = list.split(separator: "\n").compactMap { line in
+                    line.split(separator: " ").first { $0.hasPrefix("name=") }
+                }
+                #expect(!names.isEmpty && names.allSatisfy { $0 == "name=hotcart-test" }, "\(list)")
+            }
+        }
+    }
+
     /// redis-py's `unix://` URL: commands, a script and a subscription over the socket.
     @Test func aRedisIsReachedOverItsUnixSocket() async throws {
         try await TestRedisServer.with { server in

@@ -107,6 +107,9 @@ import Testing
         let ipv6 = try #require(RedisEndpoint(url: "redis://[::1]:6380/2"))
         #expect(ipv6 == RedisEndpoint(host: "::1", port: 6380, database: 2))
         #expect(ipv6.description == "redis://[::1]:6380/2")
+        // redis-py's client name, which a cluster's other nodes' connections give too.
+        let named = try #require(RedisEndpoint(url: "redis://h?client_name=pyshop-api"))
+        #expect(named.clientName == "pyshop-api" && named.node(host: "10.0.0.2", port: 7002).clientName == "pyshop-api")
         // redis-py's Unix-domain socket URL.
         let socket = try #require(RedisEndpoint(url: "unix://:p%40ss@/var/run/redis/redis.sock?db=2"))
         #expect(
@@ -126,7 +129,7 @@ import Testing
             "rediss://h?ssl_ca_certs=", "rediss://h?ssl_check_hostname", "rediss://", "redis://h?db=x",
             "redis://h?db=-1", "redis://h?colour=blue", "rediss://h?ssl_keyfile=/c/client.key",
             "redis://h?ssl_certfile=/c/client.crt", "redis://[]:6380", "unix://", "unix://relative.sock",
-            "unix:///r.sock?ssl_cert_reqs=none",
+            "unix:///r.sock?ssl_cert_reqs=none", "redis://h?client_name=a%20b", "redis://h?client_name=",
         ] {
             #expect(RedisEndpoint(url: refused) == nil, "\(refused)")
         }
