@@ -160,6 +160,17 @@ import Testing
                     line.split(separator: " ").first { $0.hasPrefix("name=") }
                 }
                 #expect(!names.isEmpty && names.allSatisfy { $0 == "name=hotcart-test" }, "\(list)")
+                // An ACL user that may not use CLIENT: its connections work, unnamed.
+                let created = try await redis.send([
+                    "ACL", "SETUSER", "shop", "on", ">pw", "~*", "&*", "+@all", "-client",
+                ])
+                #expect(created == .simpleString("OK"))
+            }
+            var restricted = named
+            restricted.credentials = .init(username: "shop", password: "pw")
+            try await TestEnvironment.withRedis(restricted) { redis async throws in
+                #expect(try await redis.send(["SET", "k", "v"]) == .simpleString("OK"))
+                #expect(try await redis.send(["GET", "k"]) == .bulkString("v"))
             }
         }
     }
