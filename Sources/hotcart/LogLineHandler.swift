@@ -9,12 +9,13 @@ import Logging
 /// when an entry is actually written.
 struct LogLineHandler: LogHandler {
     private let label: String
-    var logLevel: Logger.Level = .info
+    var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
 
-    init(label: String) {
+    init(label: String, level: Logger.Level) {
         self.label = label
+        self.logLevel = level
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -37,7 +38,19 @@ struct LogLineHandler: LogHandler {
     }
 }
 
-/// Sends every logger of this process to ``LogLineHandler``.
+/// Sends every logger of this process to ``LogLineHandler``, at the level `LOG_LEVEL` names
+/// (`info` by default; `debug`, `notice`, `warning`, `error` or `critical`, in any case). Not
+/// `trace`: PostgresNIO traces every message of its connections, the login's password and the
+/// rows read among them, and no secret is ever logged. Another value stops the process with one
+/// line naming the variable.
 func bootstrapLogging() {
-    LoggingSystem.bootstrap(LogLineHandler.init(label:))
+    let levels: [Logger.Level] = [.debug, .info, .notice, .warning, .error, .critical]
+    let given = ProcessInfo.processInfo.environment["LOG_LEVEL"]?.trimmingCharacters(in: .whitespaces) ?? ""
+    guard let level = given.isEmpty ? .info : levels.first(where: { $0.rawValue == given.lowercased() }) else {
+        let names = levels.map(\.rawValue).joined(separator: ", ")
+        let line = "configuration error: LOG_LEVEL must be one of \(names), got '\(given)'\n"
+        try? FileHandle.standardError.write(contentsOf: Data(line.utf8))
+        exit(2)
+    }
+    LoggingSystem.bootstrap { label in LogLineHandler(label: label, level: level) }
 }

@@ -21,9 +21,9 @@ struct Serve: AsyncParsableCommand {
             CART_RATE_LIMIT_PER_MINUTE, CART_CURRENCY, CART_CURRENCIES, CORS_ORIGINS, \
             CART_RESERVATION_MINUTES, CART_SHARE_TTL_DAYS, CART_EVENTS_MAX_STREAMS, \
             CART_EVENTS_KEEPALIVE_SECONDS, CART_EVENTS_STREAM_SECONDS, HTTP_IDLE_TIMEOUT_SECONDS, \
-            PASSWORD_HASH_COST, ENABLE_GUEST_CARTS, ENABLE_CART_MERGE, ENABLE_CART_VALIDATION, \
-            ENABLE_CART_ANALYTICS; the flusher's settings are checked too. A bad value stops start-up with one line \
-            naming the variable.
+            PASSWORD_HASH_COST, LOG_LEVEL, ENABLE_GUEST_CARTS, ENABLE_CART_MERGE, \
+            ENABLE_CART_VALIDATION, ENABLE_CART_ANALYTICS; the flusher's settings are checked too. \
+            A bad value stops start-up with one line naming the variable.
 
             SIGTERM or SIGINT: stops accepting connections, ends the live cart streams, finishes \
             the requests in flight, then exits.

@@ -132,6 +132,52 @@ import Testing
         #expect(server.isRunning)
     }
 
+    /// `LOG_LEVEL=debug` shows what `info` leaves out (each service of the process starting,
+    /// for one); `trace`, under which PostgresNIO would write its login's password, stops start-up.
+    @Test func logLevelSetsWhatTheLogShows() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID()).log").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var lines: [String: String] = [:]
+        for level in ["info", "Debug"] {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            let log = try #require(FileHandle(forWritingAtPath: path))
+            let server = try await ServerProcess.start(
+                redis: TestEnvironment.redis.description,
+                environment: ["LOG_LEVEL": level],
+                output: log
+            )
+            let reply = try await TestHTTP.send(
+                .POST,
+                "/cart/items",
+                port: server.port,
+                headers: [("Content-Type", "application/json")],
+                body: "{not json"
+            )
+            #expect(reply.status == 400)
+            server.stop(signal: SIGTERM)
+            try log.close()
+            lines[level] = try String(contentsOfFile: path, encoding: .utf8)
+        }
+        #expect(lines["info"]?.contains(" debug ") == false)
+        #expect(lines["Debug"]?.contains("debug hotcart.serve: Starting service") == true)
+
+        let refused = Process()
+        refused.executableURL = ServerProcess.binary
+        refused.arguments = ["serve"]
+        refused.environment = ["LOG_LEVEL": "trace", "SECRET_KEY": "s"]
+        let errors = Pipe()
+        refused.standardError = errors
+        refused.standardOutput = FileHandle.nullDevice
+        try refused.run()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        refused.waitUntilExit()
+        #expect(refused.terminationStatus == 2)
+        #expect(
+            said
+                == "configuration error: LOG_LEVEL must be one of debug, info, notice, warning, error, critical, got 'trace'\n"
+        )
+    }
+
     @Test func readinessNamesRedisWhenItIsDown() async throws {
         try await withTestApp(redis: .init(host: "127.0.0.1", port: 1)) { client, _ async throws in
             let ready = try await client.execute(uri: "/readyz", method: .get)
