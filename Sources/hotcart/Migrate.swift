@@ -6,7 +6,7 @@ import Logging
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply the PostgreSQL schema migrations (idempotent).",
-        discussion: "Reaches PostgreSQL at DATABASE_URL."
+        discussion: "Reaches PostgreSQL at DATABASE_URL; logs at LOG_LEVEL (info)."
     )
 
     @Option(help: "Roll back the last N applied migrations instead.")

@@ -6,7 +6,7 @@ import Logging
 struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Insert the 100 demo products (idempotent).",
-        discussion: "Reaches PostgreSQL at DATABASE_URL."
+        discussion: "Reaches PostgreSQL at DATABASE_URL; logs at LOG_LEVEL (info)."
     )
 
     func run() async throws {

@@ -16,7 +16,7 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a user account (bcrypt-hashed password).",
             discussion: """
-                Reaches PostgreSQL at DATABASE_URL; hashes with PASSWORD_HASH_COST (12).
+                Reaches PostgreSQL at DATABASE_URL; hashes with PASSWORD_HASH_COST (12); logs at LOG_LEVEL (info).
 
                 Run again for an email that has an account, it sets that account's password (and with \
                 --superuser makes it a superuser) instead of failing, so a set-up script may run it every time.
