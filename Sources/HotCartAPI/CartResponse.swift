@@ -20,7 +20,7 @@ struct CartResponse {
     func response(status: HTTPResponse.Status = .ok) -> Response {
         var writer = JSONWriter(capacity: 512 + self.cart.items.count * 256)
         self.write(into: &writer)
-        return writer.response(status: status, headers: [.eTag: self.cart.entityTag])
+        return writer.response(status: status, entityTag: self.cart.entityTag)
     }
 
     func write(into writer: inout JSONWriter) {

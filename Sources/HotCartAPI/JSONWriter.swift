@@ -247,10 +247,20 @@ struct JSONWriter {
 }
 
 extension JSONWriter {
-    /// The written JSON as a response (`Content-Type: application/json`, with `headers`).
-    func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: self.buffer))
+    /// Room for a JSON answer's header fields: its type, length and entity tag, then what the
+    /// middlewares add (the session cookie, `Vary`, the CORS fields), so that the list is
+    /// allocated once per response instead of growing field by field.
+    private static let headerCapacity = 10
+
+    /// The written JSON as a response: `Content-Type: application/json`, its `Content-Length`,
+    /// the `ETag` `entityTag` if any, then `headers`.
+    func response(status: HTTPResponse.Status = .ok, entityTag: String? = nil, headers: HTTPFields = [:]) -> Response {
+        var fields = HTTPFields()
+        fields.reserveCapacity(Self.headerCapacity + headers.count)
+        fields[.contentType] = "application/json"
+        fields[.contentLength] = String(self.bytes.count)
+        if let entityTag { fields[.eTag] = entityTag }
+        fields.append(contentsOf: headers)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: self.buffer))
     }
 }
