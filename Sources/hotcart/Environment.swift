@@ -15,6 +15,21 @@ func loadConfiguration() -> AppConfiguration {
     }
 }
 
+/// Logs, once at start, where the configuration points: the Redis nodes and the PostgreSQL
+/// server and database, never a password (an endpoint's description leaves credentials out).
+func logWhereItPoints(_ configuration: AppConfiguration, logger: Logger) {
+    let database = configuration.database
+    let server =
+        database.unixSocketPath ?? "\(database.host ?? "")\(database.port.map { ":\($0)" } ?? "")"
+    logger.info(
+        "configured",
+        metadata: [
+            "redis": "\(configuration.redis.map(\.description).joined(separator: ","))",
+            "postgres": "\(server)/\(database.database ?? "")",
+        ]
+    )
+}
+
 /// The database part of the configuration alone (for `migrate` and `seed`, which need no
 /// secret), its connections named `applicationName`.
 func loadDatabaseURL(applicationName: String) -> DatabaseURL {

@@ -49,6 +49,7 @@ struct Flush: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let logger = Logger(label: "hotcart.flush")
+        logWhereItPoints(shared, logger: logger)
         let registry = bootstrapPrometheus()
         let redis = RedisClient(configuration: .init(seeds: shared.redis))
         let postgres = PostgresClient(configuration: shared.database, backgroundLogger: logger)

@@ -35,6 +35,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = loadConfiguration()
         raiseOpenFileLimit()
         let logger = Logger(label: "hotcart.serve")
+        logWhereItPoints(configuration, logger: logger)
         let registry = bootstrapPrometheus()
         let services = await HotCartServices(configuration: configuration, metrics: registry, logger: logger)
         let app = buildApplication(configuration: configuration, services: services, logger: logger)

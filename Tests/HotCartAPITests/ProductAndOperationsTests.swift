@@ -132,7 +132,7 @@ import Testing
         #expect(server.isRunning)
     }
 
-    /// `LOG_LEVEL=debug` shows what `info` leaves out (each service of the process starting,
+    /// The log says where the server points; `LOG_LEVEL=debug` shows what `info` leaves out (each service of the process starting,
     /// for one); `trace`, under which PostgresNIO would write its login's password, stops start-up.
     @Test func logLevelSetsWhatTheLogShows() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID()).log").path
@@ -159,6 +159,16 @@ import Testing
             lines[level] = try String(contentsOfFile: path, encoding: .utf8)
         }
         #expect(lines["info"]?.contains(" debug ") == false)
+        // Where it points is logged once at start, without the database's password.
+        let database = TestEnvironment.database
+        let configured =
+            "info hotcart.serve: configured postgres=\(database.host ?? ""):\(database.port ?? 5432)/"
+            + "\(database.database ?? "") redis=\(TestEnvironment.redis.description)\n"
+        #expect(lines["info"]?.contains(configured) == true, "\(lines["info"] ?? "")")
+        if let password = database.password {
+            #expect(lines["info"]?.contains("\(database.username):\(password)@") == false)
+            #expect(lines["info"]?.contains("password") == false)
+        }
         #expect(lines["Debug"]?.contains("debug hotcart.serve: Starting service") == true)
 
         let refused = Process()
