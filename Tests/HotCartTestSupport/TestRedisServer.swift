@@ -93,6 +93,8 @@ public final class TestRedisServer: @unchecked Sendable {
         // Reaping a SIGKILLed child takes microseconds; bounded, so it cannot stall a thread.
         for _ in 0..<1000 where process.isRunning { usleep(1000) }
         self.process = nil
+        // A killed server leaves its socket file behind.
+        try? FileManager.default.removeItem(atPath: self.socketPath)
     }
 
     /// Freezes the server (SIGSTOP): connections stay open and nothing answers.
