@@ -12,17 +12,7 @@ import WriteBehind
     /// An operator reading `hotcart serve --help` and `hotcart flush --help` finds every variable
     /// config/defaults.env sets, and the ones without a default.
     @Test func theCommandsHelpNamesEveryVariable() throws {
-        var help = ""
-        for command in ["serve", "flush"] {
-            let process = Process()
-            process.executableURL = ServerProcess.binary
-            process.arguments = [command, "--help"]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            help += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-        }
+        let help = try ["serve", "flush"].map { try ServerProcess.command([$0, "--help"]).output }.joined()
         let defaults = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("config/defaults.env")
         let variables = try String(contentsOf: defaults, encoding: .utf8).split(separator: "\n")
@@ -39,17 +29,11 @@ import WriteBehind
     /// before it hashes or reaches PostgreSQL (it took any other value as 12, and clamped).
     @Test(arguments: [("x", "must be a whole number, got 'x'"), ("3", "must be between 4 and 16, got 3")])
     func userCreateRefusesABadHashCost(value: String, reason: String) throws {
-        let process = Process()
-        process.executableURL = ServerProcess.binary
-        process.arguments = ["user", "create", "--email", "ops@example.com", "--password", "long enough"]
-        process.environment = ["PASSWORD_HASH_COST": value, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
+        let (status, _, said) = try ServerProcess.command(
+            ["user", "create", "--email", "ops@example.com", "--password", "long enough"],
+            environment: ["PASSWORD_HASH_COST": value, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"]
+        )
+        #expect(status == 2)
         #expect(said == "configuration error: PASSWORD_HASH_COST \(reason)\n")
     }
 

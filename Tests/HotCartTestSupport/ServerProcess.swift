@@ -19,6 +19,27 @@ public final class ServerProcess: @unchecked Sendable {
         )
     }
 
+    /// Runs `hotcart` with `arguments` to its end, with `environment` alone for its environment
+    /// (all of this process's when `nil`): its exit status, standard output and standard error.
+    public static func command(
+        _ arguments: [String],
+        environment: [String: String]? = nil
+    ) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = self.binary
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let (output, errors) = (Pipe(), Pipe())
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Both are short (a help text, one line): neither pipe fills while the other is read.
+        let written = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, written, said)
+    }
+
     /// Starts a server with `environment` on top of the test defaults (`REDIS_URL` is `redis`)
     /// and returns once it is ready (`/readyz`: Redis, PostgreSQL, the catalog loaded); throws
     /// when it is not within 10 s. Its log goes to `output` (discarded by default).
