@@ -79,12 +79,14 @@ public struct DatabaseURL: Sendable {
             (components.queryItems ?? []).map { ($0.name, $0.value ?? "") },
             uniquingKeysWith: { _, last in last }
         )
+        /// A parameter given a value (libpq reads `sslcert=` as no certificate).
+        func given(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
         self.server = try Self.server(components, parameters)
         self.username = parameters["user"] ?? components.user ?? "postgres"
         self.password = parameters["password"] ?? components.password
         let database = parameters["dbname"] ?? String(components.path.drop { $0 == "/" })
         self.database = database.isEmpty ? nil : database
-        self.applicationName = parameters["application_name"].flatMap { $0.isEmpty ? nil : $0 } ?? applicationName
+        self.applicationName = given("application_name") ?? applicationName
         let modeNames = SSLMode.allCases.map(\.rawValue).joined(separator: ", ")
         // asyncpg's URLs (SQLAlchemy's `postgresql+asyncpg://`) name the mode `ssl`.
         let modeName = parameters["sslmode"] ?? parameters["ssl"] ?? SSLMode.prefer.rawValue
@@ -92,9 +94,8 @@ public struct DatabaseURL: Sendable {
             throw Invalid(description: "has an sslmode that is not one of \(modeNames)")
         }
         self.sslMode = sslMode
-        func file(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
-        self.rootCertificatePath = file("sslrootcert").flatMap { $0 == "system" ? nil : $0 }
-        switch (file("sslcert"), file("sslkey")) {
+        self.rootCertificatePath = given("sslrootcert").flatMap { $0 == "system" ? nil : $0 }
+        switch (given("sslcert"), given("sslkey")) {
         case (let certificate?, let key?): self.clientCertificate = (certificate, key)
         case (nil, nil): self.clientCertificate = nil
         case (_?, nil): throw Invalid(description: "has an sslcert without its sslkey")
