@@ -87,9 +87,16 @@ public struct RedisTLS: Sendable, Hashable {
             }
             configuration.certificateVerification =
                 !self.verifiesCertificate ? .none : self.checksHostname ? .fullVerification : .noHostnameVerification
-            guard let context = try? NIOSSLContext(configuration: configuration) else {
+            let context: NIOSSLContext
+            do {
+                context = try NIOSSLContext(configuration: configuration)
+            } catch {
                 // The files were read, so what is left to refuse is a key for another certificate.
-                throw Unusable(description: "has an ssl_keyfile that does not belong to its ssl_certfile")
+                throw Unusable(
+                    description: self.certificatePath == nil
+                        ? "has TLS settings that cannot be used (\(error))"
+                        : "has an ssl_keyfile that does not belong to its ssl_certfile"
+                )
             }
             contexts[self] = context
             return context

@@ -1,3 +1,4 @@
+import HotCartTestSupport
 import Testing
 
 @testable import RedisClient
@@ -132,6 +133,24 @@ import Testing
             "unix:///r.sock?ssl_cert_reqs=none", "redis://h?client_name=a%20b", "redis://h?client_name=",
         ] {
             #expect(RedisEndpoint(url: refused) == nil, "\(refused)")
+        }
+    }
+
+    /// A TLS setting whose file cannot be used says which, in the line that stops start-up.
+    @Test(arguments: [
+        (RedisTLS(trustedCertificatesPath: "/nonexistent/ca.pem"), "has an ssl_ca_certs that cannot be read"),
+        (RedisTLS(certificatePath: "/etc/hostname"), "has an ssl_certfile that cannot be read"),
+        (RedisTLS(certificatePath: "CERTIFICATE"), "has an ssl_certfile without its key"),
+        (RedisTLS(certificatePath: "CERTIFICATE", keyPath: "/etc/hostname"), "has an ssl_keyfile that cannot be read"),
+    ])
+    func aTLSFileThatCannotBeUsedSaysWhich(settings: RedisTLS, reason: String) throws {
+        var settings = settings
+        let certificate = try TestEnvironment.certificate().certificatePath
+        if settings.certificatePath == "CERTIFICATE" { settings.certificatePath = certificate }
+        #expect {
+            try settings.context()
+        } throws: { error in
+            (error as? RedisTLS.Unusable)?.description.hasPrefix(reason) == true
         }
     }
 }
