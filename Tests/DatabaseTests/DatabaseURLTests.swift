@@ -104,14 +104,10 @@ import Testing
     ])
     func eachModeConnectsAsLibpqWould(host: String, parameters: String, encrypted: Bool) async throws {
         let url = try DatabaseURL(try Self.testDatabaseURL(host: host, parameters: parameters))
-        let connection = try await PostgresConnection.connect(
-            configuration: url.connection(connectTimeout: .seconds(5)),
-            id: 1,
-            logger: logger
-        )
-        defer { Task { try await connection.close() } }
-        let rows = try await connection.query(Self.encryptionQuery, logger: logger)
-        #expect(try await Self.encryption(seenIn: rows) == [encrypted])
+        let seen = try await self.onAConnection(of: url) { connection in
+            try await Self.all(connection.query(Self.encryptionQuery, logger: self.logger).decode(Bool.self))
+        }
+        #expect(seen == [encrypted])
     }
 
     /// The pool the servers use speaks TLS as the URL says, too.
@@ -119,13 +115,10 @@ import Testing
         let url = try DatabaseURL(
             try Self.testDatabaseURL(host: "localhost", parameters: "sslmode=verify-full&sslrootcert=CERTIFICATE")
         )
-        let client = PostgresClient(configuration: url.client, backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            let rows = try await client.query(Self.encryptionQuery, logger: logger)
-            #expect(try await Self.encryption(seenIn: rows) == [true])
+        let seen = try await self.throughThePool(of: url) { client in
+            try await Self.all(client.query(Self.encryptionQuery, logger: self.logger).decode(Bool.self))
         }
+        #expect(seen == [true])
     }
 
     /// A certificate no trusted authority signed is refused under `verify-full` and
@@ -154,16 +147,9 @@ import Testing
             ("sslmode=verify-full&sslrootcert=CERTIFICATE", ""),
         ] {
             let url = try DatabaseURL(try Self.testDatabaseURL(host: "localhost", parameters: parameters))
-            let connection = try await PostgresConnection.connect(
-                configuration: url.connection(connectTimeout: .seconds(5)),
-                id: 1,
-                logger: logger
-            )
-            var seen: [String] = []
-            for try await dn in try await connection.query(query, logger: logger).decode(String.self) {
-                seen.append(dn)
+            let seen = try await self.onAConnection(of: url) { connection in
+                try await Self.all(connection.query(query, logger: self.logger).decode(String.self))
             }
-            try await connection.close()
             #expect(seen.count == 1 && seen[0].hasSuffix(subject), "\(parameters): \(seen)")
         }
     }
@@ -202,24 +188,13 @@ import Testing
         )
         let query: PostgresQuery =
             "SELECT inet_server_addr() IS NULL, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
-        let connection = try await PostgresConnection.connect(
-            configuration: url.connection(connectTimeout: .seconds(5)),
-            id: 1,
-            logger: logger
-        )
-        var seen: [[Bool]] = []
-        for try await (local, ssl) in try await connection.query(query, logger: logger).decode((Bool, Bool).self) {
-            seen.append([local, ssl])
+        let onAConnection = try await self.onAConnection(of: url) { connection in
+            try await Self.all(connection.query(query, logger: self.logger).decode((Bool, Bool).self))
         }
-        try await connection.close()
-        let client = PostgresClient(configuration: url.client, backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            for try await (local, ssl) in try await client.query(query, logger: logger).decode((Bool, Bool).self) {
-                seen.append([local, ssl])
-            }
+        let throughThePool = try await self.throughThePool(of: url) { client in
+            try await Self.all(client.query(query, logger: self.logger).decode((Bool, Bool).self))
         }
+        let seen = (onAConnection + throughThePool).map { [$0.0, $0.1] }
         #expect(seen == [[true, false], [true, false]])
     }
 
@@ -234,35 +209,57 @@ import Testing
                 try Self.testDatabaseURL(host: "127.0.0.1", parameters: parameters),
                 applicationName: "hotcart test"
             )
-            let connection = try await PostgresConnection.connect(
-                configuration: url.connection(connectTimeout: .seconds(5)),
-                id: 1,
-                logger: logger
-            )
-            var seen: [String] = []
-            for try await value in try await connection.query(query, logger: logger).decode(String.self) {
-                seen.append(value)
+            let onAConnection = try await self.onAConnection(of: url) { connection in
+                try await Self.all(connection.query(query, logger: self.logger).decode(String.self))
             }
-            try await connection.close()
-            let client = PostgresClient(configuration: url.client, backgroundLogger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
-                for try await value in try await client.query(query, logger: logger).decode(String.self) {
-                    seen.append(value)
-                }
+            let throughThePool = try await self.throughThePool(of: url) { client in
+                try await Self.all(client.query(query, logger: self.logger).decode(String.self))
             }
-            #expect(seen == [name, name])
+            #expect(onAConnection + throughThePool == [name, name])
         }
     }
 
     /// Whether TLS carries the connection that runs it, as the server sees it.
     private static let encryptionQuery: PostgresQuery = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
 
-    private static func encryption(seenIn rows: PostgresRowSequence) async throws -> [Bool] {
-        var seen: [Bool] = []
-        for try await ssl in rows.decode(Bool.self) { seen.append(ssl) }
-        return seen
+    /// `body`'s answer on one connection `url` configures, closed afterwards.
+    private func onAConnection<Result: Sendable>(
+        of url: DatabaseURL,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await PostgresConnection.connect(
+            configuration: url.connection(connectTimeout: .seconds(5)),
+            id: 1,
+            logger: self.logger
+        )
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// `body`'s answer through a running pool `url` configures, the servers' way.
+    private func throughThePool<Result: Sendable>(
+        of url: DatabaseURL,
+        _ body: (PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        let client = PostgresClient(configuration: url.client, backgroundLogger: self.logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    /// Every element of `sequence`, in order.
+    private static func all<Elements: AsyncSequence>(_ sequence: Elements) async throws -> [Elements.Element] {
+        var elements: [Elements.Element] = []
+        for try await element in sequence { elements.append(element) }
+        return elements
     }
 
     /// The test database's URL on `host`, with `parameters` (`CERTIFICATE` and `KEY` standing
