@@ -19,8 +19,10 @@ func loadConfiguration() -> AppConfiguration {
 /// server and database, never a password (an endpoint's description leaves credentials out).
 func logWhereItPoints(_ configuration: AppConfiguration, logger: Logger) {
     let database = configuration.database
+    // Written as DATABASE_URL names servers (an IPv6 address in brackets).
     let server =
-        database.unixSocketPath ?? "\(database.host ?? "")\(database.port.map { ":\($0)" } ?? "")"
+        database.unixSocketPath.map(DatabaseURL.Server.unixSocket)
+        ?? .tcp(host: database.host ?? "", port: database.port ?? 5432)
     logger.info(
         "configured",
         metadata: [
