@@ -4,7 +4,8 @@ import RedisClient
 /// The Lua scripts that read and change carts, loaded from this module's resources.
 ///
 /// Each script is `cart_prelude.lua` followed by its own body, so the key and argument layout
-/// is written once.
+/// is written once. Every one takes the caller's deadline, which the prelude reads and the
+/// scripts that change a cart check before anything else.
 enum CartScripts {
     static let read = load("read_cart")
     static let addItem = load("add_item")
@@ -24,7 +25,7 @@ enum CartScripts {
     private static let prelude = source("cart_prelude")
 
     private static func load(_ name: String) -> RedisScript {
-        RedisScript(name: name, source: prelude + source(name))
+        RedisScript(name: name, source: prelude + source(name), takesDeadline: true)
     }
 
     private static func source(_ name: String) -> String {

@@ -493,6 +493,7 @@ public struct RedisCartStore: Sendable {
         default:
             break
         }
-        return CartError(.serviceUnavailable, "Cart service temporarily unavailable")
+        // CART_010 (a change that reached Redis after its deadline), and any code not known here.
+        return .serviceUnavailable
     }
 }

@@ -34,6 +34,11 @@ public final class RedisClient: Service, Sendable {
         /// How long a call waits for a connection (only when none is open: a connection
         /// carries many commands at once), so an unreachable Redis fails a call well within 1 s.
         public var leaseTimeout: TimeAmount = .milliseconds(500)
+        /// How long before a call's command timeout the deadline given to a script falls (see
+        /// ``RedisScript/takesDeadline``): time for the reply of a script that started just
+        /// before its deadline to reach the caller while it still waits. Less than
+        /// `commandTimeout`.
+        public var scriptDeadlineMargin: TimeAmount = .milliseconds(100)
         /// How long connection attempts may fail before waiting calls fail fast.
         public var failFastAfter: Duration = .milliseconds(200)
         /// Where a new connection that Redis refuses (a wrong password, a database it does not
@@ -56,6 +61,8 @@ public final class RedisClient: Service, Sendable {
     private let poolsToRun: AsyncStream<RedisNodePool>
     private let callLatency: Timer
     private let connectTimeout: TimeAmount
+    /// From a call's start to the deadline its script gets, in milliseconds.
+    private let scriptTimeAllowed: Int64
 
     public init(
         configuration: Configuration,
@@ -71,6 +78,12 @@ public final class RedisClient: Service, Sendable {
         self.seed = makePool(configuration.seeds[0])
         self.cluster = RedisCluster(seeds: configuration.seeds, firstSeed: self.seed, makePool: makePool)
         self.connectTimeout = configuration.connectTimeout
+        precondition(
+            configuration.scriptDeadlineMargin < configuration.commandTimeout,
+            "a script's deadline must fall before its call's command timeout"
+        )
+        self.scriptTimeAllowed =
+            (configuration.commandTimeout - configuration.scriptDeadlineMargin).nanoseconds / 1_000_000
         self.callLatency = Timer(label: "hotcart_redis_call_duration_seconds", preferredDisplayUnit: .seconds)
     }
 
@@ -169,14 +182,30 @@ public final class RedisClient: Service, Sendable {
     }
 
     /// Runs a script with EVALSHA; when Redis has lost its script cache (after a restart or
-    /// `SCRIPT FLUSH`) it runs it with EVAL, which loads it again.
+    /// `SCRIPT FLUSH`) it runs it with EVAL, which loads it again. A script that takes a
+    /// deadline gets it after `arguments`, in the clock of the node serving its first key.
     public func run(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> RedisValue {
-        let tail = [String(keys.count)] + keys + arguments
-        do {
-            return try await self.send(["EVALSHA", script.sha1] + tail)
-        } catch let error as RedisError where error.serverMessage?.hasPrefix("NOSCRIPT") == true {
-            return try await self.send(["EVAL", script.source] + tail)
+        var command: [String] = []
+        command.reserveCapacity(4 + keys.count + arguments.count)
+        command += ["EVALSHA", script.sha1, String(keys.count)]
+        command += keys
+        command += arguments
+        if script.takesDeadline {
+            command.append(String(self.serverClock(forKey: keys.first).now() + self.scriptTimeAllowed))
         }
+        do {
+            return try await self.send(command)
+        } catch let error as RedisError where error.serverMessage?.hasPrefix("NOSCRIPT") == true {
+            command[0] = "EVAL"
+            command[1] = script.source
+            return try await self.send(command)
+        }
+    }
+
+    /// The clock of the node a command on `key` goes to (the one server's, without a cluster).
+    private func serverClock(forKey key: String?) -> RedisServerClock {
+        guard self.cluster.isActive, let key else { return self.seed.clock }
+        return self.cluster.clock(forSlot: HashSlot.of(key))
     }
 }
 

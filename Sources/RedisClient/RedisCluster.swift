@@ -80,6 +80,11 @@ final class RedisCluster: Sendable {
         self.topology.withLock { $0.pool(forSlot: slot).endpoint }
     }
 
+    /// The clock of the master serving `slot` as far as the map knows.
+    func clock(forSlot slot: Int) -> RedisServerClock {
+        self.topology.withLock { $0.pool(forSlot: slot).clock }
+    }
+
     /// The pool of every master the slot map names (the first seed while there is no map).
     func masters() -> [RedisNodePool] {
         self.topology.withLock { topology in

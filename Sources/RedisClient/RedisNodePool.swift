@@ -12,6 +12,8 @@ final class RedisNodePool: Sendable {
     >
 
     let endpoint: RedisEndpoint
+    /// The server's clock, as its connections last measured it.
+    let clock: RedisServerClock
     private let pool: Pool
     private let requestIDs = ConnectionIDGenerator()
     private let timers: any EventLoop
@@ -28,7 +30,9 @@ final class RedisNodePool: Sendable {
         poolConfiguration.maximumConnectionHardLimit = configuration.connections
         poolConfiguration.circuitBreakerTripAfter = configuration.failFastAfter
         poolConfiguration.idleTimeout = .seconds(3600)
+        let clock = RedisServerClock()
         self.endpoint = endpoint
+        self.clock = clock
         self.timers = eventLoopGroup.any()
         self.leaseTimeout = configuration.leaseTimeout
         self.pool = Pool(
@@ -61,6 +65,7 @@ final class RedisNodePool: Sendable {
                 )
                 throw error
             }
+            await clock.synchronize(with: connection)
             return ConnectionAndMetadata(
                 connection: connection,
                 maximalStreamsOnConnection: configuration.commandsPerConnection

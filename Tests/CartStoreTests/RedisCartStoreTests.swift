@@ -287,6 +287,38 @@ import Testing
         }
     }
 
+    /// An add sent to a frozen Redis times out (503); its command waits in Redis's socket and
+    /// runs when Redis comes back, after the caller's deadline: it changes nothing, as the
+    /// answer said, and a retry adds once.
+    @Test func aChangeThatReachesRedisAfterItsCallerGaveUpChangesNothing() async throws {
+        try await TestRedisServer.with { server in
+            try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
+                let store = RedisCartStore(redis: redis, settings: settings)
+                let owner = guest()
+                let keys = CartKeys(owner: owner)
+                let session = CartSession(owner: owner)
+                let first = try await store.addItem(product(1), quantity: 1, session: session, ifMatch: nil)
+                server.pause()
+                try await Task.sleep(for: .milliseconds(100))  // let the stop take hold
+                let start = ContinuousClock.now
+                await #expect(throws: CartError.serviceUnavailable) {
+                    try await store.addItem(product(2), quantity: 1, session: session, ifMatch: nil)
+                }
+                #expect(ContinuousClock.now - start < .seconds(1))
+                server.resume()
+                // Redis reads the add and the closed connection's end together, and runs the add.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await redis.send(["HGET", keys.cart, "v"]).int == Int(first.cart.version))
+                #expect(try await redis.send(["HEXISTS", keys.cart, "l:2"]).int == 0)
+                let versions = try await recordedVersions(of: keys.cart, stream: keys.writeBehindStream, redis: redis)
+                #expect(versions == [Int(first.cart.version)])
+                let retried = try await store.addItem(product(2), quantity: 1, session: session, ifMatch: nil)
+                #expect(retried.cart.items.map(\.productID).sorted() == [1, 2])
+                #expect(retried.cart.version == first.cart.version + 1)
+            }
+        }
+    }
+
     /// The versions of the write-behind records of `key`'s cart, oldest first (the stream is
     /// the shard's: other carts' records are left out).
     func recordedVersions(of key: String, stream: String, redis: RedisClient) async throws -> [Int] {

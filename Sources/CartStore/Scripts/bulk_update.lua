@@ -9,7 +9,7 @@ if refused then return refused end
 local changes = {}
 local total = units()
 local lines = line_index()
-for index = 11, #ARGV, 2 do
+for index = 11, argument_count, 2 do
   local found = lines[ARGV[index]]
   local field = found and found[1]
   if not field or string.sub(field, 1, 2) ~= 'l:' then return {'err', 'CART_003', ARGV[index]} end

@@ -15,6 +15,9 @@
 --   ARGV[8] units per line cap         ARGV[9] units per cart cap
 --   ARGV[10] '1' when a missing cart may be made empty here; '0' when the caller must first
 --            look for it in PostgreSQL (read-through): the script then answers 'MISSING'.
+--   ARGV[11] ... ARGV[argument_count]: the script's own (see each script)
+--   ARGV[#ARGV] the caller's deadline, in Redis's clock (ms since 1970; RedisClient appends it,
+--            see RedisScript.takesDeadline): a change that starts later is refused (late()).
 -- Cart hash fields: id, sref, st (status), v (version), q (units), c/u (created/updated ms),
 --   l:<product id> = '<item id>|<quantity>|<unit cents>|<created>|<updated>|<name>' (a line; the item
 --                    id is the UUID's bytes in base64url, the times milliseconds in base 36)
@@ -45,6 +48,8 @@ if remembers then
   if first then return cjson.decode(first) end
 end
 local now = ARGV[1]
+local deadline = tonumber(ARGV[#ARGV])
+local argument_count = #ARGV - 1
 local ttl = tonumber(ARGV[2])
 local is_guest = string.sub(ARGV[4], 1, 2) == 'g:'
 local max_line = tonumber(ARGV[8])
@@ -76,6 +81,18 @@ local function format_line(item, qty, cents, created, updated, name)
   return item .. '|' .. qty .. '|' .. cents .. '|' .. to36(created) .. '|' .. to36(updated) .. '|' .. name
 end
 
+-- {'err', 'CART_010', 'late'} when the change starts after the caller's deadline, else nil. The
+-- caller has stopped waiting and answered that the cart service is unavailable: this command
+-- reached a Redis that was frozen or too busy, and runs only now. It must change nothing, as
+-- the answer said; a client retrying then changes the cart once.
+local function late()
+  local time = redis.call('TIME')
+  if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > deadline then
+    return {'err', 'CART_010', 'late'}
+  end
+  return nil
+end
+
 -- {'err', 'MISSING'} when the cart is absent and may not be made here, else nil.
 local function missing()
   if ARGV[10] == '0' and redis.call('EXISTS', cart_key) == 0 then return {'err', 'MISSING', ''} end
@@ -95,9 +112,10 @@ end
 local function ensure_cart(status)
   if status == nil then status = redis.call('HGET', cart_key, 'st') end
   if status == 'active' or status == 'merging' then return end
-  redis.call('DEL', cart_key)
+  -- An ended cart's fields go; with no cart at all there is nothing to delete.
+  if status then redis.call('DEL', cart_key) end
   redis.call('HSET', cart_key, 'id', ARGV[3], 'sref', ARGV[5], 'st', 'active',
-    'v', 0, 'q', 0, 'c', now, 'u', now)
+    'v', '0', 'q', '0', 'c', now, 'u', now)
   cart_made = true
 end
 
@@ -138,10 +156,10 @@ local function line_field(item_id)
   return found[1], found[2]
 end
 
--- Why a change may not run (the cart is missing here, the rate limit, If-Match), or nil. Every
--- script that changes a cart starts with it.
+-- Why a change may not run (it comes too late, the cart is missing here, the rate limit,
+-- If-Match), or nil. Every script that changes a cart starts with it.
 local function change_refused()
-  return missing() or precondition_error()
+  return late() or missing() or precondition_error()
 end
 
 local function units()
@@ -156,7 +174,7 @@ end
 -- Keeps the cart in Redis for `ttl` from now, and notes until when in its field x, in one HSET
 -- with the other fields given (`...`: field, value, field, value …).
 local function set_lifetime(...)
-  redis.call('PEXPIRE', cart_key, ttl)
+  redis.call('PEXPIRE', cart_key, ARGV[2])
   redis.call('HSET', cart_key, 'x', string.format('%d', tonumber(now) + ttl), ...)
 end
 
@@ -174,7 +192,8 @@ end
 -- key>' on the shard's channel, 'hc:{<shard>}:ev', in the cart's slot), and keep the answer for
 -- the request's Idempotency-Key (24 h).
 local function commit(new_line, ...)
-  local version = redis.call('HINCRBY', cart_key, 'v', 1)
+  -- As text once: it goes into the record and the notice.
+  local version = tostring(redis.call('HINCRBY', cart_key, 'v', 1))
   if ttl > 0 then
     set_lifetime('u', now, ...)
   else

@@ -15,7 +15,7 @@ ensure_cart()
 local warnings = {}
 local total = units()
 local changed = false
-for index = 12, #ARGV, 8 do
+for index = 12, argument_count, 8 do
   local product_id, new_item, qty = ARGV[index], ARGV[index + 1], tonumber(ARGV[index + 2])
   local guest_saved = ARGV[index + 7] == '1'
   -- A product the user saved for later grows its saved line (outside the cart's units).

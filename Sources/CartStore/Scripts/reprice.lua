@@ -6,7 +6,7 @@
 local refused = change_refused()
 if refused then return refused end
 local changed = false
-for index = 11, #ARGV, 2 do
+for index = 11, argument_count, 2 do
   local field = 'l:' .. ARGV[index]
   local line = redis.call('HGET', cart_key, field)
   if line then

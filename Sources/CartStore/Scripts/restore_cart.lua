@@ -15,7 +15,7 @@ if redis.call('EXISTS', cart_key) == 0 then
     fields[#fields + 1] = 'pc'
     fields[#fields + 1] = ARGV[16]
   end
-  for index = 17, #ARGV, 8 do
+  for index = 17, argument_count, 8 do
     local product_id, item, saved = ARGV[index], ARGV[index + 1], ARGV[index + 7] == '1'
     fields[#fields + 1] = (saved and 's:' or 'l:') .. product_id
     fields[#fields + 1] = format_line(item, ARGV[index + 2], ARGV[index + 3], ARGV[index + 4], ARGV[index + 5], ARGV[index + 6])
