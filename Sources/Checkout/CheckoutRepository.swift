@@ -38,7 +38,8 @@ struct CheckoutRepository: Sendable {
     /// key wait for each other, so a retry sent while the first request runs finds its checkout.
     ///
     /// Throws ``CheckoutConflict`` for an empty cart or a line not buyable at its price,
-    /// CART_009 for a line short of stock, CART_012 for a promotion code that cannot be used.
+    /// CART_009 for a line short of stock, CART_012 for a promotion code that cannot be used,
+    /// `CancellationError` (and commits nothing) when the calling task was cancelled meanwhile.
     func reserve(
         _ reservation: Reservation,
         handOver: @Sendable () async throws -> Int64
@@ -115,6 +116,11 @@ struct CheckoutRepository: Sendable {
             )
             let version = try await handOver()
             try await self.markConverted(cart, version: version, at: reservation.now, on: connection)
+            // A request past its deadline was answered 503 and its task cancelled, but left to
+            // run (see DatabaseDeadline): held up here (a locked product row, a slow server), it
+            // must not commit what the answer said had failed. The error rolls the transaction
+            // back, and the caller hands the cart back to its owner.
+            try Task.checkCancellation()
             return Reserved(checkout: checkout, isNew: true)
         }
     }
