@@ -6,6 +6,7 @@ import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PostgresNIO
 import Testing
 
 @testable import HotCartAPI
@@ -117,42 +118,51 @@ import Testing
     /// behind runs on and commits nothing: no stock taken, no checkout, the cart still the
     /// shopper's, and a retry checks it out once.
     @Test func aCheckoutThatOutlivesItsDeadlineTakesNothing() async throws {
-        try await withTestApp(settings: { $0.databaseTimeout = .milliseconds(500) }) { client, services async throws in
-            let product = try await insertProduct(services, price: "5.00", stock: 10)
-            let shopper = Browser(client)
-            let added = try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 2}"#)
-            let cartID = try #require(added.json["id"] as? String)
-            let (locked, lockHeld) = AsyncStream.makeStream(of: Void.self)
-            let (release, releaseRequested) = AsyncStream.makeStream(of: Void.self)
-            async let holder: Void = services.postgres.withTransaction(logger: Logger(label: "test")) { connection in
-                _ = try await connection.query("SELECT id FROM product WHERE id = \(product) FOR UPDATE", logger: Logger(label: "test"))
-                lockHeld.yield()
-                for await _ in release { break }
+        try await withTestApp(
+            settings: { $0.databaseTimeout = .milliseconds(500) },
+            test: { client, services async throws in
+                let product = try await insertProduct(services, price: "5.00", stock: 10)
+                let shopper = Browser(client)
+                let added = try await shopper.send(
+                    .post,
+                    "/cart/items",
+                    json: #"{"product_id": \#(product), "quantity": 2}"#
+                )
+                let cartID = try #require(added.json["id"] as? String)
+                let (locked, lockHeld) = AsyncStream.makeStream(of: Void.self)
+                let (release, releaseRequested) = AsyncStream.makeStream(of: Void.self)
+                async let holder: Void = services.postgres.withTransaction(logger: Logger(label: "test")) {
+                    connection in
+                    let lock: PostgresQuery = "SELECT id FROM product WHERE id = \(product) FOR UPDATE"
+                    _ = try await connection.query(lock, logger: Logger(label: "test"))
+                    lockHeld.yield()
+                    for await _ in release { break }
+                }
+                for await _ in locked { break }
+                let start = ContinuousClock.now
+                let refused = try await shopper.send(.post, "/cart/checkout")
+                #expect(refused.status == .serviceUnavailable && refused.code == "CART_010")
+                #expect(ContinuousClock.now - start < .seconds(2))
+                releaseRequested.yield()
+                try await holder
+                try await Task.sleep(for: .seconds(1))
+                #expect(try await self.stock(services, product) == 10)
+                var checkouts = 0
+                for try await count in try await services.postgres.query(
+                    "SELECT count(*)::int FROM checkout WHERE cart_id = \(cartID)::uuid"
+                ).decode(Int.self) {
+                    checkouts = count
+                }
+                #expect(checkouts == 0)
+                let cart = try await shopper.send(.get, "/cart")
+                #expect(cart.json["id"] as? String == cartID)
+                #expect(cart.json["status"] as? String == "active")
+                #expect(self.quantities(cart) == [product: 2])
+                let retried = try await shopper.send(.post, "/cart/checkout")
+                #expect(retried.status == .created)
+                #expect(try await self.stock(services, product) == 8)
             }
-            for await _ in locked { break }
-            let start = ContinuousClock.now
-            let refused = try await shopper.send(.post, "/cart/checkout")
-            #expect(refused.status == .serviceUnavailable && refused.code == "CART_010")
-            #expect(ContinuousClock.now - start < .seconds(2))
-            releaseRequested.yield()
-            try await holder
-            try await Task.sleep(for: .seconds(1))
-            #expect(try await self.stock(services, product) == 10)
-            var checkouts = 0
-            for try await count in try await services.postgres.query(
-                "SELECT count(*)::int FROM checkout WHERE cart_id = \(cartID)::uuid"
-            ).decode(Int.self) {
-                checkouts = count
-            }
-            #expect(checkouts == 0)
-            let cart = try await shopper.send(.get, "/cart")
-            #expect(cart.json["id"] as? String == cartID)
-            #expect(cart.json["status"] as? String == "active")
-            #expect(self.quantities(cart) == [product: 2])
-            let retried = try await shopper.send(.post, "/cart/checkout")
-            #expect(retried.status == .created)
-            #expect(try await self.stock(services, product) == 8)
-        }
+        )
     }
 
     /// Stock a checkout takes (or a cancel gives back) is what the very next add sees, as
