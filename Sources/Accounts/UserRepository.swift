@@ -14,9 +14,11 @@ public struct UserRepository: Sendable {
     }
 
     /// Inserts a new account; ``AccountError/userAlreadyExists`` when the email is taken.
+    /// Committed only for a caller still waiting for it: a registration answered 503 at its
+    /// deadline leaves no account behind to make the retry "already exists".
     public func insert(_ user: User) async throws -> User {
         do {
-            try await self.client.execute(
+            _ = try await self.client.rowsCommittedUnlessCancelled(
                 """
                 INSERT INTO "user" (id, email, username, hashed_password, is_active, is_superuser, is_verified)
                 VALUES (\(user.id)::uuid, \(user.email), \(user.username), \(user.hashedPassword),

@@ -88,9 +88,11 @@ public struct ProductRepository: Sendable {
         ) != nil
     }
 
+    /// A statement that changes a product, committed only for a caller still waiting for it.
     private func writing(_ query: PostgresQuery) async throws -> Product? {
         do {
-            return try await self.products(query).first
+            return try Self.products(in: try await self.client.rowsCommittedUnlessCancelled(query, logger: self.logger))
+                .first
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw DuplicateName()
         }
@@ -117,7 +119,10 @@ public struct ProductRepository: Sendable {
     }
 
     private func products(_ query: PostgresQuery) async throws -> [Product] {
-        let rows = try await self.client.rows(query, logger: self.logger)
+        try Self.products(in: try await self.client.rows(query, logger: self.logger))
+    }
+
+    private static func products(in rows: [PostgresRow]) throws -> [Product] {
         var products: [Product] = []
         for (id, name, cents, stock, isActive, created, updated) in try rows.decode(
             (Int, String, Int64, Int?, Bool, Int64, Int64).self

@@ -113,9 +113,11 @@ public struct PromoCodeRepository: Sendable {
         ) != nil
     }
 
+    /// A statement that changes a code, committed only for a caller still waiting for it.
     private func writing(_ query: PostgresQuery) async throws -> PromoCode? {
         do {
-            return try await self.codes(query).first
+            return try Self.codes(in: try await self.client.rowsCommittedUnlessCancelled(query, logger: self.logger))
+                .first
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw DuplicateCode()
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23514" {

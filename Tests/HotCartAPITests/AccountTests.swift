@@ -1,10 +1,12 @@
 import Accounts
 import Crypto
+import Database
 import Foundation
 import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PostgresNIO
 import Testing
 
 @testable import HotCartAPI
@@ -62,6 +64,52 @@ import Testing
     }
 
     /// `hotcart user create` run again for the same email, as a set-up script does.
+    /// A registration that PostgreSQL holds up past the request's deadline (another
+    /// transaction is inserting the same email) is answered 503; when that transaction rolls
+    /// back, the registration left behind commits nothing, and the shopper's retry registers.
+    @Test func aRegistrationThatOutlivesItsDeadlineLeavesNoAccount() async throws {
+        struct RollBack: Error {}
+        try await withTestApp(
+            settings: { $0.databaseTimeout = .milliseconds(500) },
+            test: { client, services async throws in
+                let browser = Browser(client)
+                let email = uniqueEmail()
+                let body = #"{"email": "\#(email)", "password": "long enough"}"#
+                let (inserted, insertDone) = AsyncStream.makeStream(of: Void.self)
+                let (release, releaseRequested) = AsyncStream.makeStream(of: Void.self)
+                async let holder: Void = {
+                    _ = try? await services.postgres.withTransaction(logger: Logger(label: "test")) { connection in
+                        try await connection.execute(
+                            """
+                            INSERT INTO "user" (id, email, hashed_password, is_active, is_superuser, is_verified)
+                            VALUES (gen_random_uuid(), \(email), 'x', TRUE, FALSE, FALSE)
+                            """,
+                            logger: Logger(label: "test")
+                        )
+                        insertDone.yield()
+                        for await _ in release { break }
+                        throw RollBack()
+                    }
+                }()
+                for await _ in inserted { break }
+                let refused = try await browser.send(.post, "/auth/register", json: body)
+                #expect(refused.status == .serviceUnavailable && refused.code == "CART_010")
+                releaseRequested.yield()
+                await holder
+                try await Task.sleep(for: .seconds(1))
+                var accounts = -1
+                for count in try await services.postgres.rows(
+                    "SELECT count(*)::int FROM \"user\" WHERE email = \(email)",
+                    logger: Logger(label: "test")
+                ).decode(Int.self) {
+                    accounts = count
+                }
+                #expect(accounts == 0)
+                #expect(try await browser.send(.post, "/auth/register", json: body).status == .created)
+            }
+        )
+    }
+
     @Test func provisioningAnOperatorTwiceSetsThePasswordAndNeverDemotes() async throws {
         try await withTestApp { client, services async throws in
             let accounts = UserRepository(client: services.postgres, logger: Logger(label: "test"))
