@@ -1,4 +1,5 @@
 import CartDomain
+import Database
 import Foundation
 import HotCartTestSupport
 import Hummingbird
@@ -55,6 +56,46 @@ import Testing
                 #expect(!body.contains(secret))
             }
         }
+    }
+
+    /// A share that PostgreSQL holds up past the request's deadline (another transaction
+    /// holds the shares' table) is answered 503 and, when the table is let go, stores nothing;
+    /// the retry shares once.
+    @Test func aShareThatOutlivesItsDeadlineStoresNothing() async throws {
+        try await withTestApp(
+            settings: { $0.databaseTimeout = .milliseconds(500) },
+            test: { client, services async throws in
+                let product = try await insertProduct(services, price: "3.00")
+                let owner = Browser(client)
+                try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 1}"#)
+                let (locked, lockHeld) = AsyncStream.makeStream(of: Void.self)
+                let (release, releaseRequested) = AsyncStream.makeStream(of: Void.self)
+                async let holder: Void = services.postgres.withTransaction(logger: Logger(label: "test")) {
+                    connection in
+                    try await connection.execute("LOCK TABLE cart_share IN SHARE MODE", logger: Logger(label: "test"))
+                    lockHeld.yield()
+                    for await _ in release { break }
+                }
+                for await _ in locked { break }
+                let refused = try await owner.send(.post, "/cart/share")
+                #expect(refused.status == .serviceUnavailable && refused.code == "CART_010")
+                releaseRequested.yield()
+                try await holder
+                try await Task.sleep(for: .seconds(1))
+                #expect(try await Self.sharedLines(of: product, services) == 0)
+                #expect(try await owner.send(.post, "/cart/share").status == .created)
+                #expect(try await Self.sharedLines(of: product, services) == 1)
+            }
+        )
+    }
+
+    /// How many lines of stored shares name `product`.
+    static func sharedLines(of product: Int, _ services: HotCartServices) async throws -> Int {
+        let rows = try await services.postgres.rows(
+            "SELECT count(*)::int FROM cart_share_line WHERE product_id = \(product)",
+            logger: Logger(label: "test")
+        )
+        return try rows.decode(Int.self).first ?? -1
     }
 
     @Test func aCopyListsItsLinesInTheSharesOrder() async throws {
