@@ -39,6 +39,9 @@ public final class RedisClient: Service, Sendable {
         /// before its deadline to reach the caller while it still waits. Less than
         /// `commandTimeout`.
         public var scriptDeadlineMargin: TimeAmount = .milliseconds(100)
+        /// How often each node's clock is read again (with `TIME`), so that the deadlines given
+        /// to scripts follow a step of the server's clock.
+        public var clockReadInterval: Duration = .seconds(30)
         /// How long connection attempts may fail before waiting calls fail fast.
         public var failFastAfter: Duration = .milliseconds(200)
         /// Where a new connection that Redis refuses (a wrong password, a database it does not

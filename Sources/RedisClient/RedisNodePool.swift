@@ -18,6 +18,7 @@ final class RedisNodePool: Sendable {
     private let requestIDs = ConnectionIDGenerator()
     private let timers: any EventLoop
     private let leaseTimeout: TimeAmount
+    private let clockReadInterval: Duration
 
     init(endpoint: RedisEndpoint, configuration: RedisClient.Configuration, eventLoopGroup: any EventLoopGroup) {
         precondition(
@@ -35,6 +36,7 @@ final class RedisNodePool: Sendable {
         self.clock = clock
         self.timers = eventLoopGroup.any()
         self.leaseTimeout = configuration.leaseTimeout
+        self.clockReadInterval = configuration.clockReadInterval
         self.pool = Pool(
             configuration: poolConfiguration,
             idGenerator: ConnectionIDGenerator(),
@@ -73,9 +75,23 @@ final class RedisNodePool: Sendable {
         }
     }
 
-    /// Keeps the connections open until the task is cancelled.
+    /// Keeps the connections open, and the server's clock read, until the task is cancelled.
     func run() async {
-        await self.pool.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.keepClockSynchronized() }
+            await self.pool.run()
+            group.cancelAll()
+        }
+    }
+
+    /// Reads the server's clock every `clockReadInterval` on one of the pool's connections (new
+    /// connections read it as they open).
+    private func keepClockSynchronized() async {
+        while (try? await Task.sleep(for: self.clockReadInterval)) != nil {
+            guard let lease = try? await self.lease() else { continue }
+            await self.clock.synchronize(with: lease.connection)
+            lease.release()
+        }
     }
 
     /// Sends one command and returns its reply.

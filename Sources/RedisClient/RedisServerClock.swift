@@ -1,14 +1,18 @@
 import Foundation
+import NIOCore
 import Synchronization
 
-/// How far one Redis server's clock is from this process's, learnt from `TIME` as each
-/// connection to it opens, so that the client can name a moment in the server's own time: the
-/// deadline it gives a script (see ``RedisScript/takesDeadline``). Hosts' clocks differ, by
-/// little under NTP but not by nothing; read in the server's time, a deadline means the same
-/// whatever the difference.
+/// One Redis server's clock as this process sees it, learnt from `TIME` as each connection to
+/// it opens and again every so often (``RedisClient/Configuration/clockReadInterval``), so that the client can name a moment
+/// in the server's own time: the deadline it gives a script (see ``RedisScript/takesDeadline``).
+/// Hosts' clocks differ, by little under NTP but not by nothing; read in the server's time, a
+/// deadline means the same whatever the difference. The server's time is kept as an offset from
+/// this process's monotonic clock, so a step of this host's wall clock changes nothing, and a
+/// step of the server's is learnt at the next reading.
 final class RedisServerClock: Sendable {
-    /// The server's time less this process's, in milliseconds; 0 until a connection has asked.
-    private let offset = Atomic<Int64>(0)
+    /// The server's time less this process's monotonic clock, in milliseconds; until a
+    /// connection has asked, this host's wall clock stands in for the server's.
+    private let offset = Atomic<Int64>(RedisServerClock.wallMilliseconds() - RedisServerClock.localMilliseconds())
 
     /// The server's time now, as far as this process can tell: milliseconds since 1970.
     func now() -> Int64 {
@@ -26,8 +30,8 @@ final class RedisServerClock: Sendable {
     }
 
     /// The offset a `TIME` reply (seconds and microseconds since 1970) gives when it was sent
-    /// and received at those local times: the server is taken to have read its clock halfway
-    /// through the round trip, so the error is at most half of it.
+    /// and received at those local (monotonic) times: the server is taken to have read its clock
+    /// halfway through the round trip, so the error is at most half of it.
     static func offset(time reply: RedisValue, sent: Int64, received: Int64) -> Int64? {
         guard let parts = reply.array, parts.count == 2,
             let seconds = parts[0].string.flatMap({ Int64($0) }),
@@ -38,7 +42,12 @@ final class RedisServerClock: Sendable {
         return seconds * 1000 + microseconds / 1000 - (sent + received) / 2
     }
 
+    /// This process's monotonic clock, in milliseconds (since the host booted).
     static func localMilliseconds() -> Int64 {
+        Int64(NIODeadline.now().uptimeNanoseconds / 1_000_000)
+    }
+
+    private static func wallMilliseconds() -> Int64 {
         Int64(Date().timeIntervalSince1970 * 1000)
     }
 }

@@ -39,4 +39,28 @@ import Testing
             }
         }
     }
+
+    /// Each node's clock is read as its connections open and again every `clockReadInterval`.
+    @Test func aNodesClockIsReadAgainWhileTheClientRuns() async throws {
+        try await TestRedisServer.with { server in
+            try await TestEnvironment.withRedis(server.endpoint) { configuration in
+                configuration.clockReadInterval = .milliseconds(200)
+            } _: { redis async throws in
+                let before = try await Self.timeCalls(redis)
+                try await Task.sleep(for: .milliseconds(1100))
+                #expect(try await Self.timeCalls(redis) - before >= 4)
+            }
+        }
+    }
+
+    /// How many `TIME` commands the server has run, from `INFO commandstats`.
+    private static func timeCalls(_ redis: RedisClient) async throws -> Int {
+        let info = try await redis.send(["INFO", "commandstats"]).string ?? ""
+        guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_time:") }),
+            let calls = line.split(separator: ",").first?.split(separator: "=").last
+        else {
+            return 0
+        }
+        return Int(calls) ?? 0
+    }
 }
