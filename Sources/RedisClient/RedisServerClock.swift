@@ -2,13 +2,13 @@ import Foundation
 import NIOCore
 import Synchronization
 
-/// One Redis server's clock as this process sees it, learnt from `TIME` as each connection to
-/// it opens and again every so often (``RedisClient/Configuration/clockReadInterval``), so that the client can name a moment
-/// in the server's own time: the deadline it gives a script (see ``RedisScript/takesDeadline``).
-/// Hosts' clocks differ, by little under NTP but not by nothing; read in the server's time, a
-/// deadline means the same whatever the difference. The server's time is kept as an offset from
-/// this process's monotonic clock, so a step of this host's wall clock changes nothing, and a
-/// step of the server's is learnt at the next reading.
+/// One Redis server's clock as this process sees it, read with `TIME` as each connection to
+/// it opens and every ``RedisClient/Configuration/clockReadInterval`` after, so that the client
+/// can name a moment in the server's own time: the deadline it gives a script (see
+/// ``RedisScript/takesDeadline``). Hosts' clocks differ, by little under NTP but not by nothing;
+/// read in the server's time, a deadline means the same whatever the difference. The server's
+/// time is kept as an offset from this process's monotonic clock, so a step of this host's wall
+/// clock changes nothing, and a step of the server's is learnt at the next reading.
 final class RedisServerClock: Sendable {
     /// The server's time less this process's monotonic clock, in milliseconds; until a
     /// connection has asked, this host's wall clock stands in for the server's.

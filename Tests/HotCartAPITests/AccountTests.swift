@@ -63,7 +63,6 @@ import Testing
         }
     }
 
-    /// `hotcart user create` run again for the same email, as a set-up script does.
     /// A registration that PostgreSQL holds up past the request's deadline (another
     /// transaction is inserting the same email) is answered 503; when that transaction rolls
     /// back, the registration left behind commits nothing, and the shopper's retry registers.
@@ -97,19 +96,17 @@ import Testing
                 releaseRequested.yield()
                 await holder
                 try await Task.sleep(for: .seconds(1))
-                var accounts = -1
-                for count in try await services.postgres.rows(
+                let accounts = try await services.postgres.rows(
                     "SELECT count(*)::int FROM \"user\" WHERE email = \(email)",
                     logger: Logger(label: "test")
-                ).decode(Int.self) {
-                    accounts = count
-                }
-                #expect(accounts == 0)
+                )
+                #expect(try accounts.decode(Int.self).first == 0)
                 #expect(try await browser.send(.post, "/auth/register", json: body).status == .created)
             }
         )
     }
 
+    /// `hotcart user create` run again for the same email, as a set-up script does.
     @Test func provisioningAnOperatorTwiceSetsThePasswordAndNeverDemotes() async throws {
         try await withTestApp { client, services async throws in
             let accounts = UserRepository(client: services.postgres, logger: Logger(label: "test"))

@@ -1,6 +1,7 @@
 import CartDomain
 import CartStore
 import Checkout
+import Database
 import Foundation
 import HotCartTestSupport
 import Hummingbird
@@ -147,13 +148,11 @@ import Testing
                 try await holder
                 try await Task.sleep(for: .seconds(1))
                 #expect(try await self.stock(services, product) == 10)
-                var checkouts = 0
-                for try await count in try await services.postgres.query(
-                    "SELECT count(*)::int FROM checkout WHERE cart_id = \(cartID)::uuid"
-                ).decode(Int.self) {
-                    checkouts = count
-                }
-                #expect(checkouts == 0)
+                let checkouts = try await services.postgres.rows(
+                    "SELECT count(*)::int FROM checkout WHERE cart_id = \(cartID)::uuid",
+                    logger: Logger(label: "test")
+                )
+                #expect(try checkouts.decode(Int.self).first == 0)
                 let cart = try await shopper.send(.get, "/cart")
                 #expect(cart.json["id"] as? String == cartID)
                 #expect(cart.json["status"] as? String == "active")
