@@ -45,7 +45,11 @@ struct CheckoutRepository: Sendable {
         handOver: @Sendable () async throws -> Int64
     ) async throws -> Reserved {
         let cart = reservation.cart
-        return try await self.transaction { connection in
+        // A request past its deadline was answered 503 and its task cancelled, but left to run
+        // (see DatabaseDeadline): held up here (a locked product row, a slow server), it must not
+        // commit what the answer said had failed. The transaction rolls back, and the caller
+        // hands the cart back to its owner.
+        return try await self.postgres.withTransactionCommittedUnlessCancelled(logger: self.logger) { connection in
             if let key = reservation.idempotencyKey,
                 let earlier = try await self.checkout(madeWith: key, ownerKey: cart.owner.key, on: connection)
             {
@@ -116,11 +120,6 @@ struct CheckoutRepository: Sendable {
             )
             let version = try await handOver()
             try await self.markConverted(cart, version: version, at: reservation.now, on: connection)
-            // A request past its deadline was answered 503 and its task cancelled, but left to
-            // run (see DatabaseDeadline): held up here (a locked product row, a slow server), it
-            // must not commit what the answer said had failed. The error rolls the transaction
-            // back, and the caller hands the cart back to its owner.
-            try Task.checkCancellation()
             return Reserved(checkout: checkout, isNew: true)
         }
     }

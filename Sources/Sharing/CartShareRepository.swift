@@ -16,36 +16,31 @@ public struct CartShareRepository: Sendable {
 
     /// Stores a new share and its lines in one transaction, committed only if the calling task
     /// has not been cancelled meanwhile (a request answered 503 at its deadline leaves no share;
-    /// see `rowsCommittedUnlessCancelled`).
+    /// see `withTransactionCommittedUnlessCancelled`).
     public func save(_ share: CartShare) async throws {
         let lines = share.lines
-        do {
-            try await self.postgres.withTransaction(logger: self.logger) { connection in
+        try await self.postgres.withTransactionCommittedUnlessCancelled(logger: self.logger) { connection in
+            try await connection.query(
+                """
+                INSERT INTO cart_share (id, subtotal, created_at, expires_at)
+                VALUES (\(share.id), \(share.subtotal.description)::numeric,
+                        to_timestamp(\(share.createdAt)::bigint / 1000.0), to_timestamp(\(share.expiresAt)::bigint / 1000.0))
+                """,
+                logger: self.logger
+            )
+            if !lines.isEmpty {
                 try await connection.query(
                     """
-                    INSERT INTO cart_share (id, subtotal, created_at, expires_at)
-                    VALUES (\(share.id), \(share.subtotal.description)::numeric,
-                            to_timestamp(\(share.createdAt)::bigint / 1000.0), to_timestamp(\(share.expiresAt)::bigint / 1000.0))
+                    INSERT INTO cart_share_line (share_id, position, product_id, product_name, quantity, unit_price)
+                    SELECT \(share.id), line.position, line.product_id, line.name, line.quantity, line.cents::numeric / 100
+                    FROM unnest(\(Array(lines.indices))::int[], \(lines.map(\.productID))::int[],
+                                \(lines.map(\.productName))::text[], \(lines.map(\.quantity))::int[],
+                                \(lines.map(\.unitPrice.value))::bigint[])
+                         AS line (position, product_id, name, quantity, cents)
                     """,
                     logger: self.logger
                 )
-                if !lines.isEmpty {
-                    try await connection.query(
-                        """
-                        INSERT INTO cart_share_line (share_id, position, product_id, product_name, quantity, unit_price)
-                        SELECT \(share.id), line.position, line.product_id, line.name, line.quantity, line.cents::numeric / 100
-                        FROM unnest(\(Array(lines.indices))::int[], \(lines.map(\.productID))::int[],
-                                    \(lines.map(\.productName))::text[], \(lines.map(\.quantity))::int[],
-                                    \(lines.map(\.unitPrice.value))::bigint[])
-                             AS line (position, product_id, name, quantity, cents)
-                        """,
-                        logger: self.logger
-                    )
-                }
-                try Task.checkCancellation()
             }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
         }
     }
 

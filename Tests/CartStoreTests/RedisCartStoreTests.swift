@@ -269,21 +269,17 @@ import Testing
     }
 
     @Test func everyChangeAppendsOneWriteBehindRecordAndGuestCartsGetTheTTL() async throws {
-        // A Redis of its own: flushers of other tests consume the shared streams.
-        try await TestRedisServer.with { server in
-            try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
-                let store = RedisCartStore(redis: redis, settings: settings)
-                let owner = guest()
-                let keys = CartKeys(owner: owner)
-                _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
-                _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
-                _ = try? await store.addItem(product(1), quantity: 99, session: CartSession(owner: owner), ifMatch: nil)
-                let versions = try await recordedVersions(of: keys.cart, stream: keys.writeBehindStream, redis: redis)
-                #expect(versions == [1, 2])
-                // The TTL and 1 % more.
-                let ttl = try await redis.send(["PTTL", keys.cart]).int ?? 0
-                #expect(ttl > 7 * 86_400_000 && ttl <= 7 * 86_400_000 * 101 / 100)
-            }
+        try await self.withStoreOnItsOwnRedis { _, redis, store in
+            let owner = guest()
+            let keys = CartKeys(owner: owner)
+            _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
+            _ = try await store.addItem(product(1), quantity: 1, session: CartSession(owner: owner), ifMatch: nil)
+            _ = try? await store.addItem(product(1), quantity: 99, session: CartSession(owner: owner), ifMatch: nil)
+            let versions = try await recordedVersions(of: keys.cart, stream: keys.writeBehindStream, redis: redis)
+            #expect(versions == [1, 2])
+            // The TTL and 1 % more.
+            let ttl = try await redis.send(["PTTL", keys.cart]).int ?? 0
+            #expect(ttl > 7 * 86_400_000 && ttl <= 7 * 86_400_000 * 101 / 100)
         }
     }
 
@@ -291,30 +287,39 @@ import Testing
     /// runs when Redis comes back, after the caller's deadline: it changes nothing, as the
     /// answer said, and a retry adds once.
     @Test func aChangeThatReachesRedisAfterItsCallerGaveUpChangesNothing() async throws {
+        try await self.withStoreOnItsOwnRedis { server, redis, store in
+            let owner = guest()
+            let keys = CartKeys(owner: owner)
+            let session = CartSession(owner: owner)
+            let first = try await store.addItem(product(1), quantity: 1, session: session, ifMatch: nil)
+            server.pause()
+            try await Task.sleep(for: .milliseconds(100))  // let the stop take hold
+            let start = ContinuousClock.now
+            await #expect(throws: CartError.serviceUnavailable) {
+                try await store.addItem(product(2), quantity: 1, session: session, ifMatch: nil)
+            }
+            #expect(ContinuousClock.now - start < .seconds(1))
+            server.resume()
+            // Redis reads the add and the closed connection's end together, and runs the add.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await redis.send(["HGET", keys.cart, "v"]).int == Int(first.cart.version))
+            #expect(try await redis.send(["HEXISTS", keys.cart, "l:2"]).int == 0)
+            let versions = try await recordedVersions(of: keys.cart, stream: keys.writeBehindStream, redis: redis)
+            #expect(versions == [Int(first.cart.version)])
+            let retried = try await store.addItem(product(2), quantity: 1, session: session, ifMatch: nil)
+            #expect(retried.cart.items.map(\.productID).sorted() == [1, 2])
+            #expect(retried.cart.version == first.cart.version + 1)
+        }
+    }
+
+    /// Runs `body` with a store on a Redis of its own (`server`, to pause it): the flushers of
+    /// other tests consume the shared Redis's streams.
+    func withStoreOnItsOwnRedis(
+        _ body: @Sendable (TestRedisServer, RedisClient, RedisCartStore) async throws -> Void
+    ) async throws {
         try await TestRedisServer.with { server in
             try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
-                let store = RedisCartStore(redis: redis, settings: settings)
-                let owner = guest()
-                let keys = CartKeys(owner: owner)
-                let session = CartSession(owner: owner)
-                let first = try await store.addItem(product(1), quantity: 1, session: session, ifMatch: nil)
-                server.pause()
-                try await Task.sleep(for: .milliseconds(100))  // let the stop take hold
-                let start = ContinuousClock.now
-                await #expect(throws: CartError.serviceUnavailable) {
-                    try await store.addItem(product(2), quantity: 1, session: session, ifMatch: nil)
-                }
-                #expect(ContinuousClock.now - start < .seconds(1))
-                server.resume()
-                // Redis reads the add and the closed connection's end together, and runs the add.
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(try await redis.send(["HGET", keys.cart, "v"]).int == Int(first.cart.version))
-                #expect(try await redis.send(["HEXISTS", keys.cart, "l:2"]).int == 0)
-                let versions = try await recordedVersions(of: keys.cart, stream: keys.writeBehindStream, redis: redis)
-                #expect(versions == [Int(first.cart.version)])
-                let retried = try await store.addItem(product(2), quantity: 1, session: session, ifMatch: nil)
-                #expect(retried.cart.items.map(\.productID).sorted() == [1, 2])
-                #expect(retried.cart.version == first.cart.version + 1)
+                try await body(server, redis, RedisCartStore(redis: redis, settings: self.settings))
             }
         }
     }
@@ -330,79 +335,72 @@ import Testing
     }
 
     @Test func aReadRefreshesOnlyACartWithLessThanItsTTLLeftAndAGuestsRefreshReachesTheFlusher() async throws {
-        // A Redis of its own: flushers of other tests consume the shared streams.
-        try await TestRedisServer.with { server in
-            try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
-                let store = RedisCartStore(redis: redis, settings: settings)
-                let guestSession = CartSession(owner: guest())
-                let userSession = CartSession(owner: .user(id: TestEnvironment.uniqueID()))
-                for session in [guestSession, userSession] {
-                    let keys = CartKeys(owner: session.owner)
-                    let ttl = session.owner.userID == nil ? 7 * 86_400_000 : 30 * 86_400_000
-                    let added = try await store.addItem(product(3), quantity: 2, session: session, ifMatch: nil).cart
-                    // Reads of a cart with its TTL left write nothing.
-                    let lifetime = try #require(try await redis.send(["PEXPIRETIME", keys.cart]).int)
-                    for _ in 0..<3 { _ = try await store.cart(of: session) }
-                    #expect(try await redis.send(["PEXPIRETIME", keys.cart]).int == lifetime)
-                    #expect(
-                        try await recordedVersions(of: keys.cart, stream: keys.writeBehindStream, redis: redis) == [1]
-                    )
-                    // As if 1 % of the TTL and a minute had passed: the next reads refresh it,
-                    // once however many come together.
-                    try await TestEnvironment.age(cart: keys.cart, leaving: Int64(ttl - 60_000), redis: redis)
-                    let reads = try await withThrowingTaskGroup(of: Cart.self) { group in
-                        for _ in 0..<20 { group.addTask { try await store.cart(of: session) } }
-                        return try await group.reduce(into: []) { $0.append($1) }
-                    }
-                    for read in reads {
-                        #expect(read.version == added.version && read.items.map(\.quantity) == [2])
-                    }
-                    let refreshed = try await redis.send(["PTTL", keys.cart]).int ?? 0
-                    #expect(refreshed > ttl && refreshed <= ttl * 101 / 100)
-                    // A guest's refresh is recorded once, at the same version, for PostgreSQL's
-                    // expires_at; a user cart's has no expiry there.
-                    let versions = try await recordedVersions(
-                        of: keys.cart,
-                        stream: keys.writeBehindStream,
-                        redis: redis
-                    )
-                    #expect(versions == (session.owner.userID == nil ? [1, 1] : [1]))
+        try await self.withStoreOnItsOwnRedis { _, redis, store in
+            let guestSession = CartSession(owner: guest())
+            let userSession = CartSession(owner: .user(id: TestEnvironment.uniqueID()))
+            for session in [guestSession, userSession] {
+                let keys = CartKeys(owner: session.owner)
+                let ttl = session.owner.userID == nil ? 7 * 86_400_000 : 30 * 86_400_000
+                let added = try await store.addItem(product(3), quantity: 2, session: session, ifMatch: nil).cart
+                // Reads of a cart with its TTL left write nothing.
+                let lifetime = try #require(try await redis.send(["PEXPIRETIME", keys.cart]).int)
+                for _ in 0..<3 { _ = try await store.cart(of: session) }
+                #expect(try await redis.send(["PEXPIRETIME", keys.cart]).int == lifetime)
+                #expect(
+                    try await recordedVersions(of: keys.cart, stream: keys.writeBehindStream, redis: redis) == [1]
+                )
+                // As if 1 % of the TTL and a minute had passed: the next reads refresh it,
+                // once however many come together.
+                try await TestEnvironment.age(cart: keys.cart, leaving: Int64(ttl - 60_000), redis: redis)
+                let reads = try await withThrowingTaskGroup(of: Cart.self) { group in
+                    for _ in 0..<20 { group.addTask { try await store.cart(of: session) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
                 }
+                for read in reads {
+                    #expect(read.version == added.version && read.items.map(\.quantity) == [2])
+                }
+                let refreshed = try await redis.send(["PTTL", keys.cart]).int ?? 0
+                #expect(refreshed > ttl && refreshed <= ttl * 101 / 100)
+                // A guest's refresh is recorded once, at the same version, for PostgreSQL's
+                // expires_at; a user cart's has no expiry there.
+                let versions = try await recordedVersions(
+                    of: keys.cart,
+                    stream: keys.writeBehindStream,
+                    redis: redis
+                )
+                #expect(versions == (session.owner.userID == nil ? [1, 1] : [1]))
             }
         }
     }
 
     @Test func aKnownGuestCartIsReadWithOneCommandAndACartWithoutItsExpiryNoteIsRefreshed() async throws {
-        try await TestRedisServer.with { server in
-            try await TestEnvironment.withRedis(server.endpoint) { redis async throws in
-                let store = RedisCartStore(redis: redis, settings: settings)
-                let session = CartSession(owner: guest())
-                let key = CartKeys(owner: session.owner).cart
-                _ = try await store.addItem(product(3), quantity: 2, session: session, ifMatch: nil)
-                _ = try await redis.send(["CONFIG", "RESETSTAT"])
-                for _ in 0..<10 { _ = try await store.cart(of: session) }
-                let stats = try #require(try await redis.send(["INFO", "commandstats"]).string)
-                let calls = stats.split(whereSeparator: \.isNewline).compactMap { line -> (String, Int)? in
-                    guard line.hasPrefix("cmdstat_"), let colon = line.firstIndex(of: ":"),
-                        let count = line.split(separator: "=").dropFirst().first?.split(separator: ",").first
-                    else { return nil }
-                    return (String(line[line.index(line.startIndex, offsetBy: 8)..<colon]), Int(count) ?? 0)
-                }
-                // The test's own commands aside (CONFIG RESETSTAT shows as `config|resetstat`), and
-                // the client's (`TIME`, read by a connection as it opens).
-                let cartCommands = calls.filter {
-                    !$0.0.hasPrefix("config") && !["info", "ping", "time"].contains($0.0)
-                }
-                #expect(cartCommands.map(\.0) == ["hgetall"] && cartCommands.first?.1 == 10, "\(calls)")
-                // A cart stored before carts noted their expiry (no field x) is refreshed once,
-                // and read with one command after that.
-                _ = try await redis.send(["HDEL", key, "x"])
-                let read = try await store.cart(of: session)
-                #expect(read.items.map(\.quantity) == [2])
-                let keptUntil = try #require(try await redis.send(["HGET", key, "x"]).int)
-                let dropped = try #require(try await redis.send(["PEXPIRETIME", key]).int)
-                #expect(abs(keptUntil - dropped) < 1000)
+        try await self.withStoreOnItsOwnRedis { _, redis, store in
+            let session = CartSession(owner: guest())
+            let key = CartKeys(owner: session.owner).cart
+            _ = try await store.addItem(product(3), quantity: 2, session: session, ifMatch: nil)
+            _ = try await redis.send(["CONFIG", "RESETSTAT"])
+            for _ in 0..<10 { _ = try await store.cart(of: session) }
+            let stats = try #require(try await redis.send(["INFO", "commandstats"]).string)
+            let calls = stats.split(whereSeparator: \.isNewline).compactMap { line -> (String, Int)? in
+                guard line.hasPrefix("cmdstat_"), let colon = line.firstIndex(of: ":"),
+                    let count = line.split(separator: "=").dropFirst().first?.split(separator: ",").first
+                else { return nil }
+                return (String(line[line.index(line.startIndex, offsetBy: 8)..<colon]), Int(count) ?? 0)
             }
+            // The test's own commands aside (CONFIG RESETSTAT shows as `config|resetstat`), and
+            // the client's (`TIME`, read by a connection as it opens).
+            let cartCommands = calls.filter {
+                !$0.0.hasPrefix("config") && !["info", "ping", "time"].contains($0.0)
+            }
+            #expect(cartCommands.map(\.0) == ["hgetall"] && cartCommands.first?.1 == 10, "\(calls)")
+            // A cart stored before carts noted their expiry (no field x) is refreshed once,
+            // and read with one command after that.
+            _ = try await redis.send(["HDEL", key, "x"])
+            let read = try await store.cart(of: session)
+            #expect(read.items.map(\.quantity) == [2])
+            let keptUntil = try #require(try await redis.send(["HGET", key, "x"]).int)
+            let dropped = try #require(try await redis.send(["PEXPIRETIME", key]).int)
+            #expect(abs(keptUntil - dropped) < 1000)
         }
     }
 
