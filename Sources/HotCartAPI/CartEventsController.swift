@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Promotions
+import RedisClient
 import ServiceLifecycle
 
 /// `GET /cart/events`: the caller's cart as Server-Sent Events, at connect and after every
@@ -48,6 +49,8 @@ struct CartEventsController {
                     var shown = resumedVersion.map { (cartID: cart.id, version: $0) }
                     var cart = cart
                     var signals = watch.signals.makeAsyncIterator()
+                    // Whether a change was heard while the cart could not be read.
+                    var behind = false
                     while true {
                         if shown?.cartID != cart.id || shown?.version != cart.version {
                             try await writer.write(self.event(cart, display: display))
@@ -58,8 +61,10 @@ struct CartEventsController {
                         switch signal {
                         case .keepAlive:
                             try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                            // Read again at each beat until it can be, so the change is shown.
+                            if behind { (cart, behind) = try await self.refreshed(cart, of: session) }
                         case .changed:
-                            cart = try await self.freshCart(of: session) ?? cart
+                            (cart, behind) = try await self.refreshed(cart, of: session)
                         case nil:
                             return
                         }
@@ -75,12 +80,16 @@ struct CartEventsController {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// The cart as it is now; `nil` while Redis cannot be reached (the next signal tries again).
-    private func freshCart(of session: CartSession) async throws -> Cart? {
+    /// The cart as it is now, or `cart` and `behind` while Redis cannot answer for it: out of
+    /// reach, or answering with errors (`LOADING` while it reads its data back after a restart,
+    /// `BUSY` behind a long script). The stream stays open either way.
+    private func refreshed(_ cart: Cart, of session: CartSession) async throws -> (Cart, behind: Bool) {
         do {
-            return try await self.store.cart(of: session)
+            return (try await self.store.cart(of: session), false)
         } catch let error as CartError where error.kind == .serviceUnavailable {
-            return nil
+            return (cart, true)
+        } catch is RedisError {
+            return (cart, true)
         }
     }
 

@@ -87,6 +87,15 @@ def api(method, path, token=None, json_body=None, form=None):
         return error.code, json.loads(error.read() or b"null")
 
 
+def refused_streams(base):
+    """How many GET /cart/events the server at `base` has answered 503, from its /metrics."""
+    with urllib.request.urlopen(base + "/metrics", timeout=5) as answer:
+        for line in answer.read().decode().splitlines():
+            if line.startswith('hotcart_http_requests_total{route="/cart/events",method="GET",status="503"}'):
+                return int(float(line.rsplit(" ", 1)[1]))
+    return 0
+
+
 def shop_for(seconds):
     """Guest traffic for the operator page's charts: carts read, filled and summed."""
     deadline = time.monotonic() + seconds
@@ -276,6 +285,15 @@ class Pages(unittest.TestCase):
         more = browser.find_element(By.CSS_SELECTOR, f"button[aria-label='One more {name}']")
         more.send_keys(Keys.SPACE)
         self.wait(browser, lambda: self.quantities(browser) == {name: 3}, "Space on + did not add one")
+
+    @screenshot_on_failure
+    def test_live_updates_keep_asking_while_the_server_cannot_stream(self):
+        # An EventSource answered 503 (Redis down) closes for good; the page opens another.
+        before = refused_streams(BROKEN)
+        browser = self.browser()
+        browser.get(BROKEN + "/")
+        self.wait(browser, lambda: refused_streams(BROKEN) >= before + 3, "the page stopped asking for live updates")
+        self.assertEqual(browser.find_element(By.ID, "live").text, "Live updates reconnecting…")
 
     @screenshot_on_failure
     def test_the_operator_page_turns_red_when_the_server_is_not_ready(self):

@@ -134,6 +134,50 @@ import Testing
         )
     }
 
+    /// Redis answering a stream's read of its cart with an error (as it answers `LOADING` while
+    /// it reads its data back after a restart) leaves the stream open, and the change it could
+    /// not show then is shown at the next keep-alive once the cart can be read, with no other
+    /// change to wake it. The error here is an ACL's: the streaming server's Redis user loses
+    /// `HGETALL`, and the change is made through a second server with a user of its own.
+    @Test func aStreamOutlivesRedisRefusingToReadItsCartAndShowsTheChangeOnceItCan() async throws {
+        let product = try await Self.insertProduct(price: "3.00")
+        try await TestRedisServer.with { redis in
+            try await TestEnvironment.withRedis(redis.endpoint) { admin in
+                _ = try await admin.send(["ACL", "SETUSER", "reader", "on", ">reader pass", "~*", "&*", "+@all"])
+                let reader = try await ServerProcess.start(
+                    redis: "redis://reader:reader%20pass@127.0.0.1:\(redis.port)/0",
+                    environment: Self.environment
+                )
+                let writer = try await ServerProcess.start(
+                    redis: redis.endpoint.description,
+                    environment: Self.environment
+                )
+                let cookie = try await Self.guestCookie(port: reader.port)
+                try await TestHTTP.withEventStream(port: reader.port, headers: [("Cookie", cookie)]) { stream in
+                    let connected = try Self.decode(try #require(try await stream.nextEvent(within: .seconds(3))).data)
+                    _ = try await admin.send(["ACL", "SETUSER", "reader", "-hgetall"])
+                    let added = try await Self.add(product, quantity: 2, cookie: cookie, port: writer.port)
+                    #expect(added == connected.version + 1)
+                    // Two keep-alives go by with the cart unreadable: no event, the stream open.
+                    for _ in 0..<2 {
+                        let item = try await stream.next()
+                        #expect(item == .comment("keep-alive"), "got \(String(describing: item))")
+                    }
+                    _ = try await admin.send(["ACL", "SETUSER", "reader", "+hgetall"])
+                    let event = try #require(
+                        try await stream.nextEvent(within: .seconds(3)),
+                        "the stream ended or showed nothing once the cart could be read"
+                    )
+                    #expect(event.id == String(added))
+                    #expect(
+                        try Self.decode(event.data)
+                            == CartEventData(version: added, totalItems: 2, subtotal: 6, total: 6)
+                    )
+                }
+            }
+        }
+    }
+
     @Test func streamsBeyondTheCapAreRefusedWith503AndAClosedStreamFreesItsPlace() async throws {
         var environment = Self.environment
         environment["CART_EVENTS_MAX_STREAMS"] = "2"

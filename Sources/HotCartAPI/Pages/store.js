@@ -244,10 +244,21 @@ const Store = {
 
   eventSource() {
     const source = new EventSource("/cart/events");
+    let retry = null;
     source.addEventListener("open", () => this.setLive("Live: changes from other tabs show here", true));
-    source.addEventListener("error", () => this.setLive("Live updates reconnecting…", false));
+    source.addEventListener("error", () => {
+      this.setLive("Live updates reconnecting…", false);
+      // A dropped stream is reopened by the EventSource itself, but an answer that is not a
+      // stream (503 while Redis is away) closes it for good: open a new one a second later.
+      if (source.readyState === EventSource.CLOSED) retry = setTimeout(() => this.listen(), 1000);
+    });
     source.addEventListener("cart", (event) => this.onEvent(event.data));
-    return { stop: () => source.close() };
+    return {
+      stop: () => {
+        clearTimeout(retry);
+        source.close();
+      },
+    };
   },
 
   fetchStream() {
