@@ -88,8 +88,9 @@ let package = Package(
         .target(
             name: "Database",
             dependencies: [
-                "CartDomain",
+                "CartDomain", "Deadline",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -281,13 +282,14 @@ let package = Package(
         ),
         .testTarget(
             name: "WriteBehindTests",
-            dependencies: ["WriteBehind", "CartStore", "RedisClient", "HotCartTestSupport"]
+            dependencies: ["WriteBehind", "CartStore", "Database", "RedisClient", "HotCartTestSupport"]
         ),
         .testTarget(name: "CartStoreTests", dependencies: ["CartStore", "RedisClient", "HotCartTestSupport"]),
         .testTarget(
             name: "DatabaseTests",
             dependencies: [
-                "CartDomain", "Database", "HotCartTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "CartDomain", "Database", "Deadline", "HotCartTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

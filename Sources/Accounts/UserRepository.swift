@@ -5,10 +5,10 @@ import PostgresNIO
 
 /// Accounts in PostgreSQL's `"user"` table. Emails are stored lowercase and unique.
 public struct UserRepository: Sendable {
-    private let client: PostgresClient
+    private let client: DatabasePool
     private let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: DatabasePool, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -44,10 +44,10 @@ public struct CartAnalytics: Sendable {
         public var unitsSold: Int
     }
 
-    private let postgres: PostgresClient
+    private let postgres: DatabasePool
     private let logger: Logger
 
-    public init(postgres: PostgresClient, logger: Logger) {
+    public init(postgres: DatabasePool, logger: Logger) {
         self.postgres = postgres
         self.logger = logger
     }

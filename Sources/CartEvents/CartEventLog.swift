@@ -4,10 +4,10 @@ import PostgresNIO
 
 /// Reads the outbox: what `GET /admin/events` lists.
 public struct CartEventLog: Sendable {
-    private let postgres: PostgresClient
+    private let postgres: DatabasePool
     private let logger: Logger
 
-    public init(postgres: PostgresClient, logger: Logger) {
+    public init(postgres: DatabasePool, logger: Logger) {
         self.postgres = postgres
         self.logger = logger
     }

@@ -41,10 +41,10 @@ public struct WebhookDelivery: Service {
     }
 
     private let configuration: Configuration
-    private let postgres: PostgresClient
+    private let postgres: DatabasePool
     private let logger: Logger
 
-    public init(configuration: Configuration, postgres: PostgresClient, logger: Logger) {
+    public init(configuration: Configuration, postgres: DatabasePool, logger: Logger) {
         self.configuration = configuration
         self.postgres = postgres
         self.logger = logger

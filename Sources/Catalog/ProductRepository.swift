@@ -5,10 +5,10 @@ import PostgresNIO
 
 /// Products in PostgreSQL. Prices travel as integer cents (`price * 100`), never as floats.
 public struct ProductRepository: Sendable {
-    private let client: PostgresClient
+    private let client: DatabasePool
     private let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: DatabasePool, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -9,7 +9,7 @@ import Promotions
 /// transaction that locks what it counts (products in id order, then the promotion code, then
 /// the checkout row), so concurrent checkouts never take more than there is.
 struct CheckoutRepository: Sendable {
-    let postgres: PostgresClient
+    let postgres: DatabasePool
     let logger: Logger
 
     /// What a new checkout holds.

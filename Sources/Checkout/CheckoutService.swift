@@ -1,5 +1,6 @@
 import CartDomain
 import CartStore
+import Database
 import Foundation
 import Logging
 import Metrics
@@ -25,7 +26,7 @@ public struct CheckoutService: Sendable {
     private let metrics = CheckoutMetrics()
 
     public init(
-        postgres: PostgresClient,
+        postgres: DatabasePool,
         store: RedisCartStore,
         reservation: Duration,
         currency: String,

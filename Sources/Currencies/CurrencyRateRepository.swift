@@ -12,10 +12,10 @@ public struct CurrencyRateRepository: Sendable {
         public var updatedAt: Int64
     }
 
-    private let postgres: PostgresClient
+    private let postgres: DatabasePool
     private let logger: Logger
 
-    public init(postgres: PostgresClient, logger: Logger) {
+    public init(postgres: DatabasePool, logger: Logger) {
         self.postgres = postgres
         self.logger = logger
     }

@@ -6,12 +6,12 @@ import PostgresNIO
 /// Each migration runs in its own transaction together with its bookkeeping row, and the
 /// whole run holds an advisory lock, so two migrators at once cannot apply one twice.
 public struct DatabaseMigrator: Sendable {
-    private let client: PostgresClient
+    private let client: DatabasePool
     private let migrations: [Migration]
     private let logger: Logger
     private static let lockID = 7_212_001
 
-    public init(client: PostgresClient, migrations: [Migration] = Migration.all, logger: Logger) {
+    public init(client: DatabasePool, migrations: [Migration] = Migration.all, logger: Logger) {
         self.client = client
         self.migrations = migrations
         self.logger = logger

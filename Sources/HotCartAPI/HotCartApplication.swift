@@ -5,6 +5,7 @@ import CartStore
 import Catalog
 import Checkout
 import Currencies
+import Database
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -18,7 +19,7 @@ import WriteBehind
 /// The long-lived parts of a HotCart server, built once and shared by every request.
 public struct HotCartServices: Sendable {
     public let redis: RedisClient
-    public let postgres: PostgresClient
+    public let postgres: DatabasePool
     public let products: ProductCache
     public let promotions: PromoCodeCache
     public let rates: CurrencyRateCache
@@ -33,7 +34,7 @@ public struct HotCartServices: Sendable {
 
     public init(configuration: AppConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) async {
         self.redis = RedisClient(configuration: .init(seeds: configuration.redis))
-        self.postgres = PostgresClient(configuration: configuration.database, backgroundLogger: logger)
+        self.postgres = DatabasePool(configuration: configuration.database, logger: logger)
         self.products = ProductCache(
             repository: ProductRepository(client: self.postgres, logger: logger),
             logger: logger

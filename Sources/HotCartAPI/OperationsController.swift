@@ -14,7 +14,7 @@ import WriteBehind
 /// `/openapi.json` (the OpenAPI 3.1 document of this API, shipped as a resource).
 struct OperationsController {
     let redis: RedisClient
-    let postgres: PostgresClient
+    let postgres: DatabasePool
     let products: ProductCache
     let metrics: PrometheusCollectorRegistry
     /// The document as served: the shipped one with this server's display currencies.
@@ -22,7 +22,7 @@ struct OperationsController {
 
     init(
         redis: RedisClient,
-        postgres: PostgresClient,
+        postgres: DatabasePool,
         products: ProductCache,
         metrics: PrometheusCollectorRegistry,
         displayCurrencies: [String]

@@ -5,10 +5,10 @@ import PostgresNIO
 
 /// Promotion codes in PostgreSQL. Money travels as integer cents, times as milliseconds.
 public struct PromoCodeRepository: Sendable {
-    private let client: PostgresClient
+    private let client: DatabasePool
     private let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: DatabasePool, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -6,10 +6,10 @@ import PostgresNIO
 /// Shared carts in PostgreSQL (a share is written once and read by anyone with its id, off
 /// the cart's hot path).
 public struct CartShareRepository: Sendable {
-    private let postgres: PostgresClient
+    private let postgres: DatabasePool
     private let logger: Logger
 
-    public init(postgres: PostgresClient, logger: Logger) {
+    public init(postgres: DatabasePool, logger: Logger) {
         self.postgres = postgres
         self.logger = logger
     }

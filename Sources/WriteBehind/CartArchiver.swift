@@ -11,13 +11,13 @@ import PostgresNIO
 /// its carts with `FOR UPDATE SKIP LOCKED`: several flushers archiving at once take disjoint
 /// batches, so every cart is archived exactly once.
 struct CartArchiver: Sendable {
-    let postgres: PostgresClient
+    let postgres: DatabasePool
     /// An abandoned or expired cart untouched this long is archived.
     let archiveAfterMilliseconds: Int64
     let logger: Logger
     private let archivedCount = Counter(label: "hotcart_carts_archived_total")
 
-    init(postgres: PostgresClient, archiveAfterMilliseconds: Int64, logger: Logger) {
+    init(postgres: DatabasePool, archiveAfterMilliseconds: Int64, logger: Logger) {
         self.postgres = postgres
         self.archiveAfterMilliseconds = archiveAfterMilliseconds
         self.logger = logger

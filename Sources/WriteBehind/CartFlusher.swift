@@ -1,5 +1,6 @@
 import CartDomain
 import CartStore
+import Database
 import Deadline
 import Foundation
 import Logging
@@ -34,7 +35,7 @@ public final class CartFlusher: Service, Sendable {
     public init(
         configuration: FlusherConfiguration,
         redis: RedisClient,
-        postgres: PostgresClient,
+        postgres: DatabasePool,
         settings: CartSettings,
         logger: Logger,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }

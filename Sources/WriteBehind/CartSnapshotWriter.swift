@@ -13,7 +13,7 @@ import PostgresNIO
 /// exception or integrity violation, which no retry can cure) is skipped and logged, so one
 /// bad cart cannot hold back every other cart's durability.
 struct CartSnapshotWriter: Sendable {
-    let postgres: PostgresClient
+    let postgres: DatabasePool
     let logger: Logger
 
     /// Writes the snapshots; returns how many carts advanced (older snapshots are skipped).

@@ -20,14 +20,14 @@ public struct CartSweeper: Sendable {
 
     private static let lockID = 7_212_002
 
-    let postgres: PostgresClient
+    let postgres: DatabasePool
     /// A user cart untouched this long is `abandoned`.
     let abandonedAfterMilliseconds: Int64
     let logger: Logger
     private let expiredCount = Counter(label: "hotcart_carts_expired_total")
     private let abandonedCount = Counter(label: "hotcart_carts_abandoned_total")
 
-    public init(postgres: PostgresClient, abandonedAfterMilliseconds: Int64, logger: Logger) {
+    public init(postgres: DatabasePool, abandonedAfterMilliseconds: Int64, logger: Logger) {
         self.postgres = postgres
         self.abandonedAfterMilliseconds = abandonedAfterMilliseconds
         self.logger = logger

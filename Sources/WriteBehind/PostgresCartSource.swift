@@ -12,11 +12,11 @@ import PostgresNIO
 /// does not. Answers within `timeout` or throws; it never runs on the path of a cart already
 /// in Redis.
 public struct PostgresCartSource: DurableCartSource {
-    let postgres: PostgresClient
+    let postgres: DatabasePool
     let timeout: Duration
     let logger: Logger
 
-    public init(postgres: PostgresClient, timeout: Duration = .seconds(1), logger: Logger) {
+    public init(postgres: DatabasePool, timeout: Duration = .seconds(1), logger: Logger) {
         self.postgres = postgres
         self.timeout = timeout
         self.logger = logger

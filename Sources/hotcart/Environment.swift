@@ -54,8 +54,8 @@ func loadPasswordHashCost() -> Int {
     }
 }
 
-/// Runs `body` with a running PostgreSQL client whose connections PostgreSQL shows as
-/// `applicationName`, then shuts the client down.
+/// Runs `body` with a running PostgreSQL pool whose connections PostgreSQL shows as
+/// `applicationName`, then shuts the pool down.
 ///
 /// One connection of its own is opened first: a server that cannot be reached, or that
 /// refuses the login, stops the command at once with PostgreSQL's reason (the client's pool
@@ -64,10 +64,10 @@ func loadPasswordHashCost() -> Int {
 func withPostgres<Result: Sendable>(
     as applicationName: String,
     logger: Logger,
-    _ body: @escaping @Sendable (PostgresClient) async throws -> Result
+    _ body: @escaping @Sendable (DatabasePool) async throws -> Result
 ) async throws -> Result {
     let databaseURL = loadDatabaseURL(applicationName: applicationName)
-    let client = PostgresClient(configuration: databaseURL.client, backgroundLogger: logger)
+    let client = DatabasePool(configuration: databaseURL.client, logger: logger)
     do {
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CartEvents
 import CartStore
 import Checkout
+import Database
 import Foundation
 import HotCartAPI
 import HotCartConfiguration
@@ -52,7 +53,7 @@ struct Flush: AsyncParsableCommand {
         logWhereItPoints(shared, logger: logger)
         let registry = bootstrapPrometheus()
         let redis = RedisClient(configuration: .init(seeds: shared.redis))
-        let postgres = PostgresClient(configuration: shared.database, backgroundLogger: logger)
+        let postgres = DatabasePool(configuration: shared.database, logger: logger)
         let flusher = CartFlusher(
             configuration: flushing,
             redis: redis,

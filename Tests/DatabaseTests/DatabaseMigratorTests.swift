@@ -62,7 +62,7 @@ import Testing
         #expect(said == line)
     }
 
-    private func tables(_ client: PostgresClient) async throws -> Set<String> {
+    private func tables(_ client: DatabasePool) async throws -> Set<String> {
         var names: Set<String> = []
         let rows = try await client.query(
             "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
@@ -73,7 +73,7 @@ import Testing
     }
 
     /// Indexes left once every migration is rolled back (the bookkeeping table's key aside).
-    private func indexes(_ client: PostgresClient) async throws -> [String] {
+    private func indexes(_ client: DatabasePool) async throws -> [String] {
         var names: [String] = []
         let rows = try await client.query(
             "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'schema_migrations'",
@@ -84,12 +84,12 @@ import Testing
     }
 
     /// Runs `body` with a client of a new, empty database, dropped afterwards.
-    private func withScratchDatabase(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
+    private func withScratchDatabase(_ body: @Sendable (DatabasePool) async throws -> Void) async throws {
         let name = "hotcart_migrations_" + TestEnvironment.uniqueID().prefix(8)
-        let admin = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: self.logger)
+        let admin = DatabasePool(configuration: TestEnvironment.database, logger: self.logger)
         var scratch = TestEnvironment.database
         scratch.database = name
-        let client = PostgresClient(configuration: scratch, backgroundLogger: self.logger)
+        let client = DatabasePool(configuration: scratch, logger: self.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await admin.run() }
             defer { group.cancelAll() }

@@ -1,3 +1,4 @@
+import Database
 import Foundation
 import HotCartTestSupport
 import Logging
@@ -102,7 +103,7 @@ import Testing
 
     @Test func aStreamShowsMoneyInTheRequestedDisplayCurrency() async throws {
         let product = try await Self.insertProduct(price: "10.00")
-        let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: Logger(label: "test"))
+        let postgres = DatabasePool(configuration: TestEnvironment.database, logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }
             defer { group.cancelAll() }
@@ -340,7 +341,7 @@ import Testing
 
     /// A product of its own, in the catalog before the servers start (so in their caches).
     static func insertProduct(price: String) async throws -> Int {
-        let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: Logger(label: "test"))
+        let postgres = DatabasePool(configuration: TestEnvironment.database, logger: Logger(label: "test"))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }
             defer { group.cancelAll() }

@@ -1,4 +1,5 @@
 import CartDomain
+import Database
 import Foundation
 import HotCartAPI
 import HotCartTestSupport
@@ -68,7 +69,7 @@ func insertProduct(
 /// Inserts a product of a unique name into PostgreSQL and returns its id (caches see it at
 /// their next reload).
 func insertProduct(
-    into postgres: PostgresClient,
+    into postgres: DatabasePool,
     price: String,
     stock: Int? = nil,
     isActive: Bool = true

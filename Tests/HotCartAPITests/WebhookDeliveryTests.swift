@@ -1,4 +1,5 @@
 import CartEvents
+import Database
 import Foundation
 import HTTPTypes
 import HotCartTestSupport
@@ -49,7 +50,7 @@ import Testing
             return logger
         }()
         let secret = "webhook-secret-\(TestEnvironment.uniqueID())"
-        let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: logger)
+        let postgres = DatabasePool(configuration: TestEnvironment.database, logger: logger)
         let carts = (0..<3).map { _ in UUID().uuidString.lowercased() }
         let stale = UUID().uuidString.lowercased()
         let receiver = Receiver(flaky: Set(carts))
@@ -141,7 +142,7 @@ import Testing
     }
 
     /// Inserts a pending event and returns its id.
-    func insertEvent(_ postgres: PostgresClient, cart: String, type: String, hoursAgo: Int) async throws -> String {
+    func insertEvent(_ postgres: DatabasePool, cart: String, type: String, hoursAgo: Int) async throws -> String {
         let id = UUID().uuidString.lowercased()
         for try await _ in try await postgres.query(
             """
@@ -154,7 +155,7 @@ import Testing
         return id
     }
 
-    func statuses(_ postgres: PostgresClient, _ ids: [String]) async throws -> [String: String] {
+    func statuses(_ postgres: DatabasePool, _ ids: [String]) async throws -> [String: String] {
         var statuses: [String: String] = [:]
         for try await (id, status) in try await postgres.query(
             "SELECT id::text, status FROM cart_event WHERE id = ANY(\(ids)::uuid[])"

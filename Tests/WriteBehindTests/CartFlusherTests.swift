@@ -1,5 +1,6 @@
 import CartDomain
 import CartStore
+import Database
 import Foundation
 import HotCartTestSupport
 import Logging
@@ -26,10 +27,10 @@ import Testing
         claimAfterMilliseconds: Int = 30_000,
         flusherDatabase: PostgresClient.Configuration? = nil,
         redis endpoint: RedisEndpoint = TestEnvironment.redis,
-        _ body: @Sendable (RedisCartStore, RedisClient, PostgresClient) async throws -> Void
+        _ body: @Sendable (RedisCartStore, RedisClient, DatabasePool) async throws -> Void
     ) async throws {
-        let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: self.logger)
-        let flusherPostgres = flusherDatabase.map { PostgresClient(configuration: $0, backgroundLogger: self.logger) }
+        let postgres = DatabasePool(configuration: TestEnvironment.database, logger: self.logger)
+        let flusherPostgres = flusherDatabase.map { DatabasePool(configuration: $0, logger: self.logger) }
         try await TestEnvironment.withRedis(endpoint) { redis async throws in
             try await withThrowingTaskGroup(of: Void.self) { clients in
                 clients.addTask { await postgres.run() }
@@ -60,7 +61,7 @@ import Testing
     }
 
     /// A new account's id (lower-case, as tokens carry it).
-    func insertUser(in postgres: PostgresClient) async throws -> String {
+    func insertUser(in postgres: DatabasePool) async throws -> String {
         let id = UUID().uuidString.lowercased()
         for try await _ in try await postgres.query(
             """
@@ -72,7 +73,7 @@ import Testing
     }
 
     /// The cart as PostgreSQL has it: version and lines (id, product, quantity, cents).
-    func stored(_ cartID: String, in postgres: PostgresClient) async throws -> (Int64, [String])? {
+    func stored(_ cartID: String, in postgres: DatabasePool) async throws -> (Int64, [String])? {
         var version: Int64?
         for try await value in try await postgres.query("SELECT version FROM cart WHERE id = \(cartID)::uuid").decode(
             Int64.self
@@ -100,8 +101,7 @@ import Testing
     }
 
     /// Waits (up to 15 s) until PostgreSQL holds exactly what Redis holds for these carts.
-    func expectPostgresMatchesRedis(_ owners: [CartOwner], store: RedisCartStore, postgres: PostgresClient) async throws
-    {
+    func expectPostgresMatchesRedis(_ owners: [CartOwner], store: RedisCartStore, postgres: DatabasePool) async throws {
         var mismatches: [String] = []
         for _ in 0..<150 {
             mismatches = []
@@ -254,7 +254,7 @@ import Testing
 
     /// Product id → `xmin/xmax` of the cart's line rows in PostgreSQL: the transaction that
     /// wrote the row and the last one that updated or locked it.
-    func rowVersions(_ cartID: String, in postgres: PostgresClient) async throws -> [Int: String] {
+    func rowVersions(_ cartID: String, in postgres: DatabasePool) async throws -> [Int: String] {
         var versions: [Int: String] = [:]
         let rows = try await postgres.query(
             "SELECT product_id, xmin::text || '/' || xmax::text FROM cart_item WHERE cart_id = \(cartID)::uuid"
@@ -407,7 +407,7 @@ import Testing
     }
 
     /// The cart's `expires_at` in PostgreSQL, in milliseconds since 1970.
-    func storedExpiry(_ cartID: String, in postgres: PostgresClient) async throws -> Int64? {
+    func storedExpiry(_ cartID: String, in postgres: DatabasePool) async throws -> Int64? {
         var expiry: Int64?
         for try await value in try await postgres.query(
             "SELECT (extract(epoch FROM expires_at) * 1000)::bigint FROM cart WHERE id = \(cartID)::uuid"
@@ -418,7 +418,7 @@ import Testing
     }
 
     /// Waits (up to 15 s) until PostgreSQL's `expires_at` of the cart is `expected`.
-    func expectStoredExpiry(_ cartID: String, is expected: Int64, in postgres: PostgresClient) async throws {
+    func expectStoredExpiry(_ cartID: String, is expected: Int64, in postgres: DatabasePool) async throws {
         var stored: Int64?
         for _ in 0..<150 {
             stored = try await self.storedExpiry(cartID, in: postgres)
@@ -518,7 +518,7 @@ import Testing
                 database: "hotcart_test",
                 tls: .disable
             )
-            let postgres = PostgresClient(configuration: unreachable, backgroundLogger: logger)
+            let postgres = DatabasePool(configuration: unreachable, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group async throws in
                 group.addTask { await postgres.run() }
                 defer { group.cancelAll() }

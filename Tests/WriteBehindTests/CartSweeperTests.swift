@@ -1,3 +1,4 @@
+import Database
 import Foundation
 import HotCartTestSupport
 import Logging
@@ -13,7 +14,7 @@ import Testing
     /// Inserts an active cart with one line, in one transaction (a concurrent sweep must never
     /// see the cart without its line).
     func insertCart(
-        _ postgres: PostgresClient,
+        _ postgres: DatabasePool,
         user: String?,
         updatedAt: Int64,
         expiresAt: Int64?
@@ -37,7 +38,7 @@ import Testing
         return id
     }
 
-    func state(_ postgres: PostgresClient, _ id: String) async throws -> (String, Int) {
+    func state(_ postgres: DatabasePool, _ id: String) async throws -> (String, Int) {
         var status = ""
         for try await value in try await postgres.query("SELECT status FROM cart WHERE id = \(id)::uuid").decode(
             String.self
@@ -54,7 +55,7 @@ import Testing
     }
 
     @Test func expiredGuestCartsLoseTheirLinesAndIdleUserCartsAreAbandoned() async throws {
-        let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: logger)
+        let postgres = DatabasePool(configuration: TestEnvironment.database, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }
             defer { group.cancelAll() }
@@ -111,7 +112,7 @@ import Testing
 
     /// Where cart `id` is: its status and lines in the working tables, and whether the archive
     /// holds it and how many of its lines.
-    func archived(_ postgres: PostgresClient, _ id: String) async throws -> (carts: Int, lines: Int) {
+    func archived(_ postgres: DatabasePool, _ id: String) async throws -> (carts: Int, lines: Int) {
         var carts = 0
         var lines = 0
         for try await count in try await postgres.query(
@@ -128,7 +129,7 @@ import Testing
     }
 
     @Test func cartsThatEndedLongAgoMoveToTheArchiveWithTheirLinesOnce() async throws {
-        let postgres = PostgresClient(configuration: TestEnvironment.database, backgroundLogger: logger)
+        let postgres = DatabasePool(configuration: TestEnvironment.database, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }
             defer { group.cancelAll() }

@@ -1,0 +1,174 @@
+import Deadline
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// PostgreSQL's connection pool (PostgresNIO's `PostgresClient`), made anew when PostgreSQL is
+/// back after an outage.
+///
+/// PostgresNIO's pool retries a connection that failed after a back-off that grows by a quarter
+/// at each attempt, up to a minute, and does not try sooner when PostgreSQL comes back. Measured
+/// here: after PostgreSQL had been stopped for 90 s, the catalog, sign-in and checkout stayed at
+/// 503 for 26 s more (after five minutes away it would be up to a minute).
+///
+/// So every ``checkInterval`` the pool is asked `SELECT 1`. When it does not answer, a fresh
+/// client (no back-off) asks too: when PostgreSQL did not answer that one either, it is away;
+/// once a fresh client gets an answer after that, it takes the stuck pool's place, and the old
+/// pool is shut down after ``retirementDelay``, so that the requests it still holds end on
+/// their own. A pool that is merely slow (every connection busy) while PostgreSQL answers is
+/// left alone.
+///
+/// Run it as a `Service` (it runs the clients); its methods are `PostgresClient`'s, on the
+/// client in place when they are called.
+public final class DatabasePool: Service, Sendable {
+    /// How often the pool is asked whether it answers.
+    public let checkInterval: Duration
+    /// How long a check waits for its answer.
+    public let checkTimeout: Duration
+    /// How long a replaced pool keeps running for the requests it still holds.
+    public let retirementDelay: Duration
+
+    private let configuration: PostgresClient.Configuration
+    private let logger: Logger
+    private let current: Mutex<RunningClient>
+    private let replacements = Atomic<Int>(0)
+
+    /// A client and the means to stop running it.
+    private struct RunningClient: Sendable {
+        let client: PostgresClient
+        let retired: AsyncStream<Void>
+        let retire: AsyncStream<Void>.Continuation
+
+        init(_ configuration: PostgresClient.Configuration, logger: Logger) {
+            self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            (self.retired, self.retire) = AsyncStream.makeStream()
+        }
+
+        /// Runs the client until it is retired or the task is cancelled.
+        func run() async {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.client.run() }
+                for await _ in self.retired {}
+                group.cancelAll()
+            }
+        }
+    }
+
+    public init(
+        configuration: PostgresClient.Configuration,
+        logger: Logger,
+        checkInterval: Duration = .seconds(1),
+        checkTimeout: Duration = .seconds(1),
+        retirementDelay: Duration = .seconds(30)
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.checkInterval = checkInterval
+        self.checkTimeout = checkTimeout
+        self.retirementDelay = retirementDelay
+        self.current = Mutex(RunningClient(configuration, logger: logger))
+    }
+
+    /// The client in place now.
+    public var client: PostgresClient { self.current.withLock { $0.client } }
+
+    /// How many times a stuck pool has been replaced so far.
+    public var replacementCount: Int { self.replacements.load(ordering: .relaxed) }
+
+    /// Runs the pool and watches it until the task is cancelled or shutdown begins.
+    public func run() async {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                let first = self.current.withLock { $0 }
+                group.addTask { await first.run() }
+                var away = false
+                while (try? await Task.sleep(for: self.checkInterval)) != nil {
+                    if await self.answers(self.client) {
+                        away = false
+                        continue
+                    }
+                    let fresh = RunningClient(self.configuration, logger: self.logger)
+                    group.addTask { await fresh.run() }
+                    guard await self.answers(fresh.client) else {
+                        away = true
+                        fresh.retire.finish()
+                        continue
+                    }
+                    guard away else {
+                        fresh.retire.finish()
+                        continue
+                    }
+                    away = false
+                    let replaced = self.current.withLock { current in
+                        defer { current = fresh }
+                        return current
+                    }
+                    self.replacements.add(1, ordering: .relaxed)
+                    self.logger.notice("postgresql answers again; a new connection pool replaces the one backing off")
+                    group.addTask {
+                        try? await Task.sleep(for: self.retirementDelay)
+                        replaced.retire.finish()
+                    }
+                }
+            }
+        }
+    }
+
+    private func answers(_ client: PostgresClient) async -> Bool {
+        let logger = self.logger
+        do {
+            try await withDeadline(self.checkTimeout, orThrow: CancellationError()) {
+                try await client.execute("SELECT 1", logger: logger)
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    // MARK: PostgresClient's methods, on the client in place
+
+    public func withConnection<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        try await self.client.withConnection(isolation: isolation, body)
+    }
+
+    public func withTransaction<Result>(
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        try await self.client.withTransaction(logger: logger, isolation: isolation, body)
+    }
+
+    public func query(_ query: PostgresQuery, logger: Logger? = nil) async throws -> PostgresRowSequence {
+        try await self.client.query(query, logger: logger)
+    }
+
+    /// See `PostgresClient.rows(_:logger:)`.
+    public func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await self.client.rows(query, logger: logger)
+    }
+
+    /// See `PostgresClient.execute(_:logger:)`.
+    public func execute(_ query: PostgresQuery, logger: Logger) async throws {
+        try await self.client.execute(query, logger: logger)
+    }
+
+    /// See `PostgresClient.withTransactionCommittedUnlessCancelled(logger:isolation:_:)`.
+    public func withTransactionCommittedUnlessCancelled<Result: Sendable>(
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        try await self.client.withTransactionCommittedUnlessCancelled(logger: logger, isolation: isolation, body)
+    }
+
+    /// See `PostgresClient.rowsCommittedUnlessCancelled(_:logger:)`.
+    public func rowsCommittedUnlessCancelled(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await self.client.rowsCommittedUnlessCancelled(query, logger: logger)
+    }
+}
