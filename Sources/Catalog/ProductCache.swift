@@ -29,6 +29,12 @@ public final class ProductCache: Service, Sendable {
     /// Whether the cache has read the catalog at least once.
     public var isLoaded: Bool { self.table.isLoaded }
 
+    /// Throws ``CartError/serviceUnavailable`` until the catalog has been read once (a process
+    /// started while PostgreSQL was away): no product is called unknown for want of a catalog.
+    public func requireLoaded() throws {
+        guard self.isLoaded else { throw CartError.serviceUnavailable }
+    }
+
     /// Reads the whole catalog now (see ``ReloadedTable`` for reads that overlap).
     public func refresh() async throws {
         try await self.table.reload {

@@ -29,6 +29,12 @@ public final class CurrencyRateCache: Service, Sendable {
         self.table.rows.values.sorted { $0.currency.code < $1.currency.code }
     }
 
+    /// Throws ``CartError/serviceUnavailable`` until the rates have been read once (a process
+    /// started while PostgreSQL was away): no rate is called unset for want of them.
+    public func requireLoaded() throws {
+        guard self.table.isLoaded else { throw CartError.serviceUnavailable }
+    }
+
     /// Reads every rate now (see ``ReloadedTable`` for reads that overlap).
     public func refresh() async throws {
         try await self.table.reload {

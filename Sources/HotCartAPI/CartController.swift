@@ -40,6 +40,7 @@ struct CartController {
         }
         let body = try await JSONBody.decode(Body.self, from: request)
         let given = body.code.trimmingCharacters(in: .whitespaces)
+        try self.promotions.requireLoaded()
         guard let code = self.promotions.code(given) else { throw CartError.promoInvalid(.unknown(given)) }
         if let reason = code.unavailability(now: CartPricing.now()) { throw CartError.promoInvalid(reason) }
         let cart = try await self.store.applyPromoCode(
@@ -101,6 +102,7 @@ struct CartController {
         let (ifMatch, idempotencyKey) = (try Self.ifMatch(request), try Self.idempotencyKey(request))
         let session = try context.requireSession()
         let cart = try await self.store.cart(of: session)
+        try self.products.requireLoaded()
         let validation = CartValidation(cart: cart, product: self.products.product(id:))
         if apply && !validation.updatedItems.isEmpty {
             _ = try await self.store.reprice(
@@ -174,6 +176,7 @@ struct CartController {
         guard let quantity = body.quantity.value, (1...limit).contains(quantity) else {
             throw CartError.invalidQuantity(limit: limit)
         }
+        try self.products.requireLoaded()
         guard let product = self.products.product(id: productID) else {
             throw CartError.productNotFound(productID)
         }

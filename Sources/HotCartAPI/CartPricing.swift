@@ -20,6 +20,16 @@ struct CartPricing {
     init(cart: Cart, promotions: PromoCodeCache, now: Int64? = nil) {
         self.promoCode = cart.promoCode
         guard let held = cart.promoCode else { return }
+        guard promotions.isLoaded else {
+            self.warning = CartWarning(
+                code: "PROMO_NOT_APPLIED",
+                message:
+                    "The terms of promotion code '\(held)' cannot be read right now; the discount shows when they can",
+                productID: nil,
+                itemID: nil
+            )
+            return
+        }
         guard let code = promotions.code(held) else {
             self.warning = CartWarning(PromoRefusal.unknown(held))
             return

@@ -29,6 +29,7 @@ struct DisplayCurrencyMiddleware: RouterMiddleware {
             )
         }
         guard code != self.base else { return try await next(request, context) }
+        try self.rates.requireLoaded()
         guard let rate = self.rates.rate(code) else {
             throw CartError.invalidRequest("No exchange rate is set for \(code)", field: "currency")
         }

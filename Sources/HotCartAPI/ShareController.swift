@@ -85,6 +85,7 @@ struct ShareController {
         let now = CartPricing.now()
         var warnings: [CartWarning] = []
         var toAdd: [RedisCartStore.LineToAdd] = []
+        try self.products.requireLoaded()
         for line in share.lines {
             guard let product = self.products.product(id: line.productID), product.isActive,
                 product.stock != 0

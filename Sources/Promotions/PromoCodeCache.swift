@@ -25,6 +25,15 @@ public final class PromoCodeCache: Service, Sendable {
         self.table.rows[PromoCode.key(code)]
     }
 
+    /// Whether the cache has read the codes at least once.
+    public var isLoaded: Bool { self.table.isLoaded }
+
+    /// Throws ``CartError/serviceUnavailable`` until the codes have been read once (a process
+    /// started while PostgreSQL was away): no code is called unknown for want of them.
+    public func requireLoaded() throws {
+        guard self.isLoaded else { throw CartError.serviceUnavailable }
+    }
+
     /// Reads every code now (see ``ReloadedTable`` for reads that overlap).
     public func refresh() async throws {
         try await self.table.reload {

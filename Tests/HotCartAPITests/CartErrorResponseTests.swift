@@ -1,8 +1,10 @@
+import Database
 import Foundation
 import HotCartAPI
 import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import PostgresNIO
 import Testing
@@ -23,6 +25,80 @@ import Testing
             #expect(body["detail"] as? String == "Quantity must be between 1 and 99")
             #expect(body["field"] as? String == "quantity")
         }
+    }
+
+    /// A server started while PostgreSQL is away has read no catalog, codes or rates: what needs
+    /// them is 503 `CART_010` with `Retry-After` (an add is not told its product is unknown, a
+    /// code that it does not exist), a cart is still read from Redis (its code kept, with no
+    /// discount and a warning saying why), and once PostgreSQL is there both work again.
+    @Test func aServerStartedWithoutPostgreSQLAnswers503ForWhatNeedsTheCatalogUntilItIsRead() async throws {
+        let code = "NOPG\(Int.random(in: 100_000...999_999))"
+        let postgres = DatabasePool(configuration: TestEnvironment.database, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await postgres.run() }
+            defer { group.cancelAll() }
+            try await postgres.execute(
+                "INSERT INTO promo_code (code, percent_off) VALUES (\(code), 10)",
+                logger: Logger(label: "test")
+            )
+        }
+        // A cart holding the code, made through a server that has PostgreSQL.
+        let ready = try await ServerProcess.start(redis: TestEnvironment.redis.description)
+        let made = try await TestHTTP.send(.GET, "/cart", port: ready.port)
+        let cookie = String(try #require(made.headers["Set-Cookie"].first).prefix { $0 != ";" })
+        let json = [("Cookie", cookie), ("Content-Type", "application/json")]
+        let add = #"{"product_id": 1, "quantity": 1}"#
+        #expect(try await TestHTTP.send(.POST, "/cart/items", port: ready.port, headers: json, body: add).status == 201)
+        let applied = #"{"code": "\#(code)"}"#
+        #expect(
+            try await TestHTTP.send(.POST, "/cart/promo", port: ready.port, headers: json, body: applied).status == 200
+        )
+        ready.stop()
+
+        let database = TestEnvironment.database
+        let proxy = try await TestTCPProxy.start(to: database.host ?? "127.0.0.1", port: database.port ?? 5432)
+        defer { Task { try? await proxy.stop() } }
+        proxy.cut()
+        let url =
+            "postgres://\(database.username):\(database.password ?? "")@127.0.0.1:\(proxy.port)/\(database.database ?? "")"
+        let server = try await ServerProcess.start(
+            redis: TestEnvironment.redis.description,
+            environment: ["DATABASE_URL": url, "CART_CURRENCIES": "USD,EUR"],
+            untilReady: false
+        )
+        defer { server.stop() }
+        let shown = try await TestHTTP.send(.GET, "/cart", port: server.port, headers: json)
+        #expect(shown.status == 200)
+        #expect(shown.body.contains(#""promo_code":"\#(code)""#) && shown.body.contains(#""discount":0,"#))
+        #expect(shown.body.contains("cannot be read right now"), "\(shown.body)")
+        let refused = [
+            ("POST", "/cart/items", add),
+            ("POST", "/cart/validate", ""),
+            ("POST", "/cart/promo", applied),
+            ("GET", "/cart?currency=EUR", ""),
+        ]
+        for (method, path, body) in refused {
+            let answer = try await TestHTTP.send(
+                method == "GET" ? .GET : .POST,
+                path,
+                port: server.port,
+                headers: json,
+                body: body.isEmpty ? nil : body
+            )
+            #expect(answer.status == 503, "\(method) \(path): \(answer.status) \(answer.body)")
+            #expect(answer.body.contains(#""code":"CART_010""#), "\(method) \(path): \(answer.body)")
+            #expect(answer.headers["Retry-After"].first != nil, "\(method) \(path)")
+        }
+        proxy.restore()
+        var added = 0
+        for _ in 0..<100 where added != 200 {
+            try await Task.sleep(for: .milliseconds(100))
+            added = try await TestHTTP.send(.POST, "/cart/items", port: server.port, headers: json, body: add).status
+        }
+        #expect(added == 200)
+        let discounted = try await TestHTTP.send(.GET, "/cart", port: server.port, headers: json)
+        #expect(!discounted.body.contains(#""discount":0,"#), "\(discounted.body)")
+        #expect(!discounted.body.contains("cannot be read right now"), "\(discounted.body)")
     }
 
     @Test func aHugeIdOrCodeIsNotRepeatedWholeInTheError() async throws {

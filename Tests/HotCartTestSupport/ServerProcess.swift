@@ -41,11 +41,13 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts a server with `environment` on top of the test defaults (`REDIS_URL` is `redis`)
-    /// and returns once it is ready (`/readyz`: Redis, PostgreSQL, the catalog loaded); throws
-    /// when it is not within 10 s. Its log goes to `output` (discarded by default).
+    /// and returns once it is ready (`/readyz`: Redis, PostgreSQL, the catalog loaded), or with
+    /// `untilReady` false once it answers at all (`/healthz`); throws when it does not within
+    /// 10 s. Its log goes to `output` (discarded by default).
     public static func start(
         redis: String,
         environment: [String: String] = [:],
+        untilReady: Bool = true,
         output: FileHandle = .nullDevice
     ) async throws -> ServerProcess {
         for _ in 0..<5 {
@@ -73,7 +75,12 @@ public final class ServerProcess: @unchecked Sendable {
             try process.run()
             let server = ServerProcess(port: port, process: process)
             for _ in 0..<100 where process.isRunning {
-                if let reply = try? await TestHTTP.send(.GET, "/readyz", port: port, timeout: .seconds(1)),
+                if let reply = try? await TestHTTP.send(
+                    .GET,
+                    untilReady ? "/readyz" : "/healthz",
+                    port: port,
+                    timeout: .seconds(1)
+                ),
                     reply.status == 200
                 {
                     return server
