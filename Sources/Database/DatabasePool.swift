@@ -33,6 +33,8 @@ public final class DatabasePool: Service, Sendable {
     private let logger: Logger
     private let current: Mutex<RunningClient>
     private let replacements = Atomic<Int>(0)
+    /// Whether the first client's `run()` has begun, and who waits for it.
+    private let start = Mutex<(running: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// A client and the means to stop running it.
     private struct RunningClient: Sendable {
@@ -45,10 +47,14 @@ public final class DatabasePool: Service, Sendable {
             (self.retired, self.retire) = AsyncStream.makeStream()
         }
 
-        /// Runs the client until it is retired or the task is cancelled.
-        func run() async {
+        /// Runs the client until it is retired or the task is cancelled; `started` is called as
+        /// the client's `run()` is (a client asked for a connection before logs a warning).
+        func run(started: @escaping @Sendable () -> Void = {}) async {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.client.run() }
+                group.addTask {
+                    started()
+                    await self.client.run()
+                }
                 for await _ in self.retired {}
                 group.cancelAll()
             }
@@ -81,7 +87,7 @@ public final class DatabasePool: Service, Sendable {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 let first = self.current.withLock { $0 }
-                group.addTask { await first.run() }
+                group.addTask { await first.run(started: { self.firstClientStarted() }) }
                 var away = false
                 while (try? await Task.sleep(for: self.checkInterval)) != nil {
                     if await self.answers(self.client) {
@@ -89,7 +95,9 @@ public final class DatabasePool: Service, Sendable {
                         continue
                     }
                     let fresh = RunningClient(self.configuration, logger: self.logger)
-                    group.addTask { await fresh.run() }
+                    await withCheckedContinuation { started in
+                        group.addTask { await fresh.run(started: { started.resume() }) }
+                    }
                     guard await self.answers(fresh.client) else {
                         away = true
                         fresh.retire.finish()
@@ -115,6 +123,30 @@ public final class DatabasePool: Service, Sendable {
         }
     }
 
+    private func firstClientStarted() {
+        let waiting = self.start.withLock { start in
+            start.running = true
+            defer { start.waiting = [] }
+            return start.waiting
+        }
+        for waiter in waiting { waiter.resume() }
+    }
+
+    /// The client in place, once the first one runs: a client asked for a connection before its
+    /// `run()` began logs a warning (the caches ask as the process starts).
+    private func runningClient() async -> PostgresClient {
+        if !self.start.withLock({ $0.running }) {
+            await withCheckedContinuation { waiter in
+                let running = self.start.withLock { start in
+                    if !start.running { start.waiting.append(waiter) }
+                    return start.running
+                }
+                if running { waiter.resume() }
+            }
+        }
+        return self.client
+    }
+
     private func answers(_ client: PostgresClient) async -> Bool {
         let logger = self.logger
         do {
@@ -133,7 +165,7 @@ public final class DatabasePool: Service, Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await self.client.withConnection(isolation: isolation, body)
+        try await self.runningClient().withConnection(isolation: isolation, body)
     }
 
     public func withTransaction<Result>(
@@ -141,21 +173,21 @@ public final class DatabasePool: Service, Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await self.client.withTransaction(logger: logger, isolation: isolation, body)
+        try await self.runningClient().withTransaction(logger: logger, isolation: isolation, body)
     }
 
     public func query(_ query: PostgresQuery, logger: Logger? = nil) async throws -> PostgresRowSequence {
-        try await self.client.query(query, logger: logger)
+        try await self.runningClient().query(query, logger: logger)
     }
 
     /// See `PostgresClient.rows(_:logger:)`.
     public func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.client.rows(query, logger: logger)
+        try await self.runningClient().rows(query, logger: logger)
     }
 
     /// See `PostgresClient.execute(_:logger:)`.
     public func execute(_ query: PostgresQuery, logger: Logger) async throws {
-        try await self.client.execute(query, logger: logger)
+        try await self.runningClient().execute(query, logger: logger)
     }
 
     /// See `PostgresClient.withTransactionCommittedUnlessCancelled(logger:isolation:_:)`.
@@ -164,11 +196,15 @@ public final class DatabasePool: Service, Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await self.client.withTransactionCommittedUnlessCancelled(logger: logger, isolation: isolation, body)
+        try await self.runningClient().withTransactionCommittedUnlessCancelled(
+            logger: logger,
+            isolation: isolation,
+            body
+        )
     }
 
     /// See `PostgresClient.rowsCommittedUnlessCancelled(_:logger:)`.
     public func rowsCommittedUnlessCancelled(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.client.rowsCommittedUnlessCancelled(query, logger: logger)
+        try await self.runningClient().rowsCommittedUnlessCancelled(query, logger: logger)
     }
 }

@@ -44,6 +44,7 @@ import Testing
         }
         // A cart holding the code, made through a server that has PostgreSQL.
         let ready = try await ServerProcess.start(redis: TestEnvironment.redis.description)
+        defer { ready.stop() }
         let made = try await TestHTTP.send(.GET, "/cart", port: ready.port)
         let cookie = String(try #require(made.headers["Set-Cookie"].first).prefix { $0 != ";" })
         let json = [("Cookie", cookie), ("Content-Type", "application/json")]
