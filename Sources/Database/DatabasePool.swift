@@ -161,6 +161,7 @@ public final class DatabasePool: Service, Sendable {
 
     // MARK: PostgresClient's methods, on the client in place
 
+    /// See `PostgresClient.withConnection(isolation:_:)`.
     public func withConnection<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
@@ -168,6 +169,7 @@ public final class DatabasePool: Service, Sendable {
         try await self.runningClient().withConnection(isolation: isolation, body)
     }
 
+    /// See `PostgresClient.withTransaction(logger:file:line:isolation:_:)`.
     public func withTransaction<Result>(
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
@@ -176,6 +178,7 @@ public final class DatabasePool: Service, Sendable {
         try await self.runningClient().withTransaction(logger: logger, isolation: isolation, body)
     }
 
+    /// See `PostgresClient.query(_:logger:file:line:)`.
     public func query(_ query: PostgresQuery, logger: Logger? = nil) async throws -> PostgresRowSequence {
         try await self.runningClient().query(query, logger: logger)
     }
