@@ -12,11 +12,11 @@ import Synchronization
 /// here: after PostgreSQL had been stopped for 90 s, the catalog, sign-in and checkout stayed at
 /// 503 for 26 s more (after five minutes away it would be up to a minute).
 ///
-/// So every ``checkInterval`` the pool is asked `SELECT 1`. When it does not answer, a fresh
-/// client (no back-off) asks too: when PostgreSQL did not answer that one either, it is away;
-/// once a fresh client gets an answer after that, it takes the stuck pool's place, and the old
-/// pool is shut down after ``retirementDelay``, so that the requests it still holds end on
-/// their own. A pool that is merely slow (every connection busy) while PostgreSQL answers is
+/// So every ``checkInterval`` the pool is asked `SELECT 1`. When it does not answer, a probe
+/// (a client of its own, no back-off) asks too: when PostgreSQL did not answer that either, it
+/// is away; once a probe gets an answer after that, a fresh client takes the stuck pool's
+/// place, and the old pool is shut down after ``retirementDelay``, so that the requests it
+/// still holds end on their own. A pool that is merely slow (every connection busy) while PostgreSQL answers is
 /// left alone.
 ///
 /// Run it as a `Service` (it runs the clients); its methods are `PostgresClient`'s, on the
@@ -89,21 +89,26 @@ public final class DatabasePool: Service, Sendable {
                 let first = self.current.withLock { $0 }
                 group.addTask { await first.run(started: { self.firstClientStarted() }) }
                 var away = false
+                var quiet = self.logger
+                quiet.logLevel = .error
                 while (try? await Task.sleep(for: self.checkInterval)) != nil {
                     if await self.answers(self.client) {
                         away = false
                         continue
                     }
-                    let fresh = RunningClient(self.configuration, logger: self.logger)
-                    await withCheckedContinuation { started in
-                        group.addTask { await fresh.run(started: { started.resume() }) }
-                    }
-                    guard await self.answers(fresh.client) else {
+                    // A probe (a client of its own, logging errors only: its failed connections,
+                    // several a second while PostgreSQL is away, are expected) tells whether
+                    // PostgreSQL answers at all.
+                    let probe = await self.launch(RunningClient(self.configuration, logger: quiet), in: &group)
+                    let reachable = await self.answers(probe.client)
+                    probe.retire.finish()
+                    guard reachable else {
                         away = true
-                        fresh.retire.finish()
                         continue
                     }
-                    guard away else {
+                    guard away else { continue }
+                    let fresh = await self.launch(RunningClient(self.configuration, logger: self.logger), in: &group)
+                    guard await self.answers(fresh.client) else {
                         fresh.retire.finish()
                         continue
                     }
@@ -121,6 +126,14 @@ public final class DatabasePool: Service, Sendable {
                 }
             }
         }
+    }
+
+    /// Runs `client` in `group`, and returns it once its `run()` has begun.
+    private func launch(_ client: RunningClient, in group: inout DiscardingTaskGroup) async -> RunningClient {
+        await withCheckedContinuation { started in
+            group.addTask { await client.run(started: { started.resume() }) }
+        }
+        return client
     }
 
     private func firstClientStarted() {
