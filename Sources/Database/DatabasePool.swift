@@ -49,7 +49,7 @@ public final class DatabasePool: Service, Sendable {
 
         /// Runs the client until it is retired or the task is cancelled; `started` is called as
         /// the client's `run()` is (a client asked for a connection before logs a warning).
-        func run(started: @escaping @Sendable () -> Void = {}) async {
+        func run(started: @escaping @Sendable () -> Void) async {
             await withDiscardingTaskGroup { group in
                 group.addTask {
                     started()
@@ -86,8 +86,8 @@ public final class DatabasePool: Service, Sendable {
     public func run() async {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                let first = self.current.withLock { $0 }
-                group.addTask { await first.run(started: { self.firstClientStarted() }) }
+                _ = await self.launch(self.current.withLock { $0 }, in: &group)
+                self.firstClientStarted()
                 var away = false
                 var quiet = self.logger
                 quiet.logLevel = .error
