@@ -92,9 +92,9 @@ public struct UserRepository: Sendable {
     private static let columns = "id::text, email, username, hashed_password, is_active, is_superuser, is_verified"
 
     private func users(_ query: PostgresQuery) async throws -> [User] {
-        let rows = try await self.client.query(query, logger: self.logger)
+        let rows = try await self.client.rows(query, logger: self.logger)
         var users: [User] = []
-        for try await (id, email, username, hash, isActive, isSuperuser, isVerified) in rows.decode(
+        for (id, email, username, hash, isActive, isSuperuser, isVerified) in try rows.decode(
             (String, String, String?, String, Bool, Bool, Bool).self
         ) {
             users.append(

@@ -133,7 +133,7 @@ struct CheckoutRepository: Sendable {
         on connection: PostgresConnection
     ) async throws -> Checkout? {
         try await self.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(ownerKey), 0))", on: connection)
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             """
             SELECT id::text FROM checkout
             WHERE owner_key = \(ownerKey) AND idempotency_key = \(key) AND created_at > now() - interval '24 hours'
@@ -141,7 +141,7 @@ struct CheckoutRepository: Sendable {
             """,
             logger: self.logger
         )
-        for try await id in rows.decode(String.self) {
+        for id in try rows.decode(String.self) {
             return try await self.checkout(id, ownerKey: ownerKey, on: connection, lock: false)
         }
         return nil
@@ -333,7 +333,7 @@ struct CheckoutRepository: Sendable {
         on connection: PostgresConnection,
         lock: Bool
     ) async throws -> Checkout? {
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             """
             SELECT id::text, cart_id::text, owner_key, session_reference, status, (subtotal * 100)::bigint,
                    (discount * 100)::bigint, (total * 100)::bigint, currency, promo_code,
@@ -345,7 +345,7 @@ struct CheckoutRepository: Sendable {
             logger: self.logger
         )
         var found: Checkout?
-        for try await row in rows {
+        for row in rows {
             let (
                 id, cartID, owner, reference, status, subtotal, discount, total, currency, promoCode, reservedUntil,
                 created, updated, returned

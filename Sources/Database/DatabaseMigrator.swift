@@ -92,9 +92,7 @@ public struct DatabaseMigrator: Sendable {
     }
 
     private func appliedVersions(_ connection: PostgresConnection) async throws -> Set<Int> {
-        var versions = Set<Int>()
-        let rows = try await connection.query("SELECT version FROM schema_migrations", logger: self.logger)
-        for try await version in rows.decode(Int.self) { versions.insert(version) }
-        return versions
+        let rows = try await connection.rows("SELECT version FROM schema_migrations", logger: self.logger)
+        return Set(try rows.decode(Int.self))
     }
 }

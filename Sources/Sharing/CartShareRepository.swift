@@ -20,7 +20,7 @@ public struct CartShareRepository: Sendable {
     public func save(_ share: CartShare) async throws {
         let lines = share.lines
         try await self.postgres.withTransactionCommittedUnlessCancelled(logger: self.logger) { connection in
-            try await connection.query(
+            try await connection.execute(
                 """
                 INSERT INTO cart_share (id, subtotal, created_at, expires_at)
                 VALUES (\(share.id), \(share.subtotal.description)::numeric,
@@ -29,7 +29,7 @@ public struct CartShareRepository: Sendable {
                 logger: self.logger
             )
             if !lines.isEmpty {
-                try await connection.query(
+                try await connection.execute(
                     """
                     INSERT INTO cart_share_line (share_id, position, product_id, product_name, quantity, unit_price)
                     SELECT \(share.id), line.position, line.product_id, line.name, line.quantity, line.cents::numeric / 100
@@ -62,7 +62,7 @@ public struct CartShareRepository: Sendable {
 
     /// The share `id` unless it is unknown or expired at `now` (milliseconds since 1970).
     public func share(_ id: String, now: Int64) async throws -> CartShare? {
-        let rows = try await self.postgres.query(
+        let rows = try await self.postgres.rows(
             """
             SELECT (extract(epoch FROM created_at) * 1000)::bigint, (extract(epoch FROM expires_at) * 1000)::bigint
             FROM cart_share WHERE id = \(id) AND expires_at > to_timestamp(\(now)::bigint / 1000.0)
@@ -70,7 +70,7 @@ public struct CartShareRepository: Sendable {
             logger: self.logger
         )
         var found: CartShare?
-        for try await (created, expires) in rows.decode((Int64, Int64).self) {
+        for (created, expires) in try rows.decode((Int64, Int64).self) {
             found = CartShare(id: id, lines: [], createdAt: created, expiresAt: expires)
         }
         guard var share = found else { return nil }

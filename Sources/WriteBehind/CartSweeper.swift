@@ -37,14 +37,11 @@ public struct CartSweeper: Sendable {
     public func sweep(now: Int64) async throws -> Outcome {
         let abandonedBefore = now - self.abandonedAfterMilliseconds
         let outcome = try await self.postgres.withTransaction(logger: self.logger) { connection -> Outcome in
-            var locked = false
-            for try await value in try await connection.query(
+            let locked = try await connection.rows(
                 "SELECT pg_try_advisory_xact_lock(\(Self.lockID))",
                 logger: self.logger
-            ).decode(Bool.self) {
-                locked = value
-            }
-            guard locked else { return Outcome(expired: 0, abandoned: 0, ran: false) }
+            ).decode(Bool.self)
+            guard locked.first == true else { return Outcome(expired: 0, abandoned: 0, ran: false) }
             let expired = try await connection.rows(
                 """
                 UPDATE cart SET status = 'expired'

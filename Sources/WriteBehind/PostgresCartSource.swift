@@ -35,7 +35,7 @@ public struct PostgresCartSource: DurableCartSource {
         let reference = userID == nil ? session.reference : nil
         guard userID != nil || reference != nil else { return nil }
         var found: Cart?
-        let carts = try await self.postgres.query(
+        let carts = try await self.postgres.rows(
             """
             SELECT id::text, version, (extract(epoch FROM created_at) * 1000)::bigint,
                    (extract(epoch FROM updated_at) * 1000)::bigint, promo_code
@@ -48,7 +48,7 @@ public struct PostgresCartSource: DurableCartSource {
             """,
             logger: self.logger
         )
-        for try await (id, version, created, updated, promoCode) in carts.decode(
+        for (id, version, created, updated, promoCode) in try carts.decode(
             (String, Int64, Int64, Int64, String?).self
         ) {
             found = Cart(
