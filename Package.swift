@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "CartStore",
             dependencies: [
-                "CartDomain", "RedisClient",
+                "CartDomain", "Periodic", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -221,6 +221,7 @@ let package = Package(
             name: "HotCartTestSupport",
             dependencies: [
                 "RedisClient", "Database", "Deadline",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -27,6 +27,8 @@ public struct HotCartServices: Sendable {
     /// Tells this process's live cart streams of changes made by any process.
     public let changes: CartChangeFeed
     public let checkouts: CheckoutService
+    /// Says when Redis may evict carts that PostgreSQL does not yet hold.
+    public let evictions: RedisEvictionWatch
     public let users: UserRepository
     public let passwords: PasswordHasher
     public let tokens: AccessTokens
@@ -65,6 +67,7 @@ public struct HotCartServices: Sendable {
             currency: configuration.cart.currency,
             logger: logger
         )
+        self.evictions = RedisEvictionWatch(redis: self.redis, logger: logger)
         self.users = UserRepository(client: self.postgres, logger: logger)
         self.passwords = PasswordHasher(cost: UInt8(configuration.passwordHashCost))
         self.tokens = await AccessTokens(secret: configuration.secretKey, lifetime: configuration.accessTokenLifetime)
@@ -73,7 +76,7 @@ public struct HotCartServices: Sendable {
 
     /// The services to run beside the HTTP server, in start order.
     public var runnable: [any Service] {
-        [self.redis, self.postgres, self.products, self.promotions, self.rates, self.changes]
+        [self.redis, self.postgres, self.products, self.promotions, self.rates, self.changes, self.evictions]
     }
 }
 

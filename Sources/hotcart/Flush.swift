@@ -80,7 +80,8 @@ struct Flush: AsyncParsableCommand {
             repository: CartShareRepository(postgres: postgres, logger: logger),
             logger: logger
         )
-        var services: [any Service] = [redis, postgres, flusher, checkouts, shares]
+        let evictions = RedisEvictionWatch(redis: redis, logger: logger)
+        var services: [any Service] = [redis, postgres, flusher, checkouts, shares, evictions]
         if shared.enableCartAnalytics {
             // Every settled day a report may keep stays kept, so a report never works them out itself.
             let analytics = CartAnalytics(postgres: postgres, logger: logger)

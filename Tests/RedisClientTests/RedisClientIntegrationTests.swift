@@ -435,34 +435,3 @@ import Testing
         }
     }
 }
-
-/// Keeps what is logged through it (message and metadata), for tests that check a log line.
-private final class LoggedMessages: Sendable {
-    let messages = Mutex<[String]>([])
-
-    var handler: Handler { Handler(log: self) }
-
-    struct Handler: LogHandler {
-        let log: LoggedMessages
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { self.metadata[key] }
-            set { self.metadata[key] = newValue }
-        }
-
-        func log(
-            level: Logger.Level,
-            message: Logger.Message,
-            metadata: Logger.Metadata?,
-            source: String,
-            file: String,
-            function: String,
-            line: UInt
-        ) {
-            let fields = (metadata ?? [:]).map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
-            self.log.messages.withLock { $0.append("\(message) \(fields)") }
-        }
-    }
-}
