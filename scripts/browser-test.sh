@@ -46,11 +46,19 @@ browser_test() {
   env "${environment[@]}" PORT=31094 REDIS_URL=redis://127.0.0.1:1/0 "$BIN" serve \
     >"$LOCAL/browser-test-broken-server.log" 2>&1 &
   local broken=$!
+  # And one whose Redis (of its own, never near its limit) may evict: the operator page warns.
+  redis-server --port 31093 --bind 127.0.0.1 --save "" --appendonly no --maxmemory 1gb \
+    --maxmemory-policy allkeys-lru >"$LOCAL/browser-test-evicting-redis.log" 2>&1 &
+  local evicting_redis=$!
+  for _ in $(seq 1 50); do redis-cli -p 31093 ping >/dev/null 2>&1 && break; sleep 0.1; done
+  env "${environment[@]}" PORT=31092 REDIS_URL=redis://127.0.0.1:31093/0 "$BIN" serve \
+    >"$LOCAL/browser-test-evicting-server.log" 2>&1 &
+  local evicting=$!
   for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/readyz" && break; sleep 0.1; done
   if ! curl -sf -o /dev/null "$base/readyz"; then
     log "the browser tests' server did not start; see $LOCAL/browser-test-server.log"
-    kill "$server" "$broken" "$flusher" 2>/dev/null
-    wait "$server" "$broken" "$flusher" 2>/dev/null || true
+    kill "$server" "$broken" "$evicting" "$evicting_redis" "$flusher" 2>/dev/null
+    wait "$server" "$broken" "$evicting" "$evicting_redis" "$flusher" 2>/dev/null || true
     BROWSER_TESTS_RUN=1
     BROWSER_TESTS_FAILED=1
     return
@@ -64,16 +72,19 @@ browser_test() {
   log "browser tests: the storefront and the operator page in headless Chromium"
   rm -rf "$LOCAL/browser-failures"
   set +e
-  for _ in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:31094/healthz && break; sleep 0.1; done
+  for url in http://127.0.0.1:31094/healthz http://127.0.0.1:31092/readyz; do
+    for _ in $(seq 1 100); do curl -sf -o /dev/null "$url" && break; sleep 0.1; done
+  done
   (cd "$ROOT/Tests/Browser" && HOTCART_BASE_URL="$base" HOTCART_BROKEN_URL=http://127.0.0.1:31094 \
+    HOTCART_EVICTING_URL=http://127.0.0.1:31092 \
     HOTCART_ADMIN_EMAIL="$admin" \
     HOTCART_ADMIN_PASSWORD="$password" HOTCART_PROMO_CODE=BROWSER10 SE_OFFLINE=true \
     HOTCART_FAILURE_SCREENSHOTS="$LOCAL/browser-failures" timeout 600 $python -m unittest -v test_pages) \
     >"$LOCAL/browser-tests.log" 2>&1
   local status=$?
   set -e
-  kill "$server" "$broken" "$flusher" 2>/dev/null
-  wait "$server" "$broken" "$flusher" 2>/dev/null || true
+  kill "$server" "$broken" "$evicting" "$evicting_redis" "$flusher" 2>/dev/null
+  wait "$server" "$broken" "$evicting" "$evicting_redis" "$flusher" 2>/dev/null || true
   grep -E '^test_|^(Ran|OK|FAILED)' "$LOCAL/browser-tests.log" || true
   BROWSER_TESTS_RUN="$(grep -Eo '^Ran [0-9]+' "$LOCAL/browser-tests.log" | grep -Eo '[0-9]+' || echo 0)"
   if [ "$status" -ne 0 ] || [ "$BROWSER_TESTS_RUN" -eq 0 ]; then

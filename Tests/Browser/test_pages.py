@@ -1,8 +1,8 @@
 """The storefront (/) and the operator page (/ops) in a real browser: Debian's Chromium, headless,
 driven by Selenium through Debian's chromium-driver, against a served HotCart
-(scripts/browser-test.sh starts it, and a second one whose Redis is down, and sets
-HOTCART_BASE_URL, HOTCART_BROKEN_URL, HOTCART_ADMIN_EMAIL, HOTCART_ADMIN_PASSWORD and
-HOTCART_PROMO_CODE).
+(scripts/browser-test.sh starts it, a second one whose Redis is down and a third whose Redis may
+evict keys, and sets HOTCART_BASE_URL, HOTCART_BROKEN_URL, HOTCART_EVICTING_URL,
+HOTCART_ADMIN_EMAIL, HOTCART_ADMIN_PASSWORD and HOTCART_PROMO_CODE).
 
 A failing test leaves a screenshot in HOTCART_FAILURE_SCREENSHOTS. With HOTCART_SCREENSHOTS set,
 the storefront and operator tests also save the README's screenshots there.
@@ -28,6 +28,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 BASE = os.environ.get("HOTCART_BASE_URL", "http://127.0.0.1:31096")
 # A server whose Redis is down: its pages load, its /readyz fails.
 BROKEN = os.environ.get("HOTCART_BROKEN_URL", "http://127.0.0.1:31094")
+# A server whose Redis has a maxmemory-policy that may evict keys.
+EVICTING = os.environ.get("HOTCART_EVICTING_URL", "http://127.0.0.1:31092")
 ADMIN_EMAIL = os.environ.get("HOTCART_ADMIN_EMAIL", "")
 ADMIN_PASSWORD = os.environ.get("HOTCART_ADMIN_PASSWORD", "")
 PROMO_CODE = os.environ.get("HOTCART_PROMO_CODE", "")
@@ -304,16 +306,28 @@ class Pages(unittest.TestCase):
         self.assertIn("redis down", health.text)
         self.assertIn("unhealthy", browser.find_element(By.TAG_NAME, "body").get_attribute("class"))
 
-    @screenshot_on_failure
-    def test_z_the_operator_page_shows_request_rates_after_the_traffic(self):
+    def operator_page(self, base):
+        """The operator page of `base`, signed in, once it says the server is ready."""
         browser = self.browser()
-        browser.get(BASE + "/ops")
+        browser.get(base + "/ops")
         browser.find_element(By.ID, "email").send_keys(ADMIN_EMAIL)
         browser.find_element(By.ID, "password").send_keys(ADMIN_PASSWORD)
         browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
         self.wait(browser, lambda: browser.find_element(By.ID, "dashboard").is_displayed(), "no dashboard")
         self.wait(browser, lambda: browser.find_element(By.ID, "health").text.startswith("Ready"),
                   "the health line does not say ready")
+        return browser
+
+    @screenshot_on_failure
+    def test_the_operator_page_warns_when_redis_may_evict(self):
+        browser = self.operator_page(EVICTING)
+        warning = browser.find_element(By.ID, "eviction-warning")
+        self.wait(browser, warning.is_displayed, "no warning that Redis may evict")
+        self.assertIn("noeviction", warning.text)
+
+    @screenshot_on_failure
+    def test_z_the_operator_page_shows_request_rates_after_the_traffic(self):
+        browser = self.operator_page(BASE)
 
         def rates():
             entries = browser.find_elements(By.CSS_SELECTOR, "#rate-legend li")
@@ -328,6 +342,7 @@ class Pages(unittest.TestCase):
         self.assertTrue(busy, f"no route shows a request rate: {rates()}")
         self.assertIn("GET /cart/summary", busy)
         self.wait(browser, lambda: browser.find_element(By.ID, "conversion").text != "", "no conversion figures")
+        self.assertFalse(browser.find_element(By.ID, "eviction-warning").is_displayed())
         if SCREENSHOTS:
             # A picture worth looking at: half a minute of shoppers on the charts.
             shop_for(30)

@@ -145,6 +145,7 @@ const Ops = {
     this.push("flush", "lag (s)", gauge("hotcart_flush_lag_current_seconds"));
     this.push("carts", "keys in Redis", gauge("hotcart_redis_keys"));
     this.push("carts", "live streams", gauge("hotcart_cart_event_streams"));
+    document.getElementById("eviction-warning").hidden = gauge("hotcart_redis_eviction_possible") === 0;
     const previous = this.previous;
     this.previous = current;
     if (previous) {
