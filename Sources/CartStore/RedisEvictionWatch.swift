@@ -30,6 +30,7 @@ public final class RedisEvictionWatch: Service, Sendable {
         case unknown(String)
     }
 
+    /// How often every master is asked again.
     public let interval: Duration
     private let redis: RedisClient
     private let logger: Logger
@@ -86,7 +87,7 @@ public final class RedisEvictionWatch: Service, Sendable {
             )
         case .safe:
             self.possible.record(0)
-            if earlier != nil {
+            if case .mayEvict = earlier {
                 self.logger.notice("redis no longer evicts keys (no maxmemory, or maxmemory-policy noeviction)")
             }
         case .unknown(let refusal):
