@@ -9,11 +9,12 @@ import Synchronization
 /// keys to make room.
 ///
 /// HotCart needs `maxmemory-policy noeviction` whenever Redis has a `maxmemory`: a full Redis
-/// then refuses writes, and changes answer 503 `CART_010` while reads go on. Any other policy
-/// may drop what exists only in Redis: a cart evicted before the flusher has written its latest
-/// changes loses them (the flusher writes a cart as Redis holds it, and the cart comes back from
-/// PostgreSQL without them); under an `allkeys-*` policy the write-behind queue itself and the
-/// idempotency keys may go too.
+/// then refuses writes, and changes answer 503 `CART_010` while carts already there are read.
+/// Any other policy may evict keys that have a lifetime: a cart before the flusher has written
+/// its latest changes (the flusher writes a cart as Redis holds it, so they are lost, and the
+/// cart comes back from PostgreSQL without them), a logged-out token's revocation (the token
+/// works again until it expires) and an idempotency key (a retry is applied again); an
+/// `allkeys-*` policy may evict the write-behind queue too.
 ///
 /// Run it as a `Service`: it asks every master (`CONFIG GET maxmemory*`) at start and every
 /// ``interval``, since a policy can change while Redis runs (`CONFIG SET`), and logs an error
@@ -82,7 +83,7 @@ public final class RedisEvictionWatch: Service, Sendable {
         case .mayEvict(let policies):
             self.possible.record(1)
             self.logger.error(
-                "redis may evict keys when full; changes not yet in PostgreSQL can be lost: set maxmemory-policy noeviction",
+                "redis may evict keys when full: cart changes not yet in PostgreSQL, token revocations and idempotency keys can be lost; set maxmemory-policy noeviction",
                 metadata: ["maxmemory-policy": "\(policies.joined(separator: ","))"]
             )
         case .safe:
