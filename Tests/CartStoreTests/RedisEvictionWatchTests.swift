@@ -1,9 +1,8 @@
+import CartStore
 import HotCartTestSupport
 import Logging
 import RedisClient
 import Testing
-
-@testable import CartStore
 
 /// Whether Redis may evict HotCart's keys, as the watch finds and says it.
 @Suite struct RedisEvictionWatchTests {

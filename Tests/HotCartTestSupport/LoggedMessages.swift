@@ -3,6 +3,7 @@ import Synchronization
 
 /// Keeps what is logged through it (message and metadata), for tests that check a log line.
 public final class LoggedMessages: Sendable {
+    /// Every line logged, as `<message> <key>=<value> …` (metadata sorted by key).
     public let messages = Mutex<[String]>([])
 
     public init() {}
