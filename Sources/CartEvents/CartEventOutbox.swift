@@ -15,8 +15,10 @@ public enum CartEventOutbox {
         case converted = "cart.converted"
     }
 
-    /// One event of `kind` per cart of `cartIDs`, with the lines PostgreSQL holds for it now
-    /// (call before removing them).
+    /// One event of `kind` per cart of `cartIDs` that holds a line, with the lines PostgreSQL
+    /// holds for it now (call before removing them). A cart with no line in it (a guest who only
+    /// looked, a cart emptied, one holding only lines saved for later) ends without an event:
+    /// there is nothing in it to win back, and its zero would pull the average cart value down.
     public static func record(
         _ kind: Kind,
         cartIDs: [String],
@@ -28,7 +30,7 @@ public enum CartEventOutbox {
             """
             INSERT INTO cart_event (id, type, cart_id, user_id, email, items, subtotal)
             SELECT gen_random_uuid(), \(kind.rawValue), cart.id, cart.user_id, account.email,
-                   COALESCE(lines.items, '[]'::jsonb), COALESCE(lines.subtotal, 0)
+                   lines.items, lines.subtotal
             FROM cart
             LEFT JOIN "user" AS account ON account.id = cart.user_id
             LEFT JOIN LATERAL (
@@ -39,7 +41,7 @@ public enum CartEventOutbox {
                 FROM cart_item AS item LEFT JOIN product ON product.id = item.product_id
                 WHERE item.cart_id = cart.id AND NOT item.saved
             ) AS lines ON TRUE
-            WHERE cart.id = ANY(\(cartIDs)::uuid[])
+            WHERE cart.id = ANY(\(cartIDs)::uuid[]) AND lines.items IS NOT NULL
             ORDER BY cart.id
             """,
             logger: logger

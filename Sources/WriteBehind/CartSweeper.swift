@@ -6,8 +6,8 @@ import PostgresNIO
 
 /// The periodic cleanup of durable carts: guest carts whose `expires_at` has passed become
 /// `expired` and lose their lines; user carts untouched for `CART_ABANDONED_AFTER_DAYS` become
-/// `abandoned`; each change writes its `cart.expired` or `cart.abandoned` event into the outbox
-/// in the same transaction. Safe with several flushers: a sweep runs under a transaction-scoped advisory
+/// `abandoned`; each such cart that holds lines gets its `cart.expired` or `cart.abandoned` event
+/// in the outbox in the same transaction (an empty cart ends without one). Safe with several flushers: a sweep runs under a transaction-scoped advisory
 /// lock, and a flusher that finds it taken skips its turn.
 public struct CartSweeper: Sendable {
     /// How many carts one sweep changed.

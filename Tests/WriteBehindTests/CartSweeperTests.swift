@@ -11,13 +11,14 @@ import Testing
     let logger = Logger(label: "test")
     let day: Int64 = 86_400_000
 
-    /// Inserts an active cart with one line, in one transaction (a concurrent sweep must never
-    /// see the cart without its line).
+    /// Inserts an active cart with one line (`line`: in the cart, saved for later, or none), in
+    /// one transaction (a concurrent sweep must never see the cart without its line).
     func insertCart(
         _ postgres: DatabasePool,
         user: String?,
         updatedAt: Int64,
-        expiresAt: Int64?
+        expiresAt: Int64?,
+        line: Line = .inCart
     ) async throws -> String {
         let id = TestEnvironment.uniqueID()
         let lineID = TestEnvironment.uniqueID()
@@ -30,12 +31,21 @@ import Testing
                 """,
                 logger: self.logger
             ) {}
+            guard line != .none else { return }
             for try await _ in try await connection.query(
-                "INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price) VALUES (\(lineID)::uuid, \(id)::uuid, 1, 2, 5.99)",
+                """
+                INSERT INTO cart_item (id, cart_id, product_id, quantity, unit_price, saved)
+                VALUES (\(lineID)::uuid, \(id)::uuid, 1, 2, 5.99, \(line == .saved))
+                """,
                 logger: self.logger
             ) {}
         }
         return id
+    }
+
+    /// Where a test cart's one line is.
+    enum Line {
+        case inCart, saved, none
     }
 
     func state(_ postgres: DatabasePool, _ id: String) async throws -> (String, Int) {
@@ -80,6 +90,26 @@ import Testing
                 updatedAt: now - 15 * day,
                 expiresAt: nil
             )
+            // Carts that end with nothing in the cart: a guest who only looked, a user who saved
+            // the one line for later.
+            let emptyGuest = try await insertCart(
+                postgres,
+                user: nil,
+                updatedAt: now - 8 * day,
+                expiresAt: now - day,
+                line: .none
+            )
+            let savingUser = TestEnvironment.uniqueID()
+            for try await _ in try await postgres.query(
+                "INSERT INTO \"user\" (id, email, hashed_password) VALUES (\(savingUser)::uuid, \(savingUser + "@example.com"), 'x')"
+            ) {}
+            let savedOnly = try await insertCart(
+                postgres,
+                user: savingUser,
+                updatedAt: now - 15 * day,
+                expiresAt: nil,
+                line: .saved
+            )
             let sweeper = CartSweeper(postgres: postgres, abandonedAfterMilliseconds: 14 * 86_400_000, logger: logger)
             // Another sweeper (a flusher of another test) may hold the lock for a moment.
             var ran = false
@@ -93,12 +123,15 @@ import Testing
             #expect(try await state(postgres, abandonedUser) == ("abandoned", 1))
             // Only active carts change: a converted cart stays converted.
             #expect(try await state(postgres, idleUser) == ("converted", 1))
-            // Each change wrote its event, with the lines the cart had, in the same transaction.
+            #expect(try await state(postgres, emptyGuest) == ("expired", 0))
+            #expect(try await state(postgres, savedOnly) == ("abandoned", 1))
+            // Each change of a cart with lines wrote its event, with those lines, in the same
+            // transaction; the carts with nothing in the cart ended without one.
             var events: [String: (String, String?, String)] = [:]
             for try await (cart, type, email, subtotal) in try await postgres.query(
                 """
                 SELECT cart_id::text, type, email, subtotal::text FROM cart_event
-                WHERE cart_id = ANY(\([expiredGuest, liveGuest, idleUser, abandonedUser])::uuid[])
+                WHERE cart_id = ANY(\([expiredGuest, liveGuest, idleUser, abandonedUser, emptyGuest, savedOnly])::uuid[])
                 """
             ).decode((String, String, String?, String).self) {
                 events[cart] = (type, email, subtotal)
