@@ -16,7 +16,12 @@ extension RedisCartStore {
     }
 
     private func changeStatus(_ change: String, session: CartSession, version: Int64) async throws -> Cart {
-        let parts = try await self.answer(CartScripts.convert, session: session, ifMatch: version, arguments: [change])
+        let parts = try await self.answer(
+            CartScripts.convert,
+            session: session,
+            ifMatch: CartVersionPrecondition(version),
+            arguments: [change]
+        )
         return try Cart(hash: parts[2].array ?? [], owner: session.owner, expiresAt: self.expiry(of: session.owner))
     }
 }

@@ -103,7 +103,7 @@ public struct RedisCartStore: Sendable {
         _ product: ProductSnapshot,
         quantity: Int,
         session: CartSession,
-        ifMatch: Int64?,
+        ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil
     ) async throws -> Change {
         try await self.run(
@@ -124,7 +124,7 @@ public struct RedisCartStore: Sendable {
         itemID: CartItemID,
         quantity: Int,
         session: CartSession,
-        ifMatch: Int64?,
+        ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
         try await self.change(
@@ -138,7 +138,11 @@ public struct RedisCartStore: Sendable {
     }
 
     /// Removes every line.
-    public func clear(session: CartSession, ifMatch: Int64?, idempotencyKey: String? = nil) async throws -> Cart {
+    public func clear(
+        session: CartSession,
+        ifMatch: CartVersionPrecondition?,
+        idempotencyKey: String? = nil
+    ) async throws -> Cart {
         try await self.run(CartScripts.clear, session: session, ifMatch: ifMatch, idempotencyKey: idempotencyKey).cart
     }
 
@@ -146,7 +150,7 @@ public struct RedisCartStore: Sendable {
     public func bulkUpdate(
         _ entries: [(itemID: CartItemID, quantity: Int)],
         session: CartSession,
-        ifMatch: Int64?,
+        ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
         var arguments: [String] = []
@@ -168,7 +172,7 @@ public struct RedisCartStore: Sendable {
     public func saveForLater(
         itemID: CartItemID,
         session: CartSession,
-        ifMatch: Int64?,
+        ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
         try await self.change(
@@ -184,7 +188,7 @@ public struct RedisCartStore: Sendable {
     public func moveToCart(
         itemID: CartItemID,
         session: CartSession,
-        ifMatch: Int64?,
+        ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
         try await self.change(
@@ -202,7 +206,7 @@ public struct RedisCartStore: Sendable {
         item itemID: CartItemID,
         _ arguments: [String] = [],
         session: CartSession,
-        ifMatch: Int64?,
+        ifMatch: CartVersionPrecondition?,
         idempotencyKey: String?
     ) async throws -> Cart {
         try await self.run(
@@ -219,7 +223,7 @@ public struct RedisCartStore: Sendable {
     public func reprice(
         _ prices: [(productID: Int, price: Cents)],
         session: CartSession,
-        ifMatch: Int64?,
+        ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
         var arguments: [String] = []
@@ -242,7 +246,7 @@ public struct RedisCartStore: Sendable {
     public func applyPromoCode(
         _ code: PromoCode,
         session: CartSession,
-        ifMatch: Int64?,
+        ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
         try await self.run(
@@ -258,7 +262,7 @@ public struct RedisCartStore: Sendable {
     /// Takes the cart's promotion code off (a cart without one is answered unchanged).
     public func removePromoCode(
         session: CartSession,
-        ifMatch: Int64?,
+        ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
         try await self.run(
@@ -308,7 +312,7 @@ public struct RedisCartStore: Sendable {
     private func run(
         _ script: RedisScript,
         session: CartSession,
-        ifMatch: Int64?,
+        ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil,
         arguments: [String] = [],
         context: RefusalContext = .none
@@ -336,7 +340,7 @@ public struct RedisCartStore: Sendable {
     func answer(
         _ script: RedisScript,
         session: CartSession,
-        ifMatch: Int64? = nil,
+        ifMatch: CartVersionPrecondition? = nil,
         idempotencyKey: String? = nil,
         extraKeys: [String] = [],
         arguments: [String] = [],
@@ -387,7 +391,7 @@ public struct RedisCartStore: Sendable {
         _ session: CartSession,
         _ keys: CartKeys,
         _ reference: String,
-        _ ifMatch: Int64?,
+        _ ifMatch: CartVersionPrecondition?,
         _ mayCreate: Bool,
         _ keysAfterTheCart: [String],
         _ arguments: [String]
@@ -398,7 +402,7 @@ public struct RedisCartStore: Sendable {
         let common = [
             String(now), String(self.redisLifetime(for: owner)), RandomID.timeOrderedUUID(milliseconds: now), owner.key,
             reference,
-            ifMatch.map { String($0) } ?? "", String(self.settings.mutationsPerMinute),
+            ifMatch.map(Self.scriptArgument) ?? "", String(self.settings.mutationsPerMinute),
             String(limits.maxQuantityPerItem), String(limits.maxItems), mayCreate ? "1" : "0",
         ]
         let reply: RedisValue
@@ -444,6 +448,12 @@ public struct RedisCartStore: Sendable {
     private func redisLifetime(for owner: CartOwner) -> Int64 {
         let ttl = self.ttl(for: owner)
         return ttl + ttl / 100
+    }
+
+    /// An `If-Match` precondition as the scripts take it: its versions between commas
+    /// (`,7,` or `,7,8,`; `,` for none, which no version matches).
+    private static func scriptArgument(_ precondition: CartVersionPrecondition) -> String {
+        "," + precondition.versions.map { "\($0)," }.joined()
     }
 
     private static func restoreArguments(_ cart: Cart) -> [String] {

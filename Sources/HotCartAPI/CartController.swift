@@ -46,7 +46,7 @@ struct CartController {
         let cart = try await self.store.applyPromoCode(
             code,
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request),
+            ifMatch: Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -55,7 +55,7 @@ struct CartController {
     @Sendable func removePromoCode(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.removePromoCode(
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request),
+            ifMatch: Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -73,7 +73,7 @@ struct CartController {
         let cart = try await self.store.saveForLater(
             itemID: itemID,
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request),
+            ifMatch: Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -83,7 +83,7 @@ struct CartController {
         let cart = try await self.store.moveToCart(
             itemID: try Self.itemID(context),
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request),
+            ifMatch: Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -99,7 +99,7 @@ struct CartController {
         case "true", "1": apply = true
         default: throw CartError.invalidRequest("apply must be true or false", field: "apply")
         }
-        let (ifMatch, idempotencyKey) = (try Self.ifMatch(request), try Self.idempotencyKey(request))
+        let (ifMatch, idempotencyKey) = (Self.ifMatch(request), try Self.idempotencyKey(request))
         let session = try context.requireSession()
         let cart = try await self.store.cart(of: session)
         try self.products.requireLoaded()
@@ -186,7 +186,7 @@ struct CartController {
             product,
             quantity: quantity,
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request),
+            ifMatch: Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(change.cart, context, status: change.createdLine ? .created : .ok)
@@ -206,7 +206,7 @@ struct CartController {
             itemID: itemID,
             quantity: quantity,
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request),
+            ifMatch: Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -217,7 +217,7 @@ struct CartController {
             itemID: try Self.itemID(context),
             quantity: 0,
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request),
+            ifMatch: Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -226,7 +226,7 @@ struct CartController {
     @Sendable func clear(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.clear(
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request),
+            ifMatch: Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -266,7 +266,7 @@ struct CartController {
         let cart = try await self.store.bulkUpdate(
             entries,
             session: context.requireSession(),
-            ifMatch: try Self.ifMatch(request),
+            ifMatch: Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -299,16 +299,22 @@ struct CartController {
         return "\(request.method) \(request.uri.path) \(key)"
     }
 
-    /// The `If-Match` version, if any: `"7"`, `W/"7"` or `7`; `*` means no precondition.
-    /// A value that is not a version at all is a malformed request (CART_005).
-    static func ifMatch(_ request: Request) throws -> Int64? {
-        guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), header != "*" else {
-            return nil
+    /// The `If-Match` precondition, if any: a list of entity tags (`"7"`, also `W/"7"` or a bare
+    /// `7`), met when one of them names the cart's version. `*`, or no tag at all, sets none. A
+    /// tag that names no version matches nothing, so the change is 412 like a stale one.
+    static func ifMatch(_ request: Request) -> CartVersionPrecondition? {
+        var versions: [Int64] = []
+        var tagged = false
+        for value in request.headers[values: .ifMatch] {
+            for tag in value.split(separator: ",") {
+                let tag = tag.trimmingCharacters(in: .whitespaces)
+                if tag.isEmpty { continue }
+                if tag == "*" { return nil }
+                tagged = true
+                if let version = self.version(inETag: Substring(tag)) { versions.append(version) }
+            }
         }
-        guard let version = self.version(inETag: Substring(header)) else {
-            throw CartError.invalidRequest("If-Match must be a cart version such as \"3\"", field: "If-Match")
-        }
-        return version
+        return tagged ? CartVersionPrecondition(versions: versions) : nil
     }
 
     /// The cart version an entity tag names: `"7"`, `W/"7"` (`If-None-Match` compares weakly,

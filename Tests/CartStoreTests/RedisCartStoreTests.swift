@@ -259,10 +259,21 @@ import Testing
                 session: CartSession(owner: owner),
                 ifMatch: nil
             ).cart
-            await #expect(throws: CartError.versionConflict) {
-                try await store.clear(session: CartSession(owner: owner), ifMatch: cart.version - 1)
+            // A stale version, one that merely starts or ends with the cart's digits, and none.
+            for versions in [[cart.version - 1], [cart.version * 10 + cart.version, cart.version + 10], []] {
+                await #expect(throws: CartError.versionConflict) {
+                    try await store.clear(
+                        session: CartSession(owner: owner),
+                        ifMatch: CartVersionPrecondition(versions: versions)
+                    )
+                }
             }
-            let cleared = try await store.clear(session: CartSession(owner: owner), ifMatch: cart.version)
+            #expect(try await store.cart(of: CartSession(owner: owner)).version == cart.version)
+            // One of several versions is enough.
+            let cleared = try await store.clear(
+                session: CartSession(owner: owner),
+                ifMatch: CartVersionPrecondition(versions: [cart.version + 3, cart.version])
+            )
             #expect(cleared.items.isEmpty)
             #expect(cleared.version == cart.version + 1)
         }

@@ -269,7 +269,7 @@ import Testing
         }
     }
 
-    @Test func ifMatchWithAStaleVersionIs412AndChangesNothing() async throws {
+    @Test func ifMatchThatNamesAnotherVersionIs412AndChangesNothing() async throws {
         try await withTestApp { client, _ async throws in
             let browser = Browser(client)
             let cart = try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#)
@@ -277,11 +277,23 @@ import Testing
             let stale = try await browser.send(.delete, "/cart", headers: [.ifMatch: "\"\(version - 1)\""])
             #expect(stale.status == .preconditionFailed)
             #expect(stale.code == "CART_008")
-            let malformed = try await browser.send(.delete, "/cart", headers: [.ifMatch: "W/\"\""])
-            #expect(malformed.status == .badRequest)
-            #expect(malformed.code == "CART_005")
-            let current = try await browser.send(.delete, "/cart", headers: [.ifMatch: "\"\(version)\""])
-            #expect(current.status == .ok)
+            // A tag that is no cart version matches nothing, like a stale one.
+            for tag in ["\"not-a-version\"", "W/\"\"", "abc"] {
+                let other = try await browser.send(.delete, "/cart", headers: [.ifMatch: tag])
+                #expect(other.status == .preconditionFailed, "\(tag)")
+                #expect(other.code == "CART_008", "\(tag)")
+            }
+            #expect(try await browser.send(.get, "/cart").json["version"] as? Int == version)
+            // A list of tags is met when one of them names the cart's version.
+            let listed = try await browser.send(
+                .delete,
+                "/cart",
+                headers: [.ifMatch: "\"\(version + 5)\", \"\(version)\""]
+            )
+            #expect(listed.status == .ok)
+            #expect(listed.json["version"] as? Int == version + 1)
+            let any = try await browser.send(.delete, "/cart", headers: [.ifMatch: "*"])
+            #expect(any.status == .ok)
         }
     }
 

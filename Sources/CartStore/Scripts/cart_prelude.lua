@@ -10,7 +10,8 @@
 --           and 1 % more, so that reads need not refresh it every time (see read_cart.lua)
 --   ARGV[3] id for a new cart          ARGV[4] owner key ('g:<session>' or 'u:<user id>')
 --   ARGV[5] session reference ('' for users)
---   ARGV[6] If-Match version ('' = none)
+--   ARGV[6] If-Match: the versions the change may go ahead at, between commas (',7,' or ',7,8,';
+--           ',' = none does; '' = no precondition)
 --   ARGV[7] mutations allowed per minute (0 = unlimited)
 --   ARGV[8] units per line cap         ARGV[9] units per cart cap
 --   ARGV[10] '1' when a missing cart may be made empty here; '0' when the caller must first
@@ -127,7 +128,7 @@ local function precondition_error()
     if used == 1 then redis.call('PEXPIRE', rate_key, 60000) end
     if used > limit then return {'err', 'CART_007', tostring(redis.call('PTTL', rate_key))} end
   end
-  if ARGV[6] ~= '' and (redis.call('HGET', cart_key, 'v') or '0') ~= ARGV[6] then
+  if ARGV[6] ~= '' and not string.find(ARGV[6], ',' .. (redis.call('HGET', cart_key, 'v') or '0') .. ',', 1, true) then
     return {'err', 'CART_008', ''}
   end
   return nil

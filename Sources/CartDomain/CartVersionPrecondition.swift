@@ -1,0 +1,15 @@
+/// An `If-Match` precondition on a cart change: the change goes ahead only while the cart is at
+/// one of `versions`. With none (the request named no version at all) it never does, so a tag
+/// that is not a cart version is a mismatch like a stale one.
+public struct CartVersionPrecondition: Sendable, Hashable {
+    public var versions: [Int64]
+
+    public init(versions: [Int64]) {
+        self.versions = versions
+    }
+
+    /// Met only at `version`.
+    public init(_ version: Int64) {
+        self.versions = [version]
+    }
+}
