@@ -12,4 +12,9 @@ public struct CartVersionPrecondition: Sendable, Hashable {
     public init(_ version: Int64) {
         self.versions = [version]
     }
+
+    /// Whether a cart at `version` meets it.
+    public func isMet(by version: Int64) -> Bool {
+        self.versions.contains(version)
+    }
 }

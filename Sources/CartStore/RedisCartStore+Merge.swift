@@ -74,9 +74,15 @@ extension RedisCartStore {
     ///    already has keep their price snapshot; lines saved for later stay saved);
     /// 3. the guest cart ends: no lines, status `expired`, so its session reaches nothing.
     /// A merge interrupted between steps is completed by the next merge of that guest session.
-    public func merge(guest: CartSession, into user: CartSession) async throws -> MergeOutcome {
+    /// `ifMatch` is checked on the user cart in step 2 (CART_008: the guest cart stays marked,
+    /// for the next merge), or as it is read when there is nothing to merge.
+    public func merge(
+        guest: CartSession,
+        into user: CartSession,
+        ifMatch: CartVersionPrecondition? = nil
+    ) async throws -> MergeOutcome {
         guard !guest.isNew else {
-            return MergeOutcome(cart: try await self.cart(of: user), warnings: [])
+            return MergeOutcome(cart: try await self.cart(of: user, ifMatch: ifMatch), warnings: [])
         }
         let taken = try await self.answer(
             CartScripts.mergeTake,
@@ -85,7 +91,7 @@ extension RedisCartStore {
         )
         let guestHash = taken[2].array ?? []
         guard !guestHash.isEmpty, let mergeID = Self.field("mid", in: guestHash) else {
-            return MergeOutcome(cart: try await self.cart(of: user), warnings: [])
+            return MergeOutcome(cart: try await self.cart(of: user, ifMatch: ifMatch), warnings: [])
         }
         let guestCart = try Cart(hash: guestHash, owner: guest.owner, expiresAt: nil)
         let lines =
@@ -94,6 +100,7 @@ extension RedisCartStore {
         let applied = try await self.answer(
             CartScripts.mergeApply,
             session: user,
+            ifMatch: ifMatch,
             extraKeys: [CartKeys(owner: user.owner).mergeApplied(mergeID)],
             arguments: arguments
         )
@@ -105,12 +112,19 @@ extension RedisCartStore {
     /// Adds `items` to the owner's current cart with the merge rules (quantities add, capped
     /// per line and per cart, with a warning per capped line; a line the cart has keeps its
     /// price), once per `changeID`: a second call with the same id changes nothing. For the
-    /// lines of a cancelled checkout and of a shared cart copied in.
-    public func addLines(_ lines: [LineToAdd], to session: CartSession, changeID: String) async throws -> MergeOutcome {
+    /// lines of a cancelled checkout and of a shared cart copied in. A cart at none of the
+    /// `ifMatch` versions is not changed (CART_008).
+    public func addLines(
+        _ lines: [LineToAdd],
+        to session: CartSession,
+        changeID: String,
+        ifMatch: CartVersionPrecondition? = nil
+    ) async throws -> MergeOutcome {
         let arguments = [changeID] + self.mergeArguments(lines.map { ($0, false) })
         let applied = try await self.answer(
             CartScripts.mergeApply,
             session: session,
+            ifMatch: ifMatch,
             extraKeys: [CartKeys(owner: session.owner).mergeApplied(changeID)],
             arguments: arguments
         )

@@ -60,6 +60,14 @@ public struct RedisCartStore: Sendable {
         return try await self.run(CartScripts.read, session: session, ifMatch: nil, arguments: [ttl]).cart
     }
 
+    /// The owner's cart, provided it is at one of the `ifMatch` versions (CART_008 otherwise):
+    /// for a change that turns out to have nothing to change.
+    public func cart(of session: CartSession, ifMatch: CartVersionPrecondition?) async throws -> Cart {
+        let cart = try await self.cart(of: session)
+        if let ifMatch, !ifMatch.isMet(by: cart.version) { throw CartError.versionConflict }
+        return cart
+    }
+
     /// The cart as it is in Redis, or `nil` when Redis does not hold it or it has less than
     /// its TTL left. One command; a user's request also asks whether its token was revoked, in
     /// the same round trip.

@@ -21,6 +21,8 @@ struct CheckoutRepository: Sendable {
         var reservedUntil: Int64
         /// The request's Idempotency-Key (scoped to its route), if it had one.
         var idempotencyKey: String?
+        /// The request's `If-Match`, if it had one: the versions `cart` must be at.
+        var ifMatch: CartVersionPrecondition?
     }
 
     /// A reservation's outcome: the checkout, and whether this request made it (or found the
@@ -37,7 +39,9 @@ struct CheckoutRepository: Sendable {
     /// that checkout is the answer and nothing is reserved again; the owner's checkouts with a
     /// key wait for each other, so a retry sent while the first request runs finds its checkout.
     ///
-    /// Throws ``CheckoutConflict`` for an empty cart or a line not buyable at its price,
+    /// Throws CART_008 for a cart at none of the `If-Match` versions (a retry with the
+    /// Idempotency-Key is answered first, as the cart has since moved on), ``CheckoutConflict``
+    /// for an empty cart or a line not buyable at its price,
     /// CART_009 for a line short of stock, CART_012 for a promotion code that cannot be used,
     /// `CancellationError` (and commits nothing) when the calling task was cancelled meanwhile.
     func reserve(
@@ -54,6 +58,9 @@ struct CheckoutRepository: Sendable {
                 let earlier = try await self.checkout(madeWith: key, ownerKey: cart.owner.key, on: connection)
             {
                 return Reserved(checkout: earlier, isNew: false)
+            }
+            if let ifMatch = reservation.ifMatch, !ifMatch.isMet(by: cart.version) {
+                throw CartError.versionConflict
             }
             let items = cart.items.sorted { $0.productID < $1.productID }
             let products = try await self.lockProducts(items.map(\.productID), on: connection)

@@ -44,10 +44,14 @@ public struct CheckoutService: Sendable {
     /// Checks the owner's cart out: re-validated at today's prices (``CheckoutConflict``),
     /// every line's stock reserved all or nothing (CART_009), one use of its promotion code
     /// taken (CART_012), the cart converted (CART_013 when it changed meanwhile; the owner's
-    /// next cart request starts a new cart). A request retried with the `idempotencyKey` of
-    /// one that made a checkout in the last 24 hours gets that checkout, as it is now, and
-    /// changes nothing.
-    public func checkout(session: CartSession, idempotencyKey: String? = nil) async throws -> Checkout {
+    /// next cart request starts a new cart), provided the cart is at one of the `ifMatch`
+    /// versions (CART_008 otherwise). A request retried with the `idempotencyKey` of one that
+    /// made a checkout in the last 24 hours gets that checkout, as it is now, and changes nothing.
+    public func checkout(
+        session: CartSession,
+        ifMatch: CartVersionPrecondition? = nil,
+        idempotencyKey: String? = nil
+    ) async throws -> Checkout {
         let cart = try await self.store.cart(of: session)
         let now = self.now()
         let handedOver = Mutex<Int64?>(nil)
@@ -60,7 +64,8 @@ public struct CheckoutService: Sendable {
                     currency: self.currency,
                     now: now,
                     reservedUntil: now + self.reservation.wholeMilliseconds,
-                    idempotencyKey: idempotencyKey
+                    idempotencyKey: idempotencyKey,
+                    ifMatch: ifMatch
                 )
             ) {
                 let converted = try await self.converting(session: session, version: cart.version)

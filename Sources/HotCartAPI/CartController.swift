@@ -101,7 +101,7 @@ struct CartController {
         }
         let (ifMatch, idempotencyKey) = (Self.ifMatch(request), try Self.idempotencyKey(request))
         let session = try context.requireSession()
-        let cart = try await self.store.cart(of: session)
+        let cart = try await self.store.cart(of: session, ifMatch: apply ? ifMatch : nil)
         try self.products.requireLoaded()
         let validation = CartValidation(cart: cart, product: self.products.product(id:))
         if apply && !validation.updatedItems.isEmpty {
@@ -120,7 +120,11 @@ struct CartController {
     @Sendable func merge(request: Request, context: CartRequestContext) async throws -> Response {
         _ = try context.requireToken()
         guard self.merger.enabled else { throw HTTPError(.notFound) }
-        let merged = try await self.merger.merge(guest: context.guestSession, into: context.requireSession())
+        let merged = try await self.merger.merge(
+            guest: context.guestSession,
+            into: context.requireSession(),
+            ifMatch: Self.ifMatch(request)
+        )
         var response = CartResponse(
             cart: merged.cart,
             context: context,

@@ -16,10 +16,11 @@ struct GuestCartMerger: Sendable {
     /// rotated cookie when the request named a guest session.
     func merge(
         guest: CartSession?,
-        into user: CartSession
+        into user: CartSession,
+        ifMatch: CartVersionPrecondition?
     ) async throws -> (cart: Cart, warnings: [RedisCartStore.MergeWarning], rotated: HTTPField?) {
-        guard let guest else { return (try await self.store.cart(of: user), [], nil) }
-        let outcome = try await self.store.merge(guest: guest, into: user)
+        guard let guest else { return (try await self.store.cart(of: user, ifMatch: ifMatch), [], nil) }
+        let outcome = try await self.store.merge(guest: guest, into: user, ifMatch: ifMatch)
         return (outcome.cart, outcome.warnings, self.cookies.fresh().setCookie)
     }
 

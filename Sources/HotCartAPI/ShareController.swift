@@ -125,7 +125,12 @@ struct ShareController {
         }
         // A copy retried with its Idempotency-Key adds nothing again (the key names the change).
         let changeID = try CartController.idempotencyKey(request).map { "copy:\($0)" } ?? RandomID.uuid()
-        let outcome = try await self.store.addLines(toAdd, to: context.requireSession(), changeID: changeID)
+        let outcome = try await self.store.addLines(
+            toAdd,
+            to: context.requireSession(),
+            changeID: changeID,
+            ifMatch: CartController.ifMatch(request)
+        )
         return CartResponse(
             cart: outcome.cart,
             context: context,

@@ -120,6 +120,14 @@ local function ensure_cart(status)
   cart_made = true
 end
 
+-- {'err', 'CART_008'} when the change names versions (If-Match) and the cart is at none of them.
+local function version_conflict()
+  if ARGV[6] ~= '' and not string.find(ARGV[6], ',' .. (redis.call('HGET', cart_key, 'v') or '0') .. ',', 1, true) then
+    return {'err', 'CART_008', ''}
+  end
+  return nil
+end
+
 -- The rate limit, then If-Match: the first reason this change may not run, or nil.
 local function precondition_error()
   local limit = tonumber(ARGV[7])
@@ -128,10 +136,7 @@ local function precondition_error()
     if used == 1 then redis.call('PEXPIRE', rate_key, 60000) end
     if used > limit then return {'err', 'CART_007', tostring(redis.call('PTTL', rate_key))} end
   end
-  if ARGV[6] ~= '' and not string.find(ARGV[6], ',' .. (redis.call('HGET', cart_key, 'v') or '0') .. ',', 1, true) then
-    return {'err', 'CART_008', ''}
-  end
-  return nil
+  return version_conflict()
 end
 
 -- Item id -> {field, product id} of every line ('l:<product>' in the cart, 's:<product>' saved);

@@ -5,12 +5,15 @@
 -- Reply: {'ok', flags, <HGETALL of the user cart>, <warnings>}; warnings are
 --   '<code>|<product id>|<item id>|<requested>|<kept>' joined by ';'.
 -- Invariant: quantities add, capped per line and per cart; a line the user already has keeps
--- its price snapshot; a merge id already applied changes nothing and answers the same warnings.
+-- its price snapshot; a merge id already applied changes nothing and answers the same warnings;
+-- a cart at none of the If-Match versions (ARGV[6]) changes nothing (CART_008).
 -- A guest line saved for later joins the user's saved lines, unless the user's cart has the product.
 local absent = missing()
 if absent then return absent end
 local applied = redis.call('GET', KEYS[6])
 if applied then return {'ok', 0, redis.call('HGETALL', cart_key), applied} end
+local conflict = version_conflict()
+if conflict then return conflict end
 ensure_cart()
 local warnings = {}
 local total = units()

@@ -1,0 +1,127 @@
+import Foundation
+import HotCartTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import HotCartAPI
+
+/// `If-Match` on the changes that are more than one script: a checkout, a merge and a shared
+/// cart's copy go ahead only at a version it names, and a stale one changes nothing (412
+/// CART_008). The cart's own changes are in `CartControllerTests` and `RedisCartStoreTests`.
+@Suite struct IfMatchTests {
+    func version(_ response: TestResponse) -> Int {
+        response.json["version"] as? Int ?? -1
+    }
+
+    func quantities(_ response: TestResponse) -> [Int: Int] {
+        var quantities: [Int: Int] = [:]
+        for item in response.items {
+            if let product = item["product_id"] as? Int { quantities[product] = item["quantity"] as? Int }
+        }
+        return quantities
+    }
+
+    func stock(_ services: HotCartServices, _ product: Int) async throws -> Int? {
+        for try await stock in try await services.postgres.query("SELECT stock FROM product WHERE id = \(product)")
+            .decode(Int?.self)
+        {
+            return stock
+        }
+        return nil
+    }
+
+    @Test func aCheckoutAtAStaleVersionReservesNothing() async throws {
+        try await withTestApp { client, services async throws in
+            let product = try await insertProduct(services, price: "4.00", stock: 5)
+            let shopper = Browser(client)
+            let shown = try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 2}"#)
+            // Another tab adds a unit after the page showed the cart.
+            let changed = try await shopper.send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": \#(product), "quantity": 1}"#
+            )
+            let stale = try await shopper.send(.post, "/cart/checkout", headers: [.ifMatch: "\"\(version(shown))\""])
+            #expect(stale.status == .preconditionFailed)
+            #expect(stale.code == "CART_008")
+            #expect(try await stock(services, product) == 5)
+            let cart = try await shopper.send(.get, "/cart")
+            #expect(cart.json["status"] as? String == "active")
+            #expect(version(cart) == version(changed))
+
+            let headers: HTTPFields = [.ifMatch: "\"\(version(changed))\"", .idempotencyKey: "checkout-1"]
+            let checkout = try await shopper.send(.post, "/cart/checkout", headers: headers)
+            #expect(checkout.status == .created)
+            #expect(quantities(checkout) == [product: 3])
+            #expect(try await stock(services, product) == 2)
+            // Retried with its key, it answers the checkout it made, though the cart moved on.
+            let retried = try await shopper.send(.post, "/cart/checkout", headers: headers)
+            #expect(retried.json["checkout_id"] as? String == checkout.json["checkout_id"] as? String)
+            #expect(try await stock(services, product) == 2)
+        }
+    }
+
+    @Test func aMergeAtAStaleVersionOfTheUserCartMergesNothingUntilRetried() async throws {
+        try await withTestApp { client, services async throws in
+            let a = try await insertProduct(services, price: "2.00")
+            let b = try await insertProduct(services, price: "3.00")
+            let user = Browser(client)
+            try await user.signUp()
+            let shown = try await user.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 1}"#)
+            let changed = try await user.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 1}"#)
+            let guest = Browser(client)
+            try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(b), "quantity": 2}"#)
+            let token = try #require(user.token)
+            let guestCookie = try #require(guest.cookie)
+
+            let stale = try await client.execute(
+                uri: "/cart/merge",
+                method: .post,
+                headers: [.cookie: guestCookie, .authorization: "Bearer \(token)", .ifMatch: "\"\(version(shown))\""]
+            )
+            #expect(stale.status == .preconditionFailed)
+            #expect(stale.code == "CART_008")
+            #expect(stale.headers[.setCookie] == nil, "the guest session is not rotated")
+            let userCart = try await user.send(.get, "/cart")
+            #expect(quantities(userCart) == [a: 2])
+            #expect(version(userCart) == version(changed))
+            #expect(quantities(try await guest.send(.get, "/cart")) == [b: 2])
+
+            let merged = try await client.execute(
+                uri: "/cart/merge",
+                method: .post,
+                headers: [.cookie: guestCookie, .authorization: "Bearer \(token)", .ifMatch: "\"\(version(changed))\""]
+            )
+            #expect(merged.status == .ok)
+            #expect(quantities(merged) == [a: 2, b: 2])
+        }
+    }
+
+    @Test func aCopyIntoACartAtAStaleVersionAddsNothing() async throws {
+        try await withTestApp { client, services async throws in
+            let a = try await insertProduct(services, price: "2.00")
+            let owner = Browser(client)
+            try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
+            let id = try #require(try await owner.send(.post, "/cart/share").json["share_id"] as? String)
+            let shopper = Browser(client)
+            let shown = try await shopper.send(.get, "/cart")
+            let changed = try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 1}"#)
+            let stale = try await shopper.send(
+                .post,
+                "/shared-carts/\(id)/copy",
+                headers: [.ifMatch: "\"\(version(shown))\""]
+            )
+            #expect(stale.status == .preconditionFailed)
+            #expect(stale.code == "CART_008")
+            #expect(quantities(try await shopper.send(.get, "/cart")) == [a: 1])
+            let copied = try await shopper.send(
+                .post,
+                "/shared-carts/\(id)/copy",
+                headers: [.ifMatch: "\"\(version(changed))\""]
+            )
+            #expect(copied.status == .ok)
+            #expect(quantities(copied) == [a: 3])
+        }
+    }
+}
