@@ -35,7 +35,11 @@ import Testing
         try await withTestApp { client, services async throws in
             let product = try await insertProduct(services, price: "4.00", stock: 5)
             let shopper = Browser(client)
-            let shown = try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 2}"#)
+            let shown = try await shopper.send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": \#(product), "quantity": 2}"#
+            )
             // Another tab adds a unit after the page showed the cart.
             let changed = try await shopper.send(
                 .post,
