@@ -46,7 +46,7 @@ struct CartController {
         let cart = try await self.store.applyPromoCode(
             code,
             session: context.requireSession(),
-            ifMatch: Self.ifMatch(request),
+            ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -55,7 +55,7 @@ struct CartController {
     @Sendable func removePromoCode(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.removePromoCode(
             session: context.requireSession(),
-            ifMatch: Self.ifMatch(request),
+            ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -73,7 +73,7 @@ struct CartController {
         let cart = try await self.store.saveForLater(
             itemID: itemID,
             session: context.requireSession(),
-            ifMatch: Self.ifMatch(request),
+            ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -83,7 +83,7 @@ struct CartController {
         let cart = try await self.store.moveToCart(
             itemID: try Self.itemID(context),
             session: context.requireSession(),
-            ifMatch: Self.ifMatch(request),
+            ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -99,7 +99,7 @@ struct CartController {
         case "true", "1": apply = true
         default: throw CartError.invalidRequest("apply must be true or false", field: "apply")
         }
-        let (ifMatch, idempotencyKey) = (Self.ifMatch(request), try Self.idempotencyKey(request))
+        let (ifMatch, idempotencyKey) = (try Self.ifMatch(request), try Self.idempotencyKey(request))
         let session = try context.requireSession()
         let cart = try await self.store.cart(of: session, ifMatch: apply ? ifMatch : nil)
         try self.products.requireLoaded()
@@ -123,7 +123,7 @@ struct CartController {
         let merged = try await self.merger.merge(
             guest: context.guestSession,
             into: context.requireSession(),
-            ifMatch: Self.ifMatch(request)
+            ifMatch: try Self.ifMatch(request)
         )
         var response = CartResponse(
             cart: merged.cart,
@@ -141,11 +141,10 @@ struct CartController {
     /// changed) or with a promotion code (its terms may have changed) the cart goes out whole.
     @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.cart(of: context.requireSession())
-        if context.displayCurrency == nil, cart.promoCode == nil, let candidates = request.headers[.ifNoneMatch],
-            candidates.split(separator: ",").contains(where: {
-                let candidate = $0.trimmingCharacters(in: .whitespaces)
-                return candidate == "*" || Self.version(inETag: Substring(candidate)) == cart.version
-            })
+        // A field that is not a list of entity tags is ignored: the cart goes out whole.
+        if context.displayCurrency == nil, cart.promoCode == nil,
+            let tags = EntityTags(request.headers[values: .ifNoneMatch]),
+            tags.isAny || tags.versions.contains(cart.version)
         {
             return Response(status: .notModified, headers: [.eTag: cart.entityTag])
         }
@@ -190,7 +189,7 @@ struct CartController {
             product,
             quantity: quantity,
             session: context.requireSession(),
-            ifMatch: Self.ifMatch(request),
+            ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(change.cart, context, status: change.createdLine ? .created : .ok)
@@ -210,7 +209,7 @@ struct CartController {
             itemID: itemID,
             quantity: quantity,
             session: context.requireSession(),
-            ifMatch: Self.ifMatch(request),
+            ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -221,7 +220,7 @@ struct CartController {
             itemID: try Self.itemID(context),
             quantity: 0,
             session: context.requireSession(),
-            ifMatch: Self.ifMatch(request),
+            ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -230,7 +229,7 @@ struct CartController {
     @Sendable func clear(request: Request, context: CartRequestContext) async throws -> Response {
         let cart = try await self.store.clear(
             session: context.requireSession(),
-            ifMatch: Self.ifMatch(request),
+            ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -270,7 +269,7 @@ struct CartController {
         let cart = try await self.store.bulkUpdate(
             entries,
             session: context.requireSession(),
-            ifMatch: Self.ifMatch(request),
+            ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
         )
         return self.response(cart, context)
@@ -303,33 +302,16 @@ struct CartController {
         return "\(request.method) \(request.uri.path) \(key)"
     }
 
-    /// The `If-Match` precondition, if any: a list of entity tags (`"7"`, also `W/"7"` or a bare
-    /// `7`), met when one of them names the cart's version. `*`, or no tag at all, sets none. A
-    /// tag that names no version matches nothing, so the change is 412 like a stale one.
-    static func ifMatch(_ request: Request) -> CartVersionPrecondition? {
-        var versions: [Int64] = []
-        var tagged = false
-        for value in request.headers[values: .ifMatch] {
-            for tag in value.split(separator: ",") {
-                let tag = tag.trimmingCharacters(in: .whitespaces)
-                if tag.isEmpty { continue }
-                if tag == "*" { return nil }
-                tagged = true
-                if let version = self.version(inETag: Substring(tag)) { versions.append(version) }
-            }
+    /// The `If-Match` precondition, if any: met when one of its entity tags names the cart's
+    /// version; `*` sets none. A tag that names no version matches nothing, so the change is 412
+    /// like a stale one; a field that is not a list of entity tags is malformed (CART_005).
+    static func ifMatch(_ request: Request) throws -> CartVersionPrecondition? {
+        let values = request.headers[values: .ifMatch]
+        guard !values.isEmpty else { return nil }
+        guard let tags = EntityTags(values) else {
+            throw CartError.invalidRequest("If-Match must be entity tags such as \"3\"", field: "If-Match")
         }
-        return tagged ? CartVersionPrecondition(versions: versions) : nil
-    }
-
-    /// The cart version an entity tag names: `"7"`, `W/"7"` (`If-None-Match` compares weakly,
-    /// RFC 9110 §13.1.2) or a bare `7`; `nil` for anything else.
-    static func version(inETag tag: Substring) -> Int64? {
-        var text = tag
-        if text.hasPrefix("W/") { text = text.dropFirst(2) }
-        text = text.drop { $0 == "\"" }
-        while text.last == "\"" { text = text.dropLast() }
-        guard let version = Int64(text), version >= 0 else { return nil }
-        return version
+        return tags.isAny ? nil : CartVersionPrecondition(versions: tags.versions)
     }
 }
 

@@ -31,7 +31,7 @@ struct CheckoutController {
     @Sendable func create(request: Request, context: CartRequestContext) async throws -> Response {
         let checkout = try await self.service.checkout(
             session: context.requireSession(),
-            ifMatch: CartController.ifMatch(request),
+            ifMatch: try CartController.ifMatch(request),
             idempotencyKey: try CartController.idempotencyKey(request)
         )
         await self.reloadCaches(after: checkout)

@@ -129,7 +129,7 @@ struct ShareController {
             toAdd,
             to: context.requireSession(),
             changeID: changeID,
-            ifMatch: CartController.ifMatch(request)
+            ifMatch: try CartController.ifMatch(request)
         )
         return CartResponse(
             cart: outcome.cart,

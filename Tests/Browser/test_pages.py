@@ -253,6 +253,29 @@ class Pages(unittest.TestCase):
         self.wait(browser, lambda: len(self.lines(browser)) == 0, "the cart was not emptied by the checkout")
 
     @screenshot_on_failure
+    def test_a_checkout_of_a_cart_changed_elsewhere_reserves_nothing_and_shows_it_again(self):
+        browser = self.browser()
+        self.open_store(browser)
+        self.add(self.cards(browser)[0], 1)
+        self.wait(browser, lambda: len(self.lines(browser)) == 1, "the add did not show")
+        # Another tab adds a line before this tab hears of it (its live stream is stopped here).
+        browser.execute_script("Store.stream.stop()")
+        browser.execute_script(
+            "return fetch('/cart/items', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+            " body: JSON.stringify({product_id: Number(arguments[0]), quantity: 1})})",
+            self.cards(browser)[1].get_attribute("data-product-id"))
+        self.assertEqual(len(self.lines(browser)), 1)
+        browser.find_element(By.ID, "checkout-button").click()
+        error = browser.find_element(By.ID, "actions-error")
+        self.wait(browser, lambda: "changed in another tab" in error.text, "the conflict was not shown")
+        self.wait(browser, lambda: len(self.lines(browser)) == 2, "the changed cart was not shown again")
+        self.assertTrue(browser.find_element(By.ID, "checkout").get_attribute("hidden"))
+        browser.find_element(By.ID, "checkout-button").click()
+        self.wait(browser, lambda: browser.find_element(By.ID, "checkout-status").text == "reserved",
+                  "the cart as shown again was not checked out")
+        self.wait(browser, lambda: error.text == "", "the conflict stayed on the page")
+
+    @screenshot_on_failure
     def test_an_api_error_is_shown_next_to_what_caused_it(self):
         browser = self.browser()
         self.open_store(browser)

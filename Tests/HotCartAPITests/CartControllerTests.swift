@@ -278,11 +278,15 @@ import Testing
             #expect(stale.status == .preconditionFailed)
             #expect(stale.code == "CART_008")
             // A tag that is no cart version matches nothing, like a stale one.
-            for tag in ["\"not-a-version\"", "W/\"\"", "abc"] {
+            for tag in ["\"not-a-version\"", "W/\"\"", "\"99999999999999999999\""] {
                 let other = try await browser.send(.delete, "/cart", headers: [.ifMatch: tag])
                 #expect(other.status == .preconditionFailed, "\(tag)")
                 #expect(other.code == "CART_008", "\(tag)")
             }
+            // A field that is not entity tags at all is a malformed request.
+            let malformed = try await browser.send(.delete, "/cart", headers: [.ifMatch: "abc"])
+            #expect(malformed.status == .badRequest)
+            #expect(malformed.code == "CART_005" && malformed.json["field"] as? String == "If-Match")
             #expect(try await browser.send(.get, "/cart").json["version"] as? Int == version)
             // A list of tags is met when one of them names the cart's version.
             let listed = try await browser.send(

@@ -194,13 +194,24 @@ const Store = {
 
   // Checkout
 
-  // One key per cart and version: a second click, or a retry after a lost answer, gets the
-  // checkout the first made instead of a conflict with the empty cart it left.
+  // The cart as shown is checked out (If-Match: its version), or nothing: a cart another tab
+  // changed a moment ago, before its live update arrived, is 412 and shown again. One key per
+  // cart and version: a second click, or a retry after a lost answer, gets the checkout the
+  // first made instead of a conflict with the empty cart it left.
   async startCheckout() {
-    const key = this.cart ? `checkout-${this.cart.id}-${this.cart.version}` : undefined;
-    const headers = key ? { "Idempotency-Key": key } : {};
-    await attempt("actions-error", async () =>
-      this.showCheckout(await Api.request("POST", "/cart/checkout", { headers })));
+    if (!this.cart) return;
+    const headers = {
+      "Idempotency-Key": `checkout-${this.cart.id}-${this.cart.version}`,
+      "If-Match": `"${this.cart.version}"`,
+    };
+    await attempt("actions-error", async () => {
+      try {
+        this.showCheckout(await Api.request("POST", "/cart/checkout", { headers }));
+      } catch (error) {
+        if (error.status === 412) error.message = "Your cart changed in another tab: check it, then check out again.";
+        throw error;
+      }
+    });
     await this.loadCart();
   },
 
