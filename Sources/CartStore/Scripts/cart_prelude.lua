@@ -122,10 +122,10 @@ end
 
 -- {'err', 'CART_008'} when the change names versions (If-Match) and the cart is at none of them.
 local function version_conflict()
-  if ARGV[6] ~= '' and not string.find(ARGV[6], ',' .. (redis.call('HGET', cart_key, 'v') or '0') .. ',', 1, true) then
-    return {'err', 'CART_008', ''}
-  end
-  return nil
+  if ARGV[6] == '' then return nil end
+  local version = redis.call('HGET', cart_key, 'v') or '0'
+  if string.find(ARGV[6], ',' .. version .. ',', 1, true) then return nil end
+  return {'err', 'CART_008', ''}
 end
 
 -- The rate limit, then If-Match: the first reason this change may not run, or nil.
