@@ -276,6 +276,29 @@ class Pages(unittest.TestCase):
         self.wait(browser, lambda: error.text == "", "the conflict stayed on the page")
 
     @screenshot_on_failure
+    def test_a_quantity_changed_elsewhere_is_not_overwritten_from_the_old_figure(self):
+        browser = self.browser()
+        self.open_store(browser)
+        card = self.cards(browser)[2]
+        name = card.find_element(By.CSS_SELECTOR, "h3").text
+        self.add(card, 2)
+        self.wait(browser, lambda: self.quantities(browser) == {name: 2}, "the add did not show")
+        # Another tab adds three more before this tab hears of it (its live stream is stopped).
+        browser.execute_script("Store.stream.stop()")
+        browser.execute_script(
+            "return fetch('/cart/items', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+            " body: JSON.stringify({product_id: Number(arguments[0]), quantity: 3})})",
+            card.get_attribute("data-product-id"))
+        line = self.lines(browser)[0]
+        line.find_element(By.CSS_SELECTOR, "button[aria-label^='One more']").click()
+        self.wait(browser, lambda: self.quantities(browser) == {name: 5},
+                  "the other tab's quantity was not shown (or was overwritten with 3)")
+        error = self.lines(browser)[0].find_element(By.CSS_SELECTOR, "p.error")
+        self.wait(browser, lambda: "changed in another tab" in error.text, "the conflict was not shown")
+        self.lines(browser)[0].find_element(By.CSS_SELECTOR, "button[aria-label^='One more']").click()
+        self.wait(browser, lambda: self.quantities(browser) == {name: 6}, "the retried change did not apply")
+
+    @screenshot_on_failure
     def test_an_api_error_is_shown_next_to_what_caused_it(self):
         browser = self.browser()
         self.open_store(browser)

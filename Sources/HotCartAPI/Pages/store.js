@@ -174,8 +174,27 @@ const Store = {
     return row;
   },
 
+  // A quantity is set against the cart as shown: one another tab changed meanwhile is not
+  // overwritten with a figure worked out from the old one.
   setQuantity(item, quantity, errorID) {
-    return this.change(errorID, () => Api.request("PUT", `/cart/items/${item.id}`, { json: { quantity } }));
+    return this.change(errorID, () => this.asShown((headers) =>
+      Api.request("PUT", `/cart/items/${item.id}`, { json: { quantity }, headers })));
+  },
+
+  /**
+   * Sends a change meant for the cart as this tab shows it: `request` gets the headers that say
+   * so (If-Match: its version). A cart changed meanwhile, in another tab whose live update has
+   * not arrived yet, refuses it (412): the cart is shown as it is now, and the error says why.
+   */
+  async asShown(request) {
+    try {
+      return await request({ "If-Match": `"${this.cart.version}"` });
+    } catch (error) {
+      if (error.status !== 412) throw error;
+      await this.loadCart();
+      error.message = "Your cart changed in another tab: it shows as it is now; try again.";
+      throw error;
+    }
   },
 
   applyPromo() {
@@ -194,24 +213,14 @@ const Store = {
 
   // Checkout
 
-  // The cart as shown is checked out (If-Match: its version), or nothing: a cart another tab
-  // changed a moment ago, before its live update arrived, is 412 and shown again. One key per
-  // cart and version: a second click, or a retry after a lost answer, gets the checkout the
-  // first made instead of a conflict with the empty cart it left.
+  // The cart as shown is checked out, or nothing. One key per cart and version: a second
+  // click, or a retry after a lost answer, gets the checkout the first made instead of a
+  // conflict with the empty cart it left.
   async startCheckout() {
     if (!this.cart) return;
-    const headers = {
-      "Idempotency-Key": `checkout-${this.cart.id}-${this.cart.version}`,
-      "If-Match": `"${this.cart.version}"`,
-    };
-    await attempt("actions-error", async () => {
-      try {
-        this.showCheckout(await Api.request("POST", "/cart/checkout", { headers }));
-      } catch (error) {
-        if (error.status === 412) error.message = "Your cart changed in another tab: check it, then check out again.";
-        throw error;
-      }
-    });
+    const key = `checkout-${this.cart.id}-${this.cart.version}`;
+    await attempt("actions-error", async () => this.showCheckout(await this.asShown((headers) =>
+      Api.request("POST", "/cart/checkout", { headers: { ...headers, "Idempotency-Key": key } }))));
     await this.loadCart();
   },
 
