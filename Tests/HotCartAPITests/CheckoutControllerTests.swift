@@ -19,15 +19,6 @@ import Testing
         (response.json[key] as? NSNumber)?.doubleValue
     }
 
-    func stock(_ services: HotCartServices, _ product: Int) async throws -> Int? {
-        for try await stock in try await services.postgres.query("SELECT stock FROM product WHERE id = \(product)")
-            .decode(Int?.self)
-        {
-            return stock
-        }
-        return nil
-    }
-
     func uses(_ services: HotCartServices, _ code: String) async throws -> Int {
         for try await uses in try await services.postgres.query("SELECT uses FROM promo_code WHERE code = \(code)")
             .decode(Int.self)
@@ -35,14 +26,6 @@ import Testing
             return uses
         }
         return -1
-    }
-
-    func quantities(_ response: TestResponse) -> [Int: Int] {
-        var quantities: [Int: Int] = [:]
-        for item in response.items {
-            if let product = item["product_id"] as? Int { quantities[product] = item["quantity"] as? Int }
-        }
-        return quantities
     }
 
     /// A code for one test, made through the superuser API.
@@ -70,7 +53,7 @@ import Testing
             #expect(checkout.status == .created)
             #expect(checkout.json["status"] as? String == "reserved")
             #expect(checkout.json["cart_id"] as? String == added.json["id"] as? String)
-            #expect(self.quantities(checkout) == [product: 3])
+            #expect(cartQuantities(checkout) == [product: 3])
             #expect(self.money(checkout, "subtotal") == 59.97)
             #expect(self.money(checkout, "discount") == 9.00)
             #expect(self.money(checkout, "total") == 50.97)
@@ -78,7 +61,7 @@ import Testing
             #expect(checkout.json["currency"] as? String == "USD")
             let until = ISO8601DateFormatter.withFractions.date(from: checkout.json["reserved_until"] as? String ?? "")
             #expect(abs((until?.timeIntervalSince(before) ?? 0) - 15 * 60) < 5)
-            #expect(try await self.stock(services, product) == 7)
+            #expect(try await productStock(services, product) == 7)
             #expect(try await self.uses(services, code) == 1)
 
             // The cart was converted: the next cart request starts a new, empty one.
@@ -96,7 +79,7 @@ import Testing
             let stranger = try await Browser(client).send(.get, "/checkouts/\(id)")
             #expect(stranger.status == .notFound && stranger.code == "CART_014")
             #expect(try await Browser(client).send(.post, "/checkouts/\(id)/cancel").code == "CART_014")
-            #expect(try await self.stock(services, product) == 7)
+            #expect(try await productStock(services, product) == 7)
             // The conversion's event is in the outbox, with the lines at their checkout prices.
             let admin = try await signedInSuperuser(client, services)
             let events = try await admin.send(.get, "/admin/events?status=pending&limit=1000").jsonArray
@@ -147,7 +130,7 @@ import Testing
                 releaseRequested.yield()
                 try await holder
                 try await Task.sleep(for: .seconds(1))
-                #expect(try await self.stock(services, product) == 10)
+                #expect(try await productStock(services, product) == 10)
                 let checkouts = try await services.postgres.rows(
                     "SELECT count(*)::int FROM checkout WHERE cart_id = \(cartID)::uuid",
                     logger: Logger(label: "test")
@@ -156,10 +139,10 @@ import Testing
                 let cart = try await shopper.send(.get, "/cart")
                 #expect(cart.json["id"] as? String == cartID)
                 #expect(cart.json["status"] as? String == "active")
-                #expect(self.quantities(cart) == [product: 2])
+                #expect(cartQuantities(cart) == [product: 2])
                 let retried = try await shopper.send(.post, "/cart/checkout")
                 #expect(retried.status == .created)
-                #expect(try await self.stock(services, product) == 8)
+                #expect(try await productStock(services, product) == 8)
             }
         )
     }
@@ -203,12 +186,12 @@ import Testing
             }
             let late = try await shopper.send(.post, "/checkouts/\(first)/cancel")
             #expect(late.status == .conflict && late.code == "CART_013")
-            #expect(try await self.stock(services, product) == 8)
+            #expect(try await productStock(services, product) == 8)
 
             try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 3}"#)
             try await shopper.send(.post, "/cart/promo", json: #"{"code": "\#(code)"}"#)
             let second = try #require(try await shopper.send(.post, "/cart/checkout").json["checkout_id"] as? String)
-            #expect(try await self.stock(services, product) == 5)
+            #expect(try await productStock(services, product) == 5)
             #expect(try await self.uses(services, code) == 1)
             // Meanwhile the shopper starts a new cart with one unit.
             try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 1}"#)
@@ -217,9 +200,9 @@ import Testing
                 #expect(cancelled.status == .ok && cancelled.json["status"] as? String == "cancelled")
             }
             // Exactly what it took comes back, once: 3 units of stock, the use, the lines.
-            #expect(try await self.stock(services, product) == 8)
+            #expect(try await productStock(services, product) == 8)
             #expect(try await self.uses(services, code) == 0)
-            #expect(self.quantities(try await shopper.send(.get, "/cart")) == [product: 4])
+            #expect(cartQuantities(try await shopper.send(.get, "/cart")) == [product: 4])
             let refused = try await shopper.send(.post, "/checkouts/\(second)/complete")
             #expect(refused.status == .conflict && refused.code == "CART_013")
         }
@@ -243,7 +226,7 @@ import Testing
             let validation = try #require(repriced.json["validation"] as? [String: Any])
             #expect((validation["warnings"] as? [[String: Any]])?.first?["code"] as? String == "PRICE_CHANGED")
             #expect((validation["updated_items"] as? [[String: Any]])?.count == 1)
-            #expect(try await self.stock(services, product) == 5)
+            #expect(try await productStock(services, product) == 5)
 
             // At the new price, but short of stock: CART_009 naming the product, nothing taken.
             try await services.products.refresh()
@@ -254,8 +237,8 @@ import Testing
             #expect(short.status == .conflict && short.code == "CART_009")
             #expect((short.json["message"] as? String)?.contains("\(product)") == true)
             #expect(short.json["field"] as? String == "product_id:\(product)")
-            #expect(try await self.stock(services, product) == 1)
-            #expect(self.quantities(try await shopper.send(.get, "/cart")) == [product: 2])
+            #expect(try await productStock(services, product) == 1)
+            #expect(cartQuantities(try await shopper.send(.get, "/cart")) == [product: 2])
         }
     }
 
@@ -283,28 +266,28 @@ import Testing
             let ids = Set(answers.compactMap { $0.json["checkout_id"] as? String })
             let id = try #require(ids.first)
             #expect(ids.count == 1)
-            #expect(try await self.stock(services, product) == 7)
+            #expect(try await productStock(services, product) == 7)
 
             let retried = try await owner.send(.post, "/cart/checkout", headers: [.idempotencyKey: "pay-1"])
             #expect(retried.status == .created && retried.json["checkout_id"] as? String == id)
-            #expect(self.quantities(retried) == [product: 3])
+            #expect(cartQuantities(retried) == [product: 3])
             // After a cancel, a retry shows the checkout as it is now.
             #expect(try await owner.send(.post, "/checkouts/\(id)/cancel").status == .ok)
             let afterCancel = try await owner.send(.post, "/cart/checkout", headers: [.idempotencyKey: "pay-1"])
             #expect(afterCancel.json["checkout_id"] as? String == id)
             #expect(afterCancel.json["status"] as? String == "cancelled")
-            #expect(try await self.stock(services, product) == 10)
+            #expect(try await productStock(services, product) == 10)
 
             // Another key checks out the lines the cancel gave back.
             let second = try await owner.send(.post, "/cart/checkout", headers: [.idempotencyKey: "pay-2"])
             #expect(second.status == .created && second.json["checkout_id"] as? String != id)
-            #expect(try await self.stock(services, product) == 7)
+            #expect(try await productStock(services, product) == 7)
             // Another shopper's request with the same key is their own.
             let stranger = Browser(client)
             try await stranger.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 1}"#)
             let theirs = try await stranger.send(.post, "/cart/checkout", headers: [.idempotencyKey: "pay-1"])
             #expect(theirs.status == .created && theirs.json["checkout_id"] as? String != id)
-            #expect(try await self.stock(services, product) == 6)
+            #expect(try await productStock(services, product) == 6)
         }
     }
 
@@ -330,14 +313,14 @@ import Testing
             let reserved = answers.filter { $0.status == .created }
             #expect(reserved.count == units)
             #expect(answers.filter { $0.code == "CART_009" }.count == shoppers.count - units)
-            #expect(try await self.stock(services, product) == 0)
+            #expect(try await productStock(services, product) == 0)
             // Cancelling one gives its unit back; the stock never went below zero.
             let id = try #require(reserved.first?.json["checkout_id"] as? String)
             let owner = try #require(
                 zip(shoppers, answers).first { $0.1.json["checkout_id"] as? String == id }?.0
             )
             #expect(try await owner.send(.post, "/checkouts/\(id)/cancel").status == .ok)
-            #expect(try await self.stock(services, product) == 1)
+            #expect(try await productStock(services, product) == 1)
         }
     }
 
@@ -366,7 +349,7 @@ import Testing
                 return try await group.reduce(0, +)
             }
             #expect(held <= 10)
-            #expect(try await self.stock(services, product) == 10 - held)
+            #expect(try await productStock(services, product) == 10 - held)
         }
     }
 
@@ -391,7 +374,7 @@ import Testing
                 "\(answers.map { "\($0.status.code) \($0.code ?? "") \($0.json["message"] ?? "")" })"
             )
             // The refused checkouts reserved nothing.
-            #expect(try await self.stock(services, product) == 98)
+            #expect(try await productStock(services, product) == 98)
             #expect(try await self.uses(services, code) == 1)
         }
     }
@@ -438,14 +421,14 @@ import Testing
             _ = try await services.store.applyPromoCode(promo, session: session, ifMatch: nil)
             let checkout = try await briefly.checkout(session: session)
             #expect(checkout.total == Cents(900))
-            #expect(try await self.stock(services, product) == 5)
+            #expect(try await productStock(services, product) == 5)
             #expect(try await self.uses(services, code) == 1)
 
             try await Task.sleep(for: .milliseconds(300))
             // Completing it now is too late: it expires instead.
             await #expect(throws: CartError.self) { try await briefly.complete(checkout.id, session: session) }
             #expect(try await briefly.checkout(checkout.id, session: session).status == .expired)
-            #expect(try await self.stock(services, product) == 9)
+            #expect(try await productStock(services, product) == 9)
             #expect(try await self.uses(services, code) == 0)
             #expect(try await services.store.cart(of: session).items.map(\.quantity) == [4])
 
@@ -455,7 +438,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             #expect(try await briefly.expireOverdue() >= 1)
             #expect(try await briefly.checkout(second.id, session: session).status == .expired)
-            #expect(try await self.stock(services, product) == 9)
+            #expect(try await productStock(services, product) == 9)
             #expect(try await services.store.cart(of: session).items.map(\.quantity) == [5])
         }
     }

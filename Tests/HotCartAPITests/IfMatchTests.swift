@@ -14,23 +14,6 @@ import Testing
         response.json["version"] as? Int ?? -1
     }
 
-    func quantities(_ response: TestResponse) -> [Int: Int] {
-        var quantities: [Int: Int] = [:]
-        for item in response.items {
-            if let product = item["product_id"] as? Int { quantities[product] = item["quantity"] as? Int }
-        }
-        return quantities
-    }
-
-    func stock(_ services: HotCartServices, _ product: Int) async throws -> Int? {
-        for try await stock in try await services.postgres.query("SELECT stock FROM product WHERE id = \(product)")
-            .decode(Int?.self)
-        {
-            return stock
-        }
-        return nil
-    }
-
     @Test func aCheckoutAtAStaleVersionReservesNothing() async throws {
         try await withTestApp { client, services async throws in
             let product = try await insertProduct(services, price: "4.00", stock: 5)
@@ -49,7 +32,7 @@ import Testing
             let stale = try await shopper.send(.post, "/cart/checkout", headers: [.ifMatch: "\"\(version(shown))\""])
             #expect(stale.status == .preconditionFailed)
             #expect(stale.code == "CART_008")
-            #expect(try await stock(services, product) == 5)
+            #expect(try await productStock(services, product) == 5)
             let cart = try await shopper.send(.get, "/cart")
             #expect(cart.json["status"] as? String == "active")
             #expect(version(cart) == version(changed))
@@ -57,12 +40,12 @@ import Testing
             let headers: HTTPFields = [.ifMatch: "\"\(version(changed))\"", .idempotencyKey: "checkout-1"]
             let checkout = try await shopper.send(.post, "/cart/checkout", headers: headers)
             #expect(checkout.status == .created)
-            #expect(quantities(checkout) == [product: 3])
-            #expect(try await stock(services, product) == 2)
+            #expect(cartQuantities(checkout) == [product: 3])
+            #expect(try await productStock(services, product) == 2)
             // Retried with its key, it answers the checkout it made, though the cart moved on.
             let retried = try await shopper.send(.post, "/cart/checkout", headers: headers)
             #expect(retried.json["checkout_id"] as? String == checkout.json["checkout_id"] as? String)
-            #expect(try await stock(services, product) == 2)
+            #expect(try await productStock(services, product) == 2)
         }
     }
 
@@ -88,9 +71,9 @@ import Testing
             #expect(stale.code == "CART_008")
             #expect(stale.headers[.setCookie] == nil, "the guest session is not rotated")
             let userCart = try await user.send(.get, "/cart")
-            #expect(quantities(userCart) == [a: 2])
+            #expect(cartQuantities(userCart) == [a: 2])
             #expect(version(userCart) == version(changed))
-            #expect(quantities(try await guest.send(.get, "/cart")) == [b: 2])
+            #expect(cartQuantities(try await guest.send(.get, "/cart")) == [b: 2])
 
             let merged = try await client.execute(
                 uri: "/cart/merge",
@@ -98,7 +81,7 @@ import Testing
                 headers: [.cookie: guestCookie, .authorization: "Bearer \(token)", .ifMatch: "\"\(version(changed))\""]
             )
             #expect(merged.status == .ok)
-            #expect(quantities(merged) == [a: 2, b: 2])
+            #expect(cartQuantities(merged) == [a: 2, b: 2])
         }
     }
 
@@ -118,14 +101,14 @@ import Testing
             )
             #expect(stale.status == .preconditionFailed)
             #expect(stale.code == "CART_008")
-            #expect(quantities(try await shopper.send(.get, "/cart")) == [a: 1])
+            #expect(cartQuantities(try await shopper.send(.get, "/cart")) == [a: 1])
             let copied = try await shopper.send(
                 .post,
                 "/shared-carts/\(id)/copy",
                 headers: [.ifMatch: "\"\(version(changed))\""]
             )
             #expect(copied.status == .ok)
-            #expect(quantities(copied) == [a: 3])
+            #expect(cartQuantities(copied) == [a: 3])
         }
     }
 }

@@ -10,14 +10,6 @@ import Testing
 /// Merging a guest cart into the user's cart at login and through `POST /cart/merge`, on the
 /// single Redis and on the cluster (where the two carts are mostly on different masters).
 @Suite struct MergeTests {
-    func quantities(_ response: TestResponse) -> [Int: Int] {
-        var quantities: [Int: Int] = [:]
-        for item in response.items {
-            if let product = item["product_id"] as? Int { quantities[product] = item["quantity"] as? Int }
-        }
-        return quantities
-    }
-
     @Test(arguments: TestEnvironment.redisDeployments)
     func loginMergesTheGuestCartAndTheOldCookieReachesNothing(redis endpoint: RedisEndpoint) async throws {
         try await withTestApp(redis: endpoint) { client, services async throws in
@@ -42,7 +34,7 @@ import Testing
             #expect(guest.cookie != oldCookie, "the session id is rotated")
 
             let userCart = try await guest.send(.get, "/cart")
-            #expect(quantities(userCart) == [a: 5, b: 1])
+            #expect(cartQuantities(userCart) == [a: 5, b: 1])
             let saved = (userCart.json["saved_items"] as? [[String: Any]] ?? []).map {
                 "\($0["product_id"] ?? "") x\($0["quantity"] ?? "")"
             }
@@ -82,10 +74,10 @@ import Testing
                 return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
             }
             #expect(statuses.allSatisfy { $0 == .ok })
-            #expect(quantities(try await device.send(.get, "/cart")) == [a: 5, b: 1])
+            #expect(cartQuantities(try await device.send(.get, "/cart")) == [a: 5, b: 1])
             // A retry long after: nothing left to merge, nothing counted again.
             let retry = try await client.execute(uri: "/cart/merge", method: .post, headers: headers)
-            #expect(quantities(retry) == [a: 5, b: 1])
+            #expect(cartQuantities(retry) == [a: 5, b: 1])
         }
     }
 
@@ -102,7 +94,7 @@ import Testing
             guest.token = user.token
             let merged = try await guest.send(.post, "/cart/merge")
             #expect(merged.status == .ok)
-            #expect(quantities(merged) == [a: 99])
+            #expect(cartQuantities(merged) == [a: 99])
             let warnings = merged.json["warnings"] as? [[String: Any]] ?? []
             #expect(warnings.count == 1)
             #expect(warnings.first?["code"] as? String == "QUANTITY_CAPPED")
@@ -122,7 +114,7 @@ import Testing
             #expect(try await guest.send(.get, "/cart").items.isEmpty, "login does not merge when turned off")
             #expect(try await guest.send(.post, "/cart/merge").status == .notFound)
             guest.token = nil
-            #expect(quantities(try await guest.send(.get, "/cart")) == [a: 2], "the guest cart is untouched")
+            #expect(cartQuantities(try await guest.send(.get, "/cart")) == [a: 2], "the guest cart is untouched")
         }
     }
 }

@@ -14,14 +14,6 @@ import Testing
 /// Shared carts: a snapshot anyone with the id can read, revealing nothing of its owner, and
 /// copied into another cart at today's prices with the merge caps.
 @Suite struct ShareControllerTests {
-    func quantities(_ response: TestResponse) -> [Int: Int] {
-        var quantities: [Int: Int] = [:]
-        for item in response.items {
-            if let product = item["product_id"] as? Int { quantities[product] = item["quantity"] as? Int }
-        }
-        return quantities
-    }
-
     @Test func aShareShowsItsLinesAndNothingOfItsOwner() async throws {
         try await withTestApp { client, services async throws in
             let a = try await insertProduct(services, price: "2.00")
@@ -49,7 +41,7 @@ import Testing
             #expect(
                 shown.items.allSatisfy { Set($0.keys) == ["product_id", "product_name", "quantity", "unit_price"] }
             )
-            #expect(self.quantities(shown) == [a: 2, b: 3])
+            #expect(cartQuantities(shown) == [a: 2, b: 3])
             #expect((shown.json["subtotal"] as? NSNumber)?.doubleValue == 63.97)
             let body = String(buffer: shown.body)
             for secret in [userID, cart.json["id"] as? String ?? "?", owner.cookie ?? "?", owner.token ?? "?"] {
@@ -134,17 +126,17 @@ import Testing
                 headers: [.idempotencyKey: "copy-1"]
             )
             #expect(first.status == .ok && retried.status == .ok)
-            #expect(self.quantities(first) == [a: 2])
-            #expect(self.quantities(retried) == [a: 2])
+            #expect(cartQuantities(first) == [a: 2])
+            #expect(cartQuantities(retried) == [a: 2])
             #expect(retried.json["version"] as? Int == first.json["version"] as? Int)
             let another = try await shopper.send(
                 .post,
                 "/shared-carts/\(id)/copy",
                 headers: [.idempotencyKey: "copy-2"]
             )
-            #expect(self.quantities(another) == [a: 4])
+            #expect(cartQuantities(another) == [a: 4])
             let unkeyed = try await shopper.send(.post, "/shared-carts/\(id)/copy")
-            #expect(self.quantities(unkeyed) == [a: 6])
+            #expect(cartQuantities(unkeyed) == [a: 6])
         }
     }
 
@@ -177,7 +169,7 @@ import Testing
             try await copier.send(.post, "/cart/items", json: #"{"product_id": \#(kept), "quantity": 9}"#)
             let copied = try await copier.send(.post, "/shared-carts/\(id)/copy")
             #expect(copied.status == .ok)
-            #expect(self.quantities(copied) == [kept: 10, scarce: 3, repriced: 1])
+            #expect(cartQuantities(copied) == [kept: 10, scarce: 3, repriced: 1])
             let prices = Dictionary(
                 uniqueKeysWithValues: copied.items.compactMap { item -> (Int, Double)? in
                     guard let product = item["product_id"] as? Int else { return nil }

@@ -175,6 +175,25 @@ extension Browser {
     }
 }
 
+/// A cart answer's units per product id.
+func cartQuantities(_ response: TestResponse) -> [Int: Int] {
+    var quantities: [Int: Int] = [:]
+    for item in response.items {
+        if let product = item["product_id"] as? Int { quantities[product] = item["quantity"] as? Int }
+    }
+    return quantities
+}
+
+/// A product's stock as PostgreSQL holds it (`nil`: not tracked).
+func productStock(_ services: HotCartServices, _ product: Int) async throws -> Int? {
+    for try await stock in try await services.postgres.query("SELECT stock FROM product WHERE id = \(product)")
+        .decode(Int?.self)
+    {
+        return stock
+    }
+    return nil
+}
+
 /// A browser signed in as a new superuser (promoted in PostgreSQL, as an operator would).
 func signedInSuperuser(_ client: any TestClientProtocol, _ services: HotCartServices) async throws -> Browser {
     let admin = Browser(client)
