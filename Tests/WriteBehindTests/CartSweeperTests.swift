@@ -11,6 +11,15 @@ import Testing
     let logger = Logger(label: "test")
     let day: Int64 = 86_400_000
 
+    /// Inserts a user whose email is `<id>@example.com`; returns the id.
+    func insertUser(_ postgres: DatabasePool) async throws -> String {
+        let id = TestEnvironment.uniqueID()
+        for try await _ in try await postgres.query(
+            "INSERT INTO \"user\" (id, email, hashed_password) VALUES (\(id)::uuid, \(id + "@example.com"), 'x')"
+        ) {}
+        return id
+    }
+
     /// Inserts an active cart with one line (`line`: in the cart, saved for later, or none), in
     /// one transaction (a concurrent sweep must never see the cart without its line).
     func insertCart(
@@ -70,20 +79,14 @@ import Testing
             group.addTask { await postgres.run() }
             defer { group.cancelAll() }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let user = TestEnvironment.uniqueID()
-            for try await _ in try await postgres.query(
-                "INSERT INTO \"user\" (id, email, hashed_password) VALUES (\(user)::uuid, \(user + "@example.com"), 'x')"
-            ) {}
+            let user = try await insertUser(postgres)
             let expiredGuest = try await insertCart(postgres, user: nil, updatedAt: now - 8 * day, expiresAt: now - day)
             let liveGuest = try await insertCart(postgres, user: nil, updatedAt: now, expiresAt: now + 7 * day)
             let idleUser = try await insertCart(postgres, user: user, updatedAt: now - 15 * day, expiresAt: nil)
             for try await _ in try await postgres.query(
                 "UPDATE cart SET status = 'converted' WHERE id = \(idleUser)::uuid"
             ) {}
-            let otherUser = TestEnvironment.uniqueID()
-            for try await _ in try await postgres.query(
-                "INSERT INTO \"user\" (id, email, hashed_password) VALUES (\(otherUser)::uuid, \(otherUser + "@example.com"), 'x')"
-            ) {}
+            let otherUser = try await insertUser(postgres)
             let abandonedUser = try await insertCart(
                 postgres,
                 user: otherUser,
@@ -99,10 +102,7 @@ import Testing
                 expiresAt: now - day,
                 line: .none
             )
-            let savingUser = TestEnvironment.uniqueID()
-            for try await _ in try await postgres.query(
-                "INSERT INTO \"user\" (id, email, hashed_password) VALUES (\(savingUser)::uuid, \(savingUser + "@example.com"), 'x')"
-            ) {}
+            let savingUser = try await insertUser(postgres)
             let savedOnly = try await insertCart(
                 postgres,
                 user: savingUser,
