@@ -2,16 +2,58 @@ import Foundation
 import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
+import RedisClient
 import Testing
 
 @testable import HotCartAPI
 
-/// `If-Match` on the changes that are more than one script: a checkout, a merge and a shared
-/// cart's copy go ahead only at a version it names, and a stale one changes nothing (412
-/// CART_008). The cart's own changes are in `CartControllerTests` and `RedisCartStoreTests`.
+/// `If-Match` as optimistic concurrency: of many changes made against one version exactly one
+/// goes ahead; and on the changes that are more than one script (a checkout, a merge and a
+/// shared cart's copy) a stale version changes nothing (412 CART_008). The cart's own changes
+/// are also in `CartControllerTests` and `RedisCartStoreTests`.
 @Suite struct IfMatchTests {
     func version(_ response: TestResponse) -> Int {
         response.json["version"] as? Int ?? -1
+    }
+
+    @Test(arguments: TestEnvironment.redisDeployments)
+    func ofManyChangesAgainstOneVersionExactlyOneGoesAhead(redis endpoint: RedisEndpoint) async throws {
+        try await withTestApp(redis: endpoint) { client, services async throws in
+            let product = try await insertProduct(services, price: "1.00")
+            let shopper = Browser(client)
+            let shown = try await shopper.send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": \#(product), "quantity": 1}"#
+            )
+            let itemID = try #require(shown.items.first?["id"] as? String)
+            let headers: HTTPFields = [
+                .cookie: try #require(shopper.cookie),
+                .contentType: "application/json",
+                .ifMatch: "\"\(version(shown))\"",
+            ]
+            // 50 tabs each set their own quantity against the version they all showed.
+            let answers = try await withThrowingTaskGroup(of: (Int, TestResponse).self) { group in
+                for quantity in 2...51 {
+                    group.addTask {
+                        let answer = try await client.execute(
+                            uri: "/cart/items/\(itemID)",
+                            method: .put,
+                            headers: headers,
+                            body: ByteBuffer(string: #"{"quantity": \#(quantity)}"#)
+                        )
+                        return (quantity, answer)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let winners = answers.filter { $0.1.status == .ok }
+            #expect(winners.count == 1)
+            #expect(answers.filter { $0.1.status == .preconditionFailed && $0.1.code == "CART_008" }.count == 49)
+            let cart = try await shopper.send(.get, "/cart")
+            #expect(version(cart) == version(shown) + 1)
+            #expect(cartQuantities(cart) == [product: try #require(winners.first?.0)])
+        }
     }
 
     @Test func aCheckoutAtAStaleVersionReservesNothing() async throws {
