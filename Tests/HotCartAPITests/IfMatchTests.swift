@@ -132,7 +132,7 @@ import Testing
             let a = try await insertProduct(services, price: "2.00")
             let owner = Browser(client)
             try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
-            let id = try #require(try await owner.send(.post, "/cart/share").json["share_id"] as? String)
+            let id = try await owner.shareCart()
             let shopper = Browser(client)
             let shown = try await shopper.send(.get, "/cart")
             let changed = try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 1}"#)

@@ -101,7 +101,7 @@ import Testing
                 try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 1}"#)
                 try await Task.sleep(for: .milliseconds(2))
             }
-            let id = try #require(try await owner.send(.post, "/cart/share").json["share_id"] as? String)
+            let id = try await owner.shareCart()
             let shown = try await Browser(client).send(.get, "/shared-carts/\(id)")
             #expect(shown.items.compactMap { $0["product_id"] as? Int } == added)
             // The copied lines are made at one time; they still list as the share does.
@@ -117,7 +117,7 @@ import Testing
             let a = try await insertProduct(services, price: "2.00")
             let owner = Browser(client)
             try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
-            let id = try #require(try await owner.send(.post, "/cart/share").json["share_id"] as? String)
+            let id = try await owner.shareCart()
             let shopper = Browser(client)
             let first = try await shopper.send(.post, "/shared-carts/\(id)/copy", headers: [.idempotencyKey: "copy-1"])
             let retried = try await shopper.send(
@@ -155,7 +155,7 @@ import Testing
                     json: #"{"product_id": \#(product), "quantity": \#(quantity)}"#
                 )
             }
-            let id = try #require(try await sharer.send(.post, "/cart/share").json["share_id"] as? String)
+            let id = try await sharer.shareCart()
             for statement in [
                 "UPDATE product SET is_active = false WHERE id = \(retired)",
                 "UPDATE product SET stock = 3 WHERE id = \(scarce)",

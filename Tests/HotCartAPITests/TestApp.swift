@@ -10,6 +10,7 @@ import NIOCore
 import PostgresNIO
 import Prometheus
 import RedisClient
+import Testing
 
 /// Runs `test` against the HotCart router backed by the real test Redis and PostgreSQL.
 func withTestApp(
@@ -165,6 +166,11 @@ extension Browser {
 }
 
 extension Browser {
+    /// Shares this browser's cart (`POST /cart/share`); returns the share id.
+    func shareCart() async throws -> String {
+        try #require(try await self.send(.post, "/cart/share").json["share_id"] as? String)
+    }
+
     /// Registers a new account and logs in with it (keeping the token); returns its id.
     @discardableResult
     func signUp() async throws -> String {
