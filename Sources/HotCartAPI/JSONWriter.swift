@@ -1,83 +1,118 @@
 import CartDomain
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Writes JSON into one byte array, for the responses on the hot path (a cart answer is
+/// Writes JSON into memory of its own, for the responses on the hot path (a cart answer is
 /// written on every cart request; `JSONEncoder` costs several times more).
 ///
+/// Each value makes room for its longest form once and then stores its bytes, so a cart
+/// answer pays no per-byte capacity or uniqueness checks; the writer is not copyable, so its
+/// memory has exactly one owner and is freed once.
+///
 /// Commas are placed by the writer: call `key` inside objects and the value methods in order.
-struct JSONWriter {
-    private var bytes: [UInt8]
+struct JSONWriter: ~Copyable {
+    /// The bytes written: `count` of them at `start`, in room for `capacity`.
+    private var start: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
     /// Whether the container being written still has no element (no comma before the next).
     private var empty = true
 
     init(capacity: Int = 1024) {
-        self.bytes = []
-        self.bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 32)
+        self.start = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        self.start.deallocate()
     }
 
     /// What was written, as one buffer.
-    var buffer: ByteBuffer { ByteBuffer(bytes: self.bytes) }
+    var buffer: ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: self.count)
+        buffer.writeBytes(UnsafeRawBufferPointer(start: self.start, count: self.count))
+        return buffer
+    }
 
     mutating func beginObject() {
+        self.reserve(2)
         self.separate()
-        self.bytes.append(UInt8(ascii: "{"))
+        self.put(UInt8(ascii: "{"))
         self.empty = true
     }
 
     mutating func endObject() {
-        self.bytes.append(UInt8(ascii: "}"))
+        self.reserve(1)
+        self.put(UInt8(ascii: "}"))
         self.empty = false
     }
 
     mutating func beginArray() {
+        self.reserve(2)
         self.separate()
-        self.bytes.append(UInt8(ascii: "["))
+        self.put(UInt8(ascii: "["))
         self.empty = true
     }
 
     mutating func endArray() {
-        self.bytes.append(UInt8(ascii: "]"))
+        self.reserve(1)
+        self.put(UInt8(ascii: "]"))
         self.empty = false
     }
 
     /// An object key; keys are plain ASCII names, written without escaping.
     mutating func key(_ name: StaticString) {
+        self.reserve(name.utf8CodeUnitCount + 4)
         self.separate()
-        self.bytes.append(UInt8(ascii: "\""))
-        self.append(name)
-        self.append("\":")
+        self.put(UInt8(ascii: "\""))
+        name.withUTF8Buffer { self.put($0) }
+        self.put(UInt8(ascii: "\""))
+        self.put(UInt8(ascii: ":"))
         self.empty = true
     }
 
     mutating func string(_ value: String) {
-        self.separate()
-        self.bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
             if utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                self.writeEscaped(utf8)
+                // `\u00XX`, six bytes, is the longest a byte becomes.
+                self.reserve(utf8.count * 6 + 3)
+                self.separate()
+                self.put(UInt8(ascii: "\""))
+                self.putEscaped(utf8)
             } else {
-                self.bytes.append(contentsOf: utf8)
+                self.reserve(utf8.count + 3)
+                self.separate()
+                self.put(UInt8(ascii: "\""))
+                self.put(utf8)
             }
         }
-        self.bytes.append(UInt8(ascii: "\""))
+        self.put(UInt8(ascii: "\""))
         self.empty = false
     }
 
-    private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+    private mutating func putEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         for byte in utf8 {
             switch byte {
-            case UInt8(ascii: "\""): self.append("\\\"")
-            case UInt8(ascii: "\\"): self.append("\\\\")
-            case UInt8(ascii: "\n"): self.append("\\n")
-            case UInt8(ascii: "\r"): self.append("\\r")
-            case UInt8(ascii: "\t"): self.append("\\t")
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                self.put(UInt8(ascii: "\\"))
+                self.put(byte)
+            case UInt8(ascii: "\n"):
+                self.put(UInt8(ascii: "\\"))
+                self.put(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"):
+                self.put(UInt8(ascii: "\\"))
+                self.put(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"):
+                self.put(UInt8(ascii: "\\"))
+                self.put(UInt8(ascii: "t"))
             case 0..<0x20:
-                self.append("\\u00")
-                self.bytes.append(Self.hexDigit(byte >> 4))
-                self.bytes.append(Self.hexDigit(byte & 0xF))
-            default: self.bytes.append(byte)
+                for character in "\\u00".utf8 { self.put(character) }
+                self.put(Self.hexDigit(byte >> 4))
+                self.put(Self.hexDigit(byte & 0xF))
+            default:
+                self.put(byte)
             }
         }
     }
@@ -86,12 +121,13 @@ struct JSONWriter {
         if let value { self.string(value) } else { self.null() }
     }
 
-    /// A cart line's id as a JSON string of its lowercase UUID text, formatted on the stack.
+    /// A cart line's id as a JSON string of its lowercase UUID text.
     mutating func uuid(_ id: CartItemID) {
+        self.reserve(39)
         self.separate()
-        self.bytes.append(UInt8(ascii: "\""))
-        id.withText { self.bytes.append(contentsOf: $0) }
-        self.bytes.append(UInt8(ascii: "\""))
+        self.put(UInt8(ascii: "\""))
+        id.withText { self.put($0) }
+        self.put(UInt8(ascii: "\""))
         self.empty = false
     }
 
@@ -100,104 +136,87 @@ struct JSONWriter {
     }
 
     mutating func integer(_ value: some BinaryInteger) {
+        let value = Int64(value)
+        self.reserve(21)
         self.separate()
-        self.writeDigits(Int64(value))
+        if value < 0 { self.put(UInt8(ascii: "-")) }
+        self.putDigits(value.magnitude)
         self.empty = false
     }
 
     /// Money as a JSON number in major units with at most two decimals (`59.97`, `12.5`, `20`).
     mutating func money(_ amount: Cents) {
-        self.separate()
-        var cents = amount.value
-        if cents < 0 {
-            self.bytes.append(UInt8(ascii: "-"))
-            cents = -cents
-        }
-        self.writeDigits(cents / 100)
-        let fraction = cents % 100
-        if fraction != 0 {
-            self.bytes.append(UInt8(ascii: "."))
-            self.bytes.append(UInt8(ascii: "0") + UInt8(fraction / 10))
-            if fraction % 10 != 0 { self.bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10)) }
-        }
-        self.empty = false
+        self.money(minor: amount.value, minorUnits: 2)
     }
 
     /// An amount of `minorUnits` decimals (`minor` in the smallest unit), as a JSON number
     /// without trailing zeros: 3028 yen (0 decimals), 6.14 dinars from 6140 fils (3 decimals).
     mutating func money(minor: Int64, minorUnits: Int) {
+        self.reserve(22 + minorUnits)
         self.separate()
-        var magnitude = minor.magnitude
-        if minor < 0 { self.bytes.append(UInt8(ascii: "-")) }
+        if minor < 0 { self.put(UInt8(ascii: "-")) }
         var scale: UInt64 = 1
         for _ in 0..<minorUnits { scale *= 10 }
-        self.writeDigits(Int64(magnitude / scale))
-        magnitude %= scale
-        if magnitude != 0 {
-            self.bytes.append(UInt8(ascii: "."))
+        self.putDigits(minor.magnitude / scale)
+        var fraction = minor.magnitude % scale
+        if fraction != 0 {
+            self.put(UInt8(ascii: "."))
             var digits = minorUnits
-            while magnitude % 10 == 0 {
-                magnitude /= 10
+            while fraction % 10 == 0 {
+                fraction /= 10
                 digits -= 1
             }
-            let text = String(magnitude)
-            self.bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits - text.utf8.count))
-            self.bytes.append(contentsOf: text.utf8)
+            self.put(fraction, width: digits)
         }
         self.empty = false
     }
 
     /// A value that is already JSON (PostgreSQL's `jsonb` text), written as it is.
     mutating func json(_ text: String) {
-        self.separate()
-        self.bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { utf8 in
+            self.reserve(utf8.count + 1)
+            self.separate()
+            self.put(utf8)
+        }
         self.empty = false
     }
 
     mutating func null() {
-        self.separate()
-        self.append("null")
-        self.empty = false
+        self.literal("null")
     }
 
     mutating func bool(_ value: Bool) {
-        self.separate()
-        self.append(value ? "true" : "false")
-        self.empty = false
+        self.literal(value ? "true" : "false")
     }
 
     /// An ISO-8601 UTC timestamp (`2026-11-25T15:20:01.123Z`) from milliseconds since 1970.
-    /// The year, then the rest, are formatted on the stack and appended at once.
     mutating func timestamp(milliseconds: Int64) {
-        self.separate()
         let parts = Timestamp.Parts(milliseconds: milliseconds)
-        self.bytes.append(UInt8(ascii: "\""))
+        // A sign and 19 digits of year at most, then `-MM-DDTHH:MM:SS.mmmZ` and the quotes.
+        self.reserve(44)
+        self.separate()
+        self.put(UInt8(ascii: "\""))
         if (0...9999).contains(parts.year) {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4) { text in
-                Self.put(parts.year, into: text, at: 0, width: 4)
-                self.bytes.append(contentsOf: text)
-            }
+            self.put(UInt64(parts.year), width: 4)
         } else {
-            self.writeDigits(Int64(parts.year))
+            if parts.year < 0 { self.put(UInt8(ascii: "-")) }
+            self.putDigits(UInt64(parts.year.magnitude))
         }
-        // `-MM-DDTHH:MM:SS.mmmZ"`
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { text in
-            var position = 0
-            func field(_ separator: Unicode.Scalar, _ value: Int, width: Int) {
-                text[position] = UInt8(ascii: separator)
-                Self.put(value, into: text, at: position + 1, width: width)
-                position += 1 + width
-            }
-            field("-", parts.month, width: 2)
-            field("-", parts.day, width: 2)
-            field("T", parts.hour, width: 2)
-            field(":", parts.minute, width: 2)
-            field(":", parts.second, width: 2)
-            field(".", parts.millisecond, width: 3)
-            text[position] = UInt8(ascii: "Z")
-            text[position + 1] = UInt8(ascii: "\"")
-            self.bytes.append(contentsOf: text)
-        }
+        self.put(UInt8(ascii: "-"))
+        self.put(UInt64(parts.month), width: 2)
+        self.put(UInt8(ascii: "-"))
+        self.put(UInt64(parts.day), width: 2)
+        self.put(UInt8(ascii: "T"))
+        self.put(UInt64(parts.hour), width: 2)
+        self.put(UInt8(ascii: ":"))
+        self.put(UInt64(parts.minute), width: 2)
+        self.put(UInt8(ascii: ":"))
+        self.put(UInt64(parts.second), width: 2)
+        self.put(UInt8(ascii: "."))
+        self.put(UInt64(parts.millisecond), width: 3)
+        self.put(UInt8(ascii: "Z"))
+        self.put(UInt8(ascii: "\""))
         self.empty = false
     }
 
@@ -205,38 +224,65 @@ struct JSONWriter {
         if let milliseconds { self.timestamp(milliseconds: milliseconds) } else { self.null() }
     }
 
-    private mutating func append(_ text: StaticString) {
-        text.withUTF8Buffer { self.bytes.append(contentsOf: $0) }
+    private mutating func literal(_ text: StaticString) {
+        self.reserve(text.utf8CodeUnitCount + 1)
+        self.separate()
+        text.withUTF8Buffer { self.put($0) }
+        self.empty = false
     }
 
+    /// A comma before the container's next element, unless it is the first.
+    @inline(__always)
     private mutating func separate() {
-        if !self.empty { self.bytes.append(UInt8(ascii: ",")) }
+        if !self.empty { self.put(UInt8(ascii: ",")) }
     }
 
-    /// `value` in decimal, with a `-` when negative, formatted on the stack.
-    private mutating func writeDigits(_ value: Int64) {
-        // 19 digits and a sign at most.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { text in
-            var magnitude = value.magnitude
-            var start = text.count
-            repeat {
-                start -= 1
-                text[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                start -= 1
-                text[start] = UInt8(ascii: "-")
-            }
-            self.bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: text[start...]))
+    /// Makes room for `extra` more bytes; every `put` below writes into room made by one.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if self.count + extra > self.capacity { self.grow(toHold: self.count + extra) }
+    }
+
+    private mutating func grow(toHold needed: Int) {
+        let capacity = max(self.capacity * 2, needed)
+        let start = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        start.initialize(from: self.start, count: self.count)
+        self.start.deallocate()
+        self.start = start
+        self.capacity = capacity
+    }
+
+    @inline(__always)
+    private mutating func put(_ byte: UInt8) {
+        self.start[self.count] = byte
+        self.count += 1
+    }
+
+    private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return }
+        (self.start + self.count).initialize(from: base, count: bytes.count)
+        self.count += bytes.count
+    }
+
+    /// `value` in decimal, without leading zeros.
+    private mutating func putDigits(_ value: UInt64) {
+        var width = 1
+        var rest = value / 10
+        while rest > 0 {
+            width += 1
+            rest /= 10
         }
+        self.put(value, width: width)
     }
 
-    /// `value` (non-negative, below 10^`width`) as exactly `width` digits at `offset`.
-    private static func put(_ value: Int, into text: UnsafeMutableBufferPointer<UInt8>, at offset: Int, width: Int) {
+    /// `value` (below 10^`width`) as exactly `width` digits, zero-padded.
+    private mutating func put(_ value: UInt64, width: Int) {
         var value = value
-        for index in (offset..<offset + width).reversed() {
-            text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+        var index = self.count + width
+        self.count = index
+        while index > self.count - width {
+            index -= 1
+            self.start[index] = UInt8(ascii: "0") + UInt8(value % 10)
             value /= 10
         }
     }
@@ -252,14 +298,16 @@ extension JSONWriter {
     /// allocated once per response instead of growing field by field.
     private static let headerCapacity = 10
 
+    private static let contentType = HTTPField(name: .contentType, value: "application/json")
+
     /// The written JSON as a response: `Content-Type: application/json`, its `Content-Length`,
     /// the `ETag` `entityTag` if any, then `headers`.
     func response(status: HTTPResponse.Status = .ok, entityTag: String? = nil, headers: HTTPFields = [:]) -> Response {
         var fields = HTTPFields()
         fields.reserveCapacity(Self.headerCapacity + headers.count)
-        fields[.contentType] = "application/json"
-        fields[.contentLength] = String(self.bytes.count)
-        if let entityTag { fields[.eTag] = entityTag }
+        fields.append(Self.contentType)
+        fields.append(HTTPField(name: .contentLength, value: String(self.count)))
+        if let entityTag { fields.append(HTTPField(name: .eTag, value: entityTag)) }
         fields.append(contentsOf: headers)
         return Response(status: status, headers: fields, body: .init(byteBuffer: self.buffer))
     }

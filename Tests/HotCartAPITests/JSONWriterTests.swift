@@ -41,6 +41,42 @@ import Testing
         #expect((object["nested"] as? [String: Any])?["none"] is NSNull)
     }
 
+    @Test func growsPastItsFirstCapacityWithoutLosingAByte() throws {
+        // Room for 32 bytes at first; 500 entries of every kind make it grow many times.
+        var writer = JSONWriter(capacity: 1)
+        writer.beginArray()
+        for index in 0..<500 {
+            writer.beginObject()
+            writer.key("n")
+            writer.integer(index)
+            writer.key("s")
+            writer.string(String(repeating: "\"\u{2}é", count: index % 7))
+            writer.key("at")
+            writer.timestamp(milliseconds: Int64(index) * 86_400_000)
+            writer.endObject()
+        }
+        writer.endArray()
+        let text = String(buffer: writer.buffer)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+        #expect(entries.count == 500)
+        for (index, entry) in entries.enumerated() {
+            #expect(entry["n"] as? Int == index)
+            #expect(entry["s"] as? String == String(repeating: "\"\u{2}é", count: index % 7))
+            #expect(entry["at"] as? String == Timestamp.iso8601(milliseconds: Int64(index) * 86_400_000))
+        }
+    }
+
+    @Test func writesAmountsWithTheCurrencysMinorUnitsAndNoTrailingZeros() {
+        var writer = JSONWriter()
+        writer.beginArray()
+        let amounts: [(minor: Int64, units: Int)] = [
+            (3028, 0), (-3028, 0), (6140, 3), (6005, 3), (-5, 3), (0, 3), (1000, 3), (5997, 2), (.min, 2),
+        ]
+        for amount in amounts { writer.money(minor: amount.minor, minorUnits: amount.units) }
+        writer.endArray()
+        #expect(String(buffer: writer.buffer) == "[3028,-3028,6.14,6.005,-0.005,0,1,59.97,-92233720368547758.08]")
+    }
+
     @Test func timestampsMatchFoundationAcrossYears() {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
