@@ -33,9 +33,10 @@ public struct CartKeys: Sendable, Hashable {
         return "\(self.tag):idem:\(self.ownerKey)|\(scopedKey)"
     }
 
-    /// Marks that the merge `mergeID` was applied to this (user) cart, so it is applied once.
-    public func mergeApplied(_ mergeID: String) -> String {
-        "\(self.tag):merged:\(mergeID)"
+    /// Marks that the merge or copy `changeID` was applied to this owner's cart, so it is
+    /// applied once. Named by the owner too: two owners may send the same Idempotency-Key.
+    public func mergeApplied(_ changeID: String) -> String {
+        "\(self.tag):merged:\(self.ownerKey)|\(changeID)"
     }
 
     /// The deny-list entry of one of the owner's access tokens (beside the cart, so a cart

@@ -123,8 +123,9 @@ struct ShareController {
                 )
             )
         }
-        // A copy retried with its Idempotency-Key adds nothing again (the key names the change).
-        let changeID = try CartController.idempotencyKey(request).map { "copy:\($0)" } ?? RandomID.uuid()
+        // A copy retried with its Idempotency-Key adds nothing again (the key names the change,
+        // for this share; the store keeps it per owner).
+        let changeID = try CartController.idempotencyKey(request).map { "copy:\(share.id):\($0)" } ?? RandomID.uuid()
         let outcome = try await self.store.addLines(
             toAdd,
             to: context.requireSession(),

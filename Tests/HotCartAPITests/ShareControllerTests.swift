@@ -1,4 +1,5 @@
 import CartDomain
+import CartStore
 import Database
 import Foundation
 import HotCartTestSupport
@@ -137,6 +138,40 @@ import Testing
             #expect(cartQuantities(another) == [a: 4])
             let unkeyed = try await shopper.send(.post, "/shared-carts/\(id)/copy")
             #expect(cartQuantities(unkeyed) == [a: 6])
+        }
+    }
+
+    /// An Idempotency-Key names one shopper's copy of one share: other shoppers sending the
+    /// same key (storefronts that number their requests do) each get their own copy, and the
+    /// same key on another share copies that one.
+    @Test func anIdempotencyKeyNamesOneShoppersCopyOfOneShare() async throws {
+        try await withTestApp { client, services async throws in
+            let a = try await insertProduct(services, price: "2.00")
+            let b = try await insertProduct(services, price: "3.00")
+            let owner = Browser(client)
+            try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
+            let first = try await owner.shareCart()
+            try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(b), "quantity": 1}"#)
+            let second = try await owner.shareCart()
+            // 65 new shoppers: two of them at least have their carts in one of the 64 shards.
+            for _ in 0...CartKeys.shardCount {
+                let copied = try await Browser(client).send(
+                    .post,
+                    "/shared-carts/\(first)/copy",
+                    headers: [.idempotencyKey: "copy-1"]
+                )
+                #expect(copied.status == .ok)
+                #expect(cartQuantities(copied) == [a: 2])
+                #expect((copied.json["id"] as? String).flatMap(UUID.init(uuidString:)) != nil)
+            }
+            let shopper = Browser(client)
+            try await shopper.send(.post, "/shared-carts/\(first)/copy", headers: [.idempotencyKey: "copy-1"])
+            let other = try await shopper.send(
+                .post,
+                "/shared-carts/\(second)/copy",
+                headers: [.idempotencyKey: "copy-1"]
+            )
+            #expect(cartQuantities(other) == [a: 4, b: 1])
         }
     }
 
