@@ -175,6 +175,34 @@ import Testing
         }
     }
 
+    /// A copy retried after its cart was checked out adds nothing to the shopper's next cart:
+    /// the retry answers with that new, empty cart, as any cart request would.
+    @Test func aCopyRetriedAfterCheckoutAnswersTheNewCartAndAddsNothing() async throws {
+        try await withTestApp { client, services async throws in
+            let a = try await insertProduct(services, price: "2.00", stock: 10)
+            let owner = Browser(client)
+            try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
+            let id = try await owner.shareCart()
+            let shopper = Browser(client)
+            let copied = try await shopper.send(.post, "/shared-carts/\(id)/copy", headers: [.idempotencyKey: "copy-1"])
+            #expect(cartQuantities(copied) == [a: 2])
+            #expect(try await shopper.send(.post, "/cart/checkout").status == .created)
+            let retried = try await shopper.send(
+                .post,
+                "/shared-carts/\(id)/copy",
+                headers: [.idempotencyKey: "copy-1"]
+            )
+            #expect(retried.status == .ok)
+            #expect(retried.json["status"] as? String == "active")
+            #expect(cartQuantities(retried) == [:])
+            let newCartID = try #require(retried.json["id"] as? String)
+            #expect(newCartID != copied.json["id"] as? String)
+            let now = try await shopper.send(.get, "/cart")
+            #expect(now.json["id"] as? String == newCartID)
+            #expect(cartQuantities(now) == [:])
+        }
+    }
+
     @Test func aCopyTakesTodaysPricesTheCapsAndSkipsWhatCannotBeBought() async throws {
         let tenPerLine: (inout AppConfiguration) -> Void = { $0.cart.limits = CartLimits(maxQuantityPerItem: 10) }
         try await withTestApp(settings: tenPerLine) { client, services async throws in

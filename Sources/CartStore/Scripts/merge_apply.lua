@@ -5,13 +5,22 @@
 -- Reply: {'ok', flags, <HGETALL of the user cart>, <warnings>}; warnings are
 --   '<code>|<product id>|<item id>|<requested>|<kept>' joined by ';'.
 -- Invariant: quantities add, capped per line and per cart; a line the user already has keeps
--- its price snapshot; a merge id already applied changes nothing and answers the same warnings;
+-- its price snapshot; a merge id already applied changes nothing (beyond replacing a cart that
+-- ended since with a new one) and answers the same warnings;
 -- a cart at none of the If-Match versions (ARGV[6]) changes nothing (CART_008).
 -- A guest line saved for later joins the user's saved lines, unless the user's cart has the product.
 local absent = missing()
 if absent then return absent end
 local applied = redis.call('GET', KEYS[6])
-if applied then return {'ok', 0, redis.call('HGETALL', cart_key), applied} end
+if applied then
+  if is_live() then return {'ok', 0, redis.call('HGETALL', cart_key), applied} end
+  -- The cart it was applied to has ended since (checked out): the retry gets the cart the owner
+  -- has now, a new one, as any cart request would, and adds nothing again.
+  ensure_cart()
+  local reply = commit(false)
+  table.insert(reply, applied)
+  return reply
+end
 local conflict = version_conflict()
 if conflict then return conflict end
 ensure_cart()
