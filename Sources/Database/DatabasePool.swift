@@ -13,8 +13,9 @@ import Synchronization
 /// 503 for 26 s more (after five minutes away it would be up to a minute).
 ///
 /// So every ``checkInterval`` the pool is asked `SELECT 1`. When it does not answer, a probe
-/// (a client of its own, no back-off) asks too: when PostgreSQL did not answer that either, it
-/// is away; once a probe gets an answer after that, a fresh client takes the stuck pool's
+/// (a client of its own, no back-off) asks too: when two probes in a row got no answer either,
+/// PostgreSQL is away (one alone may be a new connection slowed by load); once a probe gets an
+/// answer after that, a fresh client takes the stuck pool's
 /// place, and the old pool is shut down after ``retirementDelay``, so that the requests it
 /// still holds end on their own. A pool that is merely slow (every connection busy) while PostgreSQL answers is
 /// left alone.
@@ -88,12 +89,13 @@ public final class DatabasePool: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 _ = await self.launch(self.current.withLock { $0 }, in: &group)
                 self.firstClientStarted()
-                var away = false
+                // Probes in a row that PostgreSQL did not answer.
+                var unansweredProbes = 0
                 var quiet = self.logger
                 quiet.logLevel = .error
                 while (try? await Task.sleep(for: self.checkInterval)) != nil {
                     if await self.answers(self.client) {
-                        away = false
+                        unansweredProbes = 0
                         continue
                     }
                     // A probe (a client of its own, logging errors only: its failed connections,
@@ -103,16 +105,19 @@ public final class DatabasePool: Service, Sendable {
                     let reachable = await self.answers(probe.client)
                     probe.retire.finish()
                     guard reachable else {
-                        away = true
+                        unansweredProbes += 1
                         continue
                     }
-                    guard away else { continue }
+                    guard unansweredProbes >= 2 else {
+                        unansweredProbes = 0
+                        continue
+                    }
                     let fresh = await self.launch(RunningClient(self.configuration, logger: self.logger), in: &group)
                     guard await self.answers(fresh.client) else {
                         fresh.retire.finish()
                         continue
                     }
-                    away = false
+                    unansweredProbes = 0
                     let replaced = self.current.withLock { current in
                         defer { current = fresh }
                         return current
