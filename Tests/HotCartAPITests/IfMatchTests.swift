@@ -130,9 +130,7 @@ import Testing
     @Test func aCopyIntoACartAtAStaleVersionAddsNothing() async throws {
         try await withTestApp { client, services async throws in
             let a = try await insertProduct(services, price: "2.00")
-            let owner = Browser(client)
-            try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
-            let id = try await owner.shareCart()
+            let id = try await shareOfACart(holding: 2, of: a, client: client)
             let shopper = Browser(client)
             let shown = try await shopper.send(.get, "/cart")
             let changed = try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 1}"#)

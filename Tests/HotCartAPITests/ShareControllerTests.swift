@@ -116,9 +116,7 @@ import Testing
     @Test func aCopyRetriedWithItsIdempotencyKeyAddsOnce() async throws {
         try await withTestApp { client, services async throws in
             let a = try await insertProduct(services, price: "2.00")
-            let owner = Browser(client)
-            try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
-            let id = try await owner.shareCart()
+            let id = try await shareOfACart(holding: 2, of: a, client: client)
             let shopper = Browser(client)
             let first = try await shopper.send(.post, "/shared-carts/\(id)/copy", headers: [.idempotencyKey: "copy-1"])
             let retried = try await shopper.send(
@@ -180,9 +178,7 @@ import Testing
     @Test func aCopyRetriedAfterCheckoutAnswersTheNewCartAndAddsNothing() async throws {
         try await withTestApp { client, services async throws in
             let a = try await insertProduct(services, price: "2.00", stock: 10)
-            let owner = Browser(client)
-            try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
-            let id = try await owner.shareCart()
+            let id = try await shareOfACart(holding: 2, of: a, client: client)
             let shopper = Browser(client)
             let copied = try await shopper.send(.post, "/shared-carts/\(id)/copy", headers: [.idempotencyKey: "copy-1"])
             #expect(cartQuantities(copied) == [a: 2])

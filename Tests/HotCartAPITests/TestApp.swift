@@ -181,6 +181,13 @@ extension Browser {
     }
 }
 
+/// Shares a new shopper's cart holding `quantity` units of `product`; returns the share id.
+func shareOfACart(holding quantity: Int, of product: Int, client: any TestClientProtocol) async throws -> String {
+    let owner = Browser(client)
+    try await owner.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": \#(quantity)}"#)
+    return try await owner.shareCart()
+}
+
 /// A cart answer's units per product id.
 func cartQuantities(_ response: TestResponse) -> [Int: Int] {
     var quantities: [Int: Int] = [:]
