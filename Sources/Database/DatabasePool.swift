@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
+import _ConnectionPoolModule
 
 /// PostgreSQL's connection pool (PostgresNIO's `PostgresClient`), made anew when PostgreSQL is
 /// back after an outage.
@@ -20,6 +21,11 @@ import Synchronization
 /// still holds end on their own. A pool that is merely slow (every connection busy) while PostgreSQL answers is
 /// left alone.
 ///
+/// While PostgreSQL is away (from the second probe in a row without an answer until a pool that
+/// answers is in place) every call fails at once with ``DatabaseUnreachable`` instead of waiting
+/// for a connection that will not come: a request that needs PostgreSQL is told so in
+/// milliseconds, not at its deadline.
+///
 /// Run it as a `Service` (it runs the clients); its methods are `PostgresClient`'s, on the
 /// client in place when they are called.
 public final class DatabasePool: Service, Sendable {
@@ -34,6 +40,7 @@ public final class DatabasePool: Service, Sendable {
     private let logger: Logger
     private let current: Mutex<RunningClient>
     private let replacements = Atomic<Int>(0)
+    private let away = Atomic<Bool>(false)
     /// Whether the first client's `run()` has begun, and who waits for it.
     private let start = Mutex<(running: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
 
@@ -83,6 +90,10 @@ public final class DatabasePool: Service, Sendable {
     /// How many times a stuck pool has been replaced so far.
     public var replacementCount: Int { self.replacements.load(ordering: .relaxed) }
 
+    /// Whether PostgreSQL counts as away: two probes in a row got no answer, and no pool has
+    /// answered since. Calls then fail at once with ``DatabaseUnreachable``.
+    public var isAway: Bool { self.away.load(ordering: .relaxed) }
+
     /// Runs the pool and watches it until the task is cancelled or shutdown begins.
     public func run() async {
         await cancelWhenGracefulShutdown {
@@ -96,6 +107,7 @@ public final class DatabasePool: Service, Sendable {
                 while (try? await Task.sleep(for: self.checkInterval)) != nil {
                     if await self.answers(self.client) {
                         unansweredProbes = 0
+                        self.markAway(false)
                         continue
                     }
                     // A probe (a client of its own, logging errors only: its failed connections,
@@ -106,6 +118,7 @@ public final class DatabasePool: Service, Sendable {
                     probe.retire.finish()
                     guard reachable else {
                         unansweredProbes += 1
+                        if unansweredProbes >= 2 { self.markAway(true) }
                         continue
                     }
                     guard unansweredProbes >= 2 else {
@@ -123,13 +136,24 @@ public final class DatabasePool: Service, Sendable {
                         return current
                     }
                     self.replacements.add(1, ordering: .relaxed)
-                    self.logger.notice("postgresql answers again; a new connection pool replaces the one backing off")
+                    self.markAway(false)
+                    self.logger.notice("a new connection pool replaces the one backing off")
                     group.addTask {
                         try? await Task.sleep(for: self.retirementDelay)
                         replaced.retire.finish()
                     }
                 }
             }
+        }
+    }
+
+    /// Notes whether PostgreSQL is away, and says so in the log when that changes.
+    private func markAway(_ isAway: Bool) {
+        guard self.away.exchange(isAway, ordering: .relaxed) != isAway else { return }
+        if isAway {
+            self.logger.warning("postgresql does not answer; calls that need it fail at once until it does")
+        } else {
+            self.logger.notice("postgresql answers again")
         }
     }
 
@@ -151,8 +175,10 @@ public final class DatabasePool: Service, Sendable {
     }
 
     /// The client in place, once the first one runs: a client asked for a connection before its
-    /// `run()` began logs a warning (the caches ask as the process starts).
-    private func runningClient() async -> PostgresClient {
+    /// `run()` began logs a warning (the caches ask as the process starts). Throws
+    /// ``DatabaseUnreachable`` while PostgreSQL is away.
+    private func runningClient() async throws -> PostgresClient {
+        guard !self.isAway else { throw DatabaseUnreachable() }
         if !self.start.withLock({ $0.running }) {
             await withCheckedContinuation { waiter in
                 let running = self.start.withLock { start in
@@ -163,6 +189,21 @@ public final class DatabasePool: Service, Sendable {
             }
         }
         return self.client
+    }
+
+    /// `call` on the client in place. PostgresNIO's pool, once its connections have failed for
+    /// a minute, fails every request at once with its circuit breaker's `ConnectionPoolError`,
+    /// the one pool error it does not make a `PSQLError`: that is said as ``DatabaseUnreachable``
+    /// too.
+    private func onRunningClient<Result>(
+        _ call: (PostgresClient) async throws -> sending Result
+    ) async throws -> sending Result {
+        let client = try await self.runningClient()
+        do {
+            return try await call(client)
+        } catch let error as ConnectionPoolError where error == .connectionCreationCircuitBreakerTripped {
+            throw DatabaseUnreachable()
+        }
     }
 
     private func answers(_ client: PostgresClient) async -> Bool {
@@ -184,7 +225,7 @@ public final class DatabasePool: Service, Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await self.runningClient().withConnection(isolation: isolation, body)
+        try await self.onRunningClient { try await $0.withConnection(isolation: isolation, body) }
     }
 
     /// See `PostgresClient.withTransaction(logger:file:line:isolation:_:)`.
@@ -193,22 +234,22 @@ public final class DatabasePool: Service, Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await self.runningClient().withTransaction(logger: logger, isolation: isolation, body)
+        try await self.onRunningClient { try await $0.withTransaction(logger: logger, isolation: isolation, body) }
     }
 
     /// See `PostgresClient.query(_:logger:file:line:)`.
     public func query(_ query: PostgresQuery, logger: Logger? = nil) async throws -> PostgresRowSequence {
-        try await self.runningClient().query(query, logger: logger)
+        try await self.onRunningClient { try await $0.query(query, logger: logger) }
     }
 
     /// See `PostgresClient.rows(_:logger:)`.
     public func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.runningClient().rows(query, logger: logger)
+        try await self.onRunningClient { try await $0.rows(query, logger: logger) }
     }
 
     /// See `PostgresClient.execute(_:logger:)`.
     public func execute(_ query: PostgresQuery, logger: Logger) async throws {
-        try await self.runningClient().execute(query, logger: logger)
+        try await self.onRunningClient { try await $0.execute(query, logger: logger) }
     }
 
     /// See `PostgresClient.withTransactionCommittedUnlessCancelled(logger:isolation:_:)`.
@@ -217,15 +258,13 @@ public final class DatabasePool: Service, Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await self.runningClient().withTransactionCommittedUnlessCancelled(
-            logger: logger,
-            isolation: isolation,
-            body
-        )
+        try await self.onRunningClient {
+            try await $0.withTransactionCommittedUnlessCancelled(logger: logger, isolation: isolation, body)
+        }
     }
 
     /// See `PostgresClient.rowsCommittedUnlessCancelled(_:logger:)`.
     public func rowsCommittedUnlessCancelled(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.runningClient().rowsCommittedUnlessCancelled(query, logger: logger)
+        try await self.onRunningClient { try await $0.rowsCommittedUnlessCancelled(query, logger: logger) }
     }
 }

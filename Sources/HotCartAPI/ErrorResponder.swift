@@ -1,6 +1,7 @@
 import Accounts
 import CartDomain
 import Checkout
+import Database
 import Foundation
 import Hummingbird
 import Logging
@@ -31,6 +32,10 @@ enum ErrorResponder {
             } else {
                 logger.error("redis refused a call", metadata: ["error": "\(error)"])
             }
+            return self.response(for: .serviceUnavailable)
+        case is DatabaseUnreachable:
+            // The pool said so once, when PostgreSQL went away; a line per request would bury it.
+            logger.debug("postgresql away")
             return self.response(for: .serviceUnavailable)
         case let error as PSQLError where Self.saysDatabaseUnreachable(error):
             logger.warning("postgresql unreachable", metadata: ["error": "\(error.code)"])

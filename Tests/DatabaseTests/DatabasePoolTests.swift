@@ -41,6 +41,8 @@ import Testing
                     (try? await withDeadline(.milliseconds(200), orThrow: CancellationError()) {
                         try await pool.rows("SELECT 1", logger: logger)
                     }) != nil
+                // While PostgreSQL still counts as away a try fails at once.
+                if !answered { try await Task.sleep(for: .milliseconds(20)) }
             }
             let waited = ContinuousClock.now - back
             #expect(answered)
@@ -48,6 +50,87 @@ import Testing
                 waited < .milliseconds(1500),
                 "answered \(waited) after PostgreSQL came back (pools replaced: \(pool.replacementCount))"
             )
+        }
+    }
+
+    /// Once two probes in a row got no answer, a call fails at once with `DatabaseUnreachable`
+    /// rather than waiting for a connection (which would last until the deadline here); once
+    /// PostgreSQL is back, calls are answered again.
+    @Test(.timeLimit(.minutes(1)))
+    func callsFailAtOnceWhilePostgreSQLIsAwayAndAreAnsweredWhenItIsBack() async throws {
+        let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
+        defer { Task { try? await proxy.stop() } }
+        let pool = DatabasePool(
+            configuration: throughProxy,
+            logger: self.logger,
+            checkInterval: .milliseconds(100),
+            checkTimeout: .milliseconds(300),
+            retirementDelay: .seconds(1)
+        )
+        let logger = self.logger
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await pool.run() }
+            defer { group.cancelAll() }
+            _ = try await pool.rows("SELECT 1", logger: logger)
+            #expect(!pool.isAway)
+            proxy.cut()
+            let cut = ContinuousClock.now
+            while !pool.isAway, ContinuousClock.now - cut < .seconds(20) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try #require(pool.isAway)
+            await #expect(throws: DatabaseUnreachable.self) {
+                try await withDeadline(.seconds(10), orThrow: CancellationError()) {
+                    try await pool.rows("SELECT 1", logger: logger)
+                }
+            }
+            proxy.restore()
+            let back = ContinuousClock.now
+            var answered = false
+            while !answered, ContinuousClock.now - back < .seconds(20) {
+                answered =
+                    (try? await withDeadline(.milliseconds(300), orThrow: CancellationError()) {
+                        try await pool.rows("SELECT 1", logger: logger)
+                    }) != nil
+                if !answered { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(answered)
+            #expect(!pool.isAway)
+        }
+    }
+
+    /// PostgresNIO's pool, after a minute of failed connections, fails requests at once with
+    /// its circuit breaker's error (a `ConnectionPoolError`, which the API would answer with a
+    /// 500): that is said as `DatabaseUnreachable` too. The probes are kept out of it here (a
+    /// check interval of an hour), so that they do not find PostgreSQL away first.
+    @Test(.timeLimit(.minutes(3)))
+    func aPoolWhoseCircuitBreakerTrippedFailsWithDatabaseUnreachable() async throws {
+        let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
+        defer { Task { try? await proxy.stop() } }
+        let pool = DatabasePool(configuration: throughProxy, logger: self.logger, checkInterval: .seconds(3600))
+        let logger = self.logger
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await pool.run() }
+            defer { group.cancelAll() }
+            _ = try await pool.rows("SELECT 1", logger: logger)
+            proxy.cut()
+            // Until the breaker trips, a call fails on the connection that closed, or waits for a
+            // new one until its deadline ends it.
+            let cut = ContinuousClock.now
+            var failure: (any Error)? = CancellationError()
+            while failure is CancellationError || failure is PSQLError, ContinuousClock.now - cut < .seconds(120) {
+                do {
+                    _ = try await withDeadline(.seconds(1), orThrow: CancellationError()) {
+                        try await pool.rows("SELECT 1", logger: logger)
+                    }
+                    failure = nil
+                } catch {
+                    failure = error
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            #expect(failure is DatabaseUnreachable, "\(String(describing: failure))")
+            #expect(!pool.isAway)
         }
     }
 

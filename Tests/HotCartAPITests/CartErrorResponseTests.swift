@@ -273,7 +273,7 @@ import Testing
     }
 
     @Test func postgresDownAnswers503WithinTheDeadlineWhileCartsKeepWorking() async throws {
-        try await Self.withAppBehindDatabaseProxy { client, proxy in
+        try await Self.withAppBehindDatabaseProxy { client, proxy, _ in
             let browser = Browser(client)
             #expect(
                 try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#).status
@@ -300,7 +300,7 @@ import Testing
     }
 
     @Test func aPostgresThatStopsAnsweringGets503WithinTheDeadline() async throws {
-        try await Self.withAppBehindDatabaseProxy { client, proxy in
+        try await Self.withAppBehindDatabaseProxy { client, proxy, _ in
             let browser = Browser(client)
             // Connections stay open; queries sent on them are never answered.
             proxy.freeze()
@@ -316,21 +316,53 @@ import Testing
         }
     }
 
+    @Test func whilePostgresIsAwayItsRoutesAnswer503AtOnceRatherThanAtTheDeadline() async throws {
+        try await Self.withAppBehindDatabaseProxy(databaseTimeout: .seconds(30)) { client, proxy, services in
+            let browser = Browser(client)
+            proxy.cut()
+            // The pool's probes (one a second or so) find PostgreSQL away.
+            let cut = ContinuousClock.now
+            while !services.postgres.isAway, ContinuousClock.now - cut < .seconds(20) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try #require(services.postgres.isAway)
+            // Each within 2 s, though the deadline is 30 s.
+            try await Self.expectCatalogAnswers503(browser, paths: ["/products/?limit=1", "/products/1"])
+            let start = ContinuousClock.now
+            let login = try await client.execute(
+                uri: "/auth/jwt/login",
+                method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "username=nobody%40example.com&password=whatever-it-is")
+            )
+            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(login.status == .serviceUnavailable && login.code == "CART_010")
+            let ready = try await browser.send(.get, "/readyz")
+            #expect(ready.status == .serviceUnavailable)
+            #expect(ready.json["postgres"] as? String == "down")
+            #expect(try await browser.send(.get, "/cart").status == .ok)
+            proxy.restore()
+            try await Self.expectCatalogAnswersAgain(browser)
+            #expect(!services.postgres.isAway)
+        }
+    }
+
     /// Runs `test` against an app that reaches PostgreSQL through a fault proxy, with a 500 ms
-    /// deadline, once the catalog has answered through it.
+    /// deadline unless told otherwise, once the catalog has answered through it.
     private static func withAppBehindDatabaseProxy(
-        _ test: @escaping @Sendable (any TestClientProtocol, TestTCPProxy) async throws -> Void
+        databaseTimeout: Duration = .milliseconds(500),
+        _ test: @escaping @Sendable (any TestClientProtocol, TestTCPProxy, HotCartServices) async throws -> Void
     ) async throws {
         let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
         defer { Task { try? await proxy.stop() } }
         try await withTestApp(
             settings: { configuration in
                 configuration.database = throughProxy
-                configuration.databaseTimeout = .milliseconds(500)
+                configuration.databaseTimeout = databaseTimeout
             },
-            test: { client, _ async throws in
+            test: { client, services async throws in
                 #expect(try await Browser(client).send(.get, "/products/?limit=1").status == .ok)
-                try await test(client, proxy)
+                try await test(client, proxy, services)
             }
         )
     }

@@ -1,0 +1,7 @@
+/// PostgreSQL does not answer: ``DatabasePool`` fails a call with this at once, without trying,
+/// while its probes find PostgreSQL away.
+public struct DatabaseUnreachable: Error, CustomStringConvertible {
+    public init() {}
+
+    public var description: String { "PostgreSQL does not answer" }
+}
