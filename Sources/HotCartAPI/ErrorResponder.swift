@@ -60,17 +60,20 @@ enum ErrorResponder {
         }
     }
 
-    /// PostgreSQL errors that say it could not be reached or went away (not what it refused):
-    /// CART_010, as for Redis. Besides the client's own, those PostgreSQL sends while it shuts
-    /// down or starts (SQLSTATE class 57P: "terminating connection due to administrator
-    /// command", "the database system is shutting down") and its connection exceptions (08).
+    /// PostgreSQL errors that say it could not be reached, went away or cannot serve the request
+    /// now (not what it refused as data): CART_010, as for Redis, whose `Retry-After` fits them.
+    /// Besides the client's own, the SQLSTATE classes of a passing state: connection exceptions
+    /// (08), a transaction rolled back for a deadlock or a serialization failure (40), resources
+    /// short (53: too many connections, disk full, out of memory), a lock not had in time
+    /// (55P03, under a `lock_timeout`) and an operator's intervention (57: a statement cancelled
+    /// or past its `statement_timeout`, the server shutting down or starting).
     private static func saysDatabaseUnreachable(_ error: PSQLError) -> Bool {
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
             return true
         case .server:
             let state = error.serverInfo?[.sqlState] ?? ""
-            return state.hasPrefix("57P") || state.hasPrefix("08")
+            return ["08", "40", "53", "57"].contains { state.hasPrefix($0) } || state == "55P03"
         default:
             return false
         }

@@ -1,6 +1,5 @@
 import Database
 import Foundation
-import HotCartAPI
 import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
@@ -8,6 +7,8 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Testing
+
+@testable import HotCartAPI
 
 @Suite struct CartErrorResponseTests {
     @Test func anErrorBodyHasEveryContractField() async throws {
@@ -100,6 +101,51 @@ import Testing
         let discounted = try await TestHTTP.send(.GET, "/cart", port: server.port, headers: json)
         #expect(!discounted.body.contains(#""discount":0,"#), "\(discounted.body)")
         #expect(!discounted.body.contains("cannot be read right now"), "\(discounted.body)")
+    }
+
+    /// PostgreSQL saying it cannot serve the request now (a statement past its
+    /// `statement_timeout`, a lock not had within `lock_timeout`) is 503 CART_010 with
+    /// `Retry-After`, not a 500; what it refuses as data is not.
+    @Test func postgresSayingNotNowIs503AndARefusalAsDataIsNot() async throws {
+        let logger = Logger(label: "test")
+        let postgres = DatabasePool(configuration: TestEnvironment.database, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await postgres.run() }
+            defer { group.cancelAll() }
+            let key = Int64.random(in: 1...Int64.max)
+            let timedOut = await #expect(throws: PSQLError.self) {
+                try await postgres.withConnection { connection in
+                    try await connection.execute("SET statement_timeout = '20ms'", logger: logger)
+                    _ = try await connection.rows("SELECT pg_sleep(2)", logger: logger)
+                }
+            }
+            let lockNotHad = await #expect(throws: PSQLError.self) {
+                try await postgres.withConnection { holder in
+                    _ = try await holder.rows("SELECT pg_advisory_lock(\(key))", logger: logger)
+                    var waited: (any Error)?
+                    do {
+                        try await postgres.withConnection { waiter in
+                            try await waiter.execute("SET lock_timeout = '20ms'", logger: logger)
+                            _ = try await waiter.rows("SELECT pg_advisory_lock(\(key))", logger: logger)
+                        }
+                    } catch {
+                        waited = error
+                    }
+                    _ = try await holder.rows("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                    if let waited { throw waited }
+                }
+            }
+            let refused = await #expect(throws: PSQLError.self) {
+                try await postgres.execute("SELECT 'not-a-uuid'::uuid", logger: logger)
+            }
+            for error in [timedOut, lockNotHad].compactMap({ $0 }) {
+                let response = ErrorResponder.response(for: error, logger: logger)
+                #expect(response.status == .serviceUnavailable, "\(String(reflecting: error))")
+                #expect(response.headers[.retryAfter] != nil)
+            }
+            let refusal = ErrorResponder.response(for: try #require(refused), logger: logger)
+            #expect(refusal.status == .internalServerError)
+        }
     }
 
     @Test func aHugeIdOrCodeIsNotRepeatedWholeInTheError() async throws {
