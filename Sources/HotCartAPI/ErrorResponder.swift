@@ -37,8 +37,11 @@ enum ErrorResponder {
             // The pool said so once, when PostgreSQL went away; a line per request would bury it.
             logger.debug("postgresql away")
             return self.response(for: .serviceUnavailable)
-        case let error as PSQLError where Self.saysDatabaseUnreachable(error):
-            logger.warning("postgresql unreachable", metadata: ["error": "\(error.code)"])
+        case let error as PSQLError where Self.saysDatabaseCannotAnswerNow(error):
+            logger.warning(
+                "postgresql cannot answer now",
+                metadata: ["error": "\(error.code)", "sqlstate": "\(error.serverInfo?[.sqlState] ?? "")"]
+            )
             return self.response(for: .serviceUnavailable)
         case let error as HTTPError:
             return self.response(for: error)
@@ -67,7 +70,7 @@ enum ErrorResponder {
     /// short (53: too many connections, disk full, out of memory), a lock not had in time
     /// (55P03, under a `lock_timeout`) and an operator's intervention (57: a statement cancelled
     /// or past its `statement_timeout`, the server shutting down or starting).
-    private static func saysDatabaseUnreachable(_ error: PSQLError) -> Bool {
+    private static func saysDatabaseCannotAnswerNow(_ error: PSQLError) -> Bool {
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
             return true

@@ -15,35 +15,16 @@ import Testing
     /// happens to fall in that window.)
     @Test(.timeLimit(.minutes(2)))
     func aPoolBackingOffAfterAnOutageAnswersWithinASecondOrSoOfPostgreSQLsReturn() async throws {
-        let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
-        defer { Task { try? await proxy.stop() } }
-        let pool = DatabasePool(
-            configuration: throughProxy,
-            logger: self.logger,
-            checkInterval: .milliseconds(200),
-            checkTimeout: .milliseconds(500),
-            retirementDelay: .seconds(1)
-        )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await pool.run() }
-            defer { group.cancelAll() }
-            _ = try await pool.rows("SELECT 1", logger: self.logger)
+        try await self.withPoolBehindProxy(checkInterval: .milliseconds(200), checkTimeout: .milliseconds(500)) {
+            pool,
+            proxy in
             proxy.cut()
             try await Task.sleep(for: .seconds(30))
             proxy.restore()
             let back = ContinuousClock.now
-            var answered = false
             // Each try with a deadline, as a request has: one left waiting in the old pool's
             // queue is answered 503 while the next one is served.
-            while !answered, ContinuousClock.now - back < .seconds(10) {
-                let logger = self.logger
-                answered =
-                    (try? await withDeadline(.milliseconds(200), orThrow: CancellationError()) {
-                        try await pool.rows("SELECT 1", logger: logger)
-                    }) != nil
-                // While PostgreSQL still counts as away a try fails at once.
-                if !answered { try await Task.sleep(for: .milliseconds(20)) }
-            }
+            let answered = try await self.answersAgain(pool, eachTry: .milliseconds(200), within: .seconds(10))
             let waited = ContinuousClock.now - back
             #expect(answered)
             #expect(
@@ -58,20 +39,10 @@ import Testing
     /// PostgreSQL is back, calls are answered again.
     @Test(.timeLimit(.minutes(1)))
     func callsFailAtOnceWhilePostgreSQLIsAwayAndAreAnsweredWhenItIsBack() async throws {
-        let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
-        defer { Task { try? await proxy.stop() } }
-        let pool = DatabasePool(
-            configuration: throughProxy,
-            logger: self.logger,
-            checkInterval: .milliseconds(100),
-            checkTimeout: .milliseconds(300),
-            retirementDelay: .seconds(1)
-        )
-        let logger = self.logger
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await pool.run() }
-            defer { group.cancelAll() }
-            _ = try await pool.rows("SELECT 1", logger: logger)
+        try await self.withPoolBehindProxy(checkInterval: .milliseconds(100), checkTimeout: .milliseconds(300)) {
+            pool,
+            proxy in
+            let logger = self.logger
             #expect(!pool.isAway)
             proxy.cut()
             let cut = ContinuousClock.now
@@ -85,16 +56,7 @@ import Testing
                 }
             }
             proxy.restore()
-            let back = ContinuousClock.now
-            var answered = false
-            while !answered, ContinuousClock.now - back < .seconds(20) {
-                answered =
-                    (try? await withDeadline(.milliseconds(300), orThrow: CancellationError()) {
-                        try await pool.rows("SELECT 1", logger: logger)
-                    }) != nil
-                if !answered { try await Task.sleep(for: .milliseconds(20)) }
-            }
-            #expect(answered)
+            #expect(try await self.answersAgain(pool, eachTry: .milliseconds(300), within: .seconds(20)))
             #expect(!pool.isAway)
         }
     }
@@ -105,14 +67,8 @@ import Testing
     /// check interval of an hour), so that they do not find PostgreSQL away first.
     @Test(.timeLimit(.minutes(3)))
     func aPoolWhoseCircuitBreakerTrippedFailsWithDatabaseUnreachable() async throws {
-        let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
-        defer { Task { try? await proxy.stop() } }
-        let pool = DatabasePool(configuration: throughProxy, logger: self.logger, checkInterval: .seconds(3600))
-        let logger = self.logger
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await pool.run() }
-            defer { group.cancelAll() }
-            _ = try await pool.rows("SELECT 1", logger: logger)
+        try await self.withPoolBehindProxy(checkInterval: .seconds(3600)) { pool, proxy in
+            let logger = self.logger
             proxy.cut()
             // Until the breaker trips, a call fails on the connection that closed, or waits for a
             // new one until its deadline ends it.
@@ -157,5 +113,45 @@ import Testing
             #expect(pool.client === before)
             _ = try await pool.rows("SELECT 1", logger: self.logger)
         }
+    }
+
+    /// Runs `test` with a running pool that reaches the test PostgreSQL through a fault proxy,
+    /// once the pool has answered through it.
+    private func withPoolBehindProxy(
+        checkInterval: Duration,
+        checkTimeout: Duration = .seconds(1),
+        _ test: (DatabasePool, TestTCPProxy) async throws -> Void
+    ) async throws {
+        let (proxy, throughProxy) = try await TestEnvironment.databaseProxy()
+        defer { Task { try? await proxy.stop() } }
+        let pool = DatabasePool(
+            configuration: throughProxy,
+            logger: self.logger,
+            checkInterval: checkInterval,
+            checkTimeout: checkTimeout,
+            retirementDelay: .seconds(1)
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await pool.run() }
+            defer { group.cancelAll() }
+            _ = try await pool.rows("SELECT 1", logger: self.logger)
+            try await test(pool, proxy)
+        }
+    }
+
+    /// Whether `pool` answers `SELECT 1` within `within`, each try with a deadline of `eachTry`
+    /// (a try fails at once while PostgreSQL still counts as away).
+    private func answersAgain(_ pool: DatabasePool, eachTry: Duration, within: Duration) async throws -> Bool {
+        let logger = self.logger
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < within {
+            let answered =
+                (try? await withDeadline(eachTry, orThrow: CancellationError()) {
+                    try await pool.rows("SELECT 1", logger: logger)
+                }) != nil
+            if answered { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
     }
 }
