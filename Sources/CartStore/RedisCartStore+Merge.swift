@@ -64,6 +64,8 @@ extension RedisCartStore {
     public struct MergeOutcome: Sendable {
         public var cart: Cart
         public var warnings: [MergeWarning]
+        /// The guest cart's promotion code when the user cart kept a code of its own instead.
+        public var promoCodeNotTaken: String? = nil
     }
 
     /// Merges the guest session's cart into the user's, in three atomic steps that never
@@ -71,7 +73,8 @@ extension RedisCartStore {
     /// 1. the guest cart is marked `merging` under a merge id (a retry or a concurrent merge
     ///    finds the mark and uses the same id);
     /// 2. the user cart adds the lines once per merge id (capped per line and per cart; lines it
-    ///    already has keep their price snapshot; lines saved for later stay saved);
+    ///    already has keep their price snapshot; lines saved for later stay saved) and takes the
+    ///    guest's promotion code when it holds none;
     /// 3. the guest cart ends: no lines, status `expired`, so its session reaches nothing.
     /// A merge interrupted between steps is completed by the next merge of that guest session.
     /// `ifMatch` is checked on the user cart in step 2 (CART_008: the guest cart stays marked,
@@ -96,7 +99,7 @@ extension RedisCartStore {
         let guestCart = try Cart(hash: guestHash, owner: guest.owner, expiresAt: nil)
         let lines =
             guestCart.items.map { (LineToAdd($0), false) } + guestCart.savedItems.map { (LineToAdd($0), true) }
-        let arguments = [mergeID] + self.mergeArguments(lines)
+        let arguments = [mergeID, guestCart.promoCode ?? ""] + self.mergeArguments(lines)
         let applied = try await self.answer(
             CartScripts.mergeApply,
             session: user,
@@ -106,7 +109,9 @@ extension RedisCartStore {
         )
         _ = try await self.answer(CartScripts.mergeFinish, session: guest, arguments: [mergeID])
         self.merges.increment()
-        return try self.outcome(of: applied, owner: user.owner)
+        var outcome = try self.outcome(of: applied, owner: user.owner)
+        if let code = guestCart.promoCode, outcome.cart.promoCode != code { outcome.promoCodeNotTaken = code }
+        return outcome
     }
 
     /// Adds `items` to the owner's current cart with the merge rules (quantities add, capped
@@ -120,7 +125,7 @@ extension RedisCartStore {
         changeID: String,
         ifMatch: CartVersionPrecondition? = nil
     ) async throws -> MergeOutcome {
-        let arguments = [changeID] + self.mergeArguments(lines.map { ($0, false) })
+        let arguments = [changeID, ""] + self.mergeArguments(lines.map { ($0, false) })
         let applied = try await self.answer(
             CartScripts.mergeApply,
             session: session,

@@ -130,7 +130,7 @@ struct CartController {
             context: context,
             baseCurrency: self.settings.currency,
             promotions: self.promotions,
-            warnings: merged.warnings.map { CartWarning($0, in: merged.cart) }
+            warnings: merged.warnings
         ).response()
         if let rotated = merged.rotated { response.headers.append(rotated) }
         return response

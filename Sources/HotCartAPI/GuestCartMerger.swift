@@ -12,16 +12,28 @@ struct GuestCartMerger: Sendable {
     let cookies: GuestSessionCookies
     let enabled: Bool
 
-    /// The merge for `POST /cart/merge`: the user cart with a warning per capped line, and the
-    /// rotated cookie when the request named a guest session.
+    /// The merge for `POST /cart/merge`: the user cart with a warning per capped line (and for
+    /// a guest promotion code the user cart did not take), and the rotated cookie when the
+    /// request named a guest session.
     func merge(
         guest: CartSession?,
         into user: CartSession,
         ifMatch: CartVersionPrecondition?
-    ) async throws -> (cart: Cart, warnings: [RedisCartStore.MergeWarning], rotated: HTTPField?) {
+    ) async throws -> (cart: Cart, warnings: [CartWarning], rotated: HTTPField?) {
         guard let guest else { return (try await self.store.cart(of: user, ifMatch: ifMatch), [], nil) }
         let outcome = try await self.store.merge(guest: guest, into: user, ifMatch: ifMatch)
-        return (outcome.cart, outcome.warnings, self.cookies.fresh().setCookie)
+        var warnings = outcome.warnings.map { CartWarning($0, in: outcome.cart) }
+        if let code = outcome.promoCodeNotTaken, let kept = outcome.cart.promoCode {
+            warnings.append(
+                CartWarning(
+                    code: "PROMO_CODE_NOT_MERGED",
+                    message: "The guest cart's code \(code) was not applied: the cart keeps its code \(kept)",
+                    productID: nil,
+                    itemID: nil
+                )
+            )
+        }
+        return (outcome.cart, warnings, self.cookies.fresh().setCookie)
     }
 
     /// The merge at login: best effort (a login never fails because Redis did); the rotated

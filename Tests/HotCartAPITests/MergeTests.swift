@@ -103,6 +103,50 @@ import Testing
         }
     }
 
+    /// The guest's code goes on a user cart that has none; a user cart's own code stays, and the
+    /// answer says the guest's was not applied.
+    @Test func theGuestsPromotionCodeGoesOnAUserCartWithoutOne() async throws {
+        try await withTestApp { client, services async throws in
+            let admin = try await signedInSuperuser(client, services)
+            let (guestCode, userCode) = (
+                "MG\(Int.random(in: 100_000...999_999))", "MU\(Int.random(in: 100_000...999_999))"
+            )
+            for code in [guestCode, userCode] {
+                let made = try await admin.send(
+                    .post,
+                    "/promo-codes/",
+                    json: #"{"code": "\#(code)", "percent_off": 10}"#
+                )
+                #expect(made.status == .created)
+            }
+            let a = try await insertProduct(services, price: "10.00")
+            let user = Browser(client)
+            try await user.signUp()
+
+            let guest = Browser(client)
+            try await guest.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 2}"#)
+            #expect(try await guest.send(.post, "/cart/promo", json: #"{"code": "\#(guestCode)"}"#).status == .ok)
+            guest.token = user.token
+            let taken = try await guest.send(.post, "/cart/merge")
+            #expect(taken.json["promo_code"] as? String == guestCode)
+            #expect(taken.json["discount"] as? Double == 2.0)
+            #expect((taken.json["warnings"] as? [Any])?.isEmpty == true)
+            #expect(try await user.send(.get, "/cart").json["promo_code"] as? String == guestCode)
+
+            #expect(try await user.send(.post, "/cart/promo", json: #"{"code": "\#(userCode)"}"#).status == .ok)
+            let second = Browser(client)
+            try await second.send(.post, "/cart/items", json: #"{"product_id": \#(a), "quantity": 1}"#)
+            #expect(try await second.send(.post, "/cart/promo", json: #"{"code": "\#(guestCode)"}"#).status == .ok)
+            second.token = user.token
+            let kept = try await second.send(.post, "/cart/merge")
+            #expect(cartQuantities(kept) == [a: 3])
+            #expect(kept.json["promo_code"] as? String == userCode)
+            let warnings = kept.json["warnings"] as? [[String: Any]] ?? []
+            #expect(warnings.map { $0["code"] as? String } == ["PROMO_CODE_NOT_MERGED"])
+            #expect((warnings.first?["message"] as? String ?? "").contains(guestCode))
+        }
+    }
+
     @Test func mergeNeedsATokenAndCanBeTurnedOff() async throws {
         let mergeOff: (inout AppConfiguration) -> Void = { $0.enableCartMerge = false }
         try await withTestApp(settings: mergeOff) { client, services async throws in

@@ -1,6 +1,6 @@
 -- merge_apply.lua: step 2 of a merge, on the user cart: add the guest lines once per merge id.
 -- KEYS, common ARGV: see cart_prelude.lua.  KEYS[6] the merge's applied-marker
--- ARGV[11] merge id  ARGV[12], ...: 8 per guest line: product id, id for a new line, quantity,
+-- ARGV[11] merge id  ARGV[12] the guest cart's promotion code ('' none)  ARGV[13], ...: 8 per guest line: product id, id for a new line, quantity,
 --   unit cents, created ms, updated ms, name, and '1' when the guest saved it for later
 -- Reply: {'ok', flags, <HGETALL of the user cart>, <warnings>}; warnings are
 --   '<code>|<product id>|<item id>|<requested>|<kept>' joined by ';'.
@@ -9,6 +9,7 @@
 -- ended since with a new one) and answers the same warnings;
 -- a cart at none of the If-Match versions (ARGV[6]) changes nothing (CART_008).
 -- A guest line saved for later joins the user's saved lines, unless the user's cart has the product.
+-- The guest's promotion code goes on a user cart that holds none; a code the user cart holds stays.
 local absent = missing()
 if absent then return absent end
 local applied = redis.call('GET', KEYS[6])
@@ -27,7 +28,11 @@ ensure_cart()
 local warnings = {}
 local total = units()
 local changed = false
-for index = 12, argument_count, 8 do
+if ARGV[12] ~= '' and not redis.call('HGET', cart_key, 'pc') then
+  redis.call('HSET', cart_key, 'pc', ARGV[12])
+  changed = true
+end
+for index = 13, argument_count, 8 do
   local product_id, new_item, qty = ARGV[index], ARGV[index + 1], tonumber(ARGV[index + 2])
   local guest_saved = ARGV[index + 7] == '1'
   -- A product the user saved for later grows its saved line (outside the cart's units).
