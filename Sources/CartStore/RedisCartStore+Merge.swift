@@ -116,16 +116,17 @@ extension RedisCartStore {
 
     /// Adds `items` to the owner's current cart with the merge rules (quantities add, capped
     /// per line and per cart, with a warning per capped line; a line the cart has keeps its
-    /// price), once per `changeID`: a second call with the same id changes nothing. For the
-    /// lines of a cancelled checkout and of a shared cart copied in. A cart at none of the
-    /// `ifMatch` versions is not changed (CART_008).
+    /// price; `promoCode` goes on a cart that holds no code), once per `changeID`: a second
+    /// call with the same id changes nothing. For the lines of a cancelled checkout and of a
+    /// shared cart copied in. A cart at none of the `ifMatch` versions is not changed (CART_008).
     public func addLines(
         _ lines: [LineToAdd],
+        promoCode: String? = nil,
         to session: CartSession,
         changeID: String,
         ifMatch: CartVersionPrecondition? = nil
     ) async throws -> MergeOutcome {
-        let arguments = [changeID, ""] + self.mergeArguments(lines.map { ($0, false) })
+        let arguments = [changeID, promoCode ?? ""] + self.mergeArguments(lines.map { ($0, false) })
         let applied = try await self.answer(
             CartScripts.mergeApply,
             session: session,

@@ -181,6 +181,7 @@ public struct CheckoutService: Sendable {
         guard let session = checkout.ownerSession else { return }
         _ = try await self.store.addLines(
             checkout.items.map(RedisCartStore.LineToAdd.init),
+            promoCode: checkout.promoCode,
             to: session,
             changeID: "checkout-\(checkout.id)"
         )

@@ -398,6 +398,9 @@ import Testing
             #expect(usedUp.status == .badRequest && usedUp.code == "CART_012")
             #expect(try await buyer.send(.post, "/checkouts/\(id)/cancel").status == .ok)
             #expect(try await late.send(.post, "/cart/promo", json: #"{"code": "\#(code)"}"#).status == .ok)
+            let restored = try await buyer.send(.get, "/cart")
+            #expect(cartQuantities(restored) == [product: 1])
+            #expect(restored.json["promo_code"] as? String == code, "the cancel puts the code back on the cart")
         }
     }
 
@@ -430,7 +433,9 @@ import Testing
             #expect(try await briefly.checkout(checkout.id, session: session).status == .expired)
             #expect(try await productStock(services, product) == 9)
             #expect(try await self.uses(services, code) == 0)
-            #expect(try await services.store.cart(of: session).items.map(\.quantity) == [4])
+            let returned = try await services.store.cart(of: session)
+            #expect(returned.items.map(\.quantity) == [4])
+            #expect(returned.promoCode == code, "the code comes back with the lines")
 
             // The sweep expires what nobody touched.
             _ = try await services.store.addItem(snapshot, quantity: 1, session: session, ifMatch: nil)
