@@ -103,7 +103,11 @@ struct CartController {
         let session = try context.requireSession()
         let cart = try await self.store.cart(of: session, ifMatch: apply ? ifMatch : nil)
         try self.products.requireLoaded()
-        let validation = CartValidation(cart: cart, product: self.products.product(id:))
+        let validation = CartValidation(
+            cart: cart,
+            display: MoneyDisplay(currency: context.displayCurrency),
+            product: self.products.product(id:)
+        )
         if apply && !validation.updatedItems.isEmpty {
             _ = try await self.store.reprice(
                 validation.updatedItems.map { ($0.productID, $0.unitPrice) },

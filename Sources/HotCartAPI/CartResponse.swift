@@ -112,6 +112,11 @@ struct MoneyDisplay: Sendable {
         self.currency.map { $0.convert(amount) } ?? amount.value
     }
 
+    /// `amount` as text in the shown currency, for messages: `5.99`, `907` (yen).
+    func text(_ amount: Cents) -> String {
+        self.currency.map { $0.text(minor: $0.convert(amount)) } ?? amount.description
+    }
+
     /// The subtotal shown: the sum of the line totals shown.
     func subtotal(of items: [CartItem]) -> Int64 {
         items.reduce(Int64(0)) { $0.clampedAdding(CartItemResponse(item: $1, display: self).total) }

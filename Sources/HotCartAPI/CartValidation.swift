@@ -4,16 +4,19 @@ import Hummingbird
 /// A cart checked against the catalog as it is now (`POST /cart/validate`): a product deleted,
 /// inactive or short of stock is an error (the cart cannot be bought as it is); a price changed
 /// since the line's snapshot is a warning, with the line as it would be at today's price.
+/// Prices are shown (in `updated_items` and the messages) as `display` says.
 struct CartValidation {
     var errors: [CartWarning] = []
     var warnings: [CartWarning] = []
     /// Lines whose price changed, at the current price.
     var updatedItems: [CartItem] = []
+    let display: MoneyDisplay
 
     var isValid: Bool { self.errors.isEmpty }
 
     /// `product` is the catalog (the in-process cache: current within a second).
-    init(cart: Cart, product: (Int) -> ProductSnapshot?) {
+    init(cart: Cart, display: MoneyDisplay = .base, product: (Int) -> ProductSnapshot?) {
+        self.display = display
         for item in cart.items {
             guard let current = product(item.productID) else {
                 self.errors.append(
@@ -51,7 +54,8 @@ struct CartValidation {
                 self.warnings.append(
                     CartWarning(
                         code: "PRICE_CHANGED",
-                        message: "The price of \(current.name) changed from \(item.unitPrice) to \(current.price)",
+                        message:
+                            "The price of \(current.name) changed from \(display.text(item.unitPrice)) to \(display.text(current.price))",
                         productID: item.productID,
                         itemID: item.id
                     )
@@ -85,7 +89,7 @@ struct CartValidation {
         writer.endArray()
         writer.key("updated_items")
         writer.beginArray()
-        for item in self.updatedItems { CartItemResponse(item: item).write(into: &writer) }
+        for item in self.updatedItems { CartItemResponse(item: item, display: self.display).write(into: &writer) }
         writer.endArray()
         writer.endObject()
     }

@@ -7,6 +7,8 @@ import Promotions
 /// Checkout handoff: `POST /cart/checkout` turns the caller's cart into a checkout with its
 /// stock reserved; `GET /checkouts/{id}`, `POST /checkouts/{id}/complete` and
 /// `POST /checkouts/{id}/cancel` for the same owner (another's checkout is 404 CART_014).
+/// Each takes `?currency=` as the cart routes do: the checkout is kept and charged in the base
+/// currency, and shown in the display currency.
 ///
 /// A reservation and a cancel change stock and a promotion code's uses, so they reload this
 /// process's product and code caches before answering: the next add sees what is left to sell,
@@ -29,29 +31,34 @@ struct CheckoutController {
     }
 
     @Sendable func create(request: Request, context: CartRequestContext) async throws -> Response {
-        let checkout = try await self.service.checkout(
-            session: context.requireSession(),
-            ifMatch: try CartController.ifMatch(request),
-            idempotencyKey: try CartController.idempotencyKey(request)
-        )
+        let checkout: Checkout
+        do {
+            checkout = try await self.service.checkout(
+                session: context.requireSession(),
+                ifMatch: try CartController.ifMatch(request),
+                idempotencyKey: try CartController.idempotencyKey(request)
+            )
+        } catch let conflict as CheckoutConflict {
+            return ErrorResponder.response(for: conflict, display: MoneyDisplay(currency: context.displayCurrency))
+        }
         await self.reloadCaches(after: checkout)
-        return CheckoutResponse(checkout: checkout).response(status: .created)
+        return CheckoutResponse(checkout: checkout, context: context).response(status: .created)
     }
 
     @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {
         let checkout = try await self.service.checkout(Self.id(context), session: context.requireSession())
-        return CheckoutResponse(checkout: checkout).response()
+        return CheckoutResponse(checkout: checkout, context: context).response()
     }
 
     @Sendable func complete(request: Request, context: CartRequestContext) async throws -> Response {
         let checkout = try await self.service.complete(Self.id(context), session: context.requireSession())
-        return CheckoutResponse(checkout: checkout).response()
+        return CheckoutResponse(checkout: checkout, context: context).response()
     }
 
     @Sendable func cancel(request: Request, context: CartRequestContext) async throws -> Response {
         let checkout = try await self.service.cancel(Self.id(context), session: context.requireSession())
         await self.reloadCaches(after: checkout)
-        return CheckoutResponse(checkout: checkout).response()
+        return CheckoutResponse(checkout: checkout, context: context).response()
     }
 
     /// Reloads what a reservation or its end changed: the stock, and the uses of its code.
@@ -65,9 +72,17 @@ struct CheckoutController {
     }
 }
 
-/// A checkout as the API shows it: an order-ready snapshot a payment step can use.
+/// A checkout as the API shows it: an order-ready snapshot a payment step can use. In a
+/// display currency its figures add up as a cart's do (see ``CartResponse``).
 struct CheckoutResponse {
     let checkout: Checkout
+    var display: MoneyDisplay = .base
+
+    /// The checkout in the request's display currency (`?currency=`), or as kept.
+    init(checkout: Checkout, context: CartRequestContext) {
+        self.checkout = checkout
+        self.display = MoneyDisplay(currency: context.displayCurrency)
+    }
 
     func response(status: HTTPResponse.Status = .ok) -> Response {
         var writer = JSONWriter(capacity: 512 + self.checkout.items.count * 256)
@@ -80,16 +95,18 @@ struct CheckoutResponse {
         writer.string(self.checkout.status.rawValue)
         writer.key("items")
         writer.beginArray()
-        for item in self.checkout.items { CartItemResponse(item: item).write(into: &writer) }
+        for item in self.checkout.items { CartItemResponse(item: item, display: self.display).write(into: &writer) }
         writer.endArray()
+        let subtotal = self.display.subtotal(of: self.checkout.items)
+        let discount = min(self.display.amount(self.checkout.discount), subtotal)
         writer.key("subtotal")
-        writer.money(self.checkout.subtotal)
+        self.display.write(subtotal, into: &writer)
         writer.key("discount")
-        writer.money(self.checkout.discount)
+        self.display.write(discount, into: &writer)
         writer.key("total")
-        writer.money(self.checkout.total)
+        self.display.write(subtotal - discount, into: &writer)
         writer.key("currency")
-        writer.string(self.checkout.currency)
+        writer.string(self.display.currency?.code ?? self.checkout.currency)
         writer.key("promo_code")
         writer.string(self.checkout.promoCode)
         writer.key("reserved_until")

@@ -109,9 +109,10 @@ enum ErrorResponder {
     }
 
     /// 409 CART_013 for a cart that cannot be checked out as it is, with its validation
-    /// against the catalog as the checkout saw it (`validation`, as `POST /cart/validate`).
-    static func response(for conflict: CheckoutConflict) -> Response {
-        var validation = CartValidation(cart: conflict.cart) { conflict.products[$0] }
+    /// against the catalog as the checkout saw it (`validation`, as `POST /cart/validate`),
+    /// its money shown as `display` says.
+    static func response(for conflict: CheckoutConflict, display: MoneyDisplay = .base) -> Response {
+        var validation = CartValidation(cart: conflict.cart, display: display) { conflict.products[$0] }
         let message: String
         if conflict.cart.items.isEmpty {
             message = "The cart is empty"

@@ -144,7 +144,7 @@ public func buildRouter(
         promotions: services.promotions
     )
     checkouts.addCartRoutes(to: database(cart.group()))
-    checkouts.addRoutes(to: database(router.group("checkouts").add(middleware: owner)))
+    checkouts.addRoutes(to: database(router.group("checkouts").add(middleware: owner).add(middleware: display)))
     let sharing = ShareController(
         repository: CartShareRepository(postgres: services.postgres, logger: logger),
         store: services.store,

@@ -20,6 +20,24 @@ import Testing
         (object[key] as? NSNumber).map { Decimal(string: $0.stringValue) } ?? nil
     }
 
+    /// Rates for JPY (151.5) and KWD (0.30715), and a shopper's cart of 3 × 19.99 USD (a
+    /// product with 10 in stock) holding a new 15 % code.
+    func threeAtNineteenNinetyNineWithACode(
+        _ client: any TestClientProtocol,
+        _ services: HotCartServices
+    ) async throws -> (admin: Browser, shopper: Browser, product: Int, code: String) {
+        let admin = try await signedInSuperuser(client, services)
+        _ = try await admin.send(.put, "/currencies/JPY", json: #"{"rate": 151.5}"#)
+        _ = try await admin.send(.put, "/currencies/KWD", json: #"{"rate": 0.30715}"#)
+        let code = "FX-\(TestEnvironment.uniqueID().prefix(8))".uppercased()
+        _ = try await admin.send(.post, "/promo-codes/", json: #"{"code": "\#(code)", "percent_off": 15}"#)
+        let product = try await insertProduct(services, price: "19.99", stock: 10)
+        let shopper = Browser(client)
+        try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 3}"#)
+        try await shopper.send(.post, "/cart/promo", json: #"{"code": "\#(code)"}"#)
+        return (admin, shopper, product, code)
+    }
+
     @Test func superusersSetRatesAndEveryoneListsThem() async throws {
         try await withTestApp(settings: Self.offered) { client, services async throws in
             let admin = try await signedInSuperuser(client, services)
@@ -74,15 +92,7 @@ import Testing
 
     @Test func yenAndDinarsAreRoundedToTheirMinorUnitsAndAddUp() async throws {
         try await withTestApp(settings: Self.offered) { client, services async throws in
-            let admin = try await signedInSuperuser(client, services)
-            _ = try await admin.send(.put, "/currencies/JPY", json: #"{"rate": 151.5}"#)
-            _ = try await admin.send(.put, "/currencies/KWD", json: #"{"rate": 0.30715}"#)
-            let code = "FX-\(TestEnvironment.uniqueID().prefix(8))".uppercased()
-            _ = try await admin.send(.post, "/promo-codes/", json: #"{"code": "\#(code)", "percent_off": 15}"#)
-            let product = try await insertProduct(services, price: "19.99")
-            let shopper = Browser(client)
-            try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(product), "quantity": 3}"#)
-            try await shopper.send(.post, "/cart/promo", json: #"{"code": "\#(code)"}"#)
+            let (admin, shopper, _, code) = try await self.threeAtNineteenNinetyNineWithACode(client, services)
 
             // 19.99 USD × 151.5 = 3028.485 → 3028 yen a unit, 9084 for three; 9.00 off → 1363.5 → 1364.
             let yen = try await shopper.send(.get, "/cart?currency=JPY")
@@ -124,6 +134,47 @@ import Testing
             #expect(newTerms.status == .ok)
             #expect(newTerms.headers[.eTag] == etag)
             #expect(self.money(newTerms.json, "discount") == Decimal(string: "11.99"))
+        }
+    }
+
+    /// A checkout is kept in the base currency and shown in the one asked for, adding up as a
+    /// cart does; so is a validation's repriced line.
+    @Test func checkoutsAndValidationsAreShownInTheCurrencyAskedFor() async throws {
+        try await withTestApp(settings: Self.offered) { client, services async throws in
+            let (_, shopper, product, _) = try await self.threeAtNineteenNinetyNineWithACode(client, services)
+
+            // The price moves to 20.99: 3179.985 → 3180 yen, "changed from 3028 to 3180".
+            for try await _ in try await services.postgres.query(
+                "UPDATE product SET price = 20.99 WHERE id = \(product)"
+            ) {}
+            try await services.products.refresh()
+            let checked = try await shopper.send(.post, "/cart/validate?currency=JPY")
+            let repriced = (checked.json["updated_items"] as? [[String: Any]] ?? []).first ?? [:]
+            #expect(self.money(repriced, "unit_price") == 3180 && self.money(repriced, "total_price") == 9540)
+            let warning = (checked.json["warnings"] as? [[String: Any]] ?? []).first?["message"] as? String ?? ""
+            #expect(warning.hasSuffix("changed from 3028 to 3180"), "\(warning)")
+            for try await _ in try await services.postgres.query(
+                "UPDATE product SET price = 19.99 WHERE id = \(product)"
+            ) {}
+            try await services.products.refresh()
+
+            #expect(try await shopper.send(.post, "/cart/checkout?currency=XYZ").code == "CART_005")
+            #expect(try await productStock(services, product) == 10, "a refused currency reserves nothing")
+            let yen = try await shopper.send(.post, "/cart/checkout?currency=jpy")
+            #expect(yen.status == .created)
+            #expect(yen.json["currency"] as? String == "JPY")
+            #expect(self.money(yen.items.first ?? [:], "unit_price") == 3028)
+            #expect(self.money(yen.json, "subtotal") == 9084)
+            #expect(self.money(yen.json, "discount") == 1364)
+            #expect(self.money(yen.json, "total") == 7720)
+            let id = try #require(yen.json["checkout_id"] as? String)
+            let dollars = try await shopper.send(.get, "/checkouts/\(id)")
+            #expect(dollars.json["currency"] as? String == "USD")
+            #expect(self.money(dollars.json, "total") == Decimal(string: "50.97"))
+            let dinars = try await shopper.send(.post, "/checkouts/\(id)/cancel?currency=KWD")
+            #expect(dinars.json["status"] as? String == "cancelled" && dinars.json["currency"] as? String == "KWD")
+            #expect(self.money(dinars.json, "subtotal") == Decimal(string: "18.42"))
+            #expect(self.money(dinars.json, "total") == Decimal(string: "15.656"))
         }
     }
 
