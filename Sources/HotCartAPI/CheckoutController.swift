@@ -76,7 +76,7 @@ struct CheckoutController {
 /// display currency its figures add up as a cart's do (see ``CartResponse``).
 struct CheckoutResponse {
     let checkout: Checkout
-    var display: MoneyDisplay = .base
+    let display: MoneyDisplay
 
     /// The checkout in the request's display currency (`?currency=`), or as kept.
     init(checkout: Checkout, context: CartRequestContext) {

@@ -1,7 +1,8 @@
 -- merge_apply.lua: step 2 of a merge, on the user cart: add the guest lines once per merge id.
 -- KEYS, common ARGV: see cart_prelude.lua.  KEYS[6] the merge's applied-marker
--- ARGV[11] merge id  ARGV[12] the guest cart's promotion code ('' none)  ARGV[13], ...: 8 per guest line: product id, id for a new line, quantity,
---   unit cents, created ms, updated ms, name, and '1' when the guest saved it for later
+-- ARGV[11] merge id  ARGV[12] the guest cart's promotion code ('' none)
+-- ARGV[13], ...: 8 per guest line: product id, id for a new line, quantity, unit cents,
+--   created ms, updated ms, name, and '1' when the guest saved it for later
 -- Reply: {'ok', flags, <HGETALL of the user cart>, <warnings>}; warnings are
 --   '<code>|<product id>|<item id>|<requested>|<kept>' joined by ';'.
 -- Invariant: quantities add, capped per line and per cart; a line the user already has keeps
