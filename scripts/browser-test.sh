@@ -37,7 +37,7 @@ browser_test() {
 
   local environment=(SECRET_KEY=browser-test-secret-key REDIS_URL="redis://127.0.0.1:$REDIS_PORT/4"
     DATABASE_URL="$database" HOST=127.0.0.1 PORT=$port FLUSH_METRICS_PORT=31095 PASSWORD_HASH_COST=4
-    CART_RATE_LIMIT_PER_MINUTE=0 CART_COOKIE_SECURE=false)
+    CART_RATE_LIMIT_PER_MINUTE=0 CART_COOKIE_SECURE=false CART_CURRENCIES=USD,JPY)
   env "${environment[@]}" "$BIN" flush >"$LOCAL/browser-test-flush.log" 2>&1 &
   local flusher=$!
   env "${environment[@]}" "$BIN" serve >"$LOCAL/browser-test-server.log" 2>&1 &
@@ -68,6 +68,8 @@ browser_test() {
     --data-urlencode "password=$password" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')" || true
   curl -sf -o /dev/null "$base/promo-codes/" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
     -d '{"code": "BROWSER10", "percent_off": 10}' || true
+  curl -sf -o /dev/null -X PUT "$base/currencies/JPY" -H "Authorization: Bearer $token" \
+    -H 'content-type: application/json' -d '{"rate": 151.5}' || true
 
   log "browser tests: the storefront and the operator page in headless Chromium"
   rm -rf "$LOCAL/browser-failures"

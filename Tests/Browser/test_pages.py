@@ -16,6 +16,7 @@ import unittest
 import urllib.parse
 import urllib.request
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -23,7 +24,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = os.environ.get("HOTCART_BASE_URL", "http://127.0.0.1:31096")
 # A server whose Redis is down: its pages load, its /readyz fails.
@@ -226,6 +227,37 @@ class Pages(unittest.TestCase):
         self.wait(browser, lambda: self.quantities(browser) == {name: 3}, "the add did not show")
         browser.switch_to.window(second_tab)
         self.wait(browser, lambda: self.quantities(browser) == {name: 3}, "the second tab did not follow")
+
+    @screenshot_on_failure
+    def test_a_display_currency_shows_the_prices_the_cart_and_the_checkout_in_it(self):
+        # scripts/browser-test.sh offers JPY at 151.5 yen to the dollar.
+        browser = self.browser()
+        self.open_store(browser)
+        picker = Select(browser.find_element(By.ID, "currency"))
+        self.assertEqual([option.text for option in picker.options], ["USD", "JPY"])
+        _, product = api("GET", "/products/" + self.cards(browser)[0].get_attribute("data-product-id"))
+        yen = int((Decimal(str(product["price"])) * Decimal("151.5")).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        picker.select_by_value("JPY")
+        price = lambda: self.cards(browser)[0].find_element(By.CSS_SELECTOR, ".price").text
+        self.wait(browser, lambda: price() == f"¥{yen:,}", f"the price did not show as ¥{yen:,}")
+        self.add(self.cards(browser)[0], 2)
+        self.wait(browser, lambda: len(self.lines(browser)) == 1, "the add did not show")
+        line = self.lines(browser)[0]
+        self.assertEqual(line.find_element(By.CSS_SELECTOR, ".muted").text, f"¥{yen:,}")
+        self.assertEqual(line.find_element(By.CSS_SELECTOR, ".line-total").text, f"¥{2 * yen:,}")
+        self.assertEqual(browser.find_element(By.ID, "subtotal").text, f"¥{2 * yen:,}")
+        browser.find_element(By.ID, "checkout-button").click()
+        self.wait(browser, lambda: browser.find_element(By.ID, "checkout-status").text == "reserved",
+                  "the checkout was not reserved")
+        self.assertEqual(browser.find_element(By.ID, "checkout-total").text, f"¥{2 * yen:,}")
+        picker.select_by_value("USD")
+        dollars = Decimal(str(product["price"])) * 2
+        self.wait(browser, lambda: browser.find_element(By.ID, "checkout-total").text == f"${dollars:,.2f}",
+                  "the checkout did not show in dollars again")
+        self.assertEqual(price(), f"${Decimal(str(product['price'])):,.2f}")
+        browser.find_element(By.ID, "checkout-cancel").click()
+        self.wait(browser, lambda: browser.find_element(By.ID, "subtotal").text == f"${dollars:,.2f}",
+                  "the cancelled checkout's lines did not come back")
 
     @screenshot_on_failure
     def test_a_promo_code_and_a_checkout_complete(self):

@@ -20,8 +20,20 @@ const Api = {
     if (value) localStorage.setItem("hotcart.token", value); else localStorage.removeItem("hotcart.token");
   },
 
-  /** Sends a request and answers its JSON body; an error answer is thrown as an ApiError. */
+  /** The display currency this browser chose for carts and checkouts (every tab), or null. */
+  get currency() { return localStorage.getItem("hotcart.currency"); },
+  set currency(value) {
+    if (value) localStorage.setItem("hotcart.currency", value); else localStorage.removeItem("hotcart.currency");
+  },
+
+  /**
+   * Sends a request and answers its JSON body; an error answer is thrown as an ApiError. Cart and
+   * checkout requests ask for the chosen display currency.
+   */
   async request(method, path, { json, form, headers = {} } = {}) {
+    if (this.currency && /^\/(cart|checkouts)([/?]|$)/.test(path)) {
+      path += `${path.includes("?") ? "&" : "?"}currency=${encodeURIComponent(this.currency)}`;
+    }
     // Never from the browser's cache: a cart answer is whoever is signed in now.
     const options = { method, headers: { ...headers }, credentials: "same-origin", cache: "no-store" };
     if (this.token) options.headers.Authorization = `Bearer ${this.token}`;
@@ -44,8 +56,33 @@ const Api = {
     return body;
   },
 
-  /** Money as the API writes it (a number), shown with two decimals. */
-  money(amount) { return Number(amount).toFixed(2); },
+  /**
+   * Money as the API writes it (a number): with `currency` (an ISO 4217 code) and its minor units
+   * (`digits`), as a shopper reads it ("¥3,028", "$59.97"); without, with two decimals.
+   */
+  money(amount, currency, digits) {
+    if (!currency) return Number(amount).toFixed(2);
+    const fraction = digits ?? undefined;
+    try {
+      return new Intl.NumberFormat("en-US", {
+        style: "currency", currency, minimumFractionDigits: fraction, maximumFractionDigits: fraction,
+      }).format(amount);
+    } catch {
+      return `${amount} ${currency}`;
+    }
+  },
+
+  /**
+   * A base-currency price (a number of at most two decimals) in a currency of `rate` (at most 10
+   * decimals) and `digits` minor units, rounded half-up as the API rounds it: exact, in integers.
+   */
+  convert(price, rate, digits) {
+    const cents = BigInt(Math.round(price * 100));
+    const scaledRate = BigInt(Number(rate).toFixed(10).replace(".", ""));
+    const denominator = 10n ** 12n;
+    const minor = (cents * scaledRate * 10n ** BigInt(digits) + denominator / 2n) / denominator;
+    return Number(minor) / 10 ** digits;
+  },
 };
 
 /** Shows `error`'s message in the element `id` (next to what caused it); `null` clears it. */

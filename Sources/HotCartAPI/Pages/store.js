@@ -1,11 +1,15 @@
 // store.js: the storefront (GET /): products, the cart, promo codes, accounts with the guest cart
-// merged at sign-in, save for later, sharing, checkout, and live updates across tabs.
+// merged at sign-in, save for later, sharing, checkout, display currencies, and live updates
+// across tabs.
 "use strict";
 
 const Store = {
   cart: null,
   checkout: null,
   stream: null,
+  products: [],
+  /** The display currencies on offer with a rate: code → {rate, minor_units}. */
+  currencies: {},
 
   async start() {
     document.getElementById("sign-in").addEventListener("submit", (event) => {
@@ -24,12 +28,57 @@ const Store = {
     document.getElementById("checkout-button").addEventListener("click", () => this.startCheckout());
     document.getElementById("checkout-complete").addEventListener("click", () => this.endCheckout("complete"));
     document.getElementById("checkout-cancel").addEventListener("click", () => this.endCheckout("cancel"));
-    // Another tab signing in or out changes who this tab shops as.
+    document.getElementById("currency").addEventListener("change", (event) => this.showIn(event.target.value));
+    // Another tab signing in or out changes who this tab shops as; one choosing a currency, what
+    // this tab shows prices in.
     window.addEventListener("storage", (event) => {
       if (event.key === "hotcart.token") this.refreshAccount();
+      if (event.key === "hotcart.currency") this.showIn(Api.currency);
     });
+    await this.loadCurrencies();
     await this.refreshAccount();
     await attempt("products-error", () => this.loadProducts());
+  },
+
+  // Display currencies: the offered ones with a rate (GET /currencies/); the cart and checkouts
+  // come from the API in the one chosen, product prices are converted here the way it converts.
+
+  async loadCurrencies() {
+    try {
+      const listed = await Api.request("GET", "/currencies/");
+      for (const entry of listed.filter((entry) => entry.offered && entry.rate !== null)) {
+        this.currencies[entry.code] = entry;
+      }
+    } catch {
+      this.currencies = {};
+    }
+    if (Api.currency && !this.currencies[Api.currency]) Api.currency = null;
+    const codes = Object.keys(this.currencies);
+    const select = document.getElementById("currency");
+    select.replaceChildren(...codes.map((code) => element("option", code, { value: code })));
+    document.getElementById("currency-picker").hidden = codes.length < 2;
+  },
+
+  async showIn(code) {
+    Api.currency = this.currencies[code] ? code : null;
+    await this.loadCart();
+    this.showProducts();
+    if (this.checkout) {
+      await attempt("checkout-error", async () =>
+        this.showCheckout(await Api.request("GET", `/checkouts/${this.checkout.checkout_id}`)));
+    }
+  },
+
+  /** `amount` (as the API wrote it) in `currency`, with that currency's minor units. */
+  money(amount, currency) {
+    return Api.money(amount, currency, this.currencies[currency]?.minor_units);
+  },
+
+  /** A product's price (base currency) in the chosen display currency. */
+  price(product) {
+    const chosen = this.currencies[Api.currency];
+    if (!chosen) return this.money(product.price, this.cart?.currency ?? "USD");
+    return this.money(Api.convert(product.price, chosen.rate, chosen.minor_units), chosen.code);
   },
 
   // Account
@@ -80,15 +129,18 @@ const Store = {
   // Products
 
   async loadProducts() {
-    const products = await Api.request("GET", "/products/?limit=100");
-    const list = document.getElementById("products");
-    list.replaceChildren(...products.filter((product) => product.is_active).map((product) => this.productCard(product)));
+    this.products = (await Api.request("GET", "/products/?limit=100")).filter((product) => product.is_active);
+    this.showProducts();
+  },
+
+  showProducts() {
+    document.getElementById("products").replaceChildren(...this.products.map((product) => this.productCard(product)));
   },
 
   productCard(product) {
     const card = element("li", null, { class: "card", "data-product-id": String(product.id) });
     card.append(element("h3", product.name));
-    card.append(element("p", `$${Api.money(product.price)}`, { class: "price" }));
+    card.append(element("p", this.price(product), { class: "price" }));
     const stock = product.stock === null ? "In stock" : product.stock === 0 ? "Out of stock" : `${product.stock} left`;
     card.append(element("p", stock, { class: "muted" }));
     const form = element("form", null, { class: "inline" });
@@ -128,15 +180,16 @@ const Store = {
 
   show(cart) {
     this.cart = cart;
+    document.getElementById("currency").value = cart.currency;
     document.getElementById("cart-version").textContent = `(version ${cart.version})`;
     document.getElementById("lines").replaceChildren(...cart.items.map((item) => this.line(item, false)));
     document.getElementById("saved").replaceChildren(...cart.saved_items.map((item) => this.line(item, true)));
     document.getElementById("saved-title").hidden = cart.saved_items.length === 0;
     document.getElementById("empty").hidden = cart.items.length > 0;
     document.getElementById("total-items").textContent = cart.total_items;
-    document.getElementById("subtotal").textContent = `$${Api.money(cart.subtotal)}`;
-    document.getElementById("discount").textContent = `$${Api.money(cart.discount || 0)}`;
-    document.getElementById("total").firstElementChild.textContent = `$${Api.money(cart.total ?? cart.subtotal)}`;
+    document.getElementById("subtotal").textContent = this.money(cart.subtotal, cart.currency);
+    document.getElementById("discount").textContent = this.money(cart.discount || 0, cart.currency);
+    document.getElementById("total").firstElementChild.textContent = this.money(cart.total ?? cart.subtotal, cart.currency);
     document.getElementById("promo-remove").hidden = !cart.promo_code;
     if (cart.promo_code) document.getElementById("promo-code").value = cart.promo_code;
     document.getElementById("warnings").replaceChildren(...cart.warnings.map((warning) => element("li", warning.message)));
@@ -146,7 +199,7 @@ const Store = {
   line(item, saved) {
     const row = element("li", null, { class: "line", "data-item-id": item.id });
     row.append(element("span", item.product_name, { class: "name" }));
-    row.append(element("span", `$${Api.money(item.unit_price)}`, { class: "muted" }));
+    row.append(element("span", this.money(item.unit_price, this.cart.currency), { class: "muted" }));
     const errorID = `line-error-${item.id}`;
     const controls = element("span", null, { class: "stepper" });
     if (!saved) {
@@ -169,7 +222,7 @@ const Store = {
     const remove = element("button", "Remove", { type: "button", "aria-label": `Remove ${item.product_name}` });
     remove.addEventListener("click", () => this.change(errorID, () => Api.request("DELETE", `/cart/items/${item.id}`)));
     controls.append(remove);
-    row.append(controls, element("span", `$${Api.money(item.total_price)}`, { class: "line-total" }));
+    row.append(controls, element("span", this.money(item.total_price, this.cart.currency), { class: "line-total" }));
     row.append(element("p", null, { id: errorID, class: "error", role: "alert" }));
     return row;
   },
@@ -235,7 +288,7 @@ const Store = {
     this.checkout = checkout;
     document.getElementById("checkout").hidden = false;
     document.getElementById("checkout-status").textContent = checkout.status;
-    document.getElementById("checkout-total").textContent = `$${Api.money(checkout.total)}`;
+    document.getElementById("checkout-total").textContent = this.money(checkout.total, checkout.currency);
     const reserved = checkout.status === "reserved";
     document.getElementById("checkout-until").textContent = reserved
       ? `stock held until ${new Date(checkout.reserved_until).toLocaleTimeString()}` : "";
