@@ -260,6 +260,33 @@ class Pages(unittest.TestCase):
                   "the cancelled checkout's lines did not come back")
 
     @screenshot_on_failure
+    def test_a_share_link_shows_the_cart_to_another_shopper_who_copies_it_into_theirs(self):
+        sharer = self.browser()
+        self.open_store(sharer)
+        first, second = self.cards(sharer)[:2]
+        names = [card.find_element(By.TAG_NAME, "h3").text for card in (first, second)]
+        self.add(first, 2)
+        self.wait(sharer, lambda: len(self.lines(sharer)) == 1, "the first add did not show")
+        self.add(second, 1)
+        self.wait(sharer, lambda: len(self.lines(sharer)) == 2, "the second add did not show")
+        sharer.find_element(By.ID, "share-button").click()
+        link = self.wait(sharer, lambda: sharer.find_elements(By.CSS_SELECTOR, "#share-link a"), "no share link")
+        url = link[0].get_attribute("href")
+        self.assertTrue(url.startswith(BASE + "/?share="), url)
+
+        visitor = self.browser()
+        visitor.get(url)
+        shared = lambda: [line.text for line in visitor.find_elements(By.CSS_SELECTOR, "#shared-lines li")]
+        self.wait(visitor, lambda: len(shared()) == 2, "the shared cart did not show")
+        self.assertIn(f"{names[0]} × 2", shared()[0] + shared()[1])
+        self.assertEqual(self.lines(visitor), [])
+        visitor.find_element(By.ID, "shared-copy").click()
+        self.wait(visitor, lambda: self.quantities(visitor) == {names[0]: 2, names[1]: 1},
+                  "the shared lines did not come into the visitor's cart")
+        self.assertEqual(visitor.find_element(By.ID, "shared-note").text, "Added to your cart.")
+        self.assertEqual(self.quantities(sharer), {names[0]: 2, names[1]: 1}, "the sharer's cart changed")
+
+    @screenshot_on_failure
     def test_a_promo_code_and_a_checkout_complete(self):
         browser = self.browser()
         self.open_store(browser)

@@ -1,5 +1,6 @@
 // store.js: the storefront (GET /): products, the cart, promo codes, accounts with the guest cart
-// merged at sign-in, save for later, sharing, checkout, display currencies, and live updates
+// merged at sign-in, save for later, sharing (a link to this page with `?share=<id>` shows the
+// shared cart and copies it into the visitor's), checkout, display currencies, and live updates
 // across tabs.
 "use strict";
 
@@ -25,6 +26,7 @@ const Store = {
     document.getElementById("promo-remove").addEventListener("click", () =>
       this.change("promo-error", () => Api.request("DELETE", "/cart/promo")));
     document.getElementById("share-button").addEventListener("click", () => this.share());
+    document.getElementById("shared-copy").addEventListener("click", () => this.copyShared());
     document.getElementById("checkout-button").addEventListener("click", () => this.startCheckout());
     document.getElementById("checkout-complete").addEventListener("click", () => this.endCheckout("complete"));
     document.getElementById("checkout-cancel").addEventListener("click", () => this.endCheckout("cancel"));
@@ -38,6 +40,7 @@ const Store = {
     await this.loadCurrencies();
     await this.refreshAccount();
     await attempt("products-error", () => this.loadProducts());
+    await this.showShared();
   },
 
   // Display currencies: the offered ones with a rate (GET /currencies/); the cart and checkouts
@@ -63,6 +66,7 @@ const Store = {
     Api.currency = this.currencies[code] ? code : null;
     await this.loadCart();
     this.showProducts();
+    await this.showShared();
     if (this.checkout) {
       await attempt("checkout-error", async () =>
         this.showCheckout(await Api.request("GET", `/checkouts/${this.checkout.checkout_id}`)));
@@ -74,11 +78,16 @@ const Store = {
     return Api.money(amount, currency, this.currencies[currency]?.minor_units);
   },
 
-  /** A product's price (base currency) in the chosen display currency. */
-  price(product) {
+  /** An amount in the base currency in the chosen display currency: [amount, currency]. */
+  fromBase(amount) {
     const chosen = this.currencies[Api.currency];
-    if (!chosen) return this.money(product.price, this.cart?.currency ?? "USD");
-    return this.money(Api.convert(product.price, chosen.rate, chosen.minor_units), chosen.code);
+    if (!chosen) return [amount, this.cart?.currency ?? "USD"];
+    return [Api.convert(amount, chosen.rate, chosen.minor_units), chosen.code];
+  },
+
+  /** An amount in the base currency (a product's price, a shared cart's) as shown. */
+  basePrice(amount) {
+    return this.money(...this.fromBase(amount));
   },
 
   // Account
@@ -140,7 +149,7 @@ const Store = {
   productCard(product) {
     const card = element("li", null, { class: "card", "data-product-id": String(product.id) });
     card.append(element("h3", product.name));
-    card.append(element("p", this.price(product), { class: "price" }));
+    card.append(element("p", this.basePrice(product.price), { class: "price" }));
     const stock = product.stock === null ? "In stock" : product.stock === 0 ? "Out of stock" : `${product.stock} left`;
     card.append(element("p", stock, { class: "muted" }));
     const form = element("form", null, { class: "inline" });
@@ -258,10 +267,40 @@ const Store = {
   async share() {
     await attempt("actions-error", async () => {
       const share = await Api.request("POST", "/cart/share");
-      const target = document.getElementById("share-link");
-      const link = element("a", share.url, { href: share.url });
-      target.replaceChildren("Share link: ", link);
+      const url = `${location.origin}/?share=${encodeURIComponent(share.share_id)}`;
+      document.getElementById("share-link").replaceChildren("Share link: ", element("a", url, { href: url }));
     });
+  },
+
+  /** The shared cart this page's link names (`?share=`), if any: its lines as they were shared. */
+  async showShared() {
+    const id = new URLSearchParams(location.search).get("share");
+    if (!id) return;
+    document.getElementById("shared").hidden = false;
+    await attempt("shared-error", async () => {
+      const shared = await Api.request("GET", `/shared-carts/${encodeURIComponent(id)}`);
+      // The subtotal shown is the sum of the lines shown, as on a cart.
+      let [subtotal, currency] = this.fromBase(0);
+      document.getElementById("shared-lines").replaceChildren(...shared.items.map((item) => {
+        const [unit] = this.fromBase(item.unit_price);
+        subtotal += unit * item.quantity;
+        const row = element("li", null, { class: "line" });
+        row.append(element("span", `${item.product_name} × ${item.quantity}`, { class: "name" }));
+        row.append(element("span", this.money(unit, currency), { class: "muted" }));
+        return row;
+      }));
+      document.getElementById("shared-subtotal").textContent = this.money(subtotal, currency);
+    });
+  },
+
+  /** Adds the shared cart's lines to this visitor's cart, at today's prices, with the merge caps. */
+  async copyShared() {
+    const id = new URLSearchParams(location.search).get("share");
+    const note = document.getElementById("shared-note");
+    note.textContent = "";
+    const copied = await this.change("shared-error", () =>
+      Api.request("POST", `/shared-carts/${encodeURIComponent(id)}/copy`));
+    if (copied) note.textContent = "Added to your cart.";
   },
 
   // Checkout
