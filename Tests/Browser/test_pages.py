@@ -154,6 +154,16 @@ class Pages(unittest.TestCase):
         field.send_keys(str(quantity))
         card.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
+    def add_first_two(self, browser, first_quantity, second_quantity):
+        """Adds the first two products to an empty cart, one after the other; their names."""
+        first, second = self.cards(browser)[:2]
+        names = [card.find_element(By.TAG_NAME, "h3").text for card in (first, second)]
+        self.add(first, first_quantity)
+        self.wait(browser, lambda: len(self.lines(browser)) == 1, "the first add did not show")
+        self.add(second, second_quantity)
+        self.wait(browser, lambda: len(self.lines(browser)) == 2, "the second add did not show")
+        return names
+
     def quantities(self, browser):
         return {line.find_element(By.CSS_SELECTOR, ".name").text:
                 int(line.find_element(By.CSS_SELECTOR, "output").text) for line in self.lines(browser)}
@@ -178,12 +188,7 @@ class Pages(unittest.TestCase):
     def test_a_guest_adds_two_products_changes_a_quantity_and_keeps_them_after_a_reload(self):
         browser = self.browser()
         self.open_store(browser)
-        first, second = self.cards(browser)[:2]
-        names = [card.find_element(By.TAG_NAME, "h3").text for card in (first, second)]
-        self.add(first)
-        self.wait(browser, lambda: len(self.lines(browser)) == 1, "the first add did not show")
-        self.add(second)
-        self.wait(browser, lambda: len(self.lines(browser)) == 2, "the second add did not show")
+        names = self.add_first_two(browser, 1, 1)
         browser.find_element(By.CSS_SELECTOR, f"button[aria-label='One more {names[0]}']").click()
         self.wait(browser, lambda: self.quantities(browser).get(names[0]) == 2, "the quantity did not change")
         browser.refresh()
@@ -263,12 +268,7 @@ class Pages(unittest.TestCase):
     def test_a_share_link_shows_the_cart_to_another_shopper_who_copies_it_into_theirs(self):
         sharer = self.browser()
         self.open_store(sharer)
-        first, second = self.cards(sharer)[:2]
-        names = [card.find_element(By.TAG_NAME, "h3").text for card in (first, second)]
-        self.add(first, 2)
-        self.wait(sharer, lambda: len(self.lines(sharer)) == 1, "the first add did not show")
-        self.add(second, 1)
-        self.wait(sharer, lambda: len(self.lines(sharer)) == 2, "the second add did not show")
+        names = self.add_first_two(sharer, 2, 1)
         sharer.find_element(By.ID, "share-button").click()
         link = self.wait(sharer, lambda: sharer.find_elements(By.CSS_SELECTOR, "#share-link a"), "no share link")
         url = link[0].get_attribute("href")
