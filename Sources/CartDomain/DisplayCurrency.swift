@@ -34,12 +34,7 @@ public struct DisplayCurrency: Sendable, Hashable {
     /// `minor` (an amount in this currency's smallest unit) written with exactly its minor
     /// units of decimals: `3028` for JPY, `6.140` for KWD.
     public func text(minor: Int64) -> String {
-        let scale = UInt64(Self.power(self.minorUnits))
-        let (whole, fraction) = minor.magnitude.quotientAndRemainder(dividingBy: scale)
-        let sign = minor < 0 ? "-" : ""
-        guard self.minorUnits > 0 else { return "\(sign)\(whole)" }
-        let digits = String(fraction)
-        return "\(sign)\(whole).\(String(repeating: "0", count: self.minorUnits - digits.count))\(digits)"
+        decimalText(minor: minor, minorUnits: self.minorUnits)
     }
 
     private static func power(_ exponent: Int) -> Int128 {

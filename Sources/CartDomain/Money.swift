@@ -19,10 +19,17 @@ public struct Cents: Sendable, Hashable, Comparable, AdditiveArithmetic, CustomS
     public var decimalValue: Double { Double(self.value) / 100 }
 
     /// The amount written with exactly two decimals, e.g. `59.97`.
-    public var description: String {
-        let sign = self.value < 0 ? "-" : ""
-        let magnitude = self.value.magnitude
-        let fraction = magnitude % 100
-        return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
-    }
+    public var description: String { decimalText(minor: self.value, minorUnits: 2) }
+}
+
+/// An amount of `minor` smallest units written with exactly `minorUnits` decimals: 5997 with 2
+/// is `59.97`, 6140 with 3 is `6.140`, 3028 with 0 is `3028`.
+func decimalText(minor: Int64, minorUnits: Int) -> String {
+    var scale: UInt64 = 1
+    for _ in 0..<minorUnits { scale *= 10 }
+    let (whole, fraction) = minor.magnitude.quotientAndRemainder(dividingBy: scale)
+    let sign = minor < 0 ? "-" : ""
+    guard minorUnits > 0 else { return "\(sign)\(whole)" }
+    let digits = String(fraction)
+    return "\(sign)\(whole).\(String(repeating: "0", count: minorUnits - digits.count))\(digits)"
 }

@@ -97,7 +97,10 @@ struct CartEventsController {
     private func event(_ cart: Cart, display: MoneyDisplay) -> ByteBuffer {
         var data = JSONWriter(capacity: 96)
         let subtotal = display.subtotal(of: cart.items)
-        let discount = display.discount(CartPricing(cart: cart, promotions: self.promotions), subtotal: subtotal)
+        let discount = display.discount(
+            CartPricing(cart: cart, promotions: self.promotions).discount,
+            subtotal: subtotal
+        )
         data.beginObject()
         data.key("version")
         data.integer(cart.version)

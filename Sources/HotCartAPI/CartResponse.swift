@@ -64,7 +64,7 @@ struct CartResponse {
         writer.endArray()
         writer.key("promo_code")
         writer.string(self.pricing.promoCode)
-        let discount = self.display.discount(self.pricing, subtotal: subtotal)
+        let discount = self.display.discount(self.pricing.discount, subtotal: subtotal)
         writer.key("discount")
         self.display.write(discount, into: &writer)
         writer.key("total")
@@ -123,8 +123,8 @@ struct MoneyDisplay: Sendable {
     }
 
     /// The discount shown: the base discount converted, never more than the subtotal shown.
-    func discount(_ pricing: CartPricing, subtotal: Int64) -> Int64 {
-        min(self.amount(pricing.discount), subtotal)
+    func discount(_ discount: Cents, subtotal: Int64) -> Int64 {
+        min(self.amount(discount), subtotal)
     }
 
     /// Writes an amount in the shown currency's smallest unit as a JSON number.

@@ -98,7 +98,7 @@ struct CheckoutResponse {
         for item in self.checkout.items { CartItemResponse(item: item, display: self.display).write(into: &writer) }
         writer.endArray()
         let subtotal = self.display.subtotal(of: self.checkout.items)
-        let discount = min(self.display.amount(self.checkout.discount), subtotal)
+        let discount = self.display.discount(self.checkout.discount, subtotal: subtotal)
         writer.key("subtotal")
         self.display.write(subtotal, into: &writer)
         writer.key("discount")

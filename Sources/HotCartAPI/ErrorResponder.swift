@@ -24,8 +24,6 @@ enum ErrorResponder {
             return self.response(for: error)
         case let error as AccountError:
             return self.response(for: error)
-        case let conflict as CheckoutConflict:
-            return self.response(for: conflict)
         case let error as RedisError:
             if error.isConnectivityFailure {
                 logger.warning("redis unreachable", metadata: ["error": "\(error)"])
@@ -110,8 +108,9 @@ enum ErrorResponder {
 
     /// 409 CART_013 for a cart that cannot be checked out as it is, with its validation
     /// against the catalog as the checkout saw it (`validation`, as `POST /cart/validate`),
-    /// its money shown as `display` says.
-    static func response(for conflict: CheckoutConflict, display: MoneyDisplay = .base) -> Response {
+    /// its money shown as `display` says. `POST /cart/checkout` answers it, as the one that
+    /// knows the request's display currency.
+    static func response(for conflict: CheckoutConflict, display: MoneyDisplay) -> Response {
         var validation = CartValidation(cart: conflict.cart, display: display) { conflict.products[$0] }
         let message: String
         if conflict.cart.items.isEmpty {
