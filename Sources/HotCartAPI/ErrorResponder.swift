@@ -35,7 +35,8 @@ enum ErrorResponder {
             // The pool said so once, when PostgreSQL went away; a line per request would bury it.
             logger.debug("postgresql away")
             return self.response(for: .serviceUnavailable)
-        case let error as PSQLError where Self.saysDatabaseCannotAnswerNow(error):
+        case let error as PSQLError where error.saysDatabaseCannotAnswerNow:
+            // Which a retry may cure: CART_010, as for Redis, whose `Retry-After` fits it.
             logger.warning(
                 "postgresql cannot answer now",
                 metadata: ["error": "\(error.code)", "sqlstate": "\(error.serverInfo?[.sqlState] ?? "")"]
@@ -58,25 +59,6 @@ enum ErrorResponder {
             }
             logger.error("unhandled error", metadata: metadata)
             return self.detail("Internal Server Error", status: .internalServerError)
-        }
-    }
-
-    /// PostgreSQL errors that say it could not be reached, went away or cannot serve the request
-    /// now (not what it refused as data): CART_010, as for Redis, whose `Retry-After` fits them.
-    /// Besides the client's own, the SQLSTATE classes of a passing state: connection exceptions
-    /// (08), a transaction rolled back for a deadlock or a serialization failure (40), resources
-    /// short (53: too many connections, disk full, out of memory), a lock not had in time
-    /// (55P03, under a `lock_timeout`) and an operator's intervention (57: a statement cancelled
-    /// or past its `statement_timeout`, the server shutting down or starting).
-    private static func saysDatabaseCannotAnswerNow(_ error: PSQLError) -> Bool {
-        switch error.code {
-        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
-            return true
-        case .server:
-            let state = error.serverInfo?[.sqlState] ?? ""
-            return ["08", "40", "53", "57"].contains { state.hasPrefix($0) } || state == "55P03"
-        default:
-            return false
         }
     }
 

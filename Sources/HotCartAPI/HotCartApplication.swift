@@ -108,7 +108,9 @@ public func buildRouter(
     ProductController(
         repository: ProductRepository(client: services.postgres, logger: logger),
         authenticator: authenticator,
-        products: services.products
+        products: services.products,
+        // Half the deadline, so that the cache's answer comes well within it.
+        freshReadTimeout: min(.seconds(1), configuration.databaseTimeout / 2)
     ).addRoutes(to: database(router.group("products")))
     PromoCodeController(
         repository: PromoCodeRepository(client: services.postgres, logger: logger),

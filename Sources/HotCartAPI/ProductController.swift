@@ -1,17 +1,28 @@
 import CartDomain
 import Catalog
+import Database
+import Deadline
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The catalog: public `GET /products/` (limit/offset) and `GET /products/{id}`, read from
-/// PostgreSQL so they show the catalog as it is now; `POST /products/`, `PUT|PATCH
-/// /products/{id}` and `DELETE /products/{id}` for superusers. This process's carts see a
-/// change at once (the product cache is reloaded after the write), other processes' within a
-/// second, through their caches' periodic reload.
+/// PostgreSQL so they show the catalog as it is now (a reservation's stock at once), or, when
+/// PostgreSQL does not answer within `freshReadTimeout`, from the catalog this process last read
+/// (marked by the ``cachedCatalogFields`` header), so that the storefront keeps selling through an
+/// outage as the carts do; `POST /products/`, `PUT|PATCH /products/{id}` and `DELETE
+/// /products/{id}` for superusers. This process's carts see a change at once (the product cache
+/// is reloaded after the write), other processes' within a second, through their caches'
+/// periodic reload.
 struct ProductController {
     let repository: ProductRepository
     let authenticator: Authenticator
     let products: ProductCache
+    /// How long a catalog read waits for PostgreSQL before it answers from the cache.
+    let freshReadTimeout: Duration
+
+    /// `X-HotCart-Catalog: cached` on a catalog read answered from the catalog last read.
+    static let cachedCatalogFields: HTTPFields = [HTTPField.Name("X-HotCart-Catalog")!: "cached"]
 
     func addRoutes(to group: RouterGroup<CartRequestContext>) {
         group.get(use: self.list)
@@ -170,14 +181,39 @@ struct ProductController {
     @Sendable func list(request: Request, context: CartRequestContext) async throws -> Response {
         let limit = try request.integerQuery("limit", default: 100, range: 1...1000)
         let offset = try request.integerQuery("offset", default: 0, range: 0...Int(Int32.max))
-        let products = try await self.repository.list(limit: limit, offset: offset)
-        return JSONBody.response(products.map(ProductResponse.init))
+        let repository = self.repository
+        let (products, cached) = try await self.fresh {
+            try await repository.list(limit: limit, offset: offset)
+        } orLastRead: {
+            try self.products.lastRead(limit: limit, offset: offset)
+        }
+        return JSONBody.response(products.map(ProductResponse.init), headers: cached ? Self.cachedCatalogFields : [:])
     }
 
     @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {
         let id = try Self.productID(context)
-        guard let product = try await self.repository.product(id: id) else { throw Self.notFound(id) }
-        return JSONBody.response(ProductResponse(product))
+        let repository = self.repository
+        let (product, cached) = try await self.fresh {
+            try await repository.product(id: id)
+        } orLastRead: {
+            try self.products.lastRead(id: id)
+        }
+        guard let product else { throw Self.notFound(id) }
+        return JSONBody.response(ProductResponse(product), headers: cached ? Self.cachedCatalogFields : [:])
+    }
+
+    /// `read`'s answer from PostgreSQL, or, when PostgreSQL cannot answer it within
+    /// ``freshReadTimeout`` (away, a connection lost, too busy), `lastRead`'s from the product
+    /// cache; `cached` says which.
+    private func fresh<Value: Sendable>(
+        _ read: @escaping @Sendable () async throws -> Value,
+        orLastRead lastRead: () throws -> Value
+    ) async throws -> (value: Value, cached: Bool) {
+        do {
+            return (try await withDeadline(self.freshReadTimeout, orThrow: DatabaseUnreachable(), read), false)
+        } catch let error where DatabaseUnreachable.describes(error) {
+            return (try lastRead(), true)
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Database
 import Foundation
+import HTTPTypes
 import HotCartTestSupport
 import Hummingbird
 import HummingbirdTesting
@@ -30,7 +31,7 @@ import Testing
 
     /// A server started while PostgreSQL is away has read no catalog, codes or rates: what needs
     /// them is 503 `CART_010` with `Retry-After` (an add is not told its product is unknown, a
-    /// code that it does not exist), a cart is still read from Redis (its code kept, with no
+    /// code that it does not exist, the catalog has no last read to show), a cart is still read from Redis (its code kept, with no
     /// discount and a warning saying why), and once PostgreSQL is there both work again.
     @Test func aServerStartedWithoutPostgreSQLAnswers503ForWhatNeedsTheCatalogUntilItIsRead() async throws {
         let code = "NOPG\(Int.random(in: 100_000...999_999))"
@@ -78,6 +79,7 @@ import Testing
             ("POST", "/cart/validate", ""),
             ("POST", "/cart/promo", applied),
             ("GET", "/cart?currency=EUR", ""),
+            ("GET", "/products/1", ""),
         ]
         for (method, path, body) in refused {
             let answer = try await TestHTTP.send(
@@ -318,15 +320,18 @@ import Testing
         }
     }
 
-    @Test func postgresDownAnswers503WithinTheDeadlineWhileCartsKeepWorking() async throws {
+    /// PostgreSQL down: sign-in answers 503 within the deadline, the catalog answers from the
+    /// catalog last read (marked so), and carts keep working.
+    @Test func postgresDownAnswers503WithinTheDeadlineWhileTheCatalogAndCartsKeepWorking() async throws {
         try await Self.withAppBehindDatabaseProxy { client, proxy, _ in
             let browser = Browser(client)
             #expect(
                 try await browser.send(.post, "/cart/items", json: #"{"product_id": 1, "quantity": 1}"#).status
                     == .created
             )
+            let before = try await Self.catalogAsRead(browser)
             proxy.cut()
-            try await Self.expectCatalogAnswers503(browser, paths: ["/products/?limit=1", "/products/1"])
+            try await Self.expectCatalogFromTheLastRead(browser, before: before)
             try await Self.expectLoginAnswers503(client)
             // The cart never waits on PostgreSQL.
             let cart = try await browser.send(.get, "/cart")
@@ -340,12 +345,11 @@ import Testing
     @Test func aPostgresThatStopsAnsweringGets503WithinTheDeadline() async throws {
         try await Self.withAppBehindDatabaseProxy { client, proxy, _ in
             let browser = Browser(client)
+            let before = try await Self.catalogAsRead(browser)
             // Connections stay open; queries sent on them are never answered.
             proxy.freeze()
-            try await Self.expectCatalogAnswers503(
-                browser,
-                paths: ["/products/?limit=1", "/products/1", "/products/?limit=2"]
-            )
+            try await Self.expectCatalogFromTheLastRead(browser, before: before)
+            try await Self.expectLoginAnswers503(client)
             #expect(try await browser.send(.get, "/cart").status == .ok)
             // The silent connections close, and new ones are answered again.
             proxy.cut()
@@ -364,8 +368,14 @@ import Testing
                 try await Task.sleep(for: .milliseconds(50))
             }
             try #require(services.postgres.isAway)
-            // Each within 2 s, though the deadline is 30 s.
-            try await Self.expectCatalogAnswers503(browser, paths: ["/products/?limit=1", "/products/1"])
+            // Each within 2 s, though the deadline is 30 s (and the catalog's wait for a fresh
+            // read 1 s): the pool fails their calls at once.
+            for path in ["/products/?limit=1", "/products/1"] {
+                let start = ContinuousClock.now
+                let response = try await browser.send(.get, path)
+                #expect(ContinuousClock.now - start < .milliseconds(500), "\(path)")
+                #expect(response.status == .ok && response.headers[Self.catalogSource] == "cached", "\(path)")
+            }
             try await Self.expectLoginAnswers503(client)
             let ready = try await browser.send(.get, "/readyz")
             #expect(ready.status == .serviceUnavailable)
@@ -397,15 +407,44 @@ import Testing
         )
     }
 
-    /// Each of `paths` answers 503 CART_010 within 2 s.
-    private static func expectCatalogAnswers503(_ browser: Browser, paths: [String]) async throws {
-        for path in paths {
+    /// The header that marks a catalog read answered from the catalog last read.
+    private static let catalogSource = HTTPField.Name("X-HotCart-Catalog")!
+
+    /// Catalog reads, and what each shows: its products' ids and names (which the other tests,
+    /// running meanwhile, leave alone), in order.
+    private static let catalogReads = ["/products/?limit=3&offset=2", "/products/1"]
+
+    private static func catalogShown(_ response: TestResponse) -> [String] {
+        let products = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [[String: Any]]
+        return (products ?? [response.json]).map { "\($0["id"] ?? "-") \($0["name"] ?? "-")" }
+    }
+
+    /// What `catalogReads` show while PostgreSQL answers.
+    private static func catalogAsRead(_ browser: Browser) async throws -> [String: [String]] {
+        var shown: [String: [String]] = [:]
+        for path in Self.catalogReads {
+            let response = try await browser.send(.get, path)
+            try #require(response.status == .ok && response.headers[Self.catalogSource] == nil)
+            shown[path] = Self.catalogShown(response)
+        }
+        #expect(shown["/products/?limit=3&offset=2"]?.map { $0.prefix { $0 != " " } } == ["3", "4", "5"])
+        return shown
+    }
+
+    /// `catalogReads`, read while PostgreSQL cannot answer, come within 2 s from the catalog last
+    /// read, marked as such, showing what PostgreSQL did (`before`); an unknown product is
+    /// still 404.
+    private static func expectCatalogFromTheLastRead(_ browser: Browser, before: [String: [String]]) async throws {
+        for path in Self.catalogReads {
             let start = ContinuousClock.now
             let response = try await browser.send(.get, path)
-            #expect(ContinuousClock.now - start < .seconds(2))
-            #expect(response.status == .serviceUnavailable)
-            #expect(response.code == "CART_010")
+            #expect(ContinuousClock.now - start < .seconds(2), "\(path)")
+            #expect(response.status == .ok, "\(path): \(response.status)")
+            #expect(response.headers[Self.catalogSource] == "cached", "\(path)")
+            #expect(Self.catalogShown(response) == before[path], "\(path)")
         }
+        let unknown = try await browser.send(.get, "/products/2147483000")
+        #expect(unknown.status == .notFound && unknown.code == "CART_002")
     }
 
     /// A login (which reads the user from PostgreSQL) answers 503 CART_010 within 2 s.
@@ -422,14 +461,15 @@ import Testing
         #expect(login.code == "CART_010")
     }
 
-    /// The catalog answers 200 again within about 10 s.
+    /// The catalog answers from PostgreSQL again (not marked as the last read) within about 10 s.
     private static func expectCatalogAnswersAgain(_ browser: Browser) async throws {
-        var status = HTTPResponse.Status.serviceUnavailable
-        for _ in 0..<100 where status != .ok {
-            status = try await browser.send(.get, "/products/?limit=1").status
-            if status != .ok { try await Task.sleep(for: .milliseconds(100)) }
+        var fresh = false
+        for _ in 0..<100 where !fresh {
+            let response = try await browser.send(.get, "/products/?limit=1")
+            fresh = response.status == .ok && response.headers[Self.catalogSource] == nil
+            if !fresh { try await Task.sleep(for: .milliseconds(100)) }
         }
-        #expect(status == .ok)
+        #expect(fresh)
     }
 
     @Test func mutationsPastTheRateLimitAre429WithRetryAfter() async throws {
