@@ -7,10 +7,10 @@ import Hummingbird
 ///
 /// A listed origin's preflight (`OPTIONS`) is answered by Hummingbird's `CORSMiddleware`, to be
 /// cached for 10 minutes. Its other requests get, on whatever answer the routes gave (errors
-/// included), the origin and credentials allowed and `ETag` and `Retry-After` exposed: a browser
-/// reads response headers of another origin only when the answer itself exposes them. Any other
-/// origin gets no CORS headers, so browsers refuse it. Every answer to a request with an
-/// `Origin` varies by it.
+/// included), the origin and credentials allowed and `ETag`, `Retry-After` and
+/// `X-HotCart-Catalog` exposed: a browser reads response headers of another origin only when the
+/// answer itself exposes them. Any other origin gets no CORS headers, so browsers refuse it.
+/// Every answer to a request with an `Origin` varies by it.
 ///
 /// Added outside the error middleware, so errors reach it as answers: Hummingbird's
 /// `CORSMiddleware` wraps a thrown error in a type of its own that nothing else can render.
@@ -59,7 +59,7 @@ struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// The response headers a page of an allowed origin may read.
-private let exposedHeaders = ["ETag", "Retry-After"]
+private let exposedHeaders = ["ETag", "Retry-After", "X-HotCart-Catalog"]
 private let exposedHeadersField = HTTPField(
     name: .accessControlExposeHeaders,
     value: exposedHeaders.joined(separator: ", ")

@@ -34,7 +34,7 @@ import Testing
             #expect(response.status == .ok)
             #expect(response.headers[.accessControlAllowOrigin] == self.storefront)
             #expect(response.headers[.accessControlAllowCredentials] == "true")
-            #expect(response.headers[.accessControlExposeHeaders] == "ETag, Retry-After")
+            #expect(response.headers[.accessControlExposeHeaders] == "ETag, Retry-After, X-HotCart-Catalog")
             #expect(response.headers[values: .vary].contains("Origin"))
             #expect(response.headers[.eTag] != nil)
         }
