@@ -93,7 +93,7 @@ extension CartError {
         )
     }
 
-    public static func productNotFound(_ productID: Int) -> CartError {
+    public static func productNotFound(_ productID: some CustomStringConvertible) -> CartError {
         CartError(.productNotFound, "Product \(productID) not found", field: "product_id")
     }
 

@@ -176,7 +176,7 @@ struct CartController {
             }
         }
         let body = try await JSONBody.decode(Body.self, from: request)
-        guard let productID = body.productID.value else {
+        guard let wholeNumber = body.productID.wholeNumber else {
             throw CartError.invalidRequest("Field 'product_id' has the wrong type", field: "product_id")
         }
         let limit = self.settings.limits.maxQuantityPerItem
@@ -184,8 +184,8 @@ struct CartController {
             throw CartError.invalidQuantity(limit: limit)
         }
         try self.products.requireLoaded()
-        guard let product = self.products.product(id: productID) else {
-            throw CartError.productNotFound(productID)
+        guard let productID = body.productID.value, let product = self.products.product(id: productID) else {
+            throw CartError.productNotFound(wholeNumber)
         }
         guard product.isActive else { throw CartError.productInactive(product.id) }
         if let stock = product.stock, stock == 0 { throw CartError.outOfStock(product.id, available: 0) }

@@ -152,17 +152,24 @@ enum JSONBody {
 /// A JSON value that must be a whole number, decoded leniently so that a wrong value is a
 /// domain error (CART_001 for quantities) rather than a decoding error.
 struct WholeNumberInput: Decodable, Sendable {
-    /// The number, or `nil` when the JSON value was not a whole number.
+    /// The number, or `nil` when the JSON value was not a whole number that an `Int` holds.
     var value: Int?
+    /// The JSON value, exactly, when it was a whole number of any size (`1e3` and `2.0` are;
+    /// `2.5`, `"2"` and `true` are not): an id past `Int`'s range names no product, it is not of
+    /// the wrong type.
+    var wholeNumber: Decimal?
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let number = try? container.decode(Int.self) {
             self.value = number
-        } else if let number = try? container.decode(Double.self), number.rounded() == number, abs(number) < 1e15 {
-            self.value = Int(number)
-        } else {
-            self.value = nil
+            self.wholeNumber = Decimal(number)
+        } else if var number = try? container.decode(Decimal.self) {
+            var whole = Decimal()
+            NSDecimalRound(&whole, &number, 0, .plain)
+            guard whole == number else { return }
+            self.wholeNumber = whole
+            if whole.magnitude <= Decimal(Int.max) { self.value = NSDecimalNumber(decimal: whole).intValue }
         }
     }
 }

@@ -187,9 +187,10 @@ import Testing
         (#"{"product_id": 1, "quantity": "two"}"#, "CART_001", 400, "quantity"),
         (#"{"product_id": 999999, "quantity": 1}"#, "CART_002", 404, "product_id"),
         (#"{"product_id": "one", "quantity": 1}"#, "CART_005", 400, "product_id"),
-        // Foundation reads a fraction or an oversized number for an `Int` as invalid JSON.
+        // A fraction is not an id; a whole number past any id's range is an id no product has.
         (#"{"product_id": 1.5, "quantity": 1}"#, "CART_005", 400, "product_id"),
-        (#"{"product_id": 1e20, "quantity": 1}"#, "CART_005", 400, "product_id"),
+        (#"{"product_id": 1e20, "quantity": 1}"#, "CART_002", 404, "product_id"),
+        (#"{"product_id": -238025625620443926888448, "quantity": 1}"#, "CART_002", 404, "product_id"),
         (#"{"product_id": null, "quantity": 1}"#, "CART_005", 400, "product_id"),
         (#"{"quantity": 1}"#, "CART_005", 400, "product_id"),
         (#"{"product_id": 1}"#, "CART_005", 400, "quantity"),
