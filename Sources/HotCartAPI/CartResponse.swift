@@ -117,14 +117,29 @@ struct MoneyDisplay: Sendable {
         self.currency.map { $0.text(minor: $0.convert(amount)) } ?? amount.description
     }
 
+    /// A line's total shown: its unit price shown times its quantity.
+    func lineTotal(unitPrice: Cents, quantity: Int) -> Int64 {
+        let (total, overflow) = self.amount(unitPrice).multipliedReportingOverflow(by: Int64(quantity))
+        return overflow ? .max : total
+    }
+
     /// The subtotal shown: the sum of the line totals shown.
     func subtotal(of items: [CartItem]) -> Int64 {
-        items.reduce(Int64(0)) { $0.clampedAdding(CartItemResponse(item: $1, display: self).total) }
+        items.reduce(Int64(0)) { $0.clampedAdding(self.lineTotal(unitPrice: $1.unitPrice, quantity: $1.quantity)) }
     }
 
     /// The discount shown: the base discount converted, never more than the subtotal shown.
     func discount(_ discount: Cents, subtotal: Int64) -> Int64 {
         min(self.amount(discount), subtotal)
+    }
+
+    /// `amount` shown, in major units, for answers written by `Encodable` (exact: IEEE division
+    /// rounds to the double nearest the decimal, which prints as that decimal).
+    func number(_ amount: Cents) -> Double {
+        guard let currency = self.currency else { return amount.decimalValue }
+        var scale = 1.0
+        for _ in 0..<currency.minorUnits { scale *= 10 }
+        return Double(currency.convert(amount)) / scale
     }
 
     /// Writes an amount in the shown currency's smallest unit as a JSON number.
@@ -144,10 +159,7 @@ struct CartItemResponse {
 
     /// The unit price shown, and the line total: that price times the quantity.
     var unit: Int64 { self.display.amount(self.item.unitPrice) }
-    var total: Int64 {
-        let (total, overflow) = self.unit.multipliedReportingOverflow(by: Int64(self.item.quantity))
-        return overflow ? .max : total
-    }
+    var total: Int64 { self.display.lineTotal(unitPrice: self.item.unitPrice, quantity: self.item.quantity) }
 
     func write(into writer: inout JSONWriter) {
         writer.beginObject()
@@ -225,7 +237,7 @@ struct CartWarning {
 extension Int64 {
     /// The sum, or `Int64.max` where it would overflow (an absurd rate on a huge cart shows the
     /// largest amount rather than trapping).
-    fileprivate func clampedAdding(_ other: Int64) -> Int64 {
+    func clampedAdding(_ other: Int64) -> Int64 {
         let (sum, overflow) = self.addingReportingOverflow(other)
         return overflow ? .max : sum
     }

@@ -105,13 +105,6 @@ public func buildRouter(
         DatabaseDeadline(parent: group, timeout: configuration.databaseTimeout).group()
     }
     let authenticator = Authenticator(users: services.users, revocations: TokenRevocations(redis: services.redis))
-    ProductController(
-        repository: ProductRepository(client: services.postgres, logger: logger),
-        authenticator: authenticator,
-        products: services.products,
-        // Half the deadline, so that the cache's answer comes well within it.
-        freshReadTimeout: min(.seconds(1), configuration.databaseTimeout / 2)
-    ).addRoutes(to: database(router.group("products")))
     PromoCodeController(
         repository: PromoCodeRepository(client: services.postgres, logger: logger),
         cache: services.promotions,
@@ -140,6 +133,15 @@ public func buildRouter(
         rates: services.rates
     )
     let cart = router.group("cart").add(middleware: owner).add(middleware: display)
+    let products = ProductController(
+        repository: ProductRepository(client: services.postgres, logger: logger),
+        authenticator: authenticator,
+        products: services.products,
+        // Half the deadline, so that the cache's answer comes well within it.
+        freshReadTimeout: min(.seconds(1), configuration.databaseTimeout / 2)
+    )
+    products.addReadRoutes(to: database(router.group("products").add(middleware: display)))
+    products.addWriteRoutes(to: database(router.group("products")))
     let checkouts = CheckoutController(
         service: services.checkouts,
         products: services.products,
@@ -156,7 +158,7 @@ public func buildRouter(
         lifetime: configuration.shareLifetime
     )
     sharing.addCartRoutes(to: database(cart.group()))
-    sharing.addPublicRoutes(to: database(router.group("shared-carts")))
+    sharing.addPublicRoutes(to: database(router.group("shared-carts").add(middleware: display)))
     sharing.addCopyRoutes(
         to: database(router.group("shared-carts").add(middleware: owner).add(middleware: display))
     )

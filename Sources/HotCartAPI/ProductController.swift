@@ -6,14 +6,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The catalog: public `GET /products/` (limit/offset) and `GET /products/{id}`, read from
-/// PostgreSQL so they show the catalog as it is now (a reservation's stock at once), or, when
-/// PostgreSQL does not answer within `freshReadTimeout`, from the catalog this process last read
-/// (marked by the ``cachedCatalogFields`` header), so that the storefront keeps selling through an
-/// outage as the carts do; `POST /products/`, `PUT|PATCH /products/{id}` and `DELETE
-/// /products/{id}` for superusers. This process's carts see a change at once (the product cache
-/// is reloaded after the write), other processes' within a second, through their caches'
-/// periodic reload.
+/// The catalog: public `GET /products/` (limit/offset) and `GET /products/{id}` (prices in the
+/// display currency asked for with `?currency=`, as on a cart), read from PostgreSQL so they
+/// show the catalog as it is now (a reservation's stock at once), or, when PostgreSQL does not
+/// answer within `freshReadTimeout`, from the catalog this process last read (marked by the
+/// ``cachedCatalogFields`` header), so that the storefront keeps selling through an outage as the
+/// carts do; `POST /products/`, `PUT|PATCH /products/{id}` and `DELETE /products/{id}` for
+/// superusers. This process's carts see a change at once (the product cache is reloaded after the
+/// write), other processes' within a second, through their caches' periodic reload.
 struct ProductController {
     let repository: ProductRepository
     let authenticator: Authenticator
@@ -24,9 +24,14 @@ struct ProductController {
     /// `X-HotCart-Catalog: cached` on a catalog read answered from the catalog last read.
     static let cachedCatalogFields: HTTPFields = [HTTPField.Name("X-HotCart-Catalog")!: "cached"]
 
-    func addRoutes(to group: RouterGroup<CartRequestContext>) {
+    /// The public reads, on a group that reads the display currency (`?currency=`).
+    func addReadRoutes(to group: RouterGroup<CartRequestContext>) {
         group.get(use: self.list)
         group.get("{id}", use: self.show)
+    }
+
+    /// The superusers' writes, which take and answer prices in the base currency.
+    func addWriteRoutes(to group: RouterGroup<CartRequestContext>) {
         group.post(use: self.create)
         group.put("{id}", use: self.replace)
         group.patch("{id}", use: self.update)
@@ -187,7 +192,11 @@ struct ProductController {
         } orLastRead: {
             try self.products.lastRead(limit: limit, offset: offset)
         }
-        return JSONBody.response(products.map(ProductResponse.init), headers: cached ? Self.cachedCatalogFields : [:])
+        let display = MoneyDisplay(currency: context.displayCurrency)
+        return JSONBody.response(
+            products.map { ProductResponse($0, display: display) },
+            headers: cached ? Self.cachedCatalogFields : [:]
+        )
     }
 
     @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {
@@ -199,7 +208,10 @@ struct ProductController {
             try self.products.lastRead(id: id)
         }
         guard let product else { throw Self.notFound(id) }
-        return JSONBody.response(ProductResponse(product), headers: cached ? Self.cachedCatalogFields : [:])
+        return JSONBody.response(
+            ProductResponse(product, display: MoneyDisplay(currency: context.displayCurrency)),
+            headers: cached ? Self.cachedCatalogFields : [:]
+        )
     }
 
     /// `read`'s answer from PostgreSQL, or, when PostgreSQL cannot answer it within
@@ -217,19 +229,21 @@ struct ProductController {
     }
 }
 
-/// A product as the API shows it.
+/// A product as the API shows it, its price in the display currency when one is asked for.
 struct ProductResponse: Encodable {
     let product: Product
+    let display: MoneyDisplay
 
-    init(_ product: Product) {
+    init(_ product: Product, display: MoneyDisplay = .base) {
         self.product = product
+        self.display = display
     }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(self.product.id, forKey: .id)
         try container.encode(self.product.name, forKey: .name)
-        try container.encode(self.product.price.decimalValue, forKey: .price)
+        try container.encode(self.display.number(self.product.price), forKey: .price)
         try container.encode(self.product.stock, forKey: .stock)
         try container.encode(self.product.isActive, forKey: .isActive)
         try container.encode(Timestamp.iso8601(milliseconds: self.product.createdAt), forKey: .createdAt)

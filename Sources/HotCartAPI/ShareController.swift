@@ -49,8 +49,12 @@ struct ShareController {
         return writer.response(status: .created)
     }
 
+    /// The shared lines, their money in the display currency asked for (`?currency=`), adding
+    /// up as a cart's do: the subtotal is the sum of the lines' unit prices shown times their
+    /// quantities.
     @Sendable func show(request: Request, context: CartRequestContext) async throws -> Response {
         let share = try await self.share(context)
+        let display = MoneyDisplay(currency: context.displayCurrency)
         var writer = JSONWriter(capacity: 256 + share.lines.count * 160)
         writer.beginObject()
         writer.key("share_id")
@@ -66,12 +70,15 @@ struct ShareController {
             writer.key("quantity")
             writer.integer(line.quantity)
             writer.key("unit_price")
-            writer.money(line.unitPrice)
+            display.write(display.amount(line.unitPrice), into: &writer)
             writer.endObject()
         }
         writer.endArray()
         writer.key("subtotal")
-        writer.money(share.subtotal)
+        let subtotal = share.lines.reduce(Int64(0)) {
+            $0.clampedAdding(display.lineTotal(unitPrice: $1.unitPrice, quantity: $1.quantity))
+        }
+        display.write(subtotal, into: &writer)
         writer.key("created_at")
         writer.timestamp(milliseconds: share.createdAt)
         writer.key("expires_at")

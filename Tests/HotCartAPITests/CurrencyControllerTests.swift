@@ -178,6 +178,55 @@ import Testing
         }
     }
 
+    /// A product and a shared cart are shown in the currency asked for, as a cart's lines are:
+    /// the same unit prices, and a shared cart's subtotal the sum of its lines shown; without the
+    /// parameter they are in the base currency, and a currency not offered is refused.
+    @Test func theCatalogAndSharedCartsAreShownInTheCurrencyAskedFor() async throws {
+        try await withTestApp(settings: Self.offered) { client, services async throws in
+            let (_, shopper, product, _) = try await self.threeAtNineteenNinetyNineWithACode(client, services)
+            let other = try await insertProduct(services, price: "0.05")
+            try await shopper.send(.post, "/cart/items", json: #"{"product_id": \#(other), "quantity": 3}"#)
+
+            // 19.99 × 151.5 = 3028.485 → 3028 yen; 0.05 × 151.5 = 7.575 → 8 yen.
+            let yen = try await shopper.send(.get, "/products/\(product)?currency=JPY")
+            #expect(yen.status == .ok)
+            #expect(self.money(yen.json, "price") == 3028)
+            let page = try await shopper.send(.get, "/products/?limit=2&currency=jpy").jsonArray
+            #expect(page.count == 2)
+            for listed in page {
+                let id = try #require(listed["id"] as? Int)
+                let alone = try await shopper.send(.get, "/products/\(id)?currency=JPY")
+                let base = try await shopper.send(.get, "/products/\(id)")
+                #expect(self.money(listed, "price") == self.money(alone.json, "price"))
+                #expect(self.money(listed, "price") != self.money(base.json, "price"))
+            }
+            #expect(self.money(try await shopper.send(.get, "/products/\(other)?currency=JPY").json, "price") == 8)
+            // 0.05 × 0.30715 = 0.0153575 → 0.015 dinars.
+            let dinars = try await shopper.send(.get, "/products/\(other)?currency=KWD")
+            #expect(self.money(dinars.json, "price") == Decimal(string: "0.015"))
+            let dollars = try await shopper.send(.get, "/products/\(product)")
+            #expect(self.money(dollars.json, "price") == Decimal(string: "19.99"))
+
+            let share = try await shopper.shareCart()
+            let sharedInYen = try await Browser(client).send(.get, "/shared-carts/\(share)?currency=JPY")
+            #expect(sharedInYen.status == .ok)
+            let units = (sharedInYen.json["items"] as? [[String: Any]] ?? []).map { self.money($0, "unit_price") }
+            #expect(units.sorted { ($0 ?? 0) < ($1 ?? 0) } == [8, 3028])
+            #expect(self.money(sharedInYen.json, "subtotal") == 9108)  // 3 × 3028 + 3 × 8
+            let sharedInDinars = try await Browser(client).send(.get, "/shared-carts/\(share)?currency=KWD")
+            // 3 × 6.140 + 3 × 0.015.
+            #expect(self.money(sharedInDinars.json, "subtotal") == Decimal(string: "18.465"))
+            let shared = try await Browser(client).send(.get, "/shared-carts/\(share)")
+            #expect(self.money(shared.json, "subtotal") == Decimal(string: "60.12"))
+
+            for path in ["/products/\(product)?currency=XYZ", "/shared-carts/\(share)?currency=SEK"] {
+                let refused = try await Browser(client).send(.get, path)
+                #expect(refused.status == .badRequest && refused.code == "CART_005", "\(path)")
+                #expect(refused.json["field"] as? String == "currency", "\(path)")
+            }
+        }
+    }
+
     @Test func aCurrencyNotOfferedOrWithoutARateIsRefusedAndChangesNothing() async throws {
         try await withTestApp(settings: Self.offered) { client, services async throws in
             let product = try await insertProduct(services, price: "1.00")

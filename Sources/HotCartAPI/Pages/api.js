@@ -27,11 +27,11 @@ const Api = {
   },
 
   /**
-   * Sends a request and answers its JSON body; an error answer is thrown as an ApiError. Cart and
-   * checkout requests ask for the chosen display currency.
+   * Sends a request and answers its JSON body; an error answer is thrown as an ApiError. Requests
+   * for products, the cart, checkouts and shared carts ask for the chosen display currency.
    */
   async request(method, path, { json, form, headers = {} } = {}) {
-    if (this.currency && /^\/(cart|checkouts)([/?]|$)/.test(path)) {
+    if (this.currency && /^\/(cart|checkouts|products|shared-carts)([/?]|$)/.test(path)) {
       path += `${path.includes("?") ? "&" : "?"}currency=${encodeURIComponent(this.currency)}`;
     }
     // Never from the browser's cache: a cart answer is whoever is signed in now.
@@ -70,18 +70,6 @@ const Api = {
     } catch {
       return `${amount} ${currency}`;
     }
-  },
-
-  /**
-   * A base-currency price (a number of at most two decimals) in a currency of `rate` (at most 10
-   * decimals) and `digits` minor units, rounded half-up as the API rounds it: exact, in integers.
-   */
-  convert(price, rate, digits) {
-    const cents = BigInt(Math.round(price * 100));
-    const scaledRate = BigInt(Number(rate).toFixed(10).replace(".", ""));
-    const denominator = 10n ** 12n;
-    const minor = (cents * scaledRate * 10n ** BigInt(digits) + denominator / 2n) / denominator;
-    return Number(minor) / 10 ** digits;
   },
 };
 

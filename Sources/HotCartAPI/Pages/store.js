@@ -43,8 +43,8 @@ const Store = {
     await this.showShared();
   },
 
-  // Display currencies: the offered ones with a rate (GET /currencies/); the cart and checkouts
-  // come from the API in the one chosen, product prices are converted here the way it converts.
+  // Display currencies: the offered ones with a rate (GET /currencies/); products, the cart,
+  // checkouts and shared carts come from the API in the one chosen (`?currency=`).
 
   async loadCurrencies() {
     try {
@@ -65,7 +65,7 @@ const Store = {
   async showIn(code) {
     Api.currency = this.currencies[code] ? code : null;
     await this.loadCart();
-    this.showProducts();
+    await attempt("products-error", () => this.loadProducts());
     await this.showShared();
     if (this.checkout) {
       await attempt("checkout-error", async () =>
@@ -78,16 +78,9 @@ const Store = {
     return Api.money(amount, currency, this.currencies[currency]?.minor_units);
   },
 
-  /** An amount in the base currency in the chosen display currency: [amount, currency]. */
-  fromBase(amount) {
-    const chosen = this.currencies[Api.currency];
-    if (!chosen) return [amount, this.cart?.currency ?? "USD"];
-    return [Api.convert(amount, chosen.rate, chosen.minor_units), chosen.code];
-  },
-
-  /** An amount in the base currency (a product's price, a shared cart's) as shown. */
-  basePrice(amount) {
-    return this.money(...this.fromBase(amount));
+  /** The currency the API answers in: the one chosen, else the base currency (the cart's). */
+  shownCurrency() {
+    return Api.currency ?? this.cart?.currency ?? "USD";
   },
 
   // Account
@@ -149,7 +142,7 @@ const Store = {
   productCard(product) {
     const card = element("li", null, { class: "card", "data-product-id": String(product.id) });
     card.append(element("h3", product.name));
-    card.append(element("p", this.basePrice(product.price), { class: "price" }));
+    card.append(element("p", this.money(product.price, this.shownCurrency()), { class: "price" }));
     const stock = product.stock === null ? "In stock" : product.stock === 0 ? "Out of stock" : `${product.stock} left`;
     card.append(element("p", stock, { class: "muted" }));
     const form = element("form", null, { class: "inline" });
@@ -279,17 +272,14 @@ const Store = {
     document.getElementById("shared").hidden = false;
     await attempt("shared-error", async () => {
       const shared = await Api.request("GET", `/shared-carts/${encodeURIComponent(id)}`);
-      // The subtotal shown is the sum of the lines shown, as on a cart.
-      let [subtotal, currency] = this.fromBase(0);
+      const currency = this.shownCurrency();
       document.getElementById("shared-lines").replaceChildren(...shared.items.map((item) => {
-        const [unit] = this.fromBase(item.unit_price);
-        subtotal += unit * item.quantity;
         const row = element("li", null, { class: "line" });
         row.append(element("span", `${item.product_name} × ${item.quantity}`, { class: "name" }));
-        row.append(element("span", this.money(unit, currency), { class: "muted" }));
+        row.append(element("span", this.money(item.unit_price, currency), { class: "muted" }));
         return row;
       }));
-      document.getElementById("shared-subtotal").textContent = this.money(subtotal, currency);
+      document.getElementById("shared-subtotal").textContent = this.money(shared.subtotal, currency);
     });
   },
 
