@@ -1,5 +1,7 @@
 import Deadline
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -13,18 +15,19 @@ import _ConnectionPoolModule
 /// here: after PostgreSQL had been stopped for 90 s, the catalog, sign-in and checkout stayed at
 /// 503 for 26 s more (after five minutes away it would be up to a minute).
 ///
-/// So every ``checkInterval`` the pool is asked `SELECT 1`. When it does not answer, a probe
-/// (a client of its own, no back-off) asks too: when two probes in a row got no answer either,
-/// PostgreSQL is away (one alone may be a new connection slowed by load); once a probe gets an
-/// answer after that, a fresh client takes the stuck pool's
-/// place, and the old pool is shut down after ``retirementDelay``, so that the requests it
-/// still holds end on their own. A pool that is merely slow (every connection busy) while PostgreSQL answers is
-/// left alone.
+/// So every ``checkInterval`` the pool is asked `SELECT 1`. When it does not answer and
+/// PostgreSQL's address refuses connections (nothing listens there: PostgreSQL stopped), it is
+/// away at once. Otherwise a probe (a client of its own, no back-off) asks too: when two probes
+/// in a row got no answer either, PostgreSQL is away (one alone may be a new connection slowed by
+/// load). Once a probe gets an answer after that, a fresh client takes the stuck pool's place,
+/// and the old pool is shut down after ``retirementDelay``, so that the requests it still holds
+/// end on their own. A pool that is merely slow (every connection busy) while PostgreSQL answers
+/// is left alone.
 ///
-/// While PostgreSQL is away (from the second probe in a row without an answer until a pool that
-/// answers is in place) every call fails at once with ``DatabaseUnreachable`` instead of waiting
-/// for a connection that will not come: a request that needs PostgreSQL is told so in
-/// milliseconds, not at its deadline.
+/// While PostgreSQL is away (from a refused connection or the second probe in a row without an
+/// answer, until a pool that answers is in place) every call fails at once with
+/// ``DatabaseUnreachable`` instead of waiting for a connection that will not come: a request that
+/// needs PostgreSQL is told so in milliseconds, not at its deadline.
 ///
 /// Run it as a `Service` (it runs the clients); its methods are `PostgresClient`'s, on the
 /// client in place when they are called.
@@ -90,8 +93,8 @@ public final class DatabasePool: Service, Sendable {
     /// How many times a stuck pool has been replaced so far.
     public var replacementCount: Int { self.replacements.load(ordering: .relaxed) }
 
-    /// Whether PostgreSQL counts as away: two probes in a row got no answer, and no pool has
-    /// answered since. Calls then fail at once with ``DatabaseUnreachable``.
+    /// Whether PostgreSQL counts as away: its address refused a connection or two probes in a
+    /// row got no answer, and no pool has answered since. Calls then fail at once with ``DatabaseUnreachable``.
     public var isAway: Bool { self.away.load(ordering: .relaxed) }
 
     /// Runs the pool and watches it until the task is cancelled or shutdown begins.
@@ -108,6 +111,11 @@ public final class DatabasePool: Service, Sendable {
                     if await self.answers(self.client) {
                         unansweredProbes = 0
                         self.markAway(false)
+                        continue
+                    }
+                    if await self.refusesConnections() {
+                        unansweredProbes = max(unansweredProbes, 2)
+                        self.markAway(true)
                         continue
                     }
                     // A probe (a client of its own, logging errors only: its failed connections,
@@ -204,6 +212,37 @@ public final class DatabasePool: Service, Sendable {
         } catch let error as ConnectionPoolError where error == .connectionCreationCircuitBreakerTripped {
             throw DatabaseUnreachable()
         }
+    }
+
+    /// Whether PostgreSQL's address refuses a connection (TCP's refusal, or no Unix socket
+    /// there): nothing listens, which is known in milliseconds, where a connection that is merely
+    /// slow or a server that accepts but does not answer is not.
+    private func refusesConnections() async -> Bool {
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(TimeAmount(self.checkTimeout))
+        do {
+            let channel: any Channel
+            if let path = self.configuration.unixSocketPath {
+                channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+            } else {
+                channel = try await bootstrap.connect(
+                    host: self.configuration.host ?? "127.0.0.1",
+                    port: self.configuration.port ?? 5432
+                ).get()
+            }
+            try? await channel.close()
+            return false
+        } catch let error as NIOConnectionError {
+            return !error.connectionErrors.isEmpty
+                && error.connectionErrors.allSatisfy { Self.isRefusal($0.error) }
+        } catch {
+            return Self.isRefusal(error)
+        }
+    }
+
+    private static func isRefusal(_ error: any Error) -> Bool {
+        guard let error = error as? IOError else { return false }
+        return error.errnoCode == ECONNREFUSED || error.errnoCode == ENOENT
     }
 
     private func answers(_ client: PostgresClient) async -> Bool {

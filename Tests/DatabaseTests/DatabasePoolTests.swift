@@ -61,6 +61,45 @@ import Testing
         }
     }
 
+    /// PostgreSQL stopped (its port refuses connections, as port 1 here does) is away at the
+    /// first check that gets no answer: about `checkInterval + checkTimeout` (2.2 s here), where
+    /// two probes that each wait out `checkTimeout` would take 8.4 s.
+    @Test(.timeLimit(.minutes(1)))
+    func anAddressThatRefusesConnectionsIsAwayAtTheFirstUnansweredCheck() async throws {
+        let database = TestEnvironment.database
+        let refusing = PostgresClient.Configuration(
+            host: "127.0.0.1",
+            port: 1,
+            username: database.username,
+            password: database.password,
+            database: database.database,
+            tls: .disable
+        )
+        let pool = DatabasePool(
+            configuration: refusing,
+            logger: self.logger,
+            checkInterval: .milliseconds(200),
+            checkTimeout: .seconds(2)
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await pool.run() }
+            defer { group.cancelAll() }
+            let start = ContinuousClock.now
+            while !pool.isAway, ContinuousClock.now - start < .seconds(20) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let waited = ContinuousClock.now - start
+            #expect(pool.isAway)
+            #expect(waited < .milliseconds(4500), "away after \(waited)")
+            let logger = self.logger
+            await #expect(throws: DatabaseUnreachable.self) {
+                try await withDeadline(.seconds(10), orThrow: CancellationError()) {
+                    try await pool.rows("SELECT 1", logger: logger)
+                }
+            }
+        }
+    }
+
     /// PostgresNIO's pool, after a minute of failed connections, fails requests at once with
     /// its circuit breaker's error (a `ConnectionPoolError`, which the API would answer with a
     /// 500): that is said as `DatabaseUnreachable` too. The probes are kept out of it here (a
