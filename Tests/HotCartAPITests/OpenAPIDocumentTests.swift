@@ -97,7 +97,10 @@ import Testing
                 let schema = try #require(schemas[name], "no schema \(name)")
                 let listed = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
                 let required = Set(schema["required"] as? [String] ?? [])
-                #expect(Set(answer.keys) == listed, "\(name): answered \(answer.keys.sorted()), listed \(listed.sorted())")
+                #expect(
+                    Set(answer.keys) == listed,
+                    "\(name): answered \(answer.keys.sorted()), listed \(listed.sorted())"
+                )
                 #expect(required.isSubset(of: answer.keys), "\(name): required \(required.sorted())")
             }
         }
