@@ -94,7 +94,8 @@ public final class DatabasePool: Service, Sendable {
     public var replacementCount: Int { self.replacements.load(ordering: .relaxed) }
 
     /// Whether PostgreSQL counts as away: its address refused a connection or two probes in a
-    /// row got no answer, and no pool has answered since. Calls then fail at once with ``DatabaseUnreachable``.
+    /// row got no answer, and no pool has answered since. Calls then fail at once with
+    /// ``DatabaseUnreachable``.
     public var isAway: Bool { self.away.load(ordering: .relaxed) }
 
     /// Runs the pool and watches it until the task is cancelled or shutdown begins.

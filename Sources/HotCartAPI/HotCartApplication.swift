@@ -133,15 +133,15 @@ public func buildRouter(
         rates: services.rates
     )
     let cart = router.group("cart").add(middleware: owner).add(middleware: display)
-    let products = ProductController(
+    let catalog = ProductController(
         repository: ProductRepository(client: services.postgres, logger: logger),
         authenticator: authenticator,
         products: services.products,
         // Half the deadline, so that the cache's answer comes well within it.
         freshReadTimeout: min(.seconds(1), configuration.databaseTimeout / 2)
     )
-    products.addReadRoutes(to: database(router.group("products").add(middleware: display)))
-    products.addWriteRoutes(to: database(router.group("products")))
+    catalog.addReadRoutes(to: database(router.group("products").add(middleware: display)))
+    catalog.addWriteRoutes(to: database(router.group("products")))
     let checkouts = CheckoutController(
         service: services.checkouts,
         products: services.products,
