@@ -27,7 +27,9 @@ import _ConnectionPoolModule
 /// While PostgreSQL is away (from a refused connection or the second probe in a row without an
 /// answer, until a pool that answers is in place) every call fails at once with
 /// ``DatabaseUnreachable`` instead of waiting for a connection that will not come: a request that
-/// needs PostgreSQL is told so in milliseconds, not at its deadline.
+/// needs PostgreSQL is told so in milliseconds, not at its deadline. The calls the pool held
+/// waiting when PostgreSQL went away fail then too (the pool is shut down; PostgresNIO fails them
+/// with `PSQLError.poolClosed`).
 ///
 /// Run it as a `Service` (it runs the clients); its methods are `PostgresClient`'s, on the
 /// client in place when they are called.
@@ -116,7 +118,7 @@ public final class DatabasePool: Service, Sendable {
                     }
                     if await self.refusesConnections() {
                         unansweredProbes = max(unansweredProbes, 2)
-                        self.markAway(true)
+                        await self.goAway(in: &group)
                         continue
                     }
                     // A probe (a client of its own, logging errors only: its failed connections,
@@ -127,7 +129,7 @@ public final class DatabasePool: Service, Sendable {
                     probe.retire.finish()
                     guard reachable else {
                         unansweredProbes += 1
-                        if unansweredProbes >= 2 { self.markAway(true) }
+                        if unansweredProbes >= 2 { await self.goAway(in: &group) }
                         continue
                     }
                     guard unansweredProbes >= 2 else {
@@ -154,6 +156,20 @@ public final class DatabasePool: Service, Sendable {
                 }
             }
         }
+    }
+
+    /// PostgreSQL is away: calls fail at once from now on, and so do those the pool in place
+    /// holds waiting for a connection, rather than at their deadlines: a fresh client takes its
+    /// place, and the old one is shut down at once, which fails every request it holds.
+    private func goAway(in group: inout DiscardingTaskGroup) async {
+        guard !self.isAway else { return }
+        self.markAway(true)
+        let fresh = await self.launch(RunningClient(self.configuration, logger: self.logger), in: &group)
+        let replaced = self.current.withLock { current in
+            defer { current = fresh }
+            return current
+        }
+        replaced.retire.finish()
     }
 
     /// Notes whether PostgreSQL is away, and says so in the log when that changes.
@@ -200,17 +216,20 @@ public final class DatabasePool: Service, Sendable {
         return self.client
     }
 
-    /// `call` on the client in place. PostgresNIO's pool, once its connections have failed for
-    /// a minute, fails every request at once with its circuit breaker's `ConnectionPoolError`,
-    /// the one pool error it does not make a `PSQLError`: that is said as ``DatabaseUnreachable``
-    /// too.
+    /// `call` on the client in place. PostgresNIO's pool fails requests with a
+    /// `ConnectionPoolError` of its own, not a `PSQLError`, in two cases: its circuit breaker
+    /// (once its connections have failed for a minute it fails every request at once), and its
+    /// shutdown (the requests it held when PostgreSQL went away, see ``goAway(in:)``, on some of
+    /// its paths). Both are said as ``DatabaseUnreachable``.
     private func onRunningClient<Result>(
         _ call: (PostgresClient) async throws -> sending Result
     ) async throws -> sending Result {
         let client = try await self.runningClient()
         do {
             return try await call(client)
-        } catch let error as ConnectionPoolError where error == .connectionCreationCircuitBreakerTripped {
+        } catch let error as ConnectionPoolError
+            where error == .connectionCreationCircuitBreakerTripped || error == .poolShutdown
+        {
             throw DatabaseUnreachable()
         }
     }

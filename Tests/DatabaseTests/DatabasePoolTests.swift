@@ -61,6 +61,37 @@ import Testing
         }
     }
 
+    /// A call already waiting for a connection when PostgreSQL goes away fails as it becomes
+    /// away (about 1.5 s here), with an error that says PostgreSQL cannot answer, instead of
+    /// waiting on until its deadline (20 s here).
+    @Test(.timeLimit(.minutes(1)))
+    func aCallWaitingForAConnectionFailsWhenPostgreSQLBecomesAway() async throws {
+        try await self.withPoolBehindProxy(checkInterval: .milliseconds(100), checkTimeout: .milliseconds(300)) {
+            pool,
+            proxy in
+            let logger = self.logger
+            proxy.cut()
+            // Long enough for the pool to see its connections closed, short of the probes' verdict.
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(!pool.isAway)
+            let start = ContinuousClock.now
+            var failure: (any Error)?
+            do {
+                _ = try await withDeadline(.seconds(20), orThrow: CancellationError()) {
+                    try await pool.rows("SELECT 1", logger: logger)
+                }
+            } catch {
+                failure = error
+            }
+            let waited = ContinuousClock.now - start
+            #expect(pool.isAway)
+            #expect(failure.map(DatabaseUnreachable.describes) == true, "\(String(describing: failure))")
+            #expect(waited < .seconds(5), "failed after \(waited)")
+            proxy.restore()
+            #expect(try await self.answersAgain(pool, eachTry: .milliseconds(300), within: .seconds(20)))
+        }
+    }
+
     /// PostgreSQL stopped (its port refuses connections, as port 1 here does) is away at the
     /// first check that gets no answer: about `checkInterval + checkTimeout` (2.2 s here), where
     /// two probes that each wait out `checkTimeout` would take 8.4 s.
