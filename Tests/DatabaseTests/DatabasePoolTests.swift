@@ -112,9 +112,7 @@ import Testing
             checkInterval: .milliseconds(200),
             checkTimeout: .seconds(2)
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await pool.run() }
-            defer { group.cancelAll() }
+        try await self.whileRunning(pool) {
             let start = ContinuousClock.now
             while !pool.isAway, ContinuousClock.now - start < .seconds(20) {
                 try await Task.sleep(for: .milliseconds(20))
@@ -172,9 +170,7 @@ import Testing
             checkTimeout: .milliseconds(400),
             retirementDelay: .seconds(1)
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await pool.run() }
-            defer { group.cancelAll() }
+        try await self.whileRunning(pool) {
             let before = pool.client
             // The one connection, busy for 2 s: three or four checks time out meanwhile, and their
             // probes (new connections, which a loaded machine may slow past the timeout) answer.
@@ -182,6 +178,15 @@ import Testing
             #expect(pool.replacementCount == 0)
             #expect(pool.client === before)
             _ = try await pool.rows("SELECT 1", logger: self.logger)
+        }
+    }
+
+    /// Runs `test` while `pool` runs.
+    private func whileRunning(_ pool: DatabasePool, _ test: () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await pool.run() }
+            defer { group.cancelAll() }
+            try await test()
         }
     }
 
@@ -201,9 +206,7 @@ import Testing
             checkTimeout: checkTimeout,
             retirementDelay: .seconds(1)
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await pool.run() }
-            defer { group.cancelAll() }
+        try await self.whileRunning(pool) {
             _ = try await pool.rows("SELECT 1", logger: self.logger)
             try await test(pool, proxy)
         }
