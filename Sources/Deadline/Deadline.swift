@@ -88,8 +88,11 @@ private final class Race<Value: Sendable>: Sendable {
             return (state.caller, state.work, state.timer)
         }
         guard let (caller, work, timer) = won else { return }
-        caller?.resume(with: answer)
+        // The work is cancelled before the caller hears the answer: a caller told of its deadline
+        // may act at once (answer 503, the client retry), and work that checks its cancellation
+        // before committing must see it by then.
         Self.stop(work, timer)
+        caller?.resume(with: answer)
     }
 
     private static func stop(_ work: Task<Void, Never>?, _ timer: Scheduled<Void>?) {

@@ -34,6 +34,31 @@ import Testing
         #expect(ContinuousClock.now - start < .seconds(1))
     }
 
+    /// The work is cancelled before its caller hears of the deadline, every time: a caller may
+    /// act at once on the timeout (a request answered 503, the client's retry), and work that
+    /// checks its cancellation just before it commits must see it by then. (While the caller was
+    /// resumed first, a sign-up answered 503 in a loaded CI run committed its account all the
+    /// same.)
+    @Test func theWorkIsCancelledBeforeTheCallerHearsOfTheDeadline() async throws {
+        for _ in 0..<200 {
+            let stuck = Self.neverEnding()
+            defer { stuck.succeed(0) }
+            let workCancelled = Atomic<Bool>(false)
+            await #expect(throws: TimedOut.self) {
+                try await withDeadline(.milliseconds(1), orThrow: TimedOut()) {
+                    try await withTaskCancellationHandler {
+                        try await stuck.futureResult.get()
+                    } onCancel: {
+                        workCancelled.store(true, ordering: .relaxed)
+                    }
+                }
+            }
+            let seen = workCancelled.load(ordering: .relaxed)
+            #expect(seen)
+            if !seen { break }
+        }
+    }
+
     @Test func cancellingTheCallerCancelsTheWorkAndAnswersAtOnce() async throws {
         let stuck = Self.neverEnding()
         defer { stuck.succeed(0) }
