@@ -30,10 +30,13 @@ public func withDeadline<Value: Sendable>(
                     race.answer(.failure(error))
                 }
             }
+            // The work is tracked before the timer exists, so that the deadline always finds it
+            // to cancel (before the caller hears, see ``Race/answer(_:)``).
+            race.track(work: work)
             let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) {
                 race.answer(.failure(timeoutError))
             }
-            race.track(work: work, timer: timer)
+            race.track(timer: timer)
         }
     } onCancel: {
         race.answer(.failure(CancellationError()))
@@ -65,16 +68,26 @@ private final class Race<Value: Sendable>: Sendable {
         return false
     }
 
-    /// Keeps the racers to stop when the race ends (at once, if it already has).
-    func track(work: Task<Void, Never>, timer: Scheduled<Void>) {
+    /// Keeps the work to cancel when the race ends (at once, if it already has).
+    func track(work: Task<Void, Never>) {
         let over = self.state.withLock { state in
             state.work = work
+            return state.answer != nil
+        }
+        if over { Self.stop(work, nil) }
+    }
+
+    /// Keeps the deadline's timer to cancel when the race ends (at once, if it already has).
+    func track(timer: Scheduled<Void>) {
+        let over = self.state.withLock { state in
             state.timer = timer
             return state.answer != nil
         }
-        if over { Self.stop(work, timer) }
+        if over { Self.stop(nil, timer) }
     }
 
+    /// Ends the race with `answer` unless it has ended: stops the other racers, then resumes
+    /// the caller.
     func answer(_ answer: Result<Value, any Error>) {
         let won = self.state.withLock {
             state -> (CheckedContinuation<Value, any Error>?, Task<Void, Never>?, Scheduled<Void>?)? in
