@@ -125,7 +125,12 @@ struct MoneyDisplay: Sendable {
 
     /// The subtotal shown: the sum of the line totals shown.
     func subtotal(of items: [CartItem]) -> Int64 {
-        items.reduce(Int64(0)) { $0.clampedAdding(self.lineTotal(unitPrice: $1.unitPrice, quantity: $1.quantity)) }
+        self.subtotal(of: items, unitPrice: \.unitPrice, quantity: \.quantity)
+    }
+
+    /// The subtotal shown of any lines (a cart's, a shared cart's): the sum of their totals shown.
+    func subtotal<Line>(of lines: [Line], unitPrice: (Line) -> Cents, quantity: (Line) -> Int) -> Int64 {
+        lines.reduce(Int64(0)) { $0.clampedAdding(self.lineTotal(unitPrice: unitPrice($1), quantity: quantity($1))) }
     }
 
     /// The discount shown: the base discount converted, never more than the subtotal shown.
@@ -237,7 +242,7 @@ struct CartWarning {
 extension Int64 {
     /// The sum, or `Int64.max` where it would overflow (an absurd rate on a huge cart shows the
     /// largest amount rather than trapping).
-    func clampedAdding(_ other: Int64) -> Int64 {
+    fileprivate func clampedAdding(_ other: Int64) -> Int64 {
         let (sum, overflow) = self.addingReportingOverflow(other)
         return overflow ? .max : sum
     }

@@ -75,10 +75,7 @@ struct ShareController {
         }
         writer.endArray()
         writer.key("subtotal")
-        let subtotal = share.lines.reduce(Int64(0)) {
-            $0.clampedAdding(display.lineTotal(unitPrice: $1.unitPrice, quantity: $1.quantity))
-        }
-        display.write(subtotal, into: &writer)
+        display.write(display.subtotal(of: share.lines, unitPrice: \.unitPrice, quantity: \.quantity), into: &writer)
         writer.key("created_at")
         writer.timestamp(milliseconds: share.createdAt)
         writer.key("expires_at")
