@@ -51,11 +51,14 @@ public struct CartModel: Sendable, Equatable {
         return codes.isEmpty ? .changed(created: self.quantities[product.id] == nil) : .refused(codes: codes)
     }
 
-    /// The answer `PUT /cart/items/{id}` must get.
-    public func predictSet(product: Int, quantity: Int) -> Outcome {
-        let old = self.quantities[product] ?? 0
+    /// The answer `PUT /cart/items/{id}` must get (a line that grows is checked against the
+    /// cart cap, then the stock).
+    public func predictSet(_ product: CatalogProduct, quantity: Int) -> Outcome {
+        let old = self.quantities[product.id] ?? 0
         if quantity > self.limits.perLine { return .refused(codes: ["CART_001"]) }
-        if quantity > old && self.units - old + quantity > self.limits.perCart { return .refused(codes: ["CART_004"]) }
+        guard quantity > old else { return .changed(created: false) }
+        if self.units - old + quantity > self.limits.perCart { return .refused(codes: ["CART_004"]) }
+        if let stock = product.stock, quantity > stock { return .refused(codes: ["CART_009"]) }
         return .changed(created: false)
     }
 

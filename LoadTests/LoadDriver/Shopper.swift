@@ -62,7 +62,8 @@ struct Shopper {
             }
             let quantity =
                 Int.random(in: 0..<10, using: &self.generator) == 0 ? 0 : Int.random(in: 1...5, using: &self.generator)
-            let expected = self.model.predictSet(product: product, quantity: quantity)
+            guard let listed = self.catalog[product] else { return await self.perform(.add, recorder: &recorder) }
+            let expected = self.model.predictSet(listed, quantity: quantity)
             let answer = await self.session.send(
                 .PUT,
                 "/cart/items/\(itemID)",

@@ -54,10 +54,34 @@ public struct CartItemID: Sendable, Hashable, Comparable, CustomStringConvertibl
         self.init(high: high, low: low)
     }
 
-    /// A new time-ordered id (version 7) made at `milliseconds` since 1970.
-    public static func timeOrdered(milliseconds: Int64) -> CartItemID {
-        let (high, low) = RandomID.timeOrderedBits(milliseconds: milliseconds)
-        return CartItemID(high: high, low: low)
+    /// A new id for a line of `productID`, made at `milliseconds` since 1970: time-ordered as a
+    /// version-7 UUID is (48 bits of time, then 42 random), but version 8, with the product in
+    /// its last 32 bits, so that a change naming only the line (`PUT /cart/items/{item_id}`)
+    /// tells the server its product, whose stock it can then give the change's one script.
+    public static func line(of productID: Int, milliseconds: Int64) -> CartItemID {
+        Self.lines(of: CollectionOfOne(productID), milliseconds: milliseconds)[0]
+    }
+
+    /// New ids for lines of these products made at one time, in increasing order: the first
+    /// product's id orders first, so lines made together list in the order they came.
+    public static func lines(of productIDs: some Collection<Int>, milliseconds: Int64) -> [CartItemID] {
+        var generator = KernelRandomNumberGenerator()
+        let time = UInt64(truncatingIfNeeded: milliseconds) & 0xFFFF_FFFF_FFFF
+        // The random bits sorted before the products join them, below every random bit.
+        let random = productIDs.map { _ in (high: generator.next() & 0xFFF, low: generator.next() & 0x3FFF_FFFF) }
+            .sorted { ($0.high, $0.low) < ($1.high, $1.low) }
+        return zip(random, productIDs).map { random, productID in
+            CartItemID(
+                high: time << 16 | 0x8000 | random.high,  // version 8
+                low: 0x8 << 60 | random.low << 32 | UInt64(UInt32(truncatingIfNeeded: productID))  // RFC 9562 variant
+            )
+        }
+    }
+
+    /// The product of a line whose id ``line(of:milliseconds:)`` made; `nil` for another id (a
+    /// line made before ids named their product has a version-7 id).
+    public var productID: Int? {
+        (self.high >> 12) & 0xF == 8 && self.low >> 62 == 0b10 ? Int(self.low & 0xFFFF_FFFF) : nil
     }
 
     /// The lowercase UUID text.

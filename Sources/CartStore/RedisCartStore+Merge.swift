@@ -176,8 +176,7 @@ extension RedisCartStore {
     /// came, so lines made at the same time (a copied share's) list in that order: a cart
     /// lists its lines by creation time, then id.
     private func mergeArguments(_ lines: [(line: LineToAdd, saved: Bool)]) -> [String] {
-        let now = self.now()
-        let ids = lines.map { _ in CartItemID.timeOrdered(milliseconds: now) }.sorted()
+        let ids = CartItemID.lines(of: lines.map(\.line.productID), milliseconds: self.now())
         var arguments: [String] = []
         arguments.reserveCapacity(lines.count * 8)
         for (id, (line, saved)) in zip(ids, lines).sorted(by: { $0.1.line.productID < $1.1.line.productID }) {

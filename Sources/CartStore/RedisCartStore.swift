@@ -121,16 +121,19 @@ public struct RedisCartStore: Sendable {
             idempotencyKey: idempotencyKey,
             arguments: [
                 String(product.id), String(quantity), String(product.price.value), product.name,
-                StoredItemID.new(milliseconds: self.now()), product.stock.map(String.init) ?? "",
+                StoredItemID.new(productID: product.id, milliseconds: self.now()),
+                product.stock.map(String.init) ?? "",
             ],
-            context: .product(product.id)
+            context: .add
         )
     }
 
-    /// Sets one line's quantity; 0 removes the line.
+    /// Sets one line's quantity; 0 removes the line. A line grows only within `limit`, when
+    /// it is for the line's product (CART_009 otherwise).
     public func setQuantity(
         itemID: CartItemID,
         quantity: Int,
+        limit: LineLimit?,
         session: CartSession,
         ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil
@@ -138,7 +141,7 @@ public struct RedisCartStore: Sendable {
         try await self.change(
             CartScripts.setQuantity,
             item: itemID,
-            [String(quantity)],
+            [String(quantity)] + Self.scriptArguments(limit),
             session: session,
             ifMatch: ifMatch,
             idempotencyKey: idempotencyKey
@@ -154,18 +157,21 @@ public struct RedisCartStore: Sendable {
         try await self.run(CartScripts.clear, session: session, ifMatch: ifMatch, idempotencyKey: idempotencyKey).cart
     }
 
-    /// Sets several quantities at once, all or nothing (ids distinct, quantities in range).
+    /// Sets several quantities at once, all or nothing (ids distinct, quantities in range). A
+    /// line grows only within the limit in `limits` for its product, if any (CART_009 otherwise).
     public func bulkUpdate(
         _ entries: [(itemID: CartItemID, quantity: Int)],
+        limits: [LineLimit],
         session: CartSession,
         ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil
     ) async throws -> Cart {
         var arguments: [String] = []
-        arguments.reserveCapacity(entries.count * 2)
+        arguments.reserveCapacity(entries.count * 4)
         for entry in entries {
             arguments.append(StoredItemID.stored(entry.itemID))
             arguments.append(String(entry.quantity))
+            arguments += Self.scriptArguments(limits.first { $0.productID == entry.itemID.productID })
         }
         return try await self.run(
             CartScripts.bulkUpdate,
@@ -192,9 +198,11 @@ public struct RedisCartStore: Sendable {
         )
     }
 
-    /// Brings a line saved for later back into the cart (CART_004 past the cart cap).
+    /// Brings a line saved for later back into the cart (CART_004 past the cart cap; CART_009
+    /// past `limit`, when it is for the line's product).
     public func moveToCart(
         itemID: CartItemID,
+        limit: LineLimit?,
         session: CartSession,
         ifMatch: CartVersionPrecondition?,
         idempotencyKey: String? = nil
@@ -202,9 +210,11 @@ public struct RedisCartStore: Sendable {
         try await self.change(
             CartScripts.moveToCart,
             item: itemID,
+            Self.scriptArguments(limit),
             session: session,
             ifMatch: ifMatch,
-            idempotencyKey: idempotencyKey
+            idempotencyKey: idempotencyKey,
+            context: .move
         )
     }
 
@@ -215,14 +225,16 @@ public struct RedisCartStore: Sendable {
         _ arguments: [String] = [],
         session: CartSession,
         ifMatch: CartVersionPrecondition?,
-        idempotencyKey: String?
+        idempotencyKey: String?,
+        context: RefusalContext = .none
     ) async throws -> Cart {
         try await self.run(
             script,
             session: session,
             ifMatch: ifMatch,
             idempotencyKey: idempotencyKey,
-            arguments: [StoredItemID.stored(itemID)] + arguments
+            arguments: [StoredItemID.stored(itemID)] + arguments,
+            context: context
         ).cart
     }
 
@@ -312,7 +324,10 @@ public struct RedisCartStore: Sendable {
     /// What a refusal is about, so its message can name it.
     enum RefusalContext {
         case none
-        case product(Int)
+        /// An add: a product it may not have is the request's `product_id`.
+        case add
+        /// Moving a saved line back: a product it may not have is the line's (`item_id`).
+        case move
         case promo(PromoCode)
     }
 
@@ -464,6 +479,17 @@ public struct RedisCartStore: Sendable {
         "," + precondition.versions.map { "\($0)," }.joined()
     }
 
+    /// A line's limit as the scripts take it: the product it is for ('' for none), then 'off'
+    /// (off sale), '' (no limit) or the units in stock.
+    private static func scriptArguments(_ limit: LineLimit?) -> [String] {
+        guard let limit else { return ["", ""] }
+        return switch limit.availability {
+        case .unlimited: [String(limit.productID), ""]
+        case .inStock(let units): [String(limit.productID), String(units)]
+        case .offSale: [String(limit.productID), "off"]
+        }
+    }
+
     private static func restoreArguments(_ cart: Cart) -> [String] {
         var arguments = [
             cart.id, cart.status.rawValue, String(cart.version), String(cart.createdAt), String(cart.updatedAt),
@@ -481,8 +507,6 @@ public struct RedisCartStore: Sendable {
 
     private func refusal(code: String, detail: String, context: RefusalContext) -> CartError {
         let limits = self.settings.limits
-        var productID = 0
-        if case .product(let id) = context { productID = id }
         switch CartError.Kind(rawValue: code) {
         case .invalidQuantity:
             return .lineCapExceeded(limit: limits.maxQuantityPerItem, current: Int(detail) ?? 0)
@@ -498,7 +522,18 @@ public struct RedisCartStore: Sendable {
         case .authRequired:
             return .authRequired
         case .productUnavailable:
-            return .outOfStock(productID, available: Int(detail) ?? 0)
+            // '<product id>:<units in stock, or off>'.
+            let parts = detail.split(separator: ":", maxSplits: 1)
+            let productID = Int(parts.first ?? "") ?? 0
+            var error: CartError =
+                parts.last == "off"
+                ? .productInactive(productID) : .outOfStock(productID, available: Int(parts.last ?? "") ?? 0)
+            switch context {
+            case .add: break
+            case .move: error.field = "item_id"
+            default: error.field = "quantity"
+            }
+            return error
         case .checkoutConflict:
             return CartError(
                 .checkoutConflict,

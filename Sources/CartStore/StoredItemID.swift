@@ -4,9 +4,9 @@ import CartDomain
 /// base64url instead of 36 of text, so a 5-line cart stays a small listpack. The store
 /// converts at its edge: scripts only ever see the short form, callers only ``CartItemID``s.
 enum StoredItemID {
-    /// A new time-ordered (version 7) id made at `milliseconds` since 1970, in the stored form.
-    static func new(milliseconds: Int64) -> String {
-        Self.stored(CartItemID.timeOrdered(milliseconds: milliseconds))
+    /// A new id for a line of `productID` made at `milliseconds` since 1970, in the stored form.
+    static func new(productID: Int, milliseconds: Int64) -> String {
+        Self.stored(CartItemID.line(of: productID, milliseconds: milliseconds))
     }
 
     /// The stored form of an id.

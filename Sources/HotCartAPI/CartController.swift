@@ -80,8 +80,10 @@ struct CartController {
     }
 
     @Sendable func moveToCart(request: Request, context: CartRequestContext) async throws -> Response {
+        let itemID = try Self.itemID(context)
         let cart = try await self.store.moveToCart(
-            itemID: try Self.itemID(context),
+            itemID: itemID,
+            limit: self.limit(of: itemID),
             session: context.requireSession(),
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
@@ -212,6 +214,7 @@ struct CartController {
         let cart = try await self.store.setQuantity(
             itemID: itemID,
             quantity: quantity,
+            limit: self.limit(of: itemID),
             session: context.requireSession(),
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
@@ -223,6 +226,7 @@ struct CartController {
         let cart = try await self.store.setQuantity(
             itemID: try Self.itemID(context),
             quantity: 0,
+            limit: nil,
             session: context.requireSession(),
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
@@ -272,6 +276,7 @@ struct CartController {
         }
         let cart = try await self.store.bulkUpdate(
             entries,
+            limits: entries.compactMap { self.limit(of: $0.itemID) },
             session: context.requireSession(),
             ifMatch: try Self.ifMatch(request),
             idempotencyKey: try Self.idempotencyKey(request)
@@ -283,6 +288,14 @@ struct CartController {
     private func response(_ cart: Cart, _ context: CartRequestContext, status: HTTPResponse.Status = .ok) -> Response {
         CartResponse(cart: cart, context: context, baseCurrency: self.settings.currency, promotions: self.promotions)
             .response(status: status)
+    }
+
+    /// How far the line `itemID` may grow, from the catalog's entry for the product its id
+    /// names; `nil` for a line whose id names none (made before ids did), or while the catalog
+    /// has not been read (a line is then set as asked, and a checkout still checks the stock).
+    private func limit(of itemID: CartItemID) -> LineLimit? {
+        guard let productID = itemID.productID, self.products.isLoaded else { return nil }
+        return LineLimit(productID: productID, product: self.products.product(id: productID))
     }
 
     /// The `{item_id}` path parameter; one that is not a UUID is CART_003.

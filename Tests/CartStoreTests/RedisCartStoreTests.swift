@@ -156,6 +156,97 @@ import Testing
     }
 
     @Test(arguments: TestEnvironment.redisDeployments)
+    func aLineGrowsOnlyWithinItsProductsStockAndWhileOnSaleWhateverTheRoute(redis endpoint: RedisEndpoint) async throws
+    {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let session = CartSession(owner: guest())
+            _ = try await store.addItem(product(8), quantity: 1, session: session, ifMatch: nil)
+            let cart = try await store.addItem(product(9, stock: 4), quantity: 2, session: session, ifMatch: nil).cart
+            let (unlimited, scarce) = (cart.items[0].id, cart.items[1].id)
+            #expect(scarce.productID == 9 && unlimited.productID == 8)
+            let fourLeft = LineLimit(productID: 9, availability: .inStock(4))
+            var short = CartError.outOfStock(9, available: 4)
+            short.field = "quantity"
+            await #expect(throws: short) {
+                try await store.setQuantity(
+                    itemID: scarce,
+                    quantity: 5,
+                    limit: fourLeft,
+                    session: session,
+                    ifMatch: nil
+                )
+            }
+            await #expect(throws: short) {
+                try await store.bulkUpdate(
+                    [(unlimited, 3), (scarce, 5)],
+                    limits: [LineLimit(productID: 8, availability: .unlimited), fourLeft],
+                    session: session,
+                    ifMatch: nil
+                )
+            }
+            #expect(try await store.cart(of: session).version == cart.version)
+            var grown = try await store.setQuantity(
+                itemID: scarce,
+                quantity: 4,
+                limit: fourLeft,
+                session: session,
+                ifMatch: nil
+            )
+            #expect(grown.items.map(\.quantity) == [1, 4])
+
+            // Off sale: the line may be lowered, never grown; a limit for another product is none.
+            let offSale = LineLimit(productID: 9, availability: .offSale)
+            var unavailable = CartError.productInactive(9)
+            unavailable.field = "quantity"
+            await #expect(throws: unavailable) {
+                try await store.setQuantity(itemID: scarce, quantity: 5, limit: offSale, session: session, ifMatch: nil)
+            }
+            grown = try await store.setQuantity(
+                itemID: scarce,
+                quantity: 3,
+                limit: offSale,
+                session: session,
+                ifMatch: nil
+            )
+            #expect(grown.items.map(\.quantity) == [1, 3])
+            grown = try await store.setQuantity(
+                itemID: unlimited,
+                quantity: 50,
+                limit: offSale,
+                session: session,
+                ifMatch: nil
+            )
+            #expect(grown.items.map(\.quantity) == [50, 3])
+
+            // A saved line is outside the stock until it comes back into the cart.
+            _ = try await store.saveForLater(itemID: scarce, session: session, ifMatch: nil)
+            _ = try await store.setQuantity(
+                itemID: scarce,
+                quantity: 6,
+                limit: fourLeft,
+                session: session,
+                ifMatch: nil
+            )
+            unavailable.field = "item_id"
+            await #expect(throws: unavailable) {
+                try await store.moveToCart(itemID: scarce, limit: offSale, session: session, ifMatch: nil)
+            }
+            short.field = "item_id"
+            await #expect(throws: short) {
+                try await store.moveToCart(itemID: scarce, limit: fourLeft, session: session, ifMatch: nil)
+            }
+            let back = try await store.moveToCart(
+                itemID: scarce,
+                limit: LineLimit(productID: 9, availability: .inStock(6)),
+                session: session,
+                ifMatch: nil
+            )
+            #expect(back.items.map(\.quantity) == [50, 6] && back.savedItems.isEmpty)
+        }
+    }
+
+    @Test(arguments: TestEnvironment.redisDeployments)
     func setQuantityChangesTheLineAndZeroRemovesIt(redis endpoint: RedisEndpoint) async throws {
         try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
@@ -169,6 +260,7 @@ import Testing
             let changed = try await store.setQuantity(
                 itemID: item.id,
                 quantity: 42,
+                limit: nil,
                 session: CartSession(owner: owner),
                 ifMatch: nil
             )
@@ -176,6 +268,7 @@ import Testing
             let removed = try await store.setQuantity(
                 itemID: item.id,
                 quantity: 0,
+                limit: nil,
                 session: CartSession(owner: owner),
                 ifMatch: nil
             )
@@ -184,6 +277,7 @@ import Testing
                 try await store.setQuantity(
                     itemID: item.id,
                     quantity: 1,
+                    limit: nil,
                     session: CartSession(owner: owner),
                     ifMatch: nil
                 )
@@ -205,6 +299,7 @@ import Testing
                 try await store.setQuantity(
                     itemID: item.id,
                     quantity: 2,
+                    limit: nil,
                     session: CartSession(owner: guest()),
                     ifMatch: nil
                 )
@@ -228,18 +323,25 @@ import Testing
             await #expect(throws: CartError.itemNotFound) {
                 try await store.bulkUpdate(
                     [(a, 5), (try #require(CartItemID(uuid: TestEnvironment.uniqueID())), 1)],
+                    limits: [],
                     session: CartSession(owner: owner),
                     ifMatch: nil
                 )
             }
             await #expect(throws: CartError.cartLimitExceeded(limit: 100)) {
-                try await store.bulkUpdate([(a, 60), (b, 41)], session: CartSession(owner: owner), ifMatch: nil)
+                try await store.bulkUpdate(
+                    [(a, 60), (b, 41)],
+                    limits: [],
+                    session: CartSession(owner: owner),
+                    ifMatch: nil
+                )
             }
             let unchanged = try await store.cart(of: CartSession(owner: owner))
             #expect(unchanged.items.map(\.quantity) == [1, 1])
             #expect(unchanged.version == cart.version)
             let applied = try await store.bulkUpdate(
                 [(a, 60), (b, 0)],
+                limits: [],
                 session: CartSession(owner: owner),
                 ifMatch: nil
             )

@@ -20,15 +20,16 @@ import Testing
         }
     }
 
-    @Test func newIdsAreTimeOrderedUUIDsAndDistinct() throws {
+    @Test func newIdsAreTimeOrderedUUIDsNamingTheirProductAndDistinct() throws {
         let milliseconds: Int64 = 1_764_140_000_123
         let ids = try (0..<1000).map { _ in
-            try #require(StoredItemID.id(StoredItemID.new(milliseconds: milliseconds).utf8)).description
+            try #require(StoredItemID.id(StoredItemID.new(productID: 42, milliseconds: milliseconds).utf8))
         }
         #expect(Set(ids).count == 1000)
-        for id in ids.prefix(20) {
+        #expect(ids.allSatisfy { $0.productID == 42 })
+        for id in ids.prefix(20).map(\.description) {
             let characters = Array(id)
-            #expect(characters.count == 36 && characters[14] == "7")
+            #expect(characters.count == 36 && characters[14] == "8")
             #expect("89ab".contains(characters[19]))
             #expect(Int64(String(id.filter { $0 != "-" }.prefix(12)), radix: 16) == milliseconds)
         }

@@ -263,6 +263,51 @@ import Testing
         }
     }
 
+    @Test func aLineGrowsPastTheStockOrWhileOffSaleByNoRouteButIsAlwaysLowered() async throws {
+        try await withTestApp { client, services async throws in
+            let scarce = try await insertProduct(services, price: "5.00", stock: 4)
+            let browser = Browser(client)
+            let added = try await browser.send(
+                .post,
+                "/cart/items",
+                json: #"{"product_id": \#(scarce), "quantity": 2}"#
+            )
+            let item = try #require(added.items.first?["id"] as? String)
+            let refused = [
+                try await browser.send(.put, "/cart/items/\(item)", json: #"{"quantity": 5}"#),
+                try await browser.send(.put, "/cart/bulk", json: #"{"items": [{"id": "\#(item)", "quantity": 5}]}"#),
+            ]
+            for response in refused {
+                #expect(response.status == .conflict)
+                #expect(response.code == "CART_009")
+                #expect(response.json["field"] as? String == "quantity")
+                #expect(response.json["message"] as? String == "Only 4 of product \(scarce) left in stock")
+            }
+            #expect(try await browser.send(.get, "/cart").json["version"] as? Int == added.json["version"] as? Int)
+            let grown = try await browser.send(.put, "/cart/items/\(item)", json: #"{"quantity": 4}"#)
+            #expect(grown.status == .ok && grown.items.first?["quantity"] as? Int == 4)
+
+            // Saved for later, a line is outside the stock; back in the cart, within it again.
+            try await browser.send(.post, "/cart/save-for-later", json: #"{"item_id": "\#(item)"}"#)
+            try await browser.send(.put, "/cart/items/\(item)", json: #"{"quantity": 6}"#)
+            let moved = try await browser.send(.post, "/cart/saved/\(item)/move-to-cart")
+            #expect(moved.status == .conflict && moved.code == "CART_009")
+            #expect(moved.json["field"] as? String == "item_id")
+            try await browser.send(.put, "/cart/items/\(item)", json: #"{"quantity": 3}"#)
+            #expect(try await browser.send(.post, "/cart/saved/\(item)/move-to-cart").status == .ok)
+
+            for try await _ in try await services.postgres.query(
+                "UPDATE product SET is_active = false WHERE id = \(scarce)"
+            ) {}
+            try await services.products.refresh()
+            let offSale = try await browser.send(.put, "/cart/items/\(item)", json: #"{"quantity": 4}"#)
+            #expect(offSale.status == .conflict && offSale.code == "CART_009")
+            #expect(offSale.json["message"] as? String == "Product \(scarce) is not available")
+            let lowered = try await browser.send(.put, "/cart/items/\(item)", json: #"{"quantity": 1}"#)
+            #expect(lowered.status == .ok && lowered.items.first?["quantity"] as? Int == 1)
+        }
+    }
+
     @Test(arguments: ["/cart/items/not-a-uuid", "/cart/items/\(UUID().uuidString)"])
     func anUnknownOrMalformedItemIdIsCART003(path: String) async throws {
         try await withTestApp { client, _ async throws in

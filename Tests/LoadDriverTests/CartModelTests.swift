@@ -19,13 +19,17 @@ import Testing
         model.add(product: 2, quantity: 5)
         #expect(model.predictAdd(self.pen, quantity: 1) == .refused(codes: ["CART_001"]))
         #expect(model.predictAdd(self.mug, quantity: 4) == .refused(codes: ["CART_004"]))
-        #expect(model.predictSet(product: 2, quantity: 6) == .refused(codes: ["CART_001"]))
-        #expect(model.predictSet(product: 2, quantity: 0) == .changed(created: false))
+        #expect(model.predictSet(self.pen, quantity: 6) == .refused(codes: ["CART_001"]))
+        #expect(model.predictSet(self.pen, quantity: 0) == .changed(created: false))
         var stocked = CartModel()
         stocked.add(product: 1, quantity: 9)
         #expect(stocked.predictAdd(self.mug, quantity: 2) == .refused(codes: ["CART_009"]))
-        // Setting a quantity is not checked against stock (only adds are).
-        #expect(stocked.predictSet(product: 1, quantity: 12) == .changed(created: false))
+        #expect(stocked.predictSet(self.mug, quantity: 11) == .refused(codes: ["CART_009"]))
+        #expect(stocked.predictSet(self.mug, quantity: 10) == .changed(created: false))
+        // A line holding more than the stock now may still be lowered.
+        stocked.set(product: 1, quantity: 10)
+        let soldDown = CatalogProduct(id: 1, priceCents: 1999, stock: 4)
+        #expect(stocked.predictSet(soldDown, quantity: 6) == .changed(created: false))
     }
 
     @Test func aCartAnswerIsComparedLineByLineWithUnitsAndSubtotal() {

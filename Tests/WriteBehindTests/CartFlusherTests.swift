@@ -187,6 +187,7 @@ import Testing
                             _ = try await store.setQuantity(
                                 itemID: itemID,
                                 quantity: 7,
+                                limit: nil,
                                 session: CartSession(owner: owner),
                                 ifMatch: nil
                             )
@@ -194,6 +195,7 @@ import Testing
                             _ = try await store.setQuantity(
                                 itemID: itemID,
                                 quantity: 0,
+                                limit: nil,
                                 session: CartSession(owner: owner),
                                 ifMatch: nil
                             )
@@ -221,7 +223,7 @@ import Testing
             let before = try await self.rowVersions(cart.id, in: postgres)
             #expect(before.count == 3)
             let changed = try #require(cart.items.first { $0.productID == 2 })
-            _ = try await store.setQuantity(itemID: changed.id, quantity: 5, session: session, ifMatch: nil)
+            _ = try await store.setQuantity(itemID: changed.id, quantity: 5, limit: nil, session: session, ifMatch: nil)
             try await expectPostgresMatchesRedis([owner], store: store, postgres: postgres)
             let after = try await self.rowVersions(cart.id, in: postgres)
             // xmin is the transaction that wrote a row and xmax one that locked it: only product

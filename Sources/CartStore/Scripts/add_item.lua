@@ -22,7 +22,8 @@ if existing or saved then
 end
 if line_qty > max_line then return {'err', 'CART_001', tostring(line_qty - qty)} end
 if tonumber(units_now or '0') + joining > max_cart then return {'err', 'CART_004', ''} end
-if ARGV[16] ~= '' and line_qty > tonumber(ARGV[16]) then return {'err', 'CART_009', ARGV[16]} end
+local short = growth_refused(field, line_qty - qty, line_qty, product_id, ARGV[16])
+if short then return short end
 ensure_cart(status)
 if saved then redis.call('HDEL', cart_key, 's:' .. product_id) end
 return commit(not existing, field, format_line(item, line_qty, cents, created, now, name),

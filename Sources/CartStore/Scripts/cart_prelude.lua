@@ -162,6 +162,19 @@ local function line_field(item_id)
   return found[1], found[2]
 end
 
+-- {'err', 'CART_009', '<product id>:<stock or off>'} when a change would grow the line in
+-- `field` from `old_qty` to `qty` units past what its product may sell, as the caller read the
+-- catalog: `limit` is 'off' (the product is off sale), '' (stock not tracked) or the units in
+-- stock, and is for the line of product `product_id` ('' or another product's: no limit known,
+-- as for a line whose id was made before ids named their product). Lowering a line never is.
+local function growth_refused(field, old_qty, qty, product_id, limit)
+  if qty <= old_qty or product_id == '' or field ~= 'l:' .. product_id then return nil end
+  if limit == 'off' or (limit ~= '' and qty > tonumber(limit)) then
+    return {'err', 'CART_009', product_id .. ':' .. limit}
+  end
+  return nil
+end
+
 -- Why a change may not run (it comes too late, the cart is missing here, the rate limit,
 -- If-Match), or nil. Every script that changes a cart starts with it.
 local function change_refused()
