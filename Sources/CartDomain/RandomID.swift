@@ -1,6 +1,6 @@
 /// Identifiers in lowercase UUID text, made without Foundation's `UUID` (this runs on every
 /// cart change): random (version 4) ones, and time-ordered (version 7) ones for rows that
-/// PostgreSQL indexes by id.
+/// PostgreSQL indexes by id (a cart line's id is made by ``CartItemID/line(of:milliseconds:)``).
 public enum RandomID {
     /// A new random UUID, e.g. `1ae94ae3-43ce-4a69-99e9-ee449028f810`.
     public static func uuid() -> String {
@@ -38,7 +38,7 @@ public enum RandomID {
     }
 
     /// 128 bits of a version-7 UUID made at `milliseconds` since 1970, high word first.
-    public static func timeOrderedBits(milliseconds: Int64) -> (high: UInt64, low: UInt64) {
+    private static func timeOrderedBits(milliseconds: Int64) -> (high: UInt64, low: UInt64) {
         var generator = KernelRandomNumberGenerator()
         let time = UInt64(truncatingIfNeeded: milliseconds) & 0xFFFF_FFFF_FFFF
         let high: UInt64 = (time << 16) | 0x7000 | (generator.next() & 0xFFF)  // version 7
