@@ -10,6 +10,8 @@ extension RedisCartStore {
             case quantityCapped = "QUANTITY_CAPPED"
             /// The cart would have passed the per-cart cap.
             case cartLimitReached = "CART_LIMIT_REACHED"
+            /// The line would have passed the product's stock (a line given a ``LineToAdd/limit``).
+            case insufficientStock = "INSUFFICIENT_STOCK"
         }
 
         public var reason: Reason
@@ -30,6 +32,9 @@ extension RedisCartStore {
         /// Milliseconds since 1970.
         public var createdAt: Int64
         public var updatedAt: Int64
+        /// What the product may sell, for a line that must stay within it (a shared cart's
+        /// copy); `nil` for none (a guest cart's lines, a cancelled checkout's).
+        public var limit: LineLimit.Availability?
 
         public init(
             productID: Int,
@@ -37,7 +42,8 @@ extension RedisCartStore {
             quantity: Int,
             unitPrice: Cents,
             createdAt: Int64,
-            updatedAt: Int64
+            updatedAt: Int64,
+            limit: LineLimit.Availability? = nil
         ) {
             self.productID = productID
             self.productName = productName
@@ -45,6 +51,7 @@ extension RedisCartStore {
             self.unitPrice = unitPrice
             self.createdAt = createdAt
             self.updatedAt = updatedAt
+            self.limit = limit
         }
 
         /// What `item` holds, without its id.
@@ -115,7 +122,7 @@ extension RedisCartStore {
     }
 
     /// Adds `items` to the owner's current cart with the merge rules (quantities add, capped
-    /// per line and per cart, with a warning per capped line; a line the cart has keeps its
+    /// per line, per cart and at each line's ``LineToAdd/limit``, with a warning per capped line; a line the cart has keeps its
     /// price; `promoCode` goes on a cart that holds no code), once per `changeID`: a second
     /// call with the same id changes nothing. For the lines of a cancelled checkout and of a
     /// shared cart copied in. A cart at none of the `ifMatch` versions is not changed (CART_008).
@@ -170,7 +177,7 @@ extension RedisCartStore {
     }
 
     /// The merge script's arguments for `lines`, in product order: each line's product, a new
-    /// line id, quantity, unit cents, times, name and whether it is saved for later.
+    /// line id, quantity, unit cents, times, name, whether it is saved for later and its limit.
     ///
     /// The ids are made at one reading of the clock and handed out in the order the lines
     /// came, so lines made at the same time (a copied share's) list in that order: a cart
@@ -178,12 +185,12 @@ extension RedisCartStore {
     private func mergeArguments(_ lines: [(line: LineToAdd, saved: Bool)]) -> [String] {
         let ids = CartItemID.lines(of: lines.map(\.line.productID), milliseconds: self.now())
         var arguments: [String] = []
-        arguments.reserveCapacity(lines.count * 8)
+        arguments.reserveCapacity(lines.count * 9)
         for (id, (line, saved)) in zip(ids, lines).sorted(by: { $0.1.line.productID < $1.1.line.productID }) {
             arguments += [
                 String(line.productID), StoredItemID.stored(id), String(line.quantity),
                 String(line.unitPrice.value), String(line.createdAt), String(line.updatedAt), line.productName,
-                saved ? "1" : "0",
+                saved ? "1" : "0", line.limit.map(Self.stockArgument) ?? "",
             ]
         }
         return arguments

@@ -479,14 +479,20 @@ public struct RedisCartStore: Sendable {
         "," + precondition.versions.map { "\($0)," }.joined()
     }
 
-    /// A line's limit as the scripts take it: the product it is for ('' for none), then 'off'
-    /// (off sale), '' (no limit) or the units in stock.
+    /// A line's limit as the scripts take it: the product it is for ('' for none), then its
+    /// ``stockArgument(_:)``.
     private static func scriptArguments(_ limit: LineLimit?) -> [String] {
         guard let limit else { return ["", ""] }
-        return switch limit.availability {
-        case .unlimited: [String(limit.productID), ""]
-        case .inStock(let units): [String(limit.productID), String(units)]
-        case .offSale: [String(limit.productID), "off"]
+        return [String(limit.productID), Self.stockArgument(limit.availability)]
+    }
+
+    /// What a product may sell as the scripts take it: 'off' (off sale), '' (no limit) or the
+    /// units in stock.
+    static func stockArgument(_ availability: LineLimit.Availability) -> String {
+        switch availability {
+        case .unlimited: ""
+        case .inStock(let units): String(units)
+        case .offSale: "off"
         }
     }
 

@@ -57,7 +57,12 @@ extension CartWarning {
     /// The warning for a guest line the user cart could not take in full; it names the user
     /// cart's line when the cart has one for the product.
     init(_ warning: RedisCartStore.MergeWarning, in cart: Cart) {
-        let limit = warning.reason == .quantityCapped ? "the per-line limit" : "the cart limit"
+        let limit =
+            switch warning.reason {
+            case .quantityCapped: "the per-line limit"
+            case .cartLimitReached: "the cart limit"
+            case .insufficientStock: "the units in stock"
+            }
         self.init(
             code: warning.reason.rawValue,
             message: "Product \(warning.productID): kept \(warning.kept) of \(warning.requested) units (\(limit))",

@@ -104,26 +104,17 @@ struct ShareController {
                 )
                 continue
             }
-            var quantity = line.quantity
-            if let stock = product.stock, stock < quantity {
-                quantity = stock
-                warnings.append(
-                    CartWarning(
-                        code: "INSUFFICIENT_STOCK",
-                        message: "Only \(stock) of \(product.name) left; \(stock) of \(line.quantity) copied",
-                        productID: line.productID,
-                        itemID: nil
-                    )
-                )
-            }
+            // The stock caps the line the copy makes or grows, in the script (with what the cart
+            // holds already), as an add's does.
             toAdd.append(
                 RedisCartStore.LineToAdd(
                     productID: product.id,
                     productName: product.name,
-                    quantity: quantity,
+                    quantity: line.quantity,
                     unitPrice: product.price,
                     createdAt: now,
-                    updatedAt: now
+                    updatedAt: now,
+                    limit: LineLimit(productID: product.id, product: product).availability
                 )
             )
         }

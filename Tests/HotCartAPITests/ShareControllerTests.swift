@@ -226,9 +226,19 @@ import Testing
 
             let copier = Browser(client)
             try await copier.send(.post, "/cart/items", json: #"{"product_id": \#(kept), "quantity": 9}"#)
+            // Of the 3 left, the copier holds 2 already: the copy adds 1 of the 5 shared.
+            try await copier.send(.post, "/cart/items", json: #"{"product_id": \#(scarce), "quantity": 2}"#)
             let copied = try await copier.send(.post, "/shared-carts/\(id)/copy")
             #expect(copied.status == .ok)
             #expect(cartQuantities(copied) == [kept: 10, scarce: 3, repriced: 1])
+            let short = (copied.json["warnings"] as? [[String: Any]] ?? []).first {
+                $0["code"] as? String == "INSUFFICIENT_STOCK"
+            }
+            #expect(short?["message"] as? String == "Product \(scarce): kept 1 of 5 units (the units in stock)")
+            #expect(
+                short?["item_id"] as? String == copied.items.first { $0["product_id"] as? Int == scarce }?["id"]
+                    as? String
+            )
             let prices = Dictionary(
                 uniqueKeysWithValues: copied.items.compactMap { item -> (Int, Double)? in
                     guard let product = item["product_id"] as? Int else { return nil }

@@ -1,12 +1,13 @@
 -- merge_apply.lua: step 2 of a merge, on the user cart: add the guest lines once per merge id.
 -- KEYS, common ARGV: see cart_prelude.lua.  KEYS[6] the merge's applied-marker
 -- ARGV[11] merge id  ARGV[12] the guest cart's promotion code ('' none)
--- ARGV[13], ...: 8 per guest line: product id, id for a new line, quantity, unit cents,
---   created ms, updated ms, name, and '1' when the guest saved it for later
+-- ARGV[13], ...: 9 per guest line: product id, id for a new line, quantity, unit cents,
+--   created ms, updated ms, name, '1' when the guest saved it for later, and what the product
+--   may sell ('' no limit, 'off' nothing, or the units in stock: a shared cart's copy)
 -- Reply: {'ok', flags, <HGETALL of the user cart>, <warnings>}; warnings are
 --   '<code>|<product id>|<item id>|<requested>|<kept>' joined by ';'.
--- Invariant: quantities add, capped per line and per cart; a line the user already has keeps
--- its price snapshot; a merge id already applied changes nothing (beyond replacing a cart that
+-- Invariant: quantities add, capped per line, per cart and (where given) at the stock; a line
+-- the user already has keeps its price snapshot; a merge id already applied changes nothing (beyond replacing a cart that
 -- ended since with a new one) and answers the same warnings;
 -- a cart at none of the If-Match versions (ARGV[6]) changes nothing (CART_008).
 -- A guest line saved for later joins the user's saved lines, unless the user's cart has the product.
@@ -33,7 +34,7 @@ if ARGV[12] ~= '' and not redis.call('HGET', cart_key, 'pc') then
   redis.call('HSET', cart_key, 'pc', ARGV[12])
   changed = true
 end
-for index = 13, argument_count, 8 do
+for index = 13, argument_count, 9 do
   local product_id, new_item, qty = ARGV[index], ARGV[index + 1], tonumber(ARGV[index + 2])
   local guest_saved = ARGV[index + 7] == '1'
   -- A product the user saved for later grows its saved line (outside the cart's units).
@@ -53,6 +54,14 @@ for index = 13, argument_count, 8 do
     if not in_saved and total + kept > max_cart then
       kept = math.max(0, max_cart - total)
       code = 'CART_LIMIT_REACHED'
+    end
+    local stock = ARGV[index + 8]
+    if not in_saved and stock ~= '' then
+      local room = stock == 'off' and 0 or math.max(0, tonumber(stock) - old_qty)
+      if kept > room then
+        kept = room
+        code = 'INSUFFICIENT_STOCK'
+      end
     end
     if kept < qty then
       table.insert(warnings, code .. '|' .. product_id .. '|' .. item .. '|' .. qty .. '|' .. kept)
