@@ -18,8 +18,10 @@ public struct LineLimit: Sendable, Hashable {
 
     /// The product it is for: it limits that product's line only.
     public var productID: Int
+    /// What that product may sell now.
     public var availability: Availability
 
+    /// The limit for the line of `productID`: what `availability` allows.
     public init(productID: Int, availability: Availability) {
         self.productID = productID
         self.availability = availability
