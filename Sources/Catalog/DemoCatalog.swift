@@ -11,7 +11,9 @@ public enum DemoCatalog {
         "Desk Chair",
     ]
 
-    /// The demo products, each with a price that ends in .99 or .49 and a stock level.
+    /// The demo products, each with a price that ends in .99 or .49 and a stock level: 1,000
+    /// to 1,999 units, or (every 25th) not tracked, so that a shopper meets the cart's caps
+    /// (99 a line, 100 a cart) before any product's stock, even after many checkouts.
     public static var products: [(name: String, price: Cents, stock: Int?)] {
         var result: [(String, Cents, Int?)] = []
         for (a, adjective) in adjectives.enumerated() {
@@ -19,7 +21,7 @@ public enum DemoCatalog {
                 let index = a * nouns.count + n
                 let dollars = Int64(5 + (index * 37) % 195)
                 let cents: Int64 = index % 2 == 0 ? 99 : 49
-                let stock: Int? = index % 25 == 24 ? nil : 20 + (index * 13) % 180
+                let stock: Int? = index % 25 == 24 ? nil : 1000 + (index * 13) % 1000
                 result.append(("\(adjective) \(noun)", Cents(dollars * 100 + cents), stock))
             }
         }
