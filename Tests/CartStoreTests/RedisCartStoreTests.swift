@@ -247,6 +247,44 @@ import Testing
     }
 
     @Test(arguments: TestEnvironment.redisDeployments)
+    func fortyConcurrentSetsOfAScarceLineGiveTwentyChangesAndTwentyStockRefusals(
+        redis endpoint: RedisEndpoint
+    ) async throws {
+        try await TestEnvironment.withRedis(endpoint) { redis async throws in
+            let store = RedisCartStore(redis: redis, settings: settings)
+            let session = CartSession(owner: guest())
+            let cart = try await store.addItem(product(9, stock: 20), quantity: 1, session: session, ifMatch: nil).cart
+            let item = cart.items[0].id
+            let limit = LineLimit(productID: 9, availability: .inStock(20))
+            // A set to 1...20 is within the stock whatever the line holds; one to 21...40 grows a
+            // line that never holds more than 20, so each is refused, whatever the order.
+            let refusals = try await withThrowingTaskGroup(of: Int.self) { group in
+                for quantity in 1...40 {
+                    group.addTask {
+                        do {
+                            _ = try await store.setQuantity(
+                                itemID: item,
+                                quantity: quantity,
+                                limit: limit,
+                                session: session,
+                                ifMatch: nil
+                            )
+                            return 0
+                        } catch let error as CartError where error.kind == .productUnavailable {
+                            return 1
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(refusals == 20)
+            let after = try await store.cart(of: session)
+            #expect(after.version == cart.version + 20)
+            #expect((1...20).contains(after.items[0].quantity))
+        }
+    }
+
+    @Test(arguments: TestEnvironment.redisDeployments)
     func setQuantityChangesTheLineAndZeroRemovesIt(redis endpoint: RedisEndpoint) async throws {
         try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
