@@ -7,8 +7,8 @@
 -- Reply: {'ok', flags, <HGETALL of the user cart>, <warnings>}; warnings are
 --   '<code>|<product id>|<item id>|<requested>|<kept>' joined by ';'.
 -- Invariant: quantities add, capped per line, per cart and (where given) at the stock; a line
--- the user already has keeps its price snapshot; a merge id already applied changes nothing (beyond replacing a cart that
--- ended since with a new one) and answers the same warnings;
+-- the user already has keeps its price snapshot; a merge id already applied changes nothing
+-- (beyond replacing a cart that ended since with a new one) and answers the same warnings;
 -- a cart at none of the If-Match versions (ARGV[6]) changes nothing (CART_008).
 -- A guest line saved for later joins the user's saved lines, unless the user's cart has the product.
 -- The guest's promotion code goes on a user cart that holds none; a code the user cart holds stays.
