@@ -59,23 +59,33 @@ public struct CartItemID: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// its last 32 bits, so that a change naming only the line (`PUT /cart/items/{item_id}`)
     /// tells the server its product, whose stock it can then give the change's one script.
     public static func line(of productID: Int, milliseconds: Int64) -> CartItemID {
-        Self.lines(of: CollectionOfOne(productID), milliseconds: milliseconds)[0]
+        var generator = KernelRandomNumberGenerator()
+        return Self.line(of: productID, milliseconds: milliseconds, random: Self.randomBits(&generator))
     }
 
     /// New ids for lines of these products made at one time, in increasing order: the first
     /// product's id orders first, so lines made together list in the order they came.
     public static func lines(of productIDs: some Collection<Int>, milliseconds: Int64) -> [CartItemID] {
         var generator = KernelRandomNumberGenerator()
-        let time = UInt64(truncatingIfNeeded: milliseconds) & 0xFFFF_FFFF_FFFF
         // The random bits sorted before the products join them, below every random bit.
-        let random = productIDs.map { _ in (high: generator.next() & 0xFFF, low: generator.next() & 0x3FFF_FFFF) }
-            .sorted { ($0.high, $0.low) < ($1.high, $1.low) }
-        return zip(random, productIDs).map { random, productID in
-            CartItemID(
-                high: time << 16 | 0x8000 | random.high,  // version 8
-                low: 0x8 << 60 | random.low << 32 | UInt64(UInt32(truncatingIfNeeded: productID))  // RFC 9562 variant
-            )
+        let random = productIDs.map { _ in Self.randomBits(&generator) }.sorted {
+            ($0.high, $0.low) < ($1.high, $1.low)
         }
+        return zip(random, productIDs).map { Self.line(of: $1, milliseconds: milliseconds, random: $0) }
+    }
+
+    /// The 42 random bits of a line id: 12 after the version, 30 before the product.
+    private static func randomBits(_ generator: inout KernelRandomNumberGenerator) -> (high: UInt64, low: UInt64) {
+        (generator.next() & 0xFFF, generator.next() & 0x3FFF_FFFF)
+    }
+
+    private static func line(of productID: Int, milliseconds: Int64, random: (high: UInt64, low: UInt64)) -> CartItemID
+    {
+        let time = UInt64(truncatingIfNeeded: milliseconds) & 0xFFFF_FFFF_FFFF
+        return CartItemID(
+            high: time << 16 | 0x8000 | random.high,  // version 8
+            low: 0x8 << 60 | random.low << 32 | UInt64(UInt32(truncatingIfNeeded: productID))  // RFC 9562 variant
+        )
     }
 
     /// The product of a line whose id ``line(of:milliseconds:)`` made; `nil` for another id (a

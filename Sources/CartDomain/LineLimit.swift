@@ -14,6 +14,15 @@ public struct LineLimit: Sendable, Hashable {
         case inStock(Int)
         /// Inactive or deleted: the line may not grow.
         case offSale
+
+        /// What the catalog's `product` may sell (`nil`: unknown or deleted).
+        public init(_ product: ProductSnapshot?) {
+            self =
+                switch product {
+                case .some(let product) where product.isActive: product.stock.map(Self.inStock) ?? .unlimited
+                default: .offSale
+                }
+        }
     }
 
     /// The product it is for: it limits that product's line only.
@@ -29,11 +38,6 @@ public struct LineLimit: Sendable, Hashable {
 
     /// The limit for `productID` from the catalog's `product` (`nil`: unknown or deleted).
     public init(productID: Int, product: ProductSnapshot?) {
-        let availability: Availability =
-            switch product {
-            case .some(let product) where product.isActive: product.stock.map(Availability.inStock) ?? .unlimited
-            default: .offSale
-            }
-        self.init(productID: productID, availability: availability)
+        self.init(productID: productID, availability: Availability(product))
     }
 }

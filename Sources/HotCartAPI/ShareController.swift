@@ -114,7 +114,7 @@ struct ShareController {
                     unitPrice: product.price,
                     createdAt: now,
                     updatedAt: now,
-                    limit: LineLimit(productID: product.id, product: product).availability
+                    limit: LineLimit.Availability(product)
                 )
             )
         }
