@@ -212,7 +212,7 @@ let package = Package(
             name: "hotcart",
             dependencies: [
                 "Accounts", "CartEvents", "HotCartAPI", "Catalog", "Checkout", "Database", "HotCartConfiguration",
-                "Sharing",
+                "RedisClient", "Sharing",
                 "WriteBehind",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -214,5 +214,16 @@ struct CheckoutMetrics: Sendable {
     let cancelled = Counter(label: "hotcart_checkouts_cancelled_total")
     let expired = Counter(label: "hotcart_checkouts_expired_total")
     /// From reservation to its end (completed, cancelled or expired).
-    let holdTime = Timer(label: "hotcart_checkout_hold_seconds", preferredDisplayUnit: .seconds)
+    let holdTime = Timer(label: CheckoutService.holdTime.label, preferredDisplayUnit: .seconds)
+}
+
+extension CheckoutService {
+    /// The timer of how long reservations were held, and the histogram buckets it needs, for the
+    /// process's metrics factory (a swift-metrics `Timer` names no buckets): a checkout is held
+    /// for seconds to `CART_RESERVATION_MINUTES` (15) and a little more, where a factory's usual
+    /// buckets end at 10 s.
+    public static let holdTime = (
+        label: "hotcart_checkout_hold_seconds",
+        buckets: [1, 5, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200].map(Duration.seconds)
+    )
 }

@@ -87,8 +87,18 @@ public final class RedisClient: Service, Sendable {
         )
         self.scriptTimeAllowed =
             (configuration.commandTimeout - configuration.scriptDeadlineMargin).nanoseconds / 1_000_000
-        self.callLatency = Timer(label: "hotcart_redis_call_duration_seconds", preferredDisplayUnit: .seconds)
+        self.callLatency = Timer(label: Self.callDuration.label, preferredDisplayUnit: .seconds)
     }
+
+    /// The timer every call is recorded in, and the histogram buckets it needs, for the
+    /// process's metrics factory (a swift-metrics `Timer` names no buckets): a call takes tens of
+    /// microseconds to a few milliseconds and is given up within about a second, where a factory's
+    /// usual buckets start at 5 ms.
+    public static let callDuration = (
+        label: "hotcart_redis_call_duration_seconds",
+        buckets: [50, 100, 250, 500].map(Duration.microseconds)
+            + [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000].map(Duration.milliseconds)
+    )
 
     /// Keeps every node's connections open, and the cluster's slot map current, until the
     /// task is cancelled or shutdown begins.

@@ -1,9 +1,11 @@
 import ArgumentParser
+import Checkout
 import HotCartAPI
 import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import RedisClient
 
 #if canImport(Glibc)
 import Glibc
@@ -60,6 +62,9 @@ private func raiseOpenFileLimit() {
 func bootstrapPrometheus() -> PrometheusCollectorRegistry {
     let registry = PrometheusCollectorRegistry()
     var factory = PrometheusMetricsFactory(registry: registry)
+    factory.durationHistogramBuckets = Dictionary(
+        uniqueKeysWithValues: [RedisClient.callDuration, CheckoutService.holdTime]
+    )
     factory.nameAndLabelSanitizer = { name, labels in
         (prometheusName(name), labels.map { (prometheusName($0.0), $0.1) })
     }

@@ -118,6 +118,66 @@ import Testing
         #expect(metrics.body.contains("\nhotcart_checkouts_started_total 1\n"))
     }
 
+    /// The Redis call and reservation histograms have buckets where their times fall (a
+    /// Prometheus factory's usual ones run from 5 ms to 10 s): a local Redis call lands under
+    /// 5 ms, a reservation held for less than a second in the first bucket.
+    @Test func theServersHistogramsHaveBucketsWhereTheirTimesFall() async throws {
+        let product = try await CartEventsTests.insertProduct(price: "1.50")
+        let server = try await ServerProcess.start(redis: TestEnvironment.redis.description)
+        defer { server.stop() }
+        let added = try await TestHTTP.send(
+            .POST,
+            "/cart/items",
+            port: server.port,
+            headers: [("Content-Type", "application/json")],
+            body: #"{"product_id": \#(product), "quantity": 1}"#
+        )
+        let cookie = try #require(added.headers["Set-Cookie"].first?.split(separator: ";").first)
+        let checkout = try await TestHTTP.send(
+            .POST,
+            "/cart/checkout",
+            port: server.port,
+            headers: [("Cookie", String(cookie))]
+        )
+        let id = try #require(checkout.body.firstMatch(of: /"checkout_id":"([0-9a-f-]+)"/)?.1)
+        let completed = try await TestHTTP.send(
+            .POST,
+            "/checkouts/\(id)/complete",
+            port: server.port,
+            headers: [("Cookie", String(cookie))]
+        )
+        #expect(completed.status == 200)
+        let metrics = try await TestHTTP.send(.GET, "/metrics", port: server.port).body
+
+        /// A histogram's bucket bounds in order, and how many samples fell in each (cumulative).
+        func buckets(_ name: String) -> [(bound: String, count: Int)] {
+            metrics.split(separator: "\n").compactMap { line in
+                guard let match = line.wholeMatch(of: /(\w+)_bucket\{le="([^"]+)"\} (\d+)/), match.1 == name else {
+                    return nil
+                }
+                return (String(match.2), Int(match.3)!)
+            }
+        }
+        let redis = buckets("hotcart_redis_call_duration_seconds")
+        #expect(
+            redis.map(\.bound) == [
+                "0.00005", "0.0001", "0.00025", "0.0005", "0.001", "0.002", "0.005", "0.01", "0.025", "0.05",
+                "0.1", "0.25", "0.5", "1.0", "+Inf",
+            ]
+        )
+        let calls = try #require(redis.last?.count)
+        #expect(calls >= 3)
+        #expect(redis.first { $0.bound == "0.005" }?.count ?? 0 > 0)
+        let hold = buckets("hotcart_checkout_hold_seconds")
+        #expect(
+            hold.map(\.bound) == [
+                "1.0", "5.0", "15.0", "30.0", "60.0", "120.0", "300.0", "600.0", "900.0", "1200.0", "1800.0",
+                "3600.0", "7200.0", "+Inf",
+            ]
+        )
+        #expect(hold.map(\.count) == Array(repeating: 1, count: 14))
+    }
+
     @Test func aServerWhoseLogCannotBeWrittenKeepsServing() async throws {
         // Every write to /dev/full fails (ENOSPC), as one to a closed pipe or a full disk does.
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
