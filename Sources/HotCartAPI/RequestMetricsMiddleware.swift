@@ -50,10 +50,11 @@ private final class RouteMetrics: Sendable {
         var duration: DurationHistogram
     }
 
+    /// From 100 µs (a cart read by an idle server takes a few hundred) to 2.5 s.
     private static let buckets: [Duration] = [
-        .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
-        .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
-        .seconds(1), .milliseconds(2500),
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
     ]
 
     private static var requests: MetricNameDescriptor {

@@ -118,9 +118,10 @@ import Testing
         #expect(metrics.body.contains("\nhotcart_checkouts_started_total 1\n"))
     }
 
-    /// The Redis call and reservation histograms have buckets where their times fall (a
-    /// Prometheus factory's usual ones run from 5 ms to 10 s): a local Redis call lands under
-    /// 5 ms, a reservation held for less than a second in the first bucket.
+    /// The Redis call, reservation and request histograms have buckets where their times fall
+    /// (a Prometheus factory's usual ones run from 5 ms to 10 s): a local Redis call lands under
+    /// 5 ms, a reservation held for less than a second in the first bucket, and a request's
+    /// buckets start at 100 µs.
     @Test func theServersHistogramsHaveBucketsWhereTheirTimesFall() async throws {
         let product = try await CartEventsTests.insertProduct(price: "1.50")
         let server = try await ServerProcess.start(redis: TestEnvironment.redis.description)
@@ -176,6 +177,8 @@ import Testing
             ]
         )
         #expect(hold.map(\.count) == Array(repeating: 1, count: 14))
+        let route = #"route="/cart/checkout",method="POST",status="201""#
+        #expect(metrics.contains("\nhotcart_http_request_duration_seconds_bucket{\(route),le=\"0.0001\"} "))
     }
 
     @Test func aServerWhoseLogCannotBeWrittenKeepsServing() async throws {
