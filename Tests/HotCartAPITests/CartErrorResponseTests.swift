@@ -216,12 +216,18 @@ import Testing
         }
     }
 
-    @Test func aBodyOver64KiBIs413WithCART005() async throws {
+    /// Every route a guest may send a body to, whatever the body was meant to be.
+    @Test(arguments: [
+        (HTTPRequest.Method.post, "/cart/items"), (.put, "/cart/items/0190f3a2-7b1c-7d4e-8f00-000000000001"),
+        (.put, "/cart/bulk"), (.post, "/cart/save-for-later"), (.post, "/cart/promo"), (.post, "/auth/register"),
+        (.post, "/auth/jwt/login"),
+    ])
+    func aBodyOver64KiBIs413WithCART005(method: HTTPRequest.Method, path: String) async throws {
         try await withTestApp { client, _ async throws in
             let padding = String(repeating: " ", count: 70 * 1024)
             let response = try await Browser(client).send(
-                .post,
-                "/cart/items",
+                method,
+                path,
                 json: #"{"product_id": 1,\#(padding) "quantity": 1}"#
             )
             #expect(response.status == .contentTooLarge)

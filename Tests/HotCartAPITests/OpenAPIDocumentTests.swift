@@ -53,6 +53,13 @@ import Testing
             "documented but not routed: \(documented.subtracting(routes).sorted())"
         )
         #expect(routes.count >= 25)
+        for (path, operations) in paths {
+            for (method, operation) in operations {
+                guard let operation = operation as? [String: Any], operation["requestBody"] != nil else { continue }
+                let responses = operation["responses"] as? [String: Any]
+                #expect(responses?["413"] != nil, "\(method.uppercased()) \(path) takes a body but lists no 413")
+            }
+        }
     }
 
     /// The document's schemas, by name.
