@@ -96,6 +96,20 @@ import Testing
         let product = try await CartEventsTests.insertProduct(price: "4.20")
         let server = try await ServerProcess.start(redis: TestEnvironment.redis.description)
         defer { server.stop() }
+        try await Self.checkOutANewCart(of: product, on: server)
+        let metrics = try await TestHTTP.send(.GET, "/metrics", port: server.port)
+        #expect(metrics.body.contains("\nhotcart_carts_created_total 1\n"))
+        #expect(metrics.body.contains("\nhotcart_carts_converted_total 1\n"))
+        #expect(metrics.body.contains("\nhotcart_checkouts_started_total 1\n"))
+    }
+
+    /// A new guest's cart holding `product` (which was in the catalog when `server` started),
+    /// checked out on `server`: the guest's cookie and the checkout's answer.
+    @discardableResult
+    private static func checkOutANewCart(
+        of product: Int,
+        on server: ServerProcess
+    ) async throws -> (cookie: String, checkout: TestHTTP.Reply) {
         let added = try await TestHTTP.send(
             .POST,
             "/cart/items",
@@ -104,18 +118,15 @@ import Testing
             body: #"{"product_id": \#(product), "quantity": 2}"#
         )
         #expect(added.status == 201)
-        let cookie = try #require(added.headers["Set-Cookie"].first?.split(separator: ";").first)
+        let cookie = String(try #require(added.headers["Set-Cookie"].first?.split(separator: ";").first))
         let checkout = try await TestHTTP.send(
             .POST,
             "/cart/checkout",
             port: server.port,
-            headers: [("Cookie", String(cookie))]
+            headers: [("Cookie", cookie)]
         )
         #expect(checkout.status == 201)
-        let metrics = try await TestHTTP.send(.GET, "/metrics", port: server.port)
-        #expect(metrics.body.contains("\nhotcart_carts_created_total 1\n"))
-        #expect(metrics.body.contains("\nhotcart_carts_converted_total 1\n"))
-        #expect(metrics.body.contains("\nhotcart_checkouts_started_total 1\n"))
+        return (cookie, checkout)
     }
 
     /// The Redis call, reservation and request histograms have buckets where their times fall
@@ -126,26 +137,13 @@ import Testing
         let product = try await CartEventsTests.insertProduct(price: "1.50")
         let server = try await ServerProcess.start(redis: TestEnvironment.redis.description)
         defer { server.stop() }
-        let added = try await TestHTTP.send(
-            .POST,
-            "/cart/items",
-            port: server.port,
-            headers: [("Content-Type", "application/json")],
-            body: #"{"product_id": \#(product), "quantity": 1}"#
-        )
-        let cookie = try #require(added.headers["Set-Cookie"].first?.split(separator: ";").first)
-        let checkout = try await TestHTTP.send(
-            .POST,
-            "/cart/checkout",
-            port: server.port,
-            headers: [("Cookie", String(cookie))]
-        )
+        let (cookie, checkout) = try await Self.checkOutANewCart(of: product, on: server)
         let id = try #require(checkout.body.firstMatch(of: /"checkout_id":"([0-9a-f-]+)"/)?.1)
         let completed = try await TestHTTP.send(
             .POST,
             "/checkouts/\(id)/complete",
             port: server.port,
-            headers: [("Cookie", String(cookie))]
+            headers: [("Cookie", cookie)]
         )
         #expect(completed.status == 200)
         let metrics = try await TestHTTP.send(.GET, "/metrics", port: server.port).body
