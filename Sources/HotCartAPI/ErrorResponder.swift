@@ -26,7 +26,8 @@ enum ErrorResponder {
             return self.response(for: error)
         case let error as RedisError:
             if error.isConnectivityFailure {
-                logger.warning("redis unreachable", metadata: ["error": "\(error)"])
+                // The client said so once, when Redis went away; a line per request would bury it.
+                logger.debug("redis unreachable", metadata: ["error": "\(error)"])
             } else {
                 logger.error("redis refused a call", metadata: ["error": "\(error)"])
             }

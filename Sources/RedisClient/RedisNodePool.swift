@@ -32,6 +32,7 @@ final class RedisNodePool: Sendable {
         poolConfiguration.circuitBreakerTripAfter = configuration.failFastAfter
         poolConfiguration.idleTimeout = .seconds(3600)
         let clock = RedisServerClock()
+        let outage = RedisOutage()
         self.endpoint = endpoint
         self.clock = clock
         self.timers = eventLoopGroup.any()
@@ -66,6 +67,21 @@ final class RedisNodePool: Sendable {
                     metadata: ["redis": "\(endpoint)", "error": "\(error)"]
                 )
                 throw error
+            } catch {
+                // The pool tries again and again while the server is away: said once.
+                if outage.begins() {
+                    configuration.logger.warning(
+                        "redis unreachable",
+                        metadata: ["redis": "\(endpoint)", "error": "\(error)"]
+                    )
+                }
+                throw error
+            }
+            if let away = outage.ends() {
+                configuration.logger.notice(
+                    "redis reachable again",
+                    metadata: ["redis": "\(endpoint)", "away_ms": "\(away.nanoseconds / 1_000_000)"]
+                )
             }
             await clock.synchronize(with: connection)
             return ConnectionAndMetadata(

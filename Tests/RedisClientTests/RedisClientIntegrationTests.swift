@@ -389,6 +389,39 @@ import Testing
         }
     }
 
+    /// An outage is logged once as it begins and once as it ends (with how long it lasted),
+    /// however many calls and connection attempts meet it.
+    @Test func anOutageIsLoggedOnceAsItBeginsAndOnceAsItEnds() async throws {
+        try await TestRedisServer.with { server in
+            let logged = LoggedMessages()
+            let logger = Logger(label: "test") { _ in logged.handler }
+            try await TestEnvironment.withRedis(server.endpoint, configure: { $0.logger = logger }) {
+                redis async throws in
+                #expect(try await redis.send(["PING"]) == .simpleString("PONG"))
+                server.kill()
+                for _ in 0..<10 {
+                    await #expect(throws: RedisError.self) { try await redis.send(["PING"]) }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                try await server.start()
+                var recovered = false
+                for _ in 0..<100 where !recovered {
+                    recovered = (try? await redis.send(["PING"])) == .simpleString("PONG")
+                    if !recovered { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(recovered)
+            }
+            let messages = logged.messages.withLock { $0 }
+            let began = messages.indices.filter { messages[$0].hasPrefix("redis unreachable ") }
+            let ended = messages.indices.filter { messages[$0].hasPrefix("redis reachable again ") }
+            #expect(began.count == 1)
+            #expect(ended.count == 1)
+            #expect(began.first ?? .max < ended.first ?? .min)
+            let away = ended.first.flatMap { messages[$0].firstMatch(of: /away_ms=(\d+)/) }.flatMap { Int($0.1) }
+            #expect(away ?? 0 >= 500)
+        }
+    }
+
     /// What the client logs while a call to `endpoint`, which refuses its connections, fails
     /// (within 2 s: never a hang).
     private func messagesLoggedWhileACallFailsFast(on endpoint: RedisEndpoint) async throws -> [String] {
