@@ -18,6 +18,10 @@ import RedisClient
 /// Hummingbird's own HTTP errors (unknown route, wrong method) answer FastAPI-style
 /// `{"detail": …}`; anything else is logged and answered with a bare 500, with no internals.
 enum ErrorResponder {
+    /// Redis refusing calls (out of memory, a script's error) is usually met by every request
+    /// until an operator acts: one line each 10 s, with the count of those held back.
+    static let redisRefusals = RepeatedLogLine(interval: .seconds(10))
+
     static func response(for error: any Error, logger: Logger) -> Response {
         switch error {
         case let error as CartError:
@@ -28,8 +32,8 @@ enum ErrorResponder {
             if error.isConnectivityFailure {
                 // The client said so once, when Redis went away; a line per request would bury it.
                 logger.debug("redis unreachable", metadata: ["error": "\(error)"])
-            } else {
-                logger.error("redis refused a call", metadata: ["error": "\(error)"])
+            } else if let heldBack = self.redisRefusals.admit() {
+                logger.error("redis refused a call", metadata: ["error": "\(error)", "held_back": "\(heldBack)"])
             }
             return self.response(for: .serviceUnavailable)
         case is DatabaseUnreachable:
