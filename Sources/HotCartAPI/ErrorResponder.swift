@@ -20,9 +20,15 @@ import RedisClient
 enum ErrorResponder {
     /// Redis refusing calls (out of memory, a script's error) is usually met by every request
     /// until an operator acts: one line each 10 s, with the count of those held back.
-    static let redisRefusals = RepeatedLogLine(interval: .seconds(10))
+    private static let redisRefusals = RepeatedLogLine(interval: .seconds(10))
 
-    static func response(for error: any Error, logger: Logger) -> Response {
+    /// The answer to `error`; Redis refusals are logged through `redisRefusals` (the process's
+    /// own unless a test gives one).
+    static func response(
+        for error: any Error,
+        logger: Logger,
+        redisRefusals: RepeatedLogLine = Self.redisRefusals
+    ) -> Response {
         switch error {
         case let error as CartError:
             return self.response(for: error)
@@ -32,7 +38,7 @@ enum ErrorResponder {
             if error.isConnectivityFailure {
                 // The client said so once, when Redis went away; a line per request would bury it.
                 logger.debug("redis unreachable", metadata: ["error": "\(error)"])
-            } else if let heldBack = self.redisRefusals.admit() {
+            } else if let heldBack = redisRefusals.admit() {
                 logger.error("redis refused a call", metadata: ["error": "\(error)", "held_back": "\(heldBack)"])
             }
             return self.response(for: .serviceUnavailable)
