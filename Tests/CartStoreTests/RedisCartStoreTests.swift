@@ -18,6 +18,28 @@ import Testing
 
     func guest() -> CartOwner { .guest(sessionID: TestEnvironment.uniqueID()) }
 
+    /// Runs `change` for every one of `inputs` at once and counts the changes refused with
+    /// `kind` (any other error fails the test).
+    func refusals<Input: Sendable>(
+        of kind: CartError.Kind,
+        among inputs: some Sequence<Input>,
+        _ change: @escaping @Sendable (Input) async throws -> Void
+    ) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for input in inputs {
+                group.addTask {
+                    do {
+                        try await change(input)
+                        return 0
+                    } catch let error as CartError where error.kind == kind {
+                        return 1
+                    }
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+    }
+
     @Test(arguments: TestEnvironment.redisDeployments)
     func aNewCartIsEmptyAtVersionOneWithAGuestExpiry(redis endpoint: RedisEndpoint) async throws {
         try await TestEnvironment.withRedis(endpoint) { redis async throws in
@@ -110,23 +132,13 @@ import Testing
         try await TestEnvironment.withRedis(endpoint) { redis async throws in
             let store = RedisCartStore(redis: redis, settings: settings)
             let owner = guest()
-            let refused = try await withThrowingTaskGroup(of: Int.self) { group in
-                for index in 0..<150 {
-                    group.addTask {
-                        do {
-                            _ = try await store.addItem(
-                                product(100 + index % 30),
-                                quantity: 1,
-                                session: CartSession(owner: owner),
-                                ifMatch: nil
-                            )
-                            return 0
-                        } catch let error as CartError where error.kind == .cartLimitExceeded {
-                            return 1
-                        }
-                    }
-                }
-                return try await group.reduce(0, +)
+            let refused = try await refusals(of: .cartLimitExceeded, among: 0..<150) { index in
+                _ = try await store.addItem(
+                    product(100 + index % 30),
+                    quantity: 1,
+                    session: CartSession(owner: owner),
+                    ifMatch: nil
+                )
             }
             #expect(refused == 50)
             #expect(try await store.cart(of: CartSession(owner: owner)).totalQuantity == 100)
@@ -264,26 +276,16 @@ import Testing
             let limit = LineLimit(productID: 9, availability: .inStock(20))
             // A set to 1...20 is within the stock whatever the line holds; one to 21...40 grows a
             // line that never holds more than 20, so each is refused, whatever the order.
-            let refusals = try await withThrowingTaskGroup(of: Int.self) { group in
-                for quantity in 1...40 {
-                    group.addTask {
-                        do {
-                            _ = try await store.setQuantity(
-                                itemID: item,
-                                quantity: quantity,
-                                limit: limit,
-                                session: session,
-                                ifMatch: nil
-                            )
-                            return 0
-                        } catch let error as CartError where error.kind == .productUnavailable {
-                            return 1
-                        }
-                    }
-                }
-                return try await group.reduce(0, +)
+            let refused = try await refusals(of: .productUnavailable, among: 1...40) { quantity in
+                _ = try await store.setQuantity(
+                    itemID: item,
+                    quantity: quantity,
+                    limit: limit,
+                    session: session,
+                    ifMatch: nil
+                )
             }
-            #expect(refusals == 20)
+            #expect(refused == 20)
             let after = try await store.cart(of: session)
             #expect(after.version == cart.version + 20)
             #expect((1...20).contains(after.items[0].quantity))
