@@ -18,16 +18,17 @@ import RedisClient
 /// Hummingbird's own HTTP errors (unknown route, wrong method) answer FastAPI-style
 /// `{"detail": …}`; anything else is logged and answered with a bare 500, with no internals.
 enum ErrorResponder {
-    /// Redis refusing calls (out of memory, a script's error) is usually met by every request
-    /// until an operator acts: one line each 10 s, with the count of those held back.
-    private static let redisRefusals = RepeatedLogLine(interval: .seconds(10))
+    /// Redis refusing calls (out of memory, a script's error) or PostgreSQL saying it cannot
+    /// answer now (in recovery, out of connections) is usually met by every request until an
+    /// operator acts: one line of each kind each 10 s, with the count of those held back.
+    private static let refusals = RepeatedLogLine(interval: .seconds(10))
 
-    /// The answer to `error`; Redis refusals are logged through `redisRefusals` (the process's
-    /// own unless a test gives one).
+    /// The answer to `error`; refusals are logged through `refusals` (the process's own unless
+    /// a test gives one).
     static func response(
         for error: any Error,
         logger: Logger,
-        redisRefusals: RepeatedLogLine = Self.redisRefusals
+        refusals: RepeatedLogLine = Self.refusals
     ) -> Response {
         switch error {
         case let error as CartError:
@@ -38,7 +39,7 @@ enum ErrorResponder {
             if error.isConnectivityFailure {
                 // The client said so once, when Redis went away; a line per request would bury it.
                 logger.debug("redis unreachable", metadata: ["error": "\(error)"])
-            } else if let heldBack = redisRefusals.admit() {
+            } else if let heldBack = refusals.admit("redis \(error.serverErrorCode ?? "other")") {
                 logger.error("redis refused a call", metadata: ["error": "\(error)", "held_back": "\(heldBack)"])
             }
             return self.response(for: .serviceUnavailable)
@@ -48,10 +49,13 @@ enum ErrorResponder {
             return self.response(for: .serviceUnavailable)
         case let error as PSQLError where error.saysDatabaseCannotAnswerNow:
             // Which a retry may cure: CART_010, as for Redis, whose `Retry-After` fits it.
-            logger.warning(
-                "postgresql cannot answer now",
-                metadata: ["error": "\(error.code)", "sqlstate": "\(error.serverInfo?[.sqlState] ?? "")"]
-            )
+            let sqlState = error.serverInfo?[.sqlState] ?? ""
+            if let heldBack = refusals.admit("postgresql \(error.code) \(sqlState)") {
+                logger.warning(
+                    "postgresql cannot answer now",
+                    metadata: ["error": "\(error.code)", "sqlstate": "\(sqlState)", "held_back": "\(heldBack)"]
+                )
+            }
             return self.response(for: .serviceUnavailable)
         case let error as HTTPError:
             return self.response(for: error)

@@ -36,6 +36,12 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         if case .server(let message) = self.code { message } else { nil }
     }
 
+    /// The error reply's code, its first word (`OOM`, `MISCONF`, `ERR`), when Redis itself
+    /// answered with an error.
+    public var serverErrorCode: Substring? {
+        self.serverMessage.map { $0.prefix { $0 != " " } }
+    }
+
     /// `true` when the failure means Redis could not be reached or did not answer in time,
     /// as opposed to Redis answering with an error.
     public var isConnectivityFailure: Bool {

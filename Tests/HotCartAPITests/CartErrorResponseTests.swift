@@ -107,9 +107,12 @@ import Testing
 
     /// PostgreSQL saying it cannot serve the request now (a statement past its
     /// `statement_timeout`, a lock not had within `lock_timeout`) is 503 CART_010 with
-    /// `Retry-After`, not a 500; what it refuses as data is not.
+    /// `Retry-After`, not a 500, logged once per kind however many requests meet it; what it
+    /// refuses as data is not.
     @Test func postgresSayingNotNowIs503AndARefusalAsDataIsNot() async throws {
-        let logger = Logger(label: "test")
+        let logged = LoggedMessages()
+        let logger = Logger(label: "test") { _ in logged.handler }
+        let refusals = RepeatedLogLine(interval: .seconds(3600))
         let postgres = DatabasePool(configuration: TestEnvironment.database, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }
@@ -140,11 +143,13 @@ import Testing
             let refused = await #expect(throws: PSQLError.self) {
                 try await postgres.execute("SELECT 'not-a-uuid'::uuid", logger: logger)
             }
-            for error in [timedOut, lockNotHad].compactMap({ $0 }) {
-                let response = ErrorResponder.response(for: error, logger: logger)
+            for error in [timedOut, lockNotHad, timedOut, lockNotHad].compactMap({ $0 }) {
+                let response = ErrorResponder.response(for: error, logger: logger, refusals: refusals)
                 #expect(response.status == .serviceUnavailable, "\(String(reflecting: error))")
                 #expect(response.headers[.retryAfter] != nil)
             }
+            let lines = logged.messages.withLock { $0 }.filter { $0.hasPrefix("postgresql cannot answer now ") }
+            #expect(lines.map { $0.firstMatch(of: /sqlstate=(\w+)/).map { String($0.1) } } == ["57014", "55P03"])
             let refusal = ErrorResponder.response(for: try #require(refused), logger: logger)
             #expect(refusal.status == .internalServerError)
         }
