@@ -178,14 +178,26 @@ public struct AppConfiguration: Sendable {
         self.enableCartMerge = try reader.flag("ENABLE_CART_MERGE", default: true)
         self.enableCartValidation = try reader.flag("ENABLE_CART_VALIDATION", default: true)
         self.accessTokenLifetime = .milliseconds(
-            try reader.milliseconds("ACCESS_TOKEN_EXPIRE_MINUTES", default: 30, in: .minutes, maximum: 525_600)
+            try reader.milliseconds(
+                "ACCESS_TOKEN_EXPIRE_MINUTES",
+                default: 30,
+                in: .minutes,
+                maximum: 525_600,
+                mayBeZero: true
+            )
         )
         self.passwordHashCost = try Self.passwordHashCost(in: environment)
         self.reservation = .milliseconds(
-            try reader.milliseconds("CART_RESERVATION_MINUTES", default: 15, in: .minutes, maximum: 10_080)
+            try reader.milliseconds(
+                "CART_RESERVATION_MINUTES",
+                default: 15,
+                in: .minutes,
+                maximum: 10_080,
+                mayBeZero: true
+            )
         )
         self.shareLifetime = .milliseconds(
-            try reader.milliseconds("CART_SHARE_TTL_DAYS", default: 30, in: .days, maximum: 3650)
+            try reader.milliseconds("CART_SHARE_TTL_DAYS", default: 30, in: .days, maximum: 3650, mayBeZero: true)
         )
         self.eventStreamsMaximum = try reader.integer("CART_EVENTS_MAX_STREAMS", default: 10_000, range: 1...1_000_000)
         let keepAlive = try reader.integer("CART_EVENTS_KEEPALIVE_SECONDS", default: 15, range: 1...3600)

@@ -43,13 +43,15 @@ public struct EnvironmentReader: Sendable {
     }
 
     /// A span of time given as a number of `unit`s, whole or not (`CART_SESSION_TTL_DAYS=7`,
-    /// `=0.5`, `=0.0001` for a test that cannot wait days), in milliseconds: greater than 0, at
-    /// most `maximum` units, and at least a second.
+    /// `=0.5`, `=0.0001` for a test that cannot wait days), in milliseconds: at most `maximum`
+    /// units, and at least a second unless `mayBeZero` (an age past which something is swept or
+    /// ends, such as `CART_ABANDONED_AFTER_DAYS=0`, at the next sweep: then any span from 0).
     public func milliseconds(
         _ name: String,
         default value: Int,
         in unit: TimeUnit,
-        maximum: Int
+        maximum: Int,
+        mayBeZero: Bool = false
     ) throws(ConfigurationError) -> Int64 {
         guard let text = self.environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
             return Int64(value) * unit.rawValue
@@ -62,14 +64,14 @@ public struct EnvironmentReader: Sendable {
                 reason: "must be a number of \(unit) such as 7 or 0.5, got '\(text)'"
             )
         }
-        guard number > 0, number <= Double(maximum) else {
+        guard number.sign == .plus, mayBeZero || number > 0, number <= Double(maximum) else {
             throw ConfigurationError(
                 variable: name,
-                reason: "must be more than 0 and at most \(maximum) \(unit), got \(text)"
+                reason: "must be \(mayBeZero ? "0 or more" : "more than 0") and at most \(maximum) \(unit), got \(text)"
             )
         }
         let milliseconds = Int64((number * Double(unit.rawValue)).rounded())
-        guard milliseconds >= 1000 else {
+        guard mayBeZero || milliseconds >= 1000 else {
             throw ConfigurationError(variable: name, reason: "must come to at least one second, got \(text) \(unit)")
         }
         return milliseconds

@@ -75,7 +75,9 @@ public struct CartSweeper: Sendable {
         if outcome.ran {
             self.expiredCount.increment(by: outcome.expired)
             self.abandonedCount.increment(by: outcome.abandoned)
-            self.logger.info(
+            // A sweep that changed nothing says so at debug: the sweep may run every second.
+            self.logger.log(
+                level: outcome.expired + outcome.abandoned > 0 ? .info : .debug,
                 "swept carts",
                 metadata: ["expired": "\(outcome.expired)", "abandoned": "\(outcome.abandoned)"]
             )

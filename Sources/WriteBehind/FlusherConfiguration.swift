@@ -12,8 +12,11 @@ public struct FlusherConfiguration: Sendable {
     public var consumerName: String
     /// Records pending this long with a dead consumer are claimed by a live one.
     public var claimAfterMilliseconds: Int = 30_000
-    /// How often the expiry and abandonment sweep runs (`CART_CLEANUP_INTERVAL_HOURS`).
+    /// How often the expiry and abandonment sweep runs (`CART_CLEANUP_INTERVAL_HOURS`), at
+    /// most once a second.
     public var cleanupIntervalMilliseconds: Int64 = 24 * 3_600_000
+    /// The shortest period the sweep runs at, whatever `CART_CLEANUP_INTERVAL_HOURS` asks.
+    public static let shortestCleanupIntervalMilliseconds: Int64 = 1000
     /// A user cart untouched this long is `abandoned` (`CART_ABANDONED_AFTER_DAYS`).
     public var abandonedAfterMilliseconds: Int64 = 14 * 86_400_000
     /// An abandoned or expired cart untouched this long moves to the archive
@@ -34,23 +37,31 @@ public struct FlusherConfiguration: Sendable {
         self.batchSize = try reader.integer("FLUSH_BATCH_SIZE", default: 500, range: 1...100_000)
         self.intervalMilliseconds = try reader.integer("FLUSH_INTERVAL_MS", default: 100, range: 1...60_000)
         self.metricsPort = try reader.integer("FLUSH_METRICS_PORT", default: 8001, range: 0...65535)
-        self.cleanupIntervalMilliseconds = try reader.milliseconds(
-            "CART_CLEANUP_INTERVAL_HOURS",
-            default: 24,
-            in: .hours,
-            maximum: 8760
+        // A period under a second (0 included, for a test that wants the sweep now) sweeps
+        // every second.
+        self.cleanupIntervalMilliseconds = max(
+            Self.shortestCleanupIntervalMilliseconds,
+            try reader.milliseconds(
+                "CART_CLEANUP_INTERVAL_HOURS",
+                default: 24,
+                in: .hours,
+                maximum: 8760,
+                mayBeZero: true
+            )
         )
         self.abandonedAfterMilliseconds = try reader.milliseconds(
             "CART_ABANDONED_AFTER_DAYS",
             default: 14,
             in: .days,
-            maximum: 3650
+            maximum: 3650,
+            mayBeZero: true
         )
         self.archiveAfterMilliseconds = try reader.milliseconds(
             "CART_ARCHIVE_AFTER_DAYS",
             default: 90,
             in: .days,
-            maximum: 36500
+            maximum: 36500,
+            mayBeZero: true
         )
         // Not in the contract: how many batches one flusher writes at once.
         self.workers = try reader.integer("FLUSH_WORKERS", default: 4, range: 1...64)

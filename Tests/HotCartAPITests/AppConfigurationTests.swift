@@ -83,7 +83,7 @@ import WriteBehind
         ("REDIS_URL", "rediss://cache.internal?ssl_cert_reqs=sometimes"),
         ("REDIS_URL", "rediss://cache.internal?ssl_ca_certs=/nonexistent/ca.pem"),
         ("REDIS_URL", "rediss://cache.internal?ssl_certfile=/nonexistent/client.crt"),
-        ("CART_WEBHOOK_URL", "ftp://x"), ("CART_CURRENCIES", "USD,EURO"), ("CART_RESERVATION_MINUTES", "0"),
+        ("CART_WEBHOOK_URL", "ftp://x"), ("CART_CURRENCIES", "USD,EURO"), ("CART_RESERVATION_MINUTES", "-1"),
         ("CART_SHARE_TTL_DAYS", "x"), ("CART_EVENTS_MAX_STREAMS", "0"), ("CART_EVENTS_KEEPALIVE_SECONDS", "x"),
         ("DATABASE_URL", "nope"), ("DATABASE_URL", "postgres://db.internal/hotcart?sslmode=on"),
         ("DATABASE_URL", "postgres://db.internal/hotcart?sslmode=verify-ca&sslrootcert=/nonexistent/root.crt"),
@@ -93,11 +93,13 @@ import WriteBehind
         ("CORS_ORIGINS", "http://shop.example/cart"), ("HTTP_IDLE_TIMEOUT_SECONDS", "0"),
         // The flusher's settings, by the flusher's rules.
         ("FLUSH_BATCH_SIZE", "0"), ("FLUSH_INTERVAL_MS", "-3"), ("FLUSH_METRICS_PORT", "70000"),
-        ("CART_CLEANUP_INTERVAL_HOURS", "0"), ("CART_ARCHIVE_AFTER_DAYS", "x"),
-        // A duration is a plain decimal number, more than 0, at most its maximum, at least a second.
+        ("CART_CLEANUP_INTERVAL_HOURS", "-0.5"), ("CART_ARCHIVE_AFTER_DAYS", "x"),
+        // A duration is a plain decimal number, at most its maximum; a lifetime is more than 0
+        // and at least a second, an age 0 or more (never negative, not even -0).
         ("CART_USER_IDLE_DAYS", "1e3"), ("ACCESS_TOKEN_EXPIRE_MINUTES", "nan"), ("CART_SHARE_TTL_DAYS", "0x10"),
         ("CART_SESSION_TTL_DAYS", "3651"), ("CART_SESSION_TTL_DAYS", "0.00001"), ("CART_RESERVATION_MINUTES", "."),
-        ("CART_ABANDONED_AFTER_DAYS", "1.5.2"), ("CART_SESSION_TTL_DAYS", "0.0"),
+        ("CART_ABANDONED_AFTER_DAYS", "1.5.2"), ("CART_SESSION_TTL_DAYS", "0.0"), ("CART_USER_IDLE_DAYS", "0"),
+        ("CART_ABANDONED_AFTER_DAYS", "-0"), ("CART_SHARE_TTL_DAYS", "-0.001"), ("ACCESS_TOKEN_EXPIRE_MINUTES", "-5"),
     ])
     func aBadValueNamesItsVariable(variable: String, value: String) {
         #expect {
@@ -124,6 +126,27 @@ import WriteBehind
         #expect(flusher.cleanupIntervalMilliseconds == 3_600)
         #expect(flusher.abandonedAfterMilliseconds == 2 * 86_400_000)
         #expect(flusher.archiveAfterMilliseconds == 90 * 86_400_000)
+    }
+
+    /// An age past which something ends may be 0, for a test that wants it now; the sweep's
+    /// period may be 0 too, and is then a second.
+    @Test func agesMayBeZeroAndTheSweepRunsAtMostOnceASecond() throws {
+        let environment = base.merging([
+            "CART_ABANDONED_AFTER_DAYS": "0", "CART_ARCHIVE_AFTER_DAYS": "0.0", "CART_RESERVATION_MINUTES": "0",
+            "CART_SHARE_TTL_DAYS": "0", "ACCESS_TOKEN_EXPIRE_MINUTES": "0.001", "CART_CLEANUP_INTERVAL_HOURS": "0",
+        ]) { $1 }
+        let configuration = try AppConfiguration(environment: environment)
+        #expect(configuration.reservation == .zero)
+        #expect(configuration.shareLifetime == .zero)
+        #expect(configuration.accessTokenLifetime == .milliseconds(60))
+        let flusher = try FlusherConfiguration(environment: environment, consumerName: "test")
+        #expect(flusher.abandonedAfterMilliseconds == 0)
+        #expect(flusher.archiveAfterMilliseconds == 0)
+        #expect(flusher.cleanupIntervalMilliseconds == 1000)
+        let subSecond = environment.merging(["CART_CLEANUP_INTERVAL_HOURS": "0.0001"]) { $1 }
+        #expect(
+            try FlusherConfiguration(environment: subSecond, consumerName: "test").cleanupIntervalMilliseconds == 1000
+        )
     }
 
     @Test(arguments: [
