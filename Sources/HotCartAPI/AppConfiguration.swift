@@ -142,7 +142,9 @@ public struct AppConfiguration: Sendable {
         self.host = reader.string("HOST", default: "127.0.0.1")
         self.port = try reader.integer("PORT", default: 8000, range: 0...65535)
         let limits = CartLimits(
-            maxQuantityPerItem: try reader.integer("CART_MAX_QUANTITY_PER_ITEM", default: 99, range: 1...10_000),
+            // At most 99: PostgreSQL's `cart_item.quantity` is checked 1..99 (CONTRACT.md §5), so a
+            // longer line could never be written behind.
+            maxQuantityPerItem: try reader.integer("CART_MAX_QUANTITY_PER_ITEM", default: 99, range: 1...99),
             maxItems: try reader.integer("CART_MAX_ITEMS", default: 100, range: 1...100_000)
         )
         self.cart = CartSettings(
