@@ -163,6 +163,13 @@ public struct AppConfiguration: Sendable {
             throw ConfigurationError(variable: "CART_CURRENCY", reason: "must be an ISO 4217 code such as USD")
         }
         self.cookieName = reader.string("CART_COOKIE_NAME", default: "pyshop_cart_session")
+            .trimmingCharacters(in: .whitespaces)
+        guard Self.isCookieName(self.cookieName) else {
+            throw ConfigurationError(
+                variable: "CART_COOKIE_NAME",
+                reason: "must be a cookie name (letters, digits and !#$%&'*+-.^_`|~), got '\(self.cookieName)'"
+            )
+        }
         self.cookieSecure = try reader.flag("CART_COOKIE_SECURE", default: true)
         self.corsOrigins = try reader.string("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8080")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -228,6 +235,16 @@ public struct AppConfiguration: Sendable {
         // `hotcart flush` would refuse stops the server as well.
         _ = try FlusherConfiguration(environment: environment, consumerName: "serve")
         self.enableCartAnalytics = try reader.flag("ENABLE_CART_ANALYTICS", default: true)
+    }
+
+    /// Whether `name` may name a cookie: one or more of HTTP's token characters (RFC 6265), so
+    /// that no space, `;` or `=` breaks the `Set-Cookie` header it is written into.
+    static func isCookieName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+                    || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
     }
 
     /// `text` as a browser writes it in `Origin` (`scheme://host[:port]`, a trailing `/`

@@ -78,7 +78,8 @@ import WriteBehind
     }
 
     @Test(arguments: [
-        ("PORT", "eighty"), ("CART_MAX_ITEMS", "-1"), ("CART_MAX_QUANTITY_PER_ITEM", "100"),
+        ("PORT", "eighty"), ("CART_MAX_ITEMS", "-1"), ("CART_COOKIE_NAME", "cart session"),
+        ("CART_COOKIE_NAME", "cart;Path=/x"), ("CART_COOKIE_NAME", "cärt"), ("CART_MAX_QUANTITY_PER_ITEM", "100"),
         ("CART_SESSION_TTL_DAYS", "-1.5"),
         ("ENABLE_GUEST_CARTS", "maybe"), ("REDIS_URL", "http://x"), ("REDIS_URL", "redis://a:1,b:2"),
         ("REDIS_URL", "rediss://cache.internal?ssl_cert_reqs=sometimes"),

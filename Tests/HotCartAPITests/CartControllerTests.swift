@@ -30,6 +30,32 @@ import Testing
         }
     }
 
+    /// `CART_COOKIE_NAME` names the cookie a session is set in and read from; a cookie under
+    /// the default name is then someone else's and is not read.
+    @Test func theSessionCookieHasTheConfiguredName() async throws {
+        let parsed = try AppConfiguration(environment: ["SECRET_KEY": "s", "CART_COOKIE_NAME": " shop.cart-id "])
+        #expect(parsed.cookieName == "shop.cart-id")
+        try await withTestApp(
+            settings: { $0.cookieName = parsed.cookieName },
+            test: { client, services async throws in
+                let productID = try await insertProduct(services, price: "4.00")
+                let browser = Browser(client)
+                try await browser.send(.post, "/cart/items", json: #"{"product_id": \#(productID), "quantity": 2}"#)
+                let session = try #require(browser.cookie)
+                #expect(session.hasPrefix("shop.cart-id="))
+                let again = try await browser.send(.get, "/cart/summary")
+                #expect(again.json["total_items"] as? Int == 2)
+                let value = String(session.dropFirst("shop.cart-id=".count))
+                let renamed = try await client.execute(
+                    uri: "/cart/summary",
+                    method: .get,
+                    headers: [.cookie: "pyshop_cart_session=\(value)"]
+                )
+                #expect(renamed.json["total_items"] as? Int == 0)
+            }
+        )
+    }
+
     /// `CART_SESSION_TTL_DAYS=0.00003` (2.592 s), as a test of expiry that cannot wait days sets it.
     @Test func aGuestCartLeftAloneForItsFractionOfADayIsGone() async throws {
         let parsed = try AppConfiguration(environment: ["SECRET_KEY": "s", "CART_SESSION_TTL_DAYS": "0.00003"])
