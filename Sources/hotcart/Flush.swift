@@ -109,6 +109,6 @@ struct Flush: AsyncParsableCommand {
             services: services,
             logger: logger
         )
-        try await app.runService()
+        try await runLoggingShutdown(app, shuttingDown: "shutting down: finishing the batch in hand", logger: logger)
     }
 }

@@ -41,7 +41,11 @@ struct Serve: AsyncParsableCommand {
         let registry = bootstrapPrometheus()
         let services = await HotCartServices(configuration: configuration, metrics: registry, logger: logger)
         let app = buildApplication(configuration: configuration, services: services, logger: logger)
-        try await app.runService()
+        try await runLoggingShutdown(
+            app,
+            shuttingDown: "shutting down: no new connections; finishing the requests in flight",
+            logger: logger
+        )
     }
 }
 

@@ -231,6 +231,13 @@ import Testing
             #expect(lines["info"]?.contains("password") == false)
         }
         #expect(lines["Debug"]?.contains("debug hotcart.serve: Starting service") == true)
+        // SIGTERM: the log says the shutdown began, then that the process stopped, last.
+        #expect(
+            lines["info"]?.contains(
+                "info hotcart.serve: shutting down: no new connections; finishing the requests in flight\n"
+            ) == true
+        )
+        #expect(lines["info"]?.hasSuffix("info hotcart.serve: stopped\n") == true, "\(lines["info"] ?? "")")
 
         let (status, _, said) = try ServerProcess.command(
             ["serve"],

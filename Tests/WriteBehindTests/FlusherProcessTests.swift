@@ -16,7 +16,8 @@ import Testing
         for _ in 0..<5000 where process.isRunning { usleep(1000) }
     }
 
-    func startFlusher() throws -> Process {
+    /// A flusher whose log goes to `output` (discarded by default).
+    func startFlusher(output: FileHandle = .nullDevice) throws -> Process {
         let process = Process()
         process.executableURL = ServerProcess.binary
         process.arguments = ["flush"]
@@ -27,7 +28,7 @@ import Testing
         environment["FLUSH_BATCH_SIZE"] = "50"
         environment["FLUSH_CLAIM_AFTER_MS"] = "500"
         process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
@@ -44,7 +45,10 @@ import Testing
                 defer { group.cancelAll() }
                 let store = RedisCartStore(redis: redis, settings: CartSettings(mutationsPerMinute: 0))
                 let owners = (0..<50).map { _ in CartOwner.guest(sessionID: TestEnvironment.uniqueID()) }
-                let first = try startFlusher()
+                let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("flush-\(UUID()).log").path
+                FileManager.default.createFile(atPath: logPath, contents: nil)
+                defer { try? FileManager.default.removeItem(atPath: logPath) }
+                let first = try startFlusher(output: try #require(FileHandle(forWritingAtPath: logPath)))
                 defer {
                     // Never left running when the test stops early: it would flush other tests' carts.
                     if first.isRunning {
@@ -58,8 +62,12 @@ import Testing
                         Self.reap(first)
                         #expect(!first.isRunning, "the flusher did not stop within 5 s")
                         if signal == SIGTERM && !first.isRunning {
-                            // A clean stop: the batch in hand finished or left pending, exit 0.
+                            // A clean stop: the batch in hand finished or left pending, exit 0,
+                            // and the log says the shutdown began, then, last, that it stopped.
                             #expect(first.terminationReason == .exit && first.terminationStatus == 0)
+                            let log = try String(contentsOfFile: logPath, encoding: .utf8)
+                            #expect(log.contains("info hotcart.flush: shutting down: finishing the batch in hand\n"))
+                            #expect(log.hasSuffix("info hotcart.flush: stopped\n"), "\(log)")
                         }
                     }
                     try await withThrowingTaskGroup(of: Void.self) { writes in
