@@ -1,6 +1,7 @@
 import CartDomain
 import Database
 import Foundation
+import HTTPTypes
 import HotCartConfiguration
 import PostgresNIO
 import RedisClient
@@ -237,14 +238,10 @@ public struct AppConfiguration: Sendable {
         self.enableCartAnalytics = try reader.flag("ENABLE_CART_ANALYTICS", default: true)
     }
 
-    /// Whether `name` may name a cookie: one or more of HTTP's token characters (RFC 6265), so
+    /// Whether `name` may name a cookie: an HTTP token (RFC 6265), as a header's name is, so
     /// that no space, `;` or `=` breaks the `Set-Cookie` header it is written into.
     static func isCookieName(_ name: String) -> Bool {
-        !name.isEmpty
-            && name.utf8.allSatisfy { byte in
-                (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
-                    || "!#$%&'*+-.^_`|~".utf8.contains(byte)
-            }
+        HTTPField.Name(name) != nil
     }
 
     /// `text` as a browser writes it in `Origin` (`scheme://host[:port]`, a trailing `/`

@@ -15,7 +15,8 @@ public struct FlusherConfiguration: Sendable {
     /// How often the expiry and abandonment sweep runs (`CART_CLEANUP_INTERVAL_HOURS`), at
     /// most once a second.
     public var cleanupIntervalMilliseconds: Int64 = 24 * 3_600_000
-    /// The shortest period the sweep runs at, whatever `CART_CLEANUP_INTERVAL_HOURS` asks.
+    /// The shortest period the sweep runs at, whatever `CART_CLEANUP_INTERVAL_HOURS` asks (0,
+    /// for a test that wants the sweep now, included).
     public static let shortestCleanupIntervalMilliseconds: Int64 = 1000
     /// A user cart untouched this long is `abandoned` (`CART_ABANDONED_AFTER_DAYS`).
     public var abandonedAfterMilliseconds: Int64 = 14 * 86_400_000
@@ -37,8 +38,6 @@ public struct FlusherConfiguration: Sendable {
         self.batchSize = try reader.integer("FLUSH_BATCH_SIZE", default: 500, range: 1...100_000)
         self.intervalMilliseconds = try reader.integer("FLUSH_INTERVAL_MS", default: 100, range: 1...60_000)
         self.metricsPort = try reader.integer("FLUSH_METRICS_PORT", default: 8001, range: 0...65535)
-        // A period under a second (0 included, for a test that wants the sweep now) sweeps
-        // every second.
         self.cleanupIntervalMilliseconds = max(
             Self.shortestCleanupIntervalMilliseconds,
             try reader.milliseconds(
